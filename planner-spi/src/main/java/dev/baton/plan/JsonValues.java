@@ -1,0 +1,172 @@
+package dev.baton.plan;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Helpers for the plain Java JSON values the plan model is made of: {@code Map<String,Object>} (objects, insertion
+ * order kept), {@code List<Object>} (arrays), {@code String}, {@code Number}, {@code Boolean} and {@code null}.
+ *
+ * <p>Thread-safe: every method is a pure function.
+ */
+public final class JsonValues {
+
+    /**
+     * The deepest nesting {@link #freeze(Object)} accepts. Readers of untrusted text enforce tighter limits first;
+     * this bound only keeps programmatic input from exhausting the stack.
+     */
+    public static final int MAX_DEPTH = 1_000;
+
+    private JsonValues() {
+    }
+
+    /**
+     * Returns a deeply immutable copy of a JSON value. Maps keep their insertion order.
+     *
+     * @param value a JSON value
+     * @return an immutable equivalent; immutable values already frozen may be returned as they are
+     * @throws IllegalArgumentException if the value holds something that is not a JSON value (the message names the
+     *                                  JSON pointer of the offending value) or nests deeper than {@link #MAX_DEPTH}
+     */
+    public static Object freeze(Object value) {
+        return freeze(value, new ArrayList<>(), 0);
+    }
+
+    /**
+     * Freezes a JSON object.
+     *
+     * @param object a JSON object, or {@code null} for an empty one
+     * @return an immutable, insertion-ordered copy
+     * @throws IllegalArgumentException as {@link #freeze(Object)}
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> freezeObject(Map<String, ?> object) {
+        if (object == null) {
+            return Map.of();
+        }
+        return (Map<String, Object>) freeze(object, new ArrayList<>(), 0);
+    }
+
+    private static Object freeze(Object value, List<String> path, int depth) {
+        if (value == null || value instanceof String || value instanceof Boolean) {
+            return value;
+        }
+        if (value instanceof Number n) {
+            return checkNumber(n, path);
+        }
+        if (depth >= MAX_DEPTH) {
+            throw new IllegalArgumentException("JSON value nests deeper than " + MAX_DEPTH + " levels at '" + pointer(path) + "'");
+        }
+        if (value instanceof FrozenJson.FrozenMap || value instanceof FrozenJson.FrozenList) {
+            return value; // deeply frozen by construction
+        }
+        if (value instanceof Map<?, ?> map) {
+            LinkedHashMap<String, Object> copy = new LinkedHashMap<>(Math.max(4, (int) (map.size() / 0.75f) + 1));
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (!(e.getKey() instanceof String key)) {
+                    throw new IllegalArgumentException("JSON object key is not a string at '" + pointer(path) + "': " + e.getKey());
+                }
+                path.add(key);
+                copy.put(key, freeze(e.getValue(), path, depth + 1));
+                path.remove(path.size() - 1);
+            }
+            return new FrozenJson.FrozenMap(copy);
+        }
+        if (value instanceof List<?> list) {
+            Object[] copy = new Object[list.size()];
+            int i = 0;
+            for (Object item : list) {
+                path.add(Integer.toString(i));
+                copy[i] = freeze(item, path, depth + 1);
+                path.remove(path.size() - 1);
+                i++;
+            }
+            return FrozenJson.list(copy);
+        }
+        throw new IllegalArgumentException("not a JSON value at '" + pointer(path) + "': " + value.getClass().getName());
+    }
+
+    private static Number checkNumber(Number n, List<String> path) {
+        if (n instanceof Integer || n instanceof Long || n instanceof BigInteger || n instanceof BigDecimal
+                || n instanceof Short || n instanceof Byte) {
+            return n;
+        }
+        if (n instanceof Double || n instanceof Float) {
+            double d = n.doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new IllegalArgumentException("JSON numbers are finite; got " + n + " at '" + pointer(path) + "'");
+            }
+            return n;
+        }
+        throw new IllegalArgumentException("not a JSON number type at '" + pointer(path) + "': " + n.getClass().getName());
+    }
+
+    private static String pointer(List<String> path) {
+        StringBuilder sb = new StringBuilder();
+        for (String p : path) {
+            sb.append('/').append(escape(p));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Whether a value is a JSON value this model accepts, checked shallowly (containers are not walked).
+     *
+     * @param value any object
+     * @return true for null, String, Boolean, the JDK's Number types, Map and List
+     */
+    public static boolean isJsonType(Object value) {
+        return value == null || value instanceof String || value instanceof Boolean || value instanceof Number
+                || value instanceof Map || value instanceof List;
+    }
+
+    /**
+     * Escapes one JSON-pointer token (RFC 6901: {@code ~} as {@code ~0}, {@code /} as {@code ~1}).
+     *
+     * @param token an object key
+     * @return the escaped token
+     */
+    public static String escape(String token) {
+        if (token.indexOf('~') < 0 && token.indexOf('/') < 0) {
+            return token;
+        }
+        return token.replace("~", "~0").replace("/", "~1");
+    }
+
+    /**
+     * The JSON type name of a value as JSON Schema spells it.
+     *
+     * @param value a JSON value
+     * @return {@code object}, {@code array}, {@code string}, {@code integer}, {@code number}, {@code boolean} or
+     *         {@code null}
+     */
+    public static String typeName(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof Map) {
+            return "object";
+        }
+        if (value instanceof List) {
+            return "array";
+        }
+        if (value instanceof String) {
+            return "string";
+        }
+        if (value instanceof Boolean) {
+            return "boolean";
+        }
+        if (value instanceof Integer || value instanceof Long || value instanceof BigInteger || value instanceof Short
+                || value instanceof Byte) {
+            return "integer";
+        }
+        if (value instanceof Number) {
+            return "number";
+        }
+        return value.getClass().getSimpleName();
+    }
+}
