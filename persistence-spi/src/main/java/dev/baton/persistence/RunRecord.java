@@ -1,5 +1,12 @@
 package dev.baton.persistence;
 
+import dev.baton.event.RunCancelled;
+import dev.baton.event.RunCompleted;
+import dev.baton.event.RunCreated;
+import dev.baton.event.RunEvent;
+import dev.baton.event.RunFailed;
+import dev.baton.plan.Task;
+
 import java.time.Instant;
 
 /**
@@ -15,4 +22,36 @@ import java.time.Instant;
  */
 public record RunRecord(String runId, RunState state, Instant createdAt, Instant endedAt, long lastSeq,
                         String correlationId, int taskCount) {
+
+    /**
+     * The summary of a run that has just been created: the start of the fold every store applies to its logs.
+     *
+     * @param created the run's first event
+     * @return an {@link RunState#ACTIVE} summary at seq 1
+     */
+    public static RunRecord created(RunCreated created) {
+        int tasks = 0;
+        for (Task t : created.plan().tasks()) {
+            if (!t.isParams()) {
+                tasks++;
+            }
+        }
+        return new RunRecord(created.runId(), RunState.ACTIVE, created.at(), null, created.seq(),
+                created.settings().correlationId(), tasks);
+    }
+
+    /**
+     * One step of the fold: the summary after an event.
+     *
+     * @param event the next event of this run
+     * @return the new summary (a terminal event sets the state and the end time)
+     */
+    public RunRecord after(RunEvent event) {
+        RunState next = event instanceof RunCompleted ? RunState.COMPLETED
+                : event instanceof RunFailed ? RunState.FAILED
+                : event instanceof RunCancelled ? RunState.CANCELLED
+                : state;
+        Instant ended = next != state ? event.at() : endedAt;
+        return new RunRecord(runId, next, createdAt, ended, event.seq(), correlationId, taskCount);
+    }
 }

@@ -1,0 +1,266 @@
+package dev.baton.store.jdbc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.event.ErrorInfo;
+import dev.baton.event.FailedAttempt;
+import dev.baton.event.RunCancelled;
+import dev.baton.event.RunCompleted;
+import dev.baton.event.RunCreated;
+import dev.baton.event.RunEvent;
+import dev.baton.event.RunFailed;
+import dev.baton.event.RunSettings;
+import dev.baton.event.TaskCancelled;
+import dev.baton.event.TaskCompleted;
+import dev.baton.event.TaskDeadLettered;
+import dev.baton.event.TaskFailed;
+import dev.baton.event.TaskRedriven;
+import dev.baton.event.TaskRetryScheduled;
+import dev.baton.event.TaskSkipped;
+import dev.baton.event.TaskStarted;
+import dev.baton.persistence.StoreException;
+import dev.baton.plan.JsonValues;
+import dev.baton.plan.Plan;
+import dev.baton.plan.Task;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns run events into JSON text and back. Kept in one class so that a shared JSON module can take it over later.
+ *
+ * <p>Each event is a JSON object with a {@code type} field naming its record and one field per component; times are
+ * ISO-8601 strings (exact to the nanosecond), durations ISO-8601 durations, plans their tasks and groups. Thread-safe.
+ */
+final class EventCodec {
+
+    private final ObjectMapper mapper = new ObjectMapper()
+            // keep integers as small as they fit, so values read back equal to what was written
+            .disable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /**
+     * @param e an event
+     * @return its type name, as stored beside the JSON
+     */
+    static String typeOf(RunEvent e) {
+        return e.getClass().getSimpleName();
+    }
+
+    /**
+     * @param e an event
+     * @return its JSON text
+     */
+    String encode(RunEvent e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", typeOf(e));
+        m.put("runId", e.runId());
+        m.put("seq", e.seq());
+        m.put("at", e.at().toString());
+        if (e instanceof RunCreated c) {
+            m.put("plan", plan(c.plan()));
+            m.put("settings", settings(c.settings()));
+        } else if (e instanceof TaskStarted s) {
+            task(m, s.taskId(), s.executionId());
+            m.put("attempt", s.attempt());
+            m.put("input", s.input());
+        } else if (e instanceof TaskCompleted c) {
+            task(m, c.taskId(), c.executionId());
+            m.put("attempt", c.attempt());
+            m.put("output", c.output());
+            m.put("reused", c.reused());
+        } else if (e instanceof TaskFailed f) {
+            task(m, f.taskId(), f.executionId());
+            m.put("attempt", f.attempt());
+            m.put("error", error(f.error()));
+            m.put("retrying", f.retrying());
+        } else if (e instanceof TaskRetryScheduled r) {
+            task(m, r.taskId(), r.executionId());
+            m.put("nextAttempt", r.nextAttempt());
+            m.put("notBefore", str(r.notBefore()));
+        } else if (e instanceof TaskSkipped s) {
+            m.put("taskId", s.taskId());
+            m.put("cause", s.cause());
+        } else if (e instanceof TaskCancelled c) {
+            m.put("taskId", c.taskId());
+        } else if (e instanceof TaskDeadLettered d) {
+            task(m, d.taskId(), d.executionId());
+            m.put("service", d.service());
+            m.put("input", d.input());
+            List<Object> attempts = new ArrayList<>(d.attempts().size());
+            for (FailedAttempt a : d.attempts()) {
+                Map<String, Object> am = new LinkedHashMap<>();
+                am.put("attempt", a.attempt());
+                am.put("at", str(a.at()));
+                am.put("error", error(a.error()));
+                attempts.add(am);
+            }
+            m.put("attempts", attempts);
+        } else if (e instanceof TaskRedriven r) {
+            task(m, r.taskId(), r.executionId());
+        } else if (e instanceof RunFailed f) {
+            m.put("taskId", f.taskId());
+            m.put("error", error(f.error()));
+        } else if (e instanceof RunCancelled c) {
+            m.put("reason", c.reason());
+        } else if (!(e instanceof RunCompleted)) {
+            throw new IllegalArgumentException("unknown event type " + e.getClass().getName());
+        }
+        try {
+            return mapper.writeValueAsString(m);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalArgumentException("event " + typeOf(e) + " of run '" + e.runId()
+                    + "' holds a value that is not JSON: " + ex.getOriginalMessage(), ex);
+        }
+    }
+
+    /**
+     * @param json JSON text written by {@link #encode}
+     * @return the event
+     * @throws StoreException if the text is not an event this codec wrote
+     */
+    RunEvent decode(String json) {
+        Map<String, Object> m;
+        try {
+            m = mapper.readValue(json, MAP);
+        } catch (JsonProcessingException ex) {
+            throw new StoreException("stored event is not valid JSON: " + ex.getOriginalMessage(), ex);
+        }
+        try {
+            return decode(m);
+        } catch (RuntimeException ex) {
+            throw new StoreException("stored event cannot be read: " + m.get("type") + " (" + ex + ")", ex);
+        }
+    }
+
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> MAP =
+            new com.fasterxml.jackson.core.type.TypeReference<>() {
+            };
+
+    private static RunEvent decode(Map<String, Object> m) {
+        String type = (String) m.get("type");
+        String runId = (String) m.get("runId");
+        long seq = ((Number) m.get("seq")).longValue();
+        Instant at = Instant.parse((String) m.get("at"));
+        String taskId = (String) m.get("taskId");
+        String executionId = (String) m.get("executionId");
+        return switch (type) {
+            case "RunCreated" -> new RunCreated(runId, seq, at, plan(map(m.get("plan"))), settings(map(m.get("settings"))));
+            case "TaskStarted" -> new TaskStarted(runId, seq, at, taskId, executionId, integer(m, "attempt"),
+                    JsonValues.freezeObject(map(m.get("input"))));
+            case "TaskCompleted" -> new TaskCompleted(runId, seq, at, taskId, executionId, integer(m, "attempt"),
+                    JsonValues.freeze(m.get("output")), Boolean.TRUE.equals(m.get("reused")));
+            case "TaskFailed" -> new TaskFailed(runId, seq, at, taskId, executionId, integer(m, "attempt"),
+                    error(map(m.get("error"))), Boolean.TRUE.equals(m.get("retrying")));
+            case "TaskRetryScheduled" -> new TaskRetryScheduled(runId, seq, at, taskId, executionId,
+                    integer(m, "nextAttempt"), instant(m.get("notBefore")));
+            case "TaskSkipped" -> new TaskSkipped(runId, seq, at, taskId, (String) m.get("cause"));
+            case "TaskCancelled" -> new TaskCancelled(runId, seq, at, taskId);
+            case "TaskDeadLettered" -> {
+                List<FailedAttempt> attempts = new ArrayList<>();
+                for (Object o : (List<?>) m.get("attempts")) {
+                    Map<String, Object> am = map(o);
+                    attempts.add(new FailedAttempt(integer(am, "attempt"), instant(am.get("at")), error(map(am.get("error")))));
+                }
+                yield new TaskDeadLettered(runId, seq, at, taskId, executionId, (String) m.get("service"),
+                        JsonValues.freezeObject(map(m.get("input"))), attempts);
+            }
+            case "TaskRedriven" -> new TaskRedriven(runId, seq, at, taskId, executionId);
+            case "RunCompleted" -> new RunCompleted(runId, seq, at);
+            case "RunFailed" -> new RunFailed(runId, seq, at, taskId, error(map(m.get("error"))));
+            case "RunCancelled" -> new RunCancelled(runId, seq, at, (String) m.get("reason"));
+            default -> throw new IllegalArgumentException("unknown event type '" + type + "'");
+        };
+    }
+
+    private static void task(Map<String, Object> m, String taskId, String executionId) {
+        m.put("taskId", taskId);
+        m.put("executionId", executionId);
+    }
+
+    private static String str(Instant i) {
+        return i == null ? null : i.toString();
+    }
+
+    private static Instant instant(Object o) {
+        return o == null ? null : Instant.parse((String) o);
+    }
+
+    private static int integer(Map<String, Object> m, String key) {
+        return ((Number) m.get(key)).intValue();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    private static Map<String, Object> error(ErrorInfo e) {
+        if (e == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("code", e.code());
+        m.put("message", e.message());
+        m.put("type", e.type());
+        return m;
+    }
+
+    private static ErrorInfo error(Map<String, Object> m) {
+        return m == null ? null : new ErrorInfo((String) m.get("code"), (String) m.get("message"), (String) m.get("type"));
+    }
+
+    private static Map<String, Object> plan(Plan p) {
+        List<Object> tasks = new ArrayList<>(p.tasks().size());
+        for (Task t : p.tasks()) {
+            Map<String, Object> tm = new LinkedHashMap<>();
+            tm.put("id", t.id());
+            tm.put("service", t.service());
+            tm.put("input", t.input());
+            tm.put("dependsOn", t.dependsOn());
+            tasks.add(tm);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("tasks", tasks);
+        m.put("parallelGroups", p.parallelGroups());
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Plan plan(Map<String, Object> m) {
+        List<Task> tasks = new ArrayList<>();
+        for (Object o : (List<?>) m.get("tasks")) {
+            Map<String, Object> tm = map(o);
+            tasks.add(new Task((String) tm.get("id"), (String) tm.get("service"), map(tm.get("input")),
+                    (List<String>) tm.get("dependsOn")));
+        }
+        List<List<String>> groups = new ArrayList<>();
+        for (Object g : (List<?>) m.get("parallelGroups")) {
+            groups.add((List<String>) g);
+        }
+        return Plan.of(tasks, groups);
+    }
+
+    private static Map<String, Object> settings(RunSettings s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("correlationId", s.correlationId());
+        m.put("maxParallel", s.maxParallel());
+        m.put("schedulingMode", s.schedulingMode());
+        m.put("failurePolicy", s.failurePolicy());
+        m.put("timeout", s.timeout() == null ? null : s.timeout().toString());
+        m.put("attributes", s.attributes());
+        return m;
+    }
+
+    private static RunSettings settings(Map<String, Object> m) {
+        Object timeout = m.get("timeout");
+        return new RunSettings((String) m.get("correlationId"), integer(m, "maxParallel"),
+                (String) m.get("schedulingMode"), (String) m.get("failurePolicy"),
+                timeout == null ? null : Duration.parse((String) timeout), map(m.get("attributes")));
+    }
+}

@@ -1,0 +1,515 @@
+package dev.baton.store.jdbc;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.baton.event.RunEvent;
+import dev.baton.event.TaskCompleted;
+import dev.baton.event.TaskDeadLettered;
+import dev.baton.persistence.Lease;
+import dev.baton.persistence.LogInvariants;
+import dev.baton.persistence.RunFilter;
+import dev.baton.persistence.RunRecord;
+import dev.baton.persistence.RunState;
+import dev.baton.persistence.RunStore;
+import dev.baton.persistence.StoreException;
+import org.h2.jdbcx.JdbcConnectionPool;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+
+/**
+ * A durable {@link RunStore} over JDBC, for PostgreSQL and H2.
+ *
+ * <pre>{@code
+ * RunStore pg = JdbcRunStore.postgres(dataSource);                  // a pooled DataSource of yours
+ * RunStore local = JdbcRunStore.embedded(Path.of("data"));         // zero setup: an H2 file database
+ * RunStore tuned = JdbcRunStore.builder(dataSource, JdbcRunStore.Dialect.POSTGRES)
+ *     .tablePrefix("orders_").statementTimeout(Duration.ofSeconds(5)).build();
+ * }</pre>
+ *
+ * <p>Events are stored as JSON, one row per event keyed by (run id, seq); the database's keys enforce run-id
+ * uniqueness and the sequence. The store creates and migrates its own tables (versioned, idempotent, serialized with
+ * a database lock on PostgreSQL so that two instances may start at once).
+ *
+ * <p>Group commit: concurrent {@link #append appends} queue up and one writer thread commits each group in a single
+ * transaction, so durable throughput grows with load; every append still gets its own outcome. Fencing: the lease
+ * row is locked and checked in the same transaction as the append. Every statement carries the configured timeout.
+ * Completed executions are cached (Caffeine) after they are written or first read.
+ *
+ * <p>Thread-safe. {@link #close()} commits what is queued and stops the writer thread; it closes the data source only
+ * when the store made it ({@link #embedded}).
+ */
+public final class JdbcRunStore implements RunStore {
+
+    /** The SQL dialects the store speaks. */
+    public enum Dialect {
+        /** PostgreSQL 12 or newer. */
+        POSTGRES,
+        /** H2 2.x, in-memory or file. */
+        H2
+    }
+
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,30}");
+
+    private final DataSource dataSource;
+    private final Dialect dialect;
+    private final Sql sql;
+    private final int timeoutSeconds;
+    private final EventCodec codec = new EventCodec();
+    private final Cache<String, TaskCompleted> completed;
+    private final AppendWriter writer;
+    private final AutoCloseable owned;
+
+    private JdbcRunStore(Builder b, AutoCloseable owned) {
+        this.dataSource = b.dataSource;
+        this.dialect = b.dialect;
+        this.sql = new Sql(b.dialect, b.tablePrefix);
+        this.timeoutSeconds = (int) Math.max(1, (b.statementTimeout.toMillis() + 999) / 1000);
+        this.completed = Caffeine.newBuilder().maximumSize(b.cacheSize).build();
+        this.owned = owned;
+        new SchemaMigrator(dataSource, dialect, sql, timeoutSeconds).migrate();
+        this.writer = new AppendWriter(dataSource, sql, timeoutSeconds, b.maxBatchSize,
+                "baton-jdbc-writer-" + b.tablePrefix, cs -> cs.forEach(c -> completed.put(c.executionId(), c)));
+    }
+
+    /**
+     * A store on a PostgreSQL database, with default settings.
+     *
+     * @param dataSource a (preferably pooled) data source of the database
+     * @return the store, its tables created or migrated
+     * @throws StoreException if the schema cannot be created
+     */
+    public static JdbcRunStore postgres(DataSource dataSource) {
+        return builder(dataSource, Dialect.POSTGRES).build();
+    }
+
+    /**
+     * A store on an H2 database, with default settings.
+     *
+     * @param dataSource a data source of the database
+     * @return the store, its tables created or migrated
+     * @throws StoreException if the schema cannot be created
+     */
+    public static JdbcRunStore h2(DataSource dataSource) {
+        return builder(dataSource, Dialect.H2).build();
+    }
+
+    /**
+     * The zero-setup durable store: an H2 database in files under a directory, created on first use. Runs survive a
+     * restart of the process. The store owns the database and closes it on {@link #close()}.
+     *
+     * @param directory where the database files live
+     * @return the store
+     * @throws StoreException if the database cannot be opened
+     */
+    public static JdbcRunStore embedded(Path directory) {
+        Objects.requireNonNull(directory, "directory");
+        String url = "jdbc:h2:file:" + directory.toAbsolutePath().resolve("baton").toString().replace('\\', '/');
+        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
+        pool.setMaxConnections(32);
+        try {
+            return builder(pool, Dialect.H2).build(pool::dispose);
+        } catch (RuntimeException e) {
+            pool.dispose();
+            throw e;
+        }
+    }
+
+    /**
+     * A builder for a store with settings of your own.
+     *
+     * @param dataSource the database
+     * @param dialect    its SQL dialect
+     * @return a new builder
+     */
+    public static Builder builder(DataSource dataSource, Dialect dialect) {
+        return new Builder(dataSource, dialect);
+    }
+
+    /** @return the SQL dialect this store speaks */
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    @Override
+    public void append(String runId, long expectedSeq, List<RunEvent> events, String owner, Instant now) {
+        LogInvariants.checkAppend(runId, expectedSeq, events);
+        Objects.requireNonNull(now, "now");
+        List<RunEvent> batch = List.copyOf(events);
+        List<String> encoded = new ArrayList<>(batch.size());
+        for (RunEvent e : batch) {
+            encoded.add(codec.encode(e)); // on the caller's thread: the writer only talks to the database
+        }
+        writer.append(new AppendWriter.Request(runId, expectedSeq, batch, List.copyOf(encoded), owner, now,
+                new CompletableFuture<>()));
+    }
+
+    @Override
+    public List<RunEvent> events(String runId) {
+        Objects.requireNonNull(runId, "runId");
+        return query("read the log of run '" + runId + "'", sql.selectEvents, ps -> ps.setString(1, runId), rs -> {
+            List<RunEvent> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(codec.decode(rs.getString(1)));
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    @Override
+    public Optional<RunRecord> run(String runId) {
+        Objects.requireNonNull(runId, "runId");
+        return query("read run '" + runId + "'", sql.selectRun, ps -> ps.setString(1, runId),
+                rs -> rs.next() ? Optional.of(record(rs)) : Optional.empty());
+    }
+
+    private static RunRecord record(ResultSet rs) throws SQLException {
+        long ended = rs.getLong(4);
+        Instant endedAt = rs.wasNull() ? null : Sql.instant(ended);
+        return new RunRecord(rs.getString(1), RunState.valueOf(rs.getString(2)), Sql.instant(rs.getLong(3)), endedAt,
+                rs.getLong(5), rs.getString(6), rs.getInt(7));
+    }
+
+    @Override
+    public List<RunRecord> runs(RunFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        StringBuilder q = new StringBuilder("SELECT ").append(sql.runColumns()).append(" FROM ").append(sql.runs)
+                .append(" WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (!filter.states().isEmpty()) {
+            q.append(" AND state IN (");
+            String sep = "";
+            for (RunState s : RunState.values()) { // enum order: a stable statement text per set
+                if (filter.states().contains(s)) {
+                    q.append(sep).append('?');
+                    args.add(s.name());
+                    sep = ", ";
+                }
+            }
+            q.append(')');
+        }
+        if (filter.createdAfter() != null) {
+            q.append(" AND created_ns >= ?");
+            args.add(Sql.nanos(filter.createdAfter()));
+        }
+        if (filter.createdBefore() != null) {
+            q.append(" AND created_ns < ?");
+            args.add(Sql.nanos(filter.createdBefore()));
+        }
+        q.append(" ORDER BY created_ns DESC, run_id DESC LIMIT ? OFFSET ?");
+        args.add(filter.limit());
+        args.add(filter.offset());
+        return query("query runs", q.toString(), ps -> {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+        }, rs -> {
+            List<RunRecord> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(record(rs));
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    @Override
+    public List<String> unfinishedRuns() {
+        return query("query unfinished runs", sql.unfinished, ps -> { }, rs -> {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    @Override
+    public Optional<TaskCompleted> completedExecution(String executionId) {
+        Objects.requireNonNull(executionId, "executionId");
+        TaskCompleted hit = completed.getIfPresent(executionId);
+        if (hit != null) {
+            return Optional.of(hit);
+        }
+        Optional<TaskCompleted> found = query("look up execution '" + executionId + "'", sql.selectExecution,
+                ps -> ps.setString(1, executionId),
+                rs -> rs.next() ? Optional.of((TaskCompleted) codec.decode(rs.getString(1))) : Optional.empty());
+        found.ifPresent(c -> completed.put(executionId, c));
+        return found;
+    }
+
+    @Override
+    public List<TaskDeadLettered> deadLetters() {
+        return query("query dead letters", sql.selectDeadLetters, ps -> { }, rs -> {
+            List<TaskDeadLettered> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add((TaskDeadLettered) codec.decode(rs.getString(1)));
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    @Override
+    public int purge(Instant endedBefore) {
+        Objects.requireNonNull(endedBefore, "endedBefore");
+        long cutoff = Sql.nanos(endedBefore);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                // lock the doomed runs first, so no append slips in between the deletes of their tables
+                List<String> ids = new ArrayList<>();
+                try (PreparedStatement ps = prepare(c, "SELECT run_id FROM " + sql.runs
+                        + " WHERE ended_ns IS NOT NULL AND ended_ns < ? FOR UPDATE")) {
+                    ps.setLong(1, cutoff);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getString(1));
+                        }
+                    }
+                }
+                List<String> executionIds = new ArrayList<>();
+                for (int from = 0; from < ids.size(); from += 500) {
+                    List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+                    String in = " WHERE run_id IN (" + "?, ".repeat(chunk.size() - 1) + "?)";
+                    try (PreparedStatement ps = prepare(c, "SELECT execution_id FROM " + sql.executions + in)) {
+                        bind(ps, chunk);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                executionIds.add(rs.getString(1));
+                            }
+                        }
+                    }
+                    for (String table : List.of(sql.events, sql.executions, sql.deadLetters, sql.leases, sql.runs)) {
+                        try (PreparedStatement ps = prepare(c, "DELETE FROM " + table + in)) {
+                            bind(ps, chunk);
+                            ps.executeUpdate();
+                        }
+                    }
+                }
+                c.commit();
+                completed.invalidateAll(executionIds);
+                return ids.size();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw storeFailure("purge runs ended before " + endedBefore, e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, List<String> values) throws SQLException {
+        for (int i = 0; i < values.size(); i++) {
+            ps.setString(i + 1, values.get(i));
+        }
+    }
+
+    @Override
+    public Optional<Lease> tryLease(String runId, String owner, Duration ttl, Instant now) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(now, "now");
+        if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("ttl must be positive, was " + ttl);
+        }
+        Lease lease = new Lease(runId, owner, now.plus(ttl));
+        long expires = Sql.nanos(lease.expiresAt());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            try (PreparedStatement ps = prepare(c, sql.renewLease)) {
+                ps.setString(1, owner);
+                ps.setLong(2, expires);
+                ps.setString(3, runId);
+                ps.setString(4, owner);
+                ps.setLong(5, Sql.nanos(now));
+                if (ps.executeUpdate() == 1) {
+                    return Optional.of(lease);
+                }
+            }
+            try (PreparedStatement ps = prepare(c, sql.insertLease)) {
+                ps.setString(1, runId);
+                ps.setString(2, owner);
+                ps.setLong(3, expires);
+                return ps.executeUpdate() == 1 ? Optional.of(lease) : Optional.empty();
+            } catch (SQLException e) {
+                if ("23505".equals(e.getSQLState())) {
+                    return Optional.empty(); // another instance claimed it in between
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw storeFailure("claim the lease of run '" + runId + "'", e);
+        }
+    }
+
+    @Override
+    public void releaseLease(String runId, String owner) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(owner, "owner");
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            try (PreparedStatement ps = prepare(c, sql.deleteLease)) {
+                ps.setString(1, runId);
+                ps.setString(2, owner);
+                ps.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw storeFailure("release the lease of run '" + runId + "'", e);
+        }
+    }
+
+    /**
+     * Commits what is queued, stops the writer thread and, for {@link #embedded} stores, closes the database.
+     */
+    @Override
+    public void close() {
+        writer.close();
+        if (owned != null) {
+            try {
+                owned.close();
+            } catch (Exception e) {
+                throw new StoreException("closing the embedded database failed", e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcRunStore[" + dialect + ", tables " + sql.runs + ", ...]";
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface Reader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private <T> T query(String what, String text, Binder binder, Reader<T> reader) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, text)) {
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                return reader.read(rs);
+            }
+        } catch (SQLException e) {
+            throw storeFailure(what, e);
+        }
+    }
+
+    private PreparedStatement prepare(Connection c, String text) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(text);
+        ps.setQueryTimeout(timeoutSeconds);
+        return ps;
+    }
+
+    static StoreException storeFailure(String what, SQLException e) {
+        return new StoreException("could not " + what + " (SQL state " + e.getSQLState() + "): " + e.getMessage(), e);
+    }
+
+    /**
+     * Builds a {@link JdbcRunStore}. Not thread-safe; each setting is checked as it is made.
+     */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private final Dialect dialect;
+        private String tablePrefix = "baton_";
+        private Duration statementTimeout = Duration.ofSeconds(30);
+        private long cacheSize = 10_000;
+        private int maxBatchSize = 512;
+
+        private Builder(DataSource dataSource, Dialect dialect) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            this.dialect = Objects.requireNonNull(dialect, "dialect");
+        }
+
+        /**
+         * Sets the prefix of every table the store creates, so several stores can share one schema.
+         *
+         * @param prefix letters, digits and underscores, starting with a letter or underscore, at most 31 characters;
+         *               default {@code baton_}
+         * @return this builder
+         */
+        public Builder tablePrefix(String prefix) {
+            Objects.requireNonNull(prefix, "tablePrefix");
+            if (!PREFIX.matcher(prefix).matches()) {
+                throw new IllegalArgumentException("tablePrefix must match " + PREFIX + ", was '" + prefix + "'");
+            }
+            this.tablePrefix = prefix;
+            return this;
+        }
+
+        /**
+         * Sets the timeout of every statement (rounded up to whole seconds, as JDBC counts them).
+         *
+         * @param timeout positive; default 30 seconds
+         * @return this builder
+         */
+        public Builder statementTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "statementTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("statementTimeout must be positive, was " + timeout);
+            }
+            this.statementTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets how many completed executions the in-process cache keeps.
+         *
+         * @param entries 0 (no cache) or more; default 10,000
+         * @return this builder
+         */
+        public Builder completedCacheSize(long entries) {
+            if (entries < 0) {
+                throw new IllegalArgumentException("completedCacheSize must be >= 0, was " + entries);
+            }
+            this.cacheSize = entries;
+            return this;
+        }
+
+        /**
+         * Sets how many appends one group commit takes at most.
+         *
+         * @param appends 1 (no grouping) to 10,000; default 512
+         * @return this builder
+         */
+        public Builder maxBatchSize(int appends) {
+            if (appends < 1 || appends > 10_000) {
+                throw new IllegalArgumentException("maxBatchSize must be between 1 and 10000, was " + appends);
+            }
+            this.maxBatchSize = appends;
+            return this;
+        }
+
+        /**
+         * Creates or migrates the tables and starts the writer thread.
+         *
+         * @return the store
+         * @throws StoreException if the schema cannot be created
+         */
+        public JdbcRunStore build() {
+            return build(null);
+        }
+
+        private JdbcRunStore build(AutoCloseable owned) {
+            return new JdbcRunStore(this, owned);
+        }
+    }
+}

@@ -1,0 +1,314 @@
+package dev.baton.store;
+
+import dev.baton.event.RunCreated;
+import dev.baton.event.RunEvent;
+import dev.baton.event.TaskCompleted;
+import dev.baton.event.TaskDeadLettered;
+import dev.baton.event.TaskRedriven;
+import dev.baton.persistence.Lease;
+import dev.baton.persistence.LeaseLostException;
+import dev.baton.persistence.LogInvariants;
+import dev.baton.persistence.RunFilter;
+import dev.baton.persistence.RunRecord;
+import dev.baton.persistence.RunStore;
+import dev.baton.persistence.SequenceConflictException;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The engine's default {@link RunStore}: every run's log in memory, for tests and for runs that need not survive the
+ * process.
+ *
+ * <pre>{@code
+ * RunStore store = new InMemoryRunStore();                          // keeps ended runs until purge(...)
+ * RunStore bounded = new InMemoryRunStore(Duration.ofHours(1));    // drops runs an hour after they ended
+ * }</pre>
+ *
+ * <p>Same semantics as a durable store: atomic, sequence-checked appends; run-id uniqueness; leases with fencing;
+ * the completed-execution index; dead letters until redriven. Thread-safe: each run has its own lock, so appends to
+ * different runs never wait for each other, and reads of the indexes take no lock at all.
+ *
+ * <p>Retention: with a retention period, ended runs are purged as time passes (judged by the {@code now} that writers
+ * pass in), so a long-lived process keeps a bounded number of ended runs. Active runs are never purged.
+ */
+public final class InMemoryRunStore implements RunStore {
+
+    /** How many terminal appends pass between two retention sweeps: sweeping walks every run. */
+    private static final int SWEEP_EVERY = 256;
+
+    private static final Comparator<RunRecord> NEWEST_FIRST =
+            Comparator.comparing(RunRecord::createdAt).thenComparing(RunRecord::runId).reversed();
+    private static final Comparator<RunRecord> OLDEST_FIRST =
+            Comparator.comparing(RunRecord::createdAt).thenComparing(RunRecord::runId);
+
+    private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TaskCompleted> executions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TaskDeadLettered> deadLetters = new ConcurrentHashMap<>();
+    private final Duration retention;
+    private final AtomicLong terminalAppends = new AtomicLong();
+
+    /**
+     * A store that keeps every run until {@link #purge(Instant)} is called.
+     */
+    public InMemoryRunStore() {
+        this.retention = null;
+    }
+
+    /**
+     * A store that purges ended runs once they have been over for longer than {@code retention}.
+     *
+     * @param retention how long an ended run (its log, executions and dead letters) is kept; positive
+     * @throws IllegalArgumentException if {@code retention} is not positive
+     */
+    public InMemoryRunStore(Duration retention) {
+        Objects.requireNonNull(retention, "retention");
+        if (retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("retention must be positive, was " + retention);
+        }
+        this.retention = retention;
+    }
+
+    /** @return the retention period, if this store purges by itself */
+    public Optional<Duration> retention() {
+        return Optional.ofNullable(retention);
+    }
+
+    /**
+     * One run's log, lease and summary. Everything in it is guarded by the slot's monitor. A slot may exist without a
+     * log when a lease was taken before the run was created.
+     */
+    private static final class Slot {
+        final ArrayList<RunEvent> events = new ArrayList<>();
+        RunRecord record;
+        Lease lease;
+        /** Set under the monitor when purge unlinks the slot: a writer holding a stale reference must look again. */
+        boolean removed;
+
+        long lastSeq() {
+            return record == null ? 0 : record.lastSeq();
+        }
+    }
+
+    private Slot lockedSlot(String runId) {
+        // Return a live slot; the caller synchronizes on it and re-checks `removed` (see withSlot).
+        return slots.computeIfAbsent(runId, k -> new Slot());
+    }
+
+    @Override
+    public void append(String runId, long expectedSeq, List<RunEvent> events, String owner, Instant now) {
+        LogInvariants.checkAppend(runId, expectedSeq, events);
+        Objects.requireNonNull(now, "now");
+        List<RunEvent> batch = List.copyOf(events);
+        if (expectedSeq > 0 && !slots.containsKey(runId)) {
+            throw new SequenceConflictException(runId, expectedSeq, 0);
+        }
+        boolean terminal = false;
+        while (true) {
+            Slot slot = lockedSlot(runId);
+            synchronized (slot) {
+                if (slot.removed) {
+                    continue;
+                }
+                if (owner != null && slot.lease != null && !slot.lease.owner().equals(owner)
+                        && !slot.lease.isExpired(now)) {
+                    throw new LeaseLostException(runId, owner, slot.lease.owner());
+                }
+                long actual = slot.lastSeq();
+                if (actual != expectedSeq) {
+                    throw new SequenceConflictException(runId, expectedSeq, actual);
+                }
+                RunRecord record = slot.record;
+                for (RunEvent e : batch) {
+                    record = e instanceof RunCreated c ? RunRecord.created(c) : record.after(e);
+                    terminal |= e.isTerminal();
+                }
+                slot.events.addAll(batch);
+                slot.record = record;
+                // Indexes are updated under the run's lock so a reader never sees them ahead of a later redrive.
+                for (RunEvent e : batch) {
+                    index(e);
+                }
+            }
+            break;
+        }
+        if (terminal && retention != null && terminalAppends.incrementAndGet() % SWEEP_EVERY == 0) {
+            purge(now.minus(retention));
+        }
+    }
+
+    private void index(RunEvent e) {
+        if (e instanceof TaskCompleted c && c.executionId() != null) {
+            executions.put(c.executionId(), c);
+        } else if (e instanceof TaskDeadLettered d) {
+            deadLetters.put(taskKey(d.runId(), d.taskId()), d);
+        } else if (e instanceof TaskRedriven r) {
+            deadLetters.remove(taskKey(r.runId(), r.taskId()));
+        }
+    }
+
+    private static String taskKey(String runId, String taskId) {
+        return runId + '\u0000' + taskId;
+    }
+
+    @Override
+    public List<RunEvent> events(String runId) {
+        Slot slot = slots.get(runId);
+        if (slot == null) {
+            return List.of();
+        }
+        synchronized (slot) {
+            return slot.removed ? List.of() : List.copyOf(slot.events);
+        }
+    }
+
+    @Override
+    public Optional<RunRecord> run(String runId) {
+        Slot slot = slots.get(runId);
+        if (slot == null) {
+            return Optional.empty();
+        }
+        synchronized (slot) {
+            return slot.removed ? Optional.empty() : Optional.ofNullable(slot.record);
+        }
+    }
+
+    @Override
+    public List<RunRecord> runs(RunFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        List<RunRecord> all = new ArrayList<>();
+        for (RunRecord r : records()) {
+            if (filter.matches(r)) {
+                all.add(r);
+            }
+        }
+        all.sort(NEWEST_FIRST);
+        int from = Math.min(filter.offset(), all.size());
+        int to = (int) Math.min((long) from + filter.limit(), all.size());
+        return List.copyOf(all.subList(from, to));
+    }
+
+    private List<RunRecord> records() {
+        List<RunRecord> out = new ArrayList<>(slots.size());
+        for (Slot slot : slots.values()) {
+            synchronized (slot) {
+                if (!slot.removed && slot.record != null) {
+                    out.add(slot.record);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<String> unfinishedRuns() {
+        List<RunRecord> active = new ArrayList<>();
+        for (RunRecord r : records()) {
+            if (!r.state().isTerminal()) {
+                active.add(r);
+            }
+        }
+        active.sort(OLDEST_FIRST);
+        List<String> ids = new ArrayList<>(active.size());
+        for (RunRecord r : active) {
+            ids.add(r.runId());
+        }
+        return List.copyOf(ids);
+    }
+
+    @Override
+    public Optional<TaskCompleted> completedExecution(String executionId) {
+        Objects.requireNonNull(executionId, "executionId");
+        return Optional.ofNullable(executions.get(executionId));
+    }
+
+    @Override
+    public List<TaskDeadLettered> deadLetters() {
+        List<TaskDeadLettered> out = new ArrayList<>(deadLetters.values());
+        out.sort(Comparator.comparing(TaskDeadLettered::at).thenComparing(TaskDeadLettered::runId)
+                .thenComparingLong(TaskDeadLettered::seq));
+        return List.copyOf(out);
+    }
+
+    @Override
+    public int purge(Instant endedBefore) {
+        Objects.requireNonNull(endedBefore, "endedBefore");
+        int purged = 0;
+        for (var entry : slots.entrySet()) {
+            Slot slot = entry.getValue();
+            synchronized (slot) {
+                RunRecord r = slot.record;
+                if (slot.removed || r == null || r.endedAt() == null || !r.endedAt().isBefore(endedBefore)) {
+                    continue;
+                }
+                slot.removed = true;
+                slots.remove(entry.getKey(), slot);
+                for (RunEvent e : slot.events) {
+                    if (e instanceof TaskCompleted c && c.executionId() != null) {
+                        executions.remove(c.executionId(), c);
+                    }
+                    if (e.taskId() != null) {
+                        deadLetters.remove(taskKey(e.runId(), e.taskId()));
+                    }
+                }
+                purged++;
+            }
+        }
+        return purged;
+    }
+
+    @Override
+    public Optional<Lease> tryLease(String runId, String owner, Duration ttl, Instant now) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(now, "now");
+        if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("ttl must be positive, was " + ttl);
+        }
+        while (true) {
+            Slot slot = lockedSlot(runId);
+            synchronized (slot) {
+                if (slot.removed) {
+                    continue;
+                }
+                Lease current = slot.lease;
+                if (current != null && !current.owner().equals(owner) && !current.isExpired(now)) {
+                    return Optional.empty();
+                }
+                slot.lease = new Lease(runId, owner, now.plus(ttl));
+                return Optional.of(slot.lease);
+            }
+        }
+    }
+
+    @Override
+    public void releaseLease(String runId, String owner) {
+        Objects.requireNonNull(owner, "owner");
+        Slot slot = slots.get(runId);
+        if (slot == null) {
+            return;
+        }
+        synchronized (slot) {
+            if (slot.lease != null && slot.lease.owner().equals(owner)) {
+                slot.lease = null;
+                if (slot.record == null) {
+                    // a lease on a run that was never created: nothing left to keep
+                    slot.removed = true;
+                    slots.remove(runId, slot);
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "InMemoryRunStore[" + slots.size() + " runs" + (retention == null ? "" : ", retention " + retention) + "]";
+    }
+}

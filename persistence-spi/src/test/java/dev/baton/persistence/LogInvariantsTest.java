@@ -1,0 +1,111 @@
+package dev.baton.persistence;
+
+import dev.baton.event.ErrorInfo;
+import dev.baton.event.RunCompleted;
+import dev.baton.event.RunCreated;
+import dev.baton.event.RunEvent;
+import dev.baton.event.RunFailed;
+import dev.baton.event.RunSettings;
+import dev.baton.event.TaskCompleted;
+import dev.baton.event.TaskFailed;
+import dev.baton.event.TaskStarted;
+import dev.baton.plan.Plan;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LogInvariantsTest {
+
+    private static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Plan PLAN = Plan.builder().task("t", "svc", Map.of()).build();
+
+    private static RunCreated created(String run) {
+        return new RunCreated(run, 1, T, PLAN, new RunSettings(null, 0, "GROUPS", "FAIL_FAST", null, null));
+    }
+
+    private static TaskStarted started(String run, long seq, int attempt) {
+        return new TaskStarted(run, seq, T, "t", run + "/t", attempt, Map.of());
+    }
+
+    private static TaskCompleted completed(String run, long seq, int attempt) {
+        return new TaskCompleted(run, seq, T, "t", run + "/t", attempt, "out", false);
+    }
+
+    private static List<String> rules(List<RunEvent> log) {
+        return LogInvariants.check(log).stream().map(LogInvariants.Violation::rule).toList();
+    }
+
+    @Test
+    void aSoundLogHasNoViolations() {
+        assertThat(LogInvariants.check(List.of(created("r"), started("r", 2, 1), completed("r", 3, 1),
+                new RunCompleted("r", 4, T), created("s")))).isEmpty();
+    }
+
+    @Test
+    void gapsAndDuplicatesAreReported() {
+        assertThat(rules(List.of(created("r"), started("r", 3, 1)))).containsExactly(LogInvariants.SEQ_GAP);
+        assertThat(rules(List.of(created("r"), started("r", 2, 1), started("r", 2, 2))))
+                .containsExactly(LogInvariants.SEQ_GAP);
+    }
+
+    @Test
+    void theLogMustStartWithExactlyOneCreation() {
+        assertThat(rules(List.of(started("r", 1, 1)))).containsExactly(LogInvariants.NOT_CREATED_FIRST);
+        RunCreated second = new RunCreated("r", 2, T, PLAN, created("r").settings());
+        assertThat(rules(List.of(created("r"), second))).containsExactly(LogInvariants.DUPLICATE_CREATED);
+    }
+
+    @Test
+    void nothingFollowsATerminalEvent() {
+        assertThat(rules(List.of(created("r"), new RunCompleted("r", 2, T), started("r", 3, 1))))
+                .containsExactly(LogInvariants.AFTER_TERMINAL);
+        assertThat(rules(List.of(created("r"), new RunCompleted("r", 2, T),
+                new RunFailed("r", 3, T, null, ErrorInfo.of("X", "x")))))
+                .containsExactly(LogInvariants.AFTER_TERMINAL);
+    }
+
+    @Test
+    void outcomesMustMatchAStartOfTheSameAttempt() {
+        assertThat(rules(List.of(created("r"), completed("r", 2, 1)))).containsExactly(LogInvariants.UNMATCHED_OUTCOME);
+        assertThat(rules(List.of(created("r"), started("r", 2, 1),
+                new TaskFailed("r", 3, T, "t", "r/t", 2, ErrorInfo.of("X", "x"), false))))
+                .containsExactly(LogInvariants.UNMATCHED_OUTCOME);
+    }
+
+    @Test
+    void runsAreCheckedSeparately() {
+        List<LogInvariants.Violation> v = LogInvariants.check(List.of(created("a"), created("b"), completed("b", 2, 1)));
+        assertThat(v).singleElement().satisfies(x -> {
+            assertThat(x.runId()).isEqualTo("b");
+            assertThat(x.seq()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void checkAppendRejectsMalformedBatches() {
+        LogInvariants.checkAppend("r", 0, List.of(created("r")));
+        LogInvariants.checkAppend("r", 1, List.of(started("r", 2, 1), completed("r", 3, 1)));
+        assertThatThrownBy(() -> LogInvariants.checkAppend("r", 0, List.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LogInvariants.checkAppend("r", -1, List.of(created("r"))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LogInvariants.checkAppend("r", 0, List.of(started("r", 1, 1))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LogInvariants.checkAppend("r", 1, List.of(started("r", 3, 1))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LogInvariants.checkAppend("r", 1, List.of(started("x", 2, 1))))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theRecordFoldFollowsTheLog() {
+        RunRecord r = RunRecord.created(created("r"));
+        assertThat(r).isEqualTo(new RunRecord("r", RunState.ACTIVE, T, null, 1, null, 1));
+        r = r.after(started("r", 2, 1)).after(new RunCompleted("r", 3, T.plusSeconds(1)));
+        assertThat(r).isEqualTo(new RunRecord("r", RunState.COMPLETED, T, T.plusSeconds(1), 3, null, 1));
+    }
+}
