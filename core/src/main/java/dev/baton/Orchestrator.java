@@ -1,0 +1,358 @@
+package dev.baton;
+
+import dev.baton.internal.engine.Engine;
+import dev.baton.internal.engine.ServiceBinding;
+import dev.baton.internal.engine.SystemScheduler;
+import dev.baton.internal.engine.Workers;
+import dev.baton.persistence.RunStore;
+import dev.baton.plan.Plan;
+import dev.baton.planner.ServiceCatalog;
+import dev.baton.planner.ServiceDescriptor;
+import dev.baton.store.InMemoryRunStore;
+import dev.baton.time.ManualTime;
+import dev.baton.time.Scheduler;
+import dev.baton.validation.PlanValidator;
+import dev.baton.validation.SchemaChecker;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * Runs plans: validates them against the registered services, schedules independent tasks in parallel, records
+ * every step in the run log, and hands back a {@link RunHandle} per run.
+ *
+ * <pre>{@code
+ * try (Orchestrator baton = Orchestrator.builder()
+ *         .service("customer-service", ctx -> customers.find((String) ctx.input().get("customerId")))
+ *         .service("order-system", ctx -> orders.details((String) ctx.input().get("orderId")))
+ *         .build()) {
+ *     RunResult result = baton.submit(plan).await(Duration.ofSeconds(30));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Several independent orchestrators may live in one JVM. {@link #close()} stops accepting work, lets
+ * running tasks finish within the shutdown timeout, and leaves unfinished runs in the store, recoverable.
+ */
+public final class Orchestrator implements AutoCloseable {
+
+    private final Engine engine;
+
+    private Orchestrator(Engine engine) {
+        this.engine = engine;
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Submits a plan with default options (a generated run id).
+     *
+     * @param plan the plan
+     * @return the run's handle
+     * @throws InvalidPlanException        if the plan is invalid; nothing runs
+     * @throws OrchestratorClosedException if the orchestrator is closed
+     */
+    public RunHandle submit(Plan plan) {
+        return submit(plan, RunOptions.defaults());
+    }
+
+    /**
+     * Submits a plan. The run id is an idempotency key: if a run with that id exists (running, or ended within the
+     * retention window), its handle is returned and nothing new starts.
+     *
+     * @param plan    the plan
+     * @param options run options
+     * @return the run's handle
+     * @throws InvalidPlanException          if the plan is invalid; nothing runs
+     * @throws IdempotencyConflictException  if the run id exists with a different plan
+     * @throws OrchestratorClosedException   if the orchestrator is closed
+     */
+    public RunHandle submit(Plan plan, RunOptions options) {
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(options, "options");
+        return engine.submit(plan, options);
+    }
+
+    /**
+     * Inspects a run (what {@code orra inspect} shows): status, times, and every task with its attempts, execution
+     * id, resolved input, output and last error.
+     *
+     * @param runId run id
+     * @return the view, if the run is known (running, or ended within the retention window)
+     */
+    public Optional<RunView> inspect(String runId) {
+        return engine.inspect(Objects.requireNonNull(runId, "runId"));
+    }
+
+    /**
+     * Lists runs by status and time, newest first (what {@code orra ps} shows).
+     *
+     * @param query the filter and page
+     * @return the runs' views
+     */
+    public List<RunView> runs(RunQuery query) {
+        return engine.runs(Objects.requireNonNull(query, "query"));
+    }
+
+    /**
+     * Resumes unfinished runs found in the store (done at build time unless turned off): completed tasks are not run
+     * again; tasks that were running are dispatched again with the same execution id.
+     *
+     * @return how many runs were resumed
+     */
+    public int recover() {
+        return engine.recover();
+    }
+
+    /** Stops accepting work, lets running tasks finish within the shutdown timeout; unfinished runs stay recoverable. */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    /**
+     * Builds an {@link Orchestrator}. Not thread-safe; each setting is checked as it is made.
+     */
+    public static final class Builder {
+        private final Map<String, ServiceBinding> services = new LinkedHashMap<>();
+        private final List<RunListener> listeners = new ArrayList<>();
+        private RunStore store;
+        private Clock clock;
+        private Scheduler scheduler;
+        private Executor executor;
+        private int maxParallel;
+        private ValueMapper valueMapper;
+        private SchemaChecker schemaChecker;
+        private Duration retention = Duration.ofHours(24);
+        private Duration shutdownTimeout = Duration.ofSeconds(30);
+        private boolean recoverOnStart = true;
+        private int workerThreads = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
+
+        private Builder() {
+        }
+
+        /**
+         * Registers an in-process service with a blocking handler and default options.
+         *
+         * @param name    service name, as plans name it
+         * @param handler the handler
+         * @return this builder
+         */
+        public Builder service(String name, TaskHandler handler) {
+            return service(ServiceDescriptor.of(name), handler, ServiceOptions.defaults());
+        }
+
+        /**
+         * Registers an in-process service with a blocking handler.
+         *
+         * @param descriptor name, description, version and schemas
+         * @param handler    the handler
+         * @param options    timeout, capacity, ...
+         * @return this builder
+         */
+        public Builder service(ServiceDescriptor descriptor, TaskHandler handler, ServiceOptions options) {
+            Objects.requireNonNull(handler, "handler");
+            return bind(new ServiceBinding(descriptor, handler, null, Objects.requireNonNull(options, "options")));
+        }
+
+        /**
+         * Registers an in-process service whose handler completes asynchronously.
+         *
+         * @param name    service name
+         * @param handler the handler
+         * @return this builder
+         */
+        public Builder asyncService(String name, AsyncTaskHandler handler) {
+            return asyncService(ServiceDescriptor.of(name), handler, ServiceOptions.defaults());
+        }
+
+        /**
+         * Registers an in-process service whose handler completes asynchronously.
+         *
+         * @param descriptor name, description, version and schemas
+         * @param handler    the handler
+         * @param options    timeout, capacity, ...
+         * @return this builder
+         */
+        public Builder asyncService(ServiceDescriptor descriptor, AsyncTaskHandler handler, ServiceOptions options) {
+            Objects.requireNonNull(handler, "handler");
+            return bind(new ServiceBinding(descriptor, null, handler, Objects.requireNonNull(options, "options")));
+        }
+
+        private Builder bind(ServiceBinding b) {
+            if (services.putIfAbsent(b.name(), b) != null) {
+                throw new IllegalArgumentException("service '" + b.name() + "' is already registered");
+            }
+            return this;
+        }
+
+        /**
+         * @param maxParallel at most this many tasks run at once across all runs; at least 1 (default: no limit
+         *                    beyond the executor)
+         * @return this builder
+         */
+        public Builder maxParallel(int maxParallel) {
+            if (maxParallel < 1) {
+                throw new IllegalArgumentException("maxParallel must be >= 1, was " + maxParallel);
+            }
+            this.maxParallel = maxParallel;
+            return this;
+        }
+
+        /**
+         * @param listener receives every event of every run, in order per run
+         * @return this builder
+         */
+        public Builder listener(RunListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * @param store where runs are kept (default: a new in-memory store)
+         * @return this builder
+         */
+        public Builder store(RunStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * @param executor runs blocking handlers (default: a virtual thread per task where the JVM has them, else a
+         *                 bounded pool). The orchestrator does not shut a given executor down.
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * @param threads size of the fallback pool used when virtual threads are not available; at least 1
+         * @return this builder
+         */
+        public Builder workerThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("workerThreads must be >= 1, was " + threads);
+            }
+            this.workerThreads = threads;
+            return this;
+        }
+
+        /**
+         * @param clock the time source for events, deadlines and retention (default: the system UTC clock)
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @param scheduler runs delayed actions: retries, timeouts, purges (default: one timer thread owned by the
+         *                  orchestrator)
+         * @return this builder
+         */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Uses a manual clock and scheduler: time moves only when the test advances it.
+         *
+         * @param time the manual time
+         * @return this builder
+         */
+        public Builder time(ManualTime time) {
+            return clock(time).scheduler(time);
+        }
+
+        /**
+         * @param mapper converts handler results that are not plain JSON values (the JSON adapter has one)
+         * @return this builder
+         */
+        public Builder valueMapper(ValueMapper mapper) {
+            this.valueMapper = Objects.requireNonNull(mapper, "valueMapper");
+            return this;
+        }
+
+        /**
+         * @param checker checks task inputs against the services' JSON Schemas (the JSON adapter has one)
+         * @return this builder
+         */
+        public Builder schemaChecker(SchemaChecker checker) {
+            this.schemaChecker = Objects.requireNonNull(checker, "schemaChecker");
+            return this;
+        }
+
+        /**
+         * @param retention how long a finished run and its results are kept (default 24 h); within it a resubmitted
+         *                  run id returns the stored outcome, after it the id may be used again
+         * @return this builder
+         */
+        public Builder retention(Duration retention) {
+            Objects.requireNonNull(retention, "retention");
+            if (retention.isNegative() || retention.isZero()) {
+                throw new IllegalArgumentException("retention must be positive, was " + retention);
+            }
+            this.retention = retention;
+            return this;
+        }
+
+        /**
+         * @param timeout how long {@link #close()} waits for running tasks (default 30 s)
+         * @return this builder
+         */
+        public Builder shutdownTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("shutdownTimeout must not be negative, was " + timeout);
+            }
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param recover whether {@link #build()} resumes unfinished runs found in the store (default true)
+         * @return this builder
+         */
+        public Builder recoverOnStart(boolean recover) {
+            this.recoverOnStart = recover;
+            return this;
+        }
+
+        /** @return the orchestrator, with unfinished runs in the store resumed unless turned off */
+        public Orchestrator build() {
+            List<ServiceDescriptor> descriptors = new ArrayList<>();
+            for (ServiceBinding b : services.values()) {
+                descriptors.add(b.descriptor());
+            }
+            PlanValidator.Builder vb = PlanValidator.builder().catalog(ServiceCatalog.of(descriptors));
+            if (schemaChecker != null) {
+                vb.schemaChecker(schemaChecker);
+            }
+            boolean ownsScheduler = scheduler == null;
+            Scheduler sched = ownsScheduler ? new SystemScheduler() : scheduler;
+            boolean ownsWorkers = executor == null;
+            Executor exec = ownsWorkers ? Workers.create(workerThreads) : executor;
+            Engine engine = new Engine(new Engine.Config(services, vb.build(), store == null ? new InMemoryRunStore() : store,
+                    listeners, clock == null ? Clock.systemUTC() : clock, sched, ownsScheduler, exec, ownsWorkers,
+                    maxParallel, valueMapper, retention, shutdownTimeout, null));
+            Orchestrator o = new Orchestrator(engine);
+            if (recoverOnStart) {
+                o.recover();
+            }
+            return o;
+        }
+    }
+}

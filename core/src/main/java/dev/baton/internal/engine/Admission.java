@@ -1,0 +1,199 @@
+package dev.baton.internal.engine;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Admission control without parking threads: a task attempt needs a slot of its run (the run's maxParallel), of its
+ * service (the service's capacity) and of the orchestrator (the global maxParallel). A task that finds a level full
+ * waits in that level's FIFO queue; each released slot is handed to the longest waiter of that level first.
+ *
+ * <p>One lock guards all counters; callers start the returned tasks outside it.
+ */
+final class Admission {
+
+    /** A task waiting for, or holding, slots. */
+    record Ticket(RunExecution run, int task, ServiceGate service) {
+    }
+
+    /** A service's capacity and FIFO queue. */
+    static final class ServiceGate {
+        final String name;
+        final int capacity; // 0: unlimited
+        int running;
+        final ArrayDeque<Ticket> queue = new ArrayDeque<>();
+
+        ServiceGate(String name, int capacity) {
+            this.name = name;
+            this.capacity = capacity;
+        }
+
+        boolean full() {
+            return capacity > 0 && running >= capacity;
+        }
+    }
+
+    /** A run's limit and FIFO queue; owned by the run, guarded by the admission lock. */
+    static final class RunGate {
+        final int max; // 0: unlimited
+        int admitted;
+        final ArrayDeque<Ticket> queue = new ArrayDeque<>();
+
+        RunGate(int max) {
+            this.max = max;
+        }
+
+        boolean full() {
+            return max > 0 && admitted >= max;
+        }
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final int globalMax;
+    private int globalRunning;
+    private final ArrayDeque<Ticket> globalQueue = new ArrayDeque<>();
+    private boolean closed;
+
+    Admission(int globalMax) {
+        this.globalMax = globalMax <= 0 ? Integer.MAX_VALUE : globalMax;
+    }
+
+    /**
+     * Offers a ready task.
+     *
+     * @param t   the task
+     * @param out tasks that got all their slots and must be started by the caller
+     */
+    void offer(Ticket t, List<Ticket> out) {
+        lock.lock();
+        try {
+            enterRun(t, out);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Offers several ready tasks of one run, in order.
+     *
+     * @param tickets the tasks
+     * @param out     tasks to start
+     */
+    void offerAll(List<Ticket> tickets, List<Ticket> out) {
+        lock.lock();
+        try {
+            for (Ticket t : tickets) {
+                enterRun(t, out);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Gives back the slots of a task attempt that has finished (or never started), and hands them on.
+     *
+     * @param t   the task that held them
+     * @param out tasks that got their slots and must be started
+     */
+    void release(Ticket t, List<Ticket> out) {
+        lock.lock();
+        try {
+            globalRunning--;
+            t.service.running--;
+            RunGate rg = t.run.gate;
+            rg.admitted--;
+            // Longest waiters first: the global queue, then the service's, then the run's.
+            if (!closed && !globalQueue.isEmpty() && globalRunning < globalMax) {
+                globalRunning++;
+                out.add(globalQueue.poll());
+            }
+            if (!t.service.queue.isEmpty() && !t.service.full()) {
+                Ticket next = t.service.queue.poll();
+                t.service.running++;
+                enterGlobal(next, out);
+            }
+            if (!rg.queue.isEmpty() && !rg.full()) {
+                enterRun(rg.queue.poll(), out);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void enterRun(Ticket t, List<Ticket> out) {
+        RunGate rg = t.run.gate;
+        if (rg.full()) {
+            rg.queue.add(t);
+            return;
+        }
+        rg.admitted++;
+        if (t.service.full()) {
+            t.service.queue.add(t);
+            return;
+        }
+        t.service.running++;
+        enterGlobal(t, out);
+    }
+
+    private void enterGlobal(Ticket t, List<Ticket> out) {
+        if (closed || globalRunning >= globalMax) {
+            globalQueue.add(t);
+            return;
+        }
+        globalRunning++;
+        out.add(t);
+    }
+
+    /** Stops handing out slots: tasks still waiting stay pending (recoverable). */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return running task count across the orchestrator */
+    int running() {
+        lock.lock();
+        try {
+            return globalRunning;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return tasks waiting for a slot at any level (run queues are counted by their runs) */
+    int queued() {
+        lock.lock();
+        try {
+            return globalQueue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Snapshot of a service gate.
+     *
+     * @param gate the gate
+     * @return {running, queued}
+     */
+    int[] serviceLoad(ServiceGate gate) {
+        lock.lock();
+        try {
+            return new int[]{gate.running, gate.queue.size()};
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return a reusable list for returned tickets */
+    static List<Ticket> newOut() {
+        return new ArrayList<>(4);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.baton.internal.engine;
+
+import dev.baton.TaskContext;
+import dev.baton.event.ErrorInfo;
+import dev.baton.time.Cancellable;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One attempt of one task: the handler's context, and the race between the handler finishing, its timeout and its
+ * run's cancellation. Exactly one of them decides the outcome; the admission slots are given back only when the
+ * handler has actually returned, so a service's capacity is never exceeded by a hung call.
+ */
+final class Attempt implements TaskContext {
+
+    final RunExecution run;
+    final int index;
+    final int attempt;
+    final ServiceBinding service;
+    final Admission.Ticket ticket;
+    final Map<String, Object> input;
+    final Instant deadline;
+    final Instant startedAt;
+
+    private final AtomicBoolean decided = new AtomicBoolean();
+    private final AtomicBoolean released = new AtomicBoolean();
+    private Thread runner;                 // guarded by this
+    private CompletableFuture<?> stage;    // guarded by this
+    private boolean interruptRequested;    // guarded by this
+    volatile Cancellable timer;
+
+    Attempt(RunExecution run, int index, int attempt, ServiceBinding service, Admission.Ticket ticket,
+            Map<String, Object> input, Instant deadline, Instant startedAt) {
+        this.run = run;
+        this.index = index;
+        this.attempt = attempt;
+        this.service = service;
+        this.ticket = ticket;
+        this.input = input;
+        this.deadline = deadline;
+        this.startedAt = startedAt;
+    }
+
+    /** Claims the right to decide the outcome; true for exactly one caller. */
+    boolean decide() {
+        if (!decided.compareAndSet(false, true)) {
+            return false;
+        }
+        Cancellable t = timer;
+        if (t != null) {
+            t.cancel();
+        }
+        return true;
+    }
+
+    boolean isDecided() {
+        return decided.get();
+    }
+
+    /** Gives the slots back once; true for the one caller that did. */
+    boolean releaseOnce() {
+        return released.compareAndSet(false, true);
+    }
+
+    synchronized void bindThread(Thread t) {
+        runner = t;
+        if (interruptRequested && t != null) {
+            t.interrupt();
+        }
+    }
+
+    /** Clears the worker thread, and any interrupt aimed at this attempt, before the thread moves on. */
+    void unbindThread() {
+        synchronized (this) {
+            runner = null;
+        }
+        Thread.interrupted();
+    }
+
+    synchronized void bindStage(CompletableFuture<?> f) {
+        stage = f;
+        if (interruptRequested) {
+            f.cancel(true);
+        }
+    }
+
+    /** Interrupts the handler: its thread, or its stage. */
+    void interrupt() {
+        synchronized (this) {
+            interruptRequested = true;
+            if (runner != null) {
+                runner.interrupt();
+            }
+            if (stage != null) {
+                stage.cancel(true);
+            }
+        }
+    }
+
+    @Override
+    public String runId() {
+        return run.runId;
+    }
+
+    @Override
+    public String taskId() {
+        return run.graph.task(index).id();
+    }
+
+    @Override
+    public String service() {
+        return service.name();
+    }
+
+    @Override
+    public String executionId() {
+        return run.executionIds[index];
+    }
+
+    @Override
+    public int attempt() {
+        return attempt;
+    }
+
+    @Override
+    public Map<String, Object> input() {
+        return input;
+    }
+
+    @Override
+    public Optional<Instant> deadline() {
+        return Optional.ofNullable(deadline);
+    }
+
+    @Override
+    public String correlationId() {
+        return run.correlationId;
+    }
+
+    /** A timeout or cancellation decided the outcome. */
+    static final class Aborted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient ErrorInfo info;
+        final boolean retryable;
+
+        Aborted(ErrorInfo info, boolean retryable) {
+            super(info.message(), null, false, false);
+            this.info = info;
+            this.retryable = retryable;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Attempt[" + executionId() + "#" + attempt + "]";
+    }
+}

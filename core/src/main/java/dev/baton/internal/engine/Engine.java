@@ -1,0 +1,651 @@
+package dev.baton.internal.engine;
+
+import dev.baton.AwaitTimeoutException;
+import dev.baton.BatonException;
+import dev.baton.IdempotencyConflictException;
+import dev.baton.InvalidPlanException;
+import dev.baton.OrchestratorClosedException;
+import dev.baton.RunHandle;
+import dev.baton.RunListener;
+import dev.baton.RunOptions;
+import dev.baton.RunQuery;
+import dev.baton.RunResult;
+import dev.baton.RunStatus;
+import dev.baton.RunView;
+import dev.baton.ValueMapper;
+import dev.baton.event.ErrorInfo;
+import dev.baton.event.RunCreated;
+import dev.baton.event.RunEvent;
+import dev.baton.event.RunSettings;
+import dev.baton.persistence.RunFilter;
+import dev.baton.persistence.RunRecord;
+import dev.baton.persistence.RunState;
+import dev.baton.persistence.RunStore;
+import dev.baton.persistence.SequenceConflictException;
+import dev.baton.plan.JsonValues;
+import dev.baton.plan.Plan;
+import dev.baton.time.Cancellable;
+import dev.baton.time.Scheduler;
+import dev.baton.validation.PlanGraph;
+import dev.baton.validation.PlanValidator;
+import dev.baton.validation.ValidationResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The engine behind the public {@code Orchestrator}: accepts runs, admits and dispatches their tasks, decides
+ * outcomes, and ends runs. Thread-safe.
+ */
+public final class Engine implements AutoCloseable {
+
+    final Logger log = LoggerFactory.getLogger("dev.baton.Orchestrator");
+
+    /** Everything the engine is built from; assembled by the orchestrator's builder. */
+    public record Config(Map<String, ServiceBinding> services, PlanValidator validator, RunStore store,
+                         List<RunListener> listeners, Clock clock, Scheduler scheduler, boolean ownsScheduler,
+                         Executor workers, boolean ownsWorkers, int maxParallel, ValueMapper valueMapper,
+                         Duration retention, Duration shutdownTimeout, RetryDecider retries) {
+    }
+
+    /** Decides whether a failed attempt is retried, and after what delay. */
+    @FunctionalInterface
+    public interface RetryDecider {
+        /**
+         * @param service the service
+         * @param attempt the attempt that failed (1-based)
+         * @param failure what it threw
+         * @param firstStartedAt when the task's first attempt of this dispatch started, or null
+         * @return the delay before the next attempt, or null to give up
+         */
+        Duration retryDelay(ServiceBinding service, int attempt, Throwable failure, Instant firstStartedAt);
+
+        /** Never retries. */
+        RetryDecider NONE = (s, a, f, t) -> null;
+    }
+
+    final Map<String, ServiceBinding> services;
+    final PlanValidator validator;
+    final RunStore store;
+    final Scheduler scheduler;
+    final String owner = null; // single-instance ownership; leases come with multi-instance mode
+    private final List<RunListener> listeners;
+    private final Clock clock;
+    private final boolean ownsScheduler;
+    private final Executor workers;
+    private final boolean ownsWorkers;
+    private final ValueMapper valueMapper;
+    private final Duration retention;
+    private final Duration shutdownTimeout;
+    private final RetryDecider retries;
+    private final Admission admission;
+    private final ConcurrentHashMap<String, RunExecution> active = new ConcurrentHashMap<>();
+    private final Object idle = new Object();
+    private final Cancellable purgeTimer;
+    private volatile boolean closed;
+
+    /**
+     * @param c the configuration
+     */
+    public Engine(Config c) {
+        this.services = Map.copyOf(c.services());
+        this.validator = c.validator();
+        this.store = c.store();
+        this.listeners = List.copyOf(c.listeners());
+        this.clock = c.clock();
+        this.scheduler = c.scheduler();
+        this.ownsScheduler = c.ownsScheduler();
+        this.workers = c.workers();
+        this.ownsWorkers = c.ownsWorkers();
+        this.valueMapper = c.valueMapper();
+        this.retention = c.retention();
+        this.shutdownTimeout = c.shutdownTimeout();
+        this.retries = c.retries() == null ? RetryDecider.NONE : c.retries();
+        this.admission = new Admission(c.maxParallel());
+        Duration every = retention.compareTo(Duration.ofMinutes(10)) < 0 ? retention : Duration.ofMinutes(10);
+        this.purgeTimer = schedulePurge(every);
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    ServiceBinding binding(String service) {
+        ServiceBinding b = services.get(service);
+        if (b == null) {
+            throw new IllegalStateException("service not registered: " + service);
+        }
+        return b;
+    }
+
+    // ------------------------------------------------------------------ submit
+
+    /**
+     * Validates and starts a run, or returns the existing run with the same id.
+     *
+     * @param plan    the plan
+     * @param options run options
+     * @return the handle
+     */
+    public RunHandle submit(Plan plan, RunOptions options) {
+        ensureOpen();
+        ValidationResult vr = validator.validate(plan);
+        if (!vr.isValid()) {
+            throw new InvalidPlanException(vr.errors());
+        }
+        PlanGraph graph = vr.graph().orElseThrow();
+        String runId = options.runId().orElseGet(Engine::newRunId);
+        RunSettings settings = new RunSettings(options.correlationId().orElse(null), options.maxParallel(),
+                options.schedulingMode().name(), options.failurePolicy().name(),
+                options.timeout().orElse(null), Map.of());
+        // Submits of one id serialise on a stripe, so no other submit ever sees a run that is not yet created.
+        synchronized (stripe(runId)) {
+            RunExecution existing = active.get(runId);
+            if (existing != null) {
+                if (!existing.plan.equals(plan)) {
+                    throw new IdempotencyConflictException(runId);
+                }
+                return new Handle(runId, existing.future, existing);
+            }
+            RunExecution run = new RunExecution(this, runId, plan, graph, settings, now());
+            RunCreated created = run.createdEvent();
+            try {
+                store.append(runId, 0, List.of(created), owner, created.at());
+            } catch (SequenceConflictException e) {
+                return fromStore(runId, plan);
+            } catch (RuntimeException e) {
+                throw new BatonException("STORE_UNAVAILABLE", "could not create run '" + runId + "': " + e.getMessage(), e);
+            }
+            active.put(runId, run);
+            String id = runId;
+            withMdc(runId, null, null, () -> log.debug("run {} created with {} tasks", id, graph.size()));
+            run.begin(created);
+            return new Handle(runId, run.future, run);
+        }
+    }
+
+    private final Object[] stripes = newStripes();
+
+    private static Object[] newStripes() {
+        Object[] s = new Object[256];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = new Object();
+        }
+        return s;
+    }
+
+    private Object stripe(String runId) {
+        return stripes[(runId.hashCode() & 0x7fffffff) % stripes.length];
+    }
+
+    /** The run id exists in the store but not in memory here: return its stored outcome, or resume it. */
+    private RunHandle fromStore(String runId, Plan plan) {
+        RunSnapshot snap = RunSnapshot.fold(store.events(runId))
+                .orElseThrow(() -> new BatonException("STORE_INCONSISTENT", "run '" + runId + "' exists but has no log"));
+        if (!snap.plan().equals(plan)) {
+            throw new IdempotencyConflictException(runId);
+        }
+        if (snap.status().isTerminal()) {
+            return new Handle(runId, CompletableFuture.completedFuture(snap.result()), null);
+        }
+        RunExecution resumed = resume(snap);
+        if (resumed == null) {
+            throw new BatonException("RUN_NOT_RESUMABLE", "run '" + runId + "' is unfinished and cannot be resumed here");
+        }
+        return new Handle(runId, resumed.future, resumed);
+    }
+
+    private static String newRunId() {
+        UUID u = UUID.randomUUID();
+        return "o_" + Long.toHexString(u.getMostSignificantBits()) + Long.toHexString(u.getLeastSignificantBits());
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new OrchestratorClosedException("the orchestrator is closed and accepts no new runs");
+        }
+    }
+
+    // ------------------------------------------------------------------ recovery
+
+    /**
+     * Resumes every unfinished run in the store that is not running here.
+     *
+     * @return how many runs were resumed
+     */
+    public int recover() {
+        ensureOpen();
+        int n = 0;
+        for (String runId : store.unfinishedRuns()) {
+            if (active.containsKey(runId)) {
+                continue;
+            }
+            Optional<RunSnapshot> snap = RunSnapshot.fold(store.events(runId));
+            if (snap.isPresent() && !snap.get().status().isTerminal() && resume(snap.get()) != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private RunExecution resume(RunSnapshot snap) {
+        synchronized (stripe(snap.runId())) {
+            RunExecution prior = active.get(snap.runId());
+            if (prior != null) {
+                return prior;
+            }
+            ValidationResult vr = validator.validate(snap.plan());
+            if (!vr.isValid()) {
+                log.warn("run {} cannot be resumed: its plan no longer validates against the registered services: {}",
+                        snap.runId(), vr.errors());
+                return null;
+            }
+            RunExecution run = new RunExecution(this, snap.runId(), snap.plan(), vr.graph().orElseThrow(),
+                    snap.settings(), snap.createdAt);
+            active.put(snap.runId(), run);
+            withMdc(snap.runId(), null, null, () -> log.info("resuming run {} at seq {}", snap.runId(), snap.lastSeq()));
+            run.resume(snap);
+            return run;
+        }
+    }
+
+    // ------------------------------------------------------------------ admission and dispatch
+
+    void admit(List<Admission.Ticket> tickets) {
+        if (tickets.isEmpty()) {
+            return;
+        }
+        List<Admission.Ticket> out = new ArrayList<>(tickets.size());
+        if (tickets.size() == 1) {
+            admission.offer(tickets.get(0), out);
+        } else {
+            admission.offerAll(tickets, out);
+        }
+        for (Admission.Ticket t : out) {
+            t.run().startAttempt(t);
+        }
+    }
+
+    void release(Admission.Ticket t) {
+        List<Admission.Ticket> out = Admission.newOut();
+        admission.release(t, out);
+        for (Admission.Ticket next : out) {
+            next.run().startAttempt(next);
+        }
+        if (closed) {
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
+    }
+
+    void invoke(Attempt a) {
+        if (a.deadline != null) {
+            a.timer = scheduler.schedule(Duration.between(now(), a.deadline), () -> onDeadline(a));
+        }
+        ServiceBinding s = a.service;
+        if (s.asyncHandler != null) {
+            CompletionStage<Object> stage;
+            try {
+                stage = withMdc(a, () -> s.asyncHandler.handle(a));
+            } catch (Throwable t) {
+                finished(a, null, t);
+                return;
+            }
+            awaitStage(a, stage);
+            return;
+        }
+        try {
+            workers.execute(() -> runBlocking(a));
+        } catch (RejectedExecutionException e) {
+            finished(a, null, new BatonException("REJECTED", "the handler executor rejected the task", e));
+        }
+    }
+
+    private void runBlocking(Attempt a) {
+        a.bindThread(Thread.currentThread());
+        Object value = null;
+        Throwable error = null;
+        try {
+            value = withMdc(a, () -> a.service.handler.handle(a));
+        } catch (Throwable t) {
+            error = t;
+        } finally {
+            a.unbindThread();
+        }
+        if (error == null && value instanceof CompletionStage<?> stage) {
+            awaitStage(a, stage);
+        } else {
+            finished(a, value, error);
+        }
+    }
+
+    private void awaitStage(Attempt a, CompletionStage<?> stage) {
+        if (stage == null) {
+            finished(a, null, new BatonException("NULL_STAGE", "the async handler returned no stage"));
+            return;
+        }
+        CompletableFuture<?> f = stage.toCompletableFuture();
+        a.bindStage(f);
+        f.whenComplete((v, t) -> finished(a, v, t));
+    }
+
+    /** The handler returned (or its stage completed). */
+    private void finished(Attempt a, Object value, Throwable error) {
+        if (a.releaseOnce()) {
+            release(a.ticket);
+        }
+        if (a.decide()) {
+            outcome(a, value, error);
+        }
+    }
+
+    private void onDeadline(Attempt a) {
+        if (a.decide()) {
+            a.interrupt();
+            Duration limit = Duration.between(a.startedAt, a.deadline);
+            outcome(a, null, new Attempt.Aborted(ErrorInfo.of("TIMEOUT",
+                    "attempt " + a.attempt + " did not finish within " + limit), true));
+        }
+    }
+
+    private void outcome(Attempt a, Object value, Throwable error) {
+        if (error == null) {
+            Object output;
+            try {
+                output = toJson(value);
+            } catch (IllegalArgumentException e) {
+                a.run.onFailure(a, new ErrorInfo("INVALID_OUTPUT", "the handler returned a value that is not JSON: "
+                        + e.getMessage(), null), null);
+                return;
+            }
+            a.run.onSuccess(a, output);
+            return;
+        }
+        Throwable cause = unwrap(error);
+        Failures.Failure f = Failures.classify(cause);
+        Duration delay = f.retryable() ? retries.retryDelay(a.service, a.attempt, cause, a.startedAt) : null;
+        if (log.isDebugEnabled()) {
+            log.debug("attempt {} of task {} (execution {}) of run {} failed: {}", a.attempt, a.taskId(),
+                    a.executionId(), a.runId(), f.info());
+        }
+        a.run.onFailure(a, f.info(), delay);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof java.util.concurrent.CompletionException || c instanceof ExecutionException)
+                && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    private Object toJson(Object value) {
+        if (JsonValues.isJsonType(value)) {
+            try {
+                return JsonValues.freeze(value);
+            } catch (IllegalArgumentException e) {
+                if (valueMapper == null) {
+                    throw e;
+                }
+            }
+        } else if (valueMapper == null) {
+            throw new IllegalArgumentException("a " + value.getClass().getName()
+                    + " is not a JSON value and no ValueMapper is configured");
+        }
+        return JsonValues.freeze(valueMapper.toJson(value));
+    }
+
+    // ------------------------------------------------------------------ events and ends
+
+    void publish(RunEvent e) {
+        for (RunListener l : listeners) {
+            try {
+                l.onEvent(e);
+            } catch (Throwable t) {
+                log.warn("listener {} failed on {} of run {}; ignored", l, e.getClass().getSimpleName(), e.runId(), t);
+            }
+        }
+    }
+
+    void ended(RunExecution run, RunResult result) {
+        active.remove(run.runId, run);
+        withMdc(run.runId, null, null, () -> {
+            if (result.status() == RunStatus.COMPLETED) {
+                log.debug("run {} completed", run.runId);
+            } else {
+                log.info("run {} ended {}: {}", run.runId, result.status(), result.error().map(Object::toString).orElse(""));
+            }
+        });
+        run.future.complete(result);
+    }
+
+    void abandoned(RunExecution run) {
+        active.remove(run.runId, run);
+        run.future.completeExceptionally(new BatonException("RUN_LOST",
+                "run '" + run.runId + "' is now owned by another instance"));
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    /**
+     * @param runId run id
+     * @return the run's view, folded from its log
+     */
+    public Optional<RunView> inspect(String runId) {
+        return RunSnapshot.fold(store.events(runId)).map(this::view);
+    }
+
+    private RunView view(RunSnapshot snap) {
+        RunExecution live = active.get(snap.runId());
+        List<List<String>> groups = live != null ? live.graph.parallelGroups()
+                : PlanValidator.defaults().validate(snap.plan()).parallelGroups();
+        return snap.view(groups);
+    }
+
+    /**
+     * @param query which runs
+     * @return their views, newest first
+     */
+    public List<RunView> runs(RunQuery query) {
+        EnumSet<RunState> states = EnumSet.noneOf(RunState.class);
+        for (RunStatus s : query.statuses()) {
+            states.add(switch (s) {
+                case RUNNING -> RunState.ACTIVE;
+                case COMPLETED -> RunState.COMPLETED;
+                case FAILED -> RunState.FAILED;
+                case CANCELLED -> RunState.CANCELLED;
+            });
+        }
+        List<RunRecord> records = store.runs(new RunFilter(states, query.createdAfter(), query.createdBefore(),
+                query.limit(), query.offset()));
+        List<RunView> out = new ArrayList<>(records.size());
+        for (RunRecord r : records) {
+            inspect(r.runId()).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** @return runs in flight in this instance */
+    public int activeRuns() {
+        return active.size();
+    }
+
+    /** @return running attempts across the orchestrator */
+    public int runningTasks() {
+        return admission.running();
+    }
+
+    // ------------------------------------------------------------------ retention and shutdown
+
+    private Cancellable schedulePurge(Duration every) {
+        return scheduler.schedule(every, () -> {
+            if (closed) {
+                return;
+            }
+            try {
+                int n = store.purge(now().minus(retention));
+                if (n > 0) {
+                    log.debug("purged {} runs that ended more than {} ago", n, retention);
+                }
+            } catch (RuntimeException e) {
+                log.warn("purging expired runs failed; will retry: {}", e.toString());
+            }
+            schedulePurgeAgain(every);
+        });
+    }
+
+    private volatile Cancellable nextPurge;
+
+    private void schedulePurgeAgain(Duration every) {
+        if (!closed) {
+            nextPurge = schedulePurge(every);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        admission.close();
+        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        synchronized (idle) {
+            while (admission.running() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    log.warn("closing with {} task(s) still running; their runs stay recoverable", admission.running());
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(idle, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        for (RunExecution run : active.values()) {
+            if (!run.isEnding()) {
+                run.future.completeExceptionally(new OrchestratorClosedException(
+                        "the orchestrator closed before run '" + run.runId + "' ended; it stays recoverable"));
+            }
+        }
+        purgeTimer.cancel();
+        Cancellable p = nextPurge;
+        if (p != null) {
+            p.cancel();
+        }
+        if (ownsWorkers && workers instanceof ExecutorService es) {
+            es.shutdownNow();
+        }
+        if (ownsScheduler && scheduler instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.debug("closing the scheduler failed", e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ MDC
+
+    @FunctionalInterface
+    private interface Body<T> {
+        T run() throws Exception;
+    }
+
+    private static <T> T withMdc(Attempt a, Body<T> body) throws Exception {
+        MDC.put("runId", a.runId());
+        MDC.put("taskId", a.taskId());
+        MDC.put("executionId", a.executionId());
+        try {
+            return body.run();
+        } finally {
+            MDC.remove("runId");
+            MDC.remove("taskId");
+            MDC.remove("executionId");
+        }
+    }
+
+    private static void withMdc(String runId, String taskId, String executionId, Runnable body) {
+        MDC.put("runId", runId);
+        try {
+            body.run();
+        } finally {
+            MDC.remove("runId");
+        }
+    }
+
+    // ------------------------------------------------------------------ handles
+
+    private final class Handle implements RunHandle {
+        private final String runId;
+        private final CompletableFuture<RunResult> future;
+        private final RunExecution run;
+
+        Handle(String runId, CompletableFuture<RunResult> future, RunExecution run) {
+            this.runId = runId;
+            this.future = future;
+            this.run = run;
+        }
+
+        @Override
+        public String runId() {
+            return runId;
+        }
+
+        @Override
+        public CompletableFuture<RunResult> result() {
+            return future.thenApply(r -> r);
+        }
+
+        @Override
+        public RunResult await(Duration timeout) {
+            try {
+                return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                throw new AwaitTimeoutException(runId, timeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BatonException("INTERRUPTED", "interrupted while waiting for run '" + runId + "'", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof BatonException b) {
+                    throw b;
+                }
+                throw new BatonException("RUN_ERROR", "run '" + runId + "' ended abnormally: " + e.getCause(), e.getCause());
+            }
+        }
+
+        @Override
+        public boolean cancel() {
+            return run != null && run.cancel("cancelled by the caller");
+        }
+
+        @Override
+        public String toString() {
+            return "RunHandle[" + runId + "]";
+        }
+    }
+}

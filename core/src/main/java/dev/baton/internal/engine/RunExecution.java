@@ -1,0 +1,740 @@
+package dev.baton.internal.engine;
+
+import dev.baton.FailurePolicy;
+import dev.baton.RunError;
+import dev.baton.RunResult;
+import dev.baton.RunStatus;
+import dev.baton.SchedulingMode;
+import dev.baton.TaskStatus;
+import dev.baton.event.ErrorInfo;
+import dev.baton.event.RunCancelled;
+import dev.baton.event.RunCompleted;
+import dev.baton.event.RunCreated;
+import dev.baton.event.RunEvent;
+import dev.baton.event.RunFailed;
+import dev.baton.event.RunSettings;
+import dev.baton.event.TaskCancelled;
+import dev.baton.event.TaskCompleted;
+import dev.baton.event.TaskFailed;
+import dev.baton.event.TaskRetryScheduled;
+import dev.baton.event.TaskSkipped;
+import dev.baton.event.TaskStarted;
+import dev.baton.persistence.LeaseLostException;
+import dev.baton.persistence.SequenceConflictException;
+import dev.baton.plan.Plan;
+import dev.baton.plan.Reference;
+import dev.baton.time.Cancellable;
+import dev.baton.validation.PlanGraph;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One run in flight: its tasks' states, readiness counters, and the outbox of events not yet durable.
+ *
+ * <p>All state changes happen under this object's monitor and are recorded as events in the outbox. Effects that
+ * others may observe (dispatching dependents, completing the result future, telling listeners) happen only after
+ * {@link #flush()} has written those events to the store: a completion is durable before any dependent starts, and a
+ * run's end is durable before its future completes.
+ */
+final class RunExecution {
+
+    // task states
+    static final byte PENDING = 0;
+    static final byte QUEUED = 1;
+    static final byte RUNNING = 2;
+    static final byte RETRY_WAIT = 3;
+    static final byte COMPLETED = 4;
+    static final byte FAILED = 5;
+    static final byte SKIPPED = 6;
+    static final byte CANCELLED = 7;
+
+    final Engine engine;
+    final String runId;
+    final Plan plan;
+    final PlanGraph graph;
+    final RunSettings settings;
+    final String correlationId;
+    final Instant createdAt;
+    final String[] executionIds;
+    final ServiceBinding[] services;
+    final Admission.RunGate gate;
+    final CompletableFuture<RunResult> future = new CompletableFuture<>();
+
+    private final boolean grouped;
+    private final boolean failFast;
+    private final byte[] state;
+    private final int[] waiting;        // eager mode: dependencies not yet completed
+    private final Object[] outputs;
+    private final int[] attempts;
+    private final Attempt[] current;
+    private final RunError[] lastErrors;
+    private final Cancellable[] retryTimers;
+    private final int[] groupRemaining; // grouped mode: non-terminal tasks per group
+    private final int[][] groupMembers;
+    private int currentGroup;
+    private boolean advancing;
+    private int remaining;
+    private RunStatus status = RunStatus.RUNNING;
+    private RunError error;
+    private boolean ending;             // a terminal event is in the outbox or the log
+    private Cancellable runTimer;
+
+    // outbox: events with seq in (durableSeq, nextSeq) not yet written
+    private long durableSeq;
+    private long nextSeq;
+    private final ArrayList<RunEvent> outbox = new ArrayList<>();
+    private ArrayList<Runnable> effects = new ArrayList<>();
+    private boolean flushRetryScheduled;
+    private int flushFailures;
+    private boolean lost;
+
+    // listener delivery: one drainer at a time keeps per-run order
+    private final ConcurrentLinkedQueue<RunEvent> deliveries = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger deliveryWip = new AtomicInteger();
+
+    RunExecution(Engine engine, String runId, Plan plan, PlanGraph graph, RunSettings settings, Instant createdAt) {
+        this.engine = engine;
+        this.runId = runId;
+        this.plan = plan;
+        this.graph = graph;
+        this.settings = settings;
+        this.correlationId = settings.correlationId() == null ? runId : settings.correlationId();
+        this.createdAt = createdAt;
+        int n = graph.size();
+        this.executionIds = new String[n];
+        this.services = new ServiceBinding[n];
+        for (int i = 0; i < n; i++) {
+            executionIds[i] = ExecutionIds.of(runId, graph.task(i).id());
+            services[i] = engine.binding(graph.task(i).service());
+        }
+        this.gate = new Admission.RunGate(settings.maxParallel());
+        this.grouped = graph.groupsFromPlan() && SchedulingMode.GROUPS.name().equals(settings.schedulingMode());
+        this.failFast = FailurePolicy.FAIL_FAST.name().equals(settings.failurePolicy());
+        this.state = new byte[n];
+        this.waiting = new int[n];
+        this.outputs = new Object[n];
+        this.attempts = new int[n];
+        this.current = new Attempt[n];
+        this.lastErrors = new RunError[n];
+        this.retryTimers = new Cancellable[n];
+        this.remaining = n;
+        if (grouped) {
+            List<List<String>> groups = graph.parallelGroups();
+            groupRemaining = new int[groups.size()];
+            groupMembers = new int[groups.size()][];
+            for (int g = 0; g < groups.size(); g++) {
+                List<String> ids = groups.get(g);
+                groupMembers[g] = new int[ids.size()];
+                for (int k = 0; k < ids.size(); k++) {
+                    groupMembers[g][k] = graph.indexOf(ids.get(k));
+                }
+                groupRemaining[g] = ids.size();
+            }
+        } else {
+            groupRemaining = null;
+            groupMembers = null;
+            for (int i = 0; i < n; i++) {
+                waiting[i] = graph.dependencies(i).length;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** The creation event; the caller appends it (it decides whether the run id is free). */
+    RunCreated createdEvent() {
+        nextSeq = 1;
+        return new RunCreated(runId, nextSeq++, createdAt, plan, settings);
+    }
+
+    /** The creation event is durable: start the run. */
+    void begin(RunCreated created) {
+        List<Admission.Ticket> ready;
+        synchronized (this) {
+            durableSeq = created.seq();
+            deliveries.add(created);
+            ready = initialReady();
+            if (remaining == 0) {
+                end(RunStatus.COMPLETED, null);
+            }
+        }
+        armRunTimer();
+        deliver();
+        engine.admit(ready);
+        flush();
+    }
+
+    /** Resumes a run folded from its log after a restart. */
+    void resume(RunSnapshot snap) {
+        List<Admission.Ticket> ready;
+        List<Integer> retries = new ArrayList<>();
+        synchronized (this) {
+            durableSeq = snap.lastSeq();
+            nextSeq = durableSeq + 1;
+            currentGroup = Integer.MAX_VALUE; // no group opens until initialReady() below
+            for (int i = 0; i < graph.size(); i++) {
+                RunSnapshot.TaskState t = snap.tasks.get(graph.task(i).id());
+                attempts[i] = t.attempts;
+                lastErrors[i] = t.lastError;
+                switch (t.status) {
+                    case COMPLETED -> {
+                        state[i] = COMPLETED;
+                        outputs[i] = t.output;
+                    }
+                    case FAILED -> state[i] = FAILED;
+                    case SKIPPED -> state[i] = SKIPPED;
+                    case CANCELLED -> state[i] = CANCELLED;
+                    default -> {
+                        // RUNNING without an outcome, or PENDING: dispatched again with the same execution id
+                        if (t.retryAt != null) {
+                            state[i] = RETRY_WAIT;
+                            retries.add(i);
+                        }
+                    }
+                }
+                if (state[i] >= COMPLETED) {
+                    remaining--;
+                    if (grouped) {
+                        groupRemaining[graph.group(i)]--;
+                    }
+                }
+            }
+            if (snap.error != null) {
+                error = snap.error;
+            }
+            if (!grouped) {
+                for (int i = 0; i < graph.size(); i++) {
+                    int w = 0;
+                    for (int d : graph.dependencies(i)) {
+                        if (state[d] != COMPLETED) {
+                            w++;
+                        }
+                    }
+                    waiting[i] = w;
+                }
+            }
+            for (int i = 0; i < graph.size(); i++) {
+                if (state[i] == FAILED || state[i] == SKIPPED || state[i] == CANCELLED) {
+                    skipDependents(i);
+                }
+            }
+            if (error != null && failFast) {
+                skipAllPending(error.taskId());
+            }
+            ready = error != null && failFast ? List.of() : initialReady();
+            for (int i : retries) {
+                if (state[i] == RETRY_WAIT) {
+                    RunSnapshot.TaskState t = snap.tasks.get(graph.task(i).id());
+                    scheduleRetryLocked(i, Duration.between(engine.now(), t.retryAt));
+                }
+            }
+            if (remaining == 0) {
+                end(error == null ? RunStatus.COMPLETED : RunStatus.FAILED, error);
+            }
+        }
+        armRunTimer();
+        engine.admit(ready);
+        flush();
+    }
+
+    private void armRunTimer() {
+        Duration timeout = settings.timeout();
+        if (timeout != null) {
+            Duration left = Duration.between(engine.now(), createdAt.plus(timeout));
+            runTimer = engine.scheduler.schedule(left, this::onRunTimeout);
+        }
+    }
+
+    /** Tasks ready at start (or resume); marks them queued. Caller holds the lock. */
+    private List<Admission.Ticket> initialReady() {
+        List<Admission.Ticket> ready = new ArrayList<>();
+        if (grouped) {
+            currentGroup = -1;
+            advanceGroups(ready);
+        } else {
+            for (int i = 0; i < graph.size(); i++) {
+                if (state[i] == PENDING && waiting[i] == 0) {
+                    state[i] = QUEUED;
+                    ready.add(ticket(i));
+                }
+            }
+        }
+        return ready;
+    }
+
+    private Admission.Ticket ticket(int i) {
+        return new Admission.Ticket(this, i, services[i].gate);
+    }
+
+    // ------------------------------------------------------------------ dispatch
+
+    /**
+     * The task got its slots. Returns the attempt to invoke, or null when the task no longer wants to run (skipped or
+     * cancelled while it waited), in which case the caller gives the slots back.
+     */
+    void startAttempt(Admission.Ticket t) {
+        int i = t.task();
+        boolean unwanted = false;
+        synchronized (this) {
+            if (state[i] != QUEUED || lost) {
+                unwanted = true;
+            } else {
+                Map<String, Object> input = null;
+                String unresolved = null;
+                try {
+                    input = InputResolver.resolve(graph.task(i).input(), this::outputOf);
+                } catch (InputResolver.UnresolvedReferenceException e) {
+                    unresolved = e.getMessage();
+                }
+                int n = ++attempts[i];
+                state[i] = RUNNING;
+                Instant now = engine.now();
+                if (unresolved != null) {
+                    // An attempt that fails at once, without calling the service, and is not retried.
+                    commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n,
+                            graph.task(i).input()));
+                    failLocked(i, n, ErrorInfo.of("REFERENCE_UNRESOLVED", unresolved), now);
+                    effects.add(() -> engine.release(t));
+                } else {
+                    Duration timeout = services[i].timeout();
+                    Instant deadline = timeout == null ? null : now.plus(timeout);
+                    if (settings.timeout() != null) {
+                        Instant runDeadline = createdAt.plus(settings.timeout());
+                        deadline = deadline == null || runDeadline.isBefore(deadline) ? runDeadline : deadline;
+                    }
+                    Attempt a = new Attempt(this, i, n, services[i], t, input, deadline, now);
+                    current[i] = a;
+                    commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n, input));
+                    effects.add(() -> engine.invoke(a));
+                }
+            }
+        }
+        if (unwanted) {
+            engine.release(t);
+        } else {
+            flush();
+        }
+    }
+
+    private Object outputOf(String taskId) {
+        if (Reference.PARAMS_TASK.equals(taskId)) {
+            return graph.params();
+        }
+        int p = graph.indexOf(taskId);
+        return p >= 0 && state[p] == COMPLETED ? outputs[p] : InputResolver.MISSING;
+    }
+
+    // ------------------------------------------------------------------ outcomes
+
+    /** The attempt succeeded with a JSON output (already frozen). */
+    void onSuccess(Attempt a, Object output) {
+        List<Admission.Ticket> ready = new ArrayList<>();
+        synchronized (this) {
+            int i = a.index;
+            if (current[i] != a || state[i] != RUNNING) {
+                return; // the run was cancelled or timed out meanwhile
+            }
+            current[i] = null;
+            state[i] = COMPLETED;
+            outputs[i] = output;
+            lastErrors[i] = null;
+            Instant now = engine.now();
+            commit(new TaskCompleted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], a.attempt, output,
+                    false));
+            terminal(i, ready);
+            if (!grouped && !(failFast && error != null)) {
+                for (int d : graph.dependents(i)) {
+                    if (--waiting[d] == 0 && state[d] == PENDING) {
+                        state[d] = QUEUED;
+                        ready.add(ticket(d));
+                    }
+                }
+            }
+            checkEnd();
+            if (!ready.isEmpty()) {
+                List<Admission.Ticket> r = ready;
+                effects.add(() -> engine.admit(r));
+            }
+        }
+        flush();
+    }
+
+    /** The attempt failed; the engine has decided whether another attempt follows ({@code retryDelay} non-null). */
+    void onFailure(Attempt a, ErrorInfo info, Duration retryDelay) {
+        synchronized (this) {
+            int i = a.index;
+            if (current[i] != a || state[i] != RUNNING) {
+                return;
+            }
+            current[i] = null;
+            Instant now = engine.now();
+            lastErrors[i] = RunSnapshot.error(graph.task(i).id(), info);
+            if (retryDelay != null && status == RunStatus.RUNNING && !ending) {
+                commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], a.attempt, info, true));
+                commit(new TaskRetryScheduled(runId, nextSeq++, now, graph.task(i).id(), executionIds[i],
+                        a.attempt + 1, now.plus(retryDelay)));
+                state[i] = RETRY_WAIT;
+                scheduleRetryLocked(i, retryDelay);
+            } else {
+                failLocked(i, a.attempt, info, now);
+            }
+        }
+        flush();
+    }
+
+    private void scheduleRetryLocked(int i, Duration delay) {
+        retryTimers[i] = engine.scheduler.schedule(delay, () -> retryDue(i));
+    }
+
+    private void retryDue(int i) {
+        Admission.Ticket t;
+        synchronized (this) {
+            retryTimers[i] = null;
+            if (state[i] != RETRY_WAIT || lost) {
+                return;
+            }
+            state[i] = QUEUED;
+            t = ticket(i);
+        }
+        engine.admit(List.of(t));
+    }
+
+    /** A task failed for good. Caller holds the lock. */
+    private void failLocked(int i, int attempt, ErrorInfo info, Instant now) {
+        state[i] = FAILED;
+        lastErrors[i] = RunSnapshot.error(graph.task(i).id(), info);
+        commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], attempt, info, false));
+        engine.log.warn("task {} of run {} failed: {}", graph.task(i).id(), runId, info);
+        if (error == null) {
+            error = lastErrors[i];
+        }
+        List<Admission.Ticket> ready = new ArrayList<>();
+        terminal(i, ready);
+        skipDependents(i);
+        if (failFast) {
+            skipAllPending(graph.task(i).id());
+            ready.clear();
+        }
+        checkEnd();
+        if (!ready.isEmpty()) {
+            effects.add(() -> engine.admit(ready));
+        }
+    }
+
+    /** Skips every task that depends, directly or not, on task {@code i}. Iterative: plans may be deep. */
+    private void skipDependents(int i) {
+        String cause = graph.task(i).id();
+        ArrayDeque<Integer> work = new ArrayDeque<>();
+        work.add(i);
+        List<Admission.Ticket> ignored = new ArrayList<>();
+        while (!work.isEmpty()) {
+            int x = work.poll();
+            for (int d : graph.dependents(x)) {
+                if (state[d] == PENDING || state[d] == QUEUED || state[d] == RETRY_WAIT) {
+                    skip(d, cause, ignored);
+                    work.add(d);
+                }
+            }
+        }
+    }
+
+    private void skipAllPending(String cause) {
+        List<Admission.Ticket> ignored = new ArrayList<>();
+        for (int d = 0; d < graph.size(); d++) {
+            if (state[d] == PENDING || state[d] == QUEUED || state[d] == RETRY_WAIT) {
+                skip(d, cause, ignored);
+            }
+        }
+    }
+
+    private void skip(int d, String cause, List<Admission.Ticket> ready) {
+        cancelRetry(d);
+        state[d] = SKIPPED;
+        commit(new TaskSkipped(runId, nextSeq++, engine.now(), graph.task(d).id(), cause));
+        terminal(d, ready);
+    }
+
+    private void cancelRetry(int d) {
+        Cancellable c = retryTimers[d];
+        if (c != null) {
+            c.cancel();
+            retryTimers[d] = null;
+        }
+    }
+
+    /** Bookkeeping when task i reaches a terminal state; grouped mode may open the next group. */
+    private void terminal(int i, List<Admission.Ticket> ready) {
+        remaining--;
+        if (grouped) {
+            int g = graph.group(i);
+            if (--groupRemaining[g] == 0 && g == currentGroup && !advancing) {
+                advanceGroups(ready);
+            }
+        }
+    }
+
+    /** Opens the next groups whose predecessors are all finished. Caller holds the lock. */
+    private void advanceGroups(List<Admission.Ticket> ready) {
+        advancing = true; // skips below finish tasks of the group being opened; the loop, not recursion, moves on
+        try {
+            advanceGroupsLoop(ready);
+        } finally {
+            advancing = false;
+        }
+    }
+
+    private void advanceGroupsLoop(List<Admission.Ticket> ready) {
+        while (currentGroup + 1 < groupMembers.length
+                && (currentGroup < 0 || groupRemaining[currentGroup] == 0)) {
+            if (status != RunStatus.RUNNING || (failFast && error != null)) {
+                return;
+            }
+            currentGroup++;
+            for (int i : groupMembers[currentGroup]) {
+                if (state[i] != PENDING) {
+                    continue;
+                }
+                String blocked = null;
+                for (int d : graph.dependencies(i)) {
+                    if (state[d] != COMPLETED) {
+                        blocked = graph.task(d).id();
+                        break;
+                    }
+                }
+                if (blocked != null) {
+                    skip(i, blocked, ready);
+                } else {
+                    state[i] = QUEUED;
+                    ready.add(ticket(i));
+                }
+            }
+        }
+    }
+
+    private void checkEnd() {
+        if (remaining == 0 && !ending) {
+            if (status == RunStatus.CANCELLED) {
+                end(RunStatus.CANCELLED, error);
+            } else {
+                end(error == null ? RunStatus.COMPLETED : RunStatus.FAILED, error);
+            }
+        }
+    }
+
+    /** Appends the terminal event; the future completes after it is durable. Caller holds the lock. */
+    private void end(RunStatus finalStatus, RunError err) {
+        ending = true;
+        status = finalStatus;
+        error = err;
+        Instant now = engine.now();
+        switch (finalStatus) {
+            case COMPLETED -> commit(new RunCompleted(runId, nextSeq++, now));
+            case FAILED -> commit(new RunFailed(runId, nextSeq++, now, err == null ? null : err.taskId(),
+                    err == null ? ErrorInfo.of("FAILED", "run failed") : new ErrorInfo(err.code(), err.message(), null)));
+            case CANCELLED -> commit(new RunCancelled(runId, nextSeq++, now, err == null ? "cancelled" : err.message()));
+            default -> throw new IllegalStateException("not terminal: " + finalStatus);
+        }
+        Cancellable t = runTimer;
+        if (t != null) {
+            t.cancel();
+        }
+        RunResult result = resultLocked();
+        effects.add(() -> engine.ended(this, result));
+    }
+
+    private RunResult resultLocked() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int i = 0; i < graph.size(); i++) {
+            if (state[i] == COMPLETED) {
+                out.put(graph.task(i).id(), outputs[i]);
+            }
+        }
+        return new RunResult(runId, status, out, error);
+    }
+
+    // ------------------------------------------------------------------ cancellation and timeout
+
+    /** Cancels the run; true if this call did. */
+    boolean cancel(String reason) {
+        return stop(RunStatus.CANCELLED, new RunError(null, "CANCELLED", reason));
+    }
+
+    private void onRunTimeout() {
+        stop(RunStatus.FAILED, new RunError(null, "RUN_TIMEOUT", "run did not finish within " + settings.timeout()));
+    }
+
+    private boolean stop(RunStatus finalStatus, RunError err) {
+        List<Attempt> toInterrupt = new ArrayList<>();
+        synchronized (this) {
+            if (ending || status != RunStatus.RUNNING) {
+                return false;
+            }
+            status = finalStatus;
+            error = err;
+            Instant now = engine.now();
+            List<Admission.Ticket> ignored = new ArrayList<>();
+            for (int i = 0; i < graph.size(); i++) {
+                byte s = state[i];
+                if (s == RUNNING) {
+                    Attempt a = current[i];
+                    current[i] = null;
+                    if (a != null && a.decide()) {
+                        toInterrupt.add(a);
+                    }
+                    if (finalStatus == RunStatus.CANCELLED) {
+                        state[i] = CANCELLED;
+                        commit(new TaskCancelled(runId, nextSeq++, now, graph.task(i).id()));
+                    } else {
+                        state[i] = FAILED;
+                        ErrorInfo info = ErrorInfo.of(err.code(), err.message());
+                        lastErrors[i] = RunSnapshot.error(graph.task(i).id(), info);
+                        commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], attempts[i],
+                                info, false));
+                    }
+                    terminal(i, ignored);
+                } else if (s == PENDING || s == QUEUED || s == RETRY_WAIT) {
+                    cancelRetry(i);
+                    if (finalStatus == RunStatus.CANCELLED) {
+                        state[i] = CANCELLED;
+                        commit(new TaskCancelled(runId, nextSeq++, now, graph.task(i).id()));
+                    } else {
+                        state[i] = SKIPPED;
+                        commit(new TaskSkipped(runId, nextSeq++, now, graph.task(i).id(), null));
+                    }
+                    terminal(i, ignored);
+                }
+            }
+            end(finalStatus, err);
+        }
+        for (Attempt a : toInterrupt) {
+            a.interrupt();
+        }
+        flush();
+        return true;
+    }
+
+    // ------------------------------------------------------------------ outbox
+
+    /** Records an event to be written by the next flush. Caller holds the lock. */
+    private void commit(RunEvent e) {
+        outbox.add(e);
+    }
+
+    /**
+     * Writes the outbox to the store, then runs the effects that were waiting for it. If the store fails, the events
+     * stay in the outbox, nothing that depends on them happens, and a retry is scheduled with backoff.
+     */
+    void flush() {
+        List<Runnable> toRun;
+        synchronized (this) {
+            if (!outbox.isEmpty()) {
+                try {
+                    engine.store.append(runId, durableSeq, List.copyOf(outbox), engine.owner, engine.now());
+                } catch (SequenceConflictException | LeaseLostException e) {
+                    lostLocked(e);
+                    return;
+                } catch (RuntimeException e) { // StoreException or an unexpected store failure: keep the outbox, retry
+                    scheduleFlushRetryLocked(e);
+                    return;
+                }
+                durableSeq += outbox.size();
+                deliveries.addAll(outbox);
+                outbox.clear();
+                flushFailures = 0;
+            }
+            if (effects.isEmpty()) {
+                toRun = List.of();
+            } else {
+                toRun = effects;
+                effects = new ArrayList<>();
+            }
+        }
+        deliver();
+        for (Runnable r : toRun) {
+            r.run();
+        }
+    }
+
+    private void scheduleFlushRetryLocked(RuntimeException e) {
+        flushFailures++;
+        if (flushRetryScheduled) {
+            return;
+        }
+        flushRetryScheduled = true;
+        long ms = Math.min(5_000, 50L << Math.min(flushFailures - 1, 7));
+        engine.log.warn("run {}: store append failed ({} time(s)), retrying in {} ms: {}", runId, flushFailures, ms,
+                e.toString());
+        engine.scheduler.schedule(Duration.ofMillis(ms), () -> {
+            synchronized (this) {
+                flushRetryScheduled = false;
+            }
+            flush();
+        });
+    }
+
+    private void lostLocked(RuntimeException e) {
+        if (lost) {
+            return;
+        }
+        lost = true;
+        engine.log.warn("run {}: another instance owns the run now; stopping here: {}", runId, e.getMessage());
+        outbox.clear();
+        effects.clear();
+        for (int i = 0; i < graph.size(); i++) {
+            cancelRetry(i);
+            Attempt a = current[i];
+            if (a != null && a.decide()) {
+                a.interrupt();
+            }
+        }
+        engine.abandoned(this);
+    }
+
+    private void deliver() {
+        if (deliveryWip.getAndIncrement() != 0) {
+            return;
+        }
+        do {
+            RunEvent e;
+            while ((e = deliveries.poll()) != null) {
+                engine.publish(e);
+            }
+        } while (deliveryWip.decrementAndGet() != 0);
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    synchronized boolean isEnding() {
+        return ending;
+    }
+
+    synchronized int runningCount() {
+        int n = 0;
+        for (byte s : state) {
+            if (s == RUNNING) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    synchronized TaskStatus taskStatus(int i) {
+        return switch (state[i]) {
+            case PENDING, QUEUED, RETRY_WAIT -> TaskStatus.PENDING;
+            case RUNNING -> TaskStatus.RUNNING;
+            case COMPLETED -> TaskStatus.COMPLETED;
+            case FAILED -> TaskStatus.FAILED;
+            case SKIPPED -> TaskStatus.SKIPPED;
+            default -> TaskStatus.CANCELLED;
+        };
+    }
+}

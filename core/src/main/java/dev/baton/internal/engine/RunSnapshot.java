@@ -1,0 +1,222 @@
+package dev.baton.internal.engine;
+
+import dev.baton.RunError;
+import dev.baton.RunResult;
+import dev.baton.RunStatus;
+import dev.baton.RunView;
+import dev.baton.TaskStatus;
+import dev.baton.TaskView;
+import dev.baton.event.ErrorInfo;
+import dev.baton.event.RunCancelled;
+import dev.baton.event.RunCompleted;
+import dev.baton.event.RunCreated;
+import dev.baton.event.RunEvent;
+import dev.baton.event.RunFailed;
+import dev.baton.event.RunSettings;
+import dev.baton.event.TaskCancelled;
+import dev.baton.event.TaskCompleted;
+import dev.baton.event.TaskDeadLettered;
+import dev.baton.event.TaskFailed;
+import dev.baton.event.TaskRedriven;
+import dev.baton.event.TaskRetryScheduled;
+import dev.baton.event.TaskSkipped;
+import dev.baton.event.TaskStarted;
+import dev.baton.plan.Plan;
+import dev.baton.plan.Task;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A run's state as a fold over its log. Inspection, idempotent resubmission and recovery all read runs through this
+ * one fold, so they cannot disagree.
+ */
+public final class RunSnapshot {
+
+    /** One task's folded state. */
+    public static final class TaskState {
+        final String taskId;
+        final String service;
+        final String executionId;
+        TaskStatus status = TaskStatus.PENDING;
+        int attempts;
+        Map<String, Object> input;
+        Object output;
+        boolean completed;
+        RunError lastError;
+        Instant startedAt;
+        Instant endedAt;
+        Instant retryAt;
+        int retryAttempt;
+        boolean deadLettered;
+
+        TaskState(String taskId, String service, String executionId) {
+            this.taskId = taskId;
+            this.service = service;
+            this.executionId = executionId;
+        }
+
+        TaskView view() {
+            return new TaskView(taskId, service, status, attempts, executionId, input, output, lastError, startedAt,
+                    endedAt);
+        }
+    }
+
+    final String runId;
+    final Plan plan;
+    final RunSettings settings;
+    final Instant createdAt;
+    Instant endedAt;
+    RunStatus status = RunStatus.RUNNING;
+    RunError error;
+    long lastSeq;
+    final LinkedHashMap<String, TaskState> tasks = new LinkedHashMap<>();
+
+    private RunSnapshot(RunCreated created) {
+        this.runId = created.runId();
+        this.plan = created.plan();
+        this.settings = created.settings();
+        this.createdAt = created.at();
+        for (Task t : plan.tasks()) {
+            if (!t.isParams()) {
+                tasks.put(t.id(), new TaskState(t.id(), t.service(), ExecutionIds.of(runId, t.id())));
+            }
+        }
+    }
+
+    /**
+     * Folds a run's log.
+     *
+     * @param events the whole log, in order
+     * @return the state, or empty for an empty log
+     * @throws IllegalStateException if the log does not start with {@link RunCreated}
+     */
+    public static Optional<RunSnapshot> fold(List<RunEvent> events) {
+        if (events.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!(events.get(0) instanceof RunCreated created)) {
+            throw new IllegalStateException("log of run '" + events.get(0).runId() + "' does not start with RunCreated");
+        }
+        RunSnapshot s = new RunSnapshot(created);
+        for (RunEvent e : events) {
+            s.apply(e);
+        }
+        return Optional.of(s);
+    }
+
+    void apply(RunEvent e) {
+        lastSeq = e.seq();
+        TaskState t = e.taskId() == null ? null : tasks.get(e.taskId());
+        if (e instanceof TaskStarted ev && t != null) {
+            t.status = TaskStatus.RUNNING;
+            t.attempts = Math.max(t.attempts, ev.attempt());
+            t.input = ev.input();
+            if (t.startedAt == null) {
+                t.startedAt = ev.at();
+            }
+            t.retryAt = null;
+        } else if (e instanceof TaskCompleted ev && t != null) {
+            t.status = TaskStatus.COMPLETED;
+            t.output = ev.output();
+            t.completed = true;
+            t.attempts = Math.max(t.attempts, ev.attempt());
+            t.endedAt = ev.at();
+        } else if (e instanceof TaskFailed ev && t != null) {
+            t.lastError = error(ev.taskId(), ev.error());
+            if (ev.retrying()) {
+                t.status = TaskStatus.PENDING;
+            } else {
+                t.status = TaskStatus.FAILED;
+                t.endedAt = ev.at();
+            }
+        } else if (e instanceof TaskRetryScheduled ev && t != null) {
+            t.status = TaskStatus.PENDING;
+            t.retryAt = ev.notBefore();
+            t.retryAttempt = ev.nextAttempt();
+        } else if (e instanceof TaskSkipped ev && t != null) {
+            t.status = TaskStatus.SKIPPED;
+            t.endedAt = ev.at();
+        } else if (e instanceof TaskCancelled ev && t != null) {
+            t.status = TaskStatus.CANCELLED;
+            t.endedAt = ev.at();
+        } else if (e instanceof TaskDeadLettered && t != null) {
+            t.deadLettered = true;
+        } else if (e instanceof TaskRedriven && t != null) {
+            t.deadLettered = false;
+            t.status = TaskStatus.PENDING;
+            t.endedAt = null;
+            status = RunStatus.RUNNING;
+            endedAt = null;
+            error = null;
+        } else if (e instanceof RunCompleted ev) {
+            status = RunStatus.COMPLETED;
+            endedAt = ev.at();
+        } else if (e instanceof RunFailed ev) {
+            status = RunStatus.FAILED;
+            endedAt = ev.at();
+            error = error(ev.taskId(), ev.error());
+        } else if (e instanceof RunCancelled ev) {
+            status = RunStatus.CANCELLED;
+            endedAt = ev.at();
+            error = new RunError(null, "CANCELLED", ev.reason());
+        }
+    }
+
+    static RunError error(String taskId, ErrorInfo info) {
+        return new RunError(taskId, info.code(), info.message());
+    }
+
+    /** @return the run id */
+    public String runId() {
+        return runId;
+    }
+
+    /** @return the plan the run executes */
+    public Plan plan() {
+        return plan;
+    }
+
+    /** @return the run's status */
+    public RunStatus status() {
+        return status;
+    }
+
+    /** @return the last sequence number of the log */
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    /** @return the settings the run was created with */
+    public RunSettings settings() {
+        return settings;
+    }
+
+    /**
+     * @param parallelGroups the schedule to show
+     * @return the inspect view
+     */
+    public RunView view(List<List<String>> parallelGroups) {
+        List<TaskView> views = new ArrayList<>(tasks.size());
+        for (TaskState t : tasks.values()) {
+            views.add(t.view());
+        }
+        String correlation = settings.correlationId() == null ? runId : settings.correlationId();
+        return new RunView(runId, status, correlation, createdAt, endedAt, views, parallelGroups, error);
+    }
+
+    /** @return the result, meaningful once the run has ended */
+    public RunResult result() {
+        Map<String, Object> outputs = new LinkedHashMap<>();
+        for (TaskState t : tasks.values()) {
+            if (t.completed) {
+                outputs.put(t.taskId, t.output);
+            }
+        }
+        return new RunResult(runId, status, outputs, error);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.baton;
+
+import dev.baton.plan.Plan;
+import dev.baton.planner.ServiceDescriptor;
+import dev.baton.store.InMemoryRunStore;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Global, per-run and per-service limits are never exceeded, and everything still finishes. */
+class LimitsTest {
+
+    private static Plan wide(String service, int n) {
+        Plan.Builder b = Plan.builder();
+        for (int i = 0; i < n; i++) {
+            b.task("t" + i, service, Map.of("i", i));
+        }
+        return b.build();
+    }
+
+    private static TaskHandler tracking(AtomicInteger now, AtomicInteger max) {
+        return ctx -> {
+            int c = now.incrementAndGet();
+            max.accumulateAndGet(c, Math::max);
+            for (int i = 0; i < 2_000; i++) {
+                Thread.onSpinWait();
+            }
+            now.decrementAndGet();
+            return c;
+        };
+    }
+
+    @Test
+    void serviceCapacityIsNeverExceeded() {
+        AtomicInteger now = new AtomicInteger();
+        AtomicInteger max = new AtomicInteger();
+        try (Orchestrator o = Orchestrator.builder().store(new InMemoryRunStore())
+                .service(ServiceDescriptor.of("pool"), tracking(now, max), ServiceOptions.builder().capacity(3).build())
+                .build()) {
+            RunHandle a = o.submit(wide("pool", 200));
+            RunHandle b = o.submit(wide("pool", 200));
+            assertThat(a.await(Duration.ofSeconds(30)).status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(b.await(Duration.ofSeconds(30)).status()).isEqualTo(RunStatus.COMPLETED);
+        }
+        assertThat(max.get()).isBetween(1, 3);
+    }
+
+    @Test
+    void runAndGlobalLimitsAreNeverExceeded() {
+        AtomicInteger now = new AtomicInteger();
+        AtomicInteger max = new AtomicInteger();
+        AtomicInteger runNow = new AtomicInteger();
+        AtomicInteger runMax = new AtomicInteger();
+        try (Orchestrator o = Orchestrator.builder().store(new InMemoryRunStore()).maxParallel(4)
+                .service("a", tracking(now, max))
+                .service("b", tracking(runNow, runMax))
+                .build()) {
+            RunHandle limited = o.submit(wide("b", 100), RunOptions.builder().maxParallel(2).build());
+            RunHandle other = o.submit(wide("a", 100));
+            assertThat(limited.await(Duration.ofSeconds(30)).status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(other.await(Duration.ofSeconds(30)).status()).isEqualTo(RunStatus.COMPLETED);
+        }
+        assertThat(runMax.get()).isBetween(1, 2);
+        assertThat(max.get() + 0).isBetween(1, 4);
+    }
+}

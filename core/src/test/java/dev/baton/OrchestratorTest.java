@@ -1,0 +1,372 @@
+package dev.baton;
+
+import dev.baton.event.RunEvent;
+import dev.baton.event.TaskCompleted;
+import dev.baton.event.TaskStarted;
+import dev.baton.plan.Plan;
+import dev.baton.store.InMemoryRunStore;
+import dev.baton.persistence.LogInvariants;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class OrchestratorTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final InMemoryRunStore store = new InMemoryRunStore();
+    private final List<Orchestrator> toClose = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        toClose.forEach(Orchestrator::close);
+    }
+
+    private Orchestrator track(Orchestrator o) {
+        toClose.add(o);
+        return o;
+    }
+
+    private Orchestrator.Builder orderServices() {
+        return Orchestrator.builder().store(store)
+                .service("customer-service", ctx -> Map.of("id", ctx.input().get("customerId"), "name", "Ada"))
+                .service("order-system", ctx -> Map.of("details", Map.of("id", ctx.input().get("orderId"),
+                        "items", List.of("book", "pen"))))
+                .service("ai-agent", ctx -> ctx.input());
+    }
+
+    @Test
+    void runsThePlanAndResolvesReferences() {
+        Orchestrator o = track(orderServices().build());
+        RunResult r = o.submit(Plans.order()).await(WAIT);
+
+        assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(r.error()).isEmpty();
+        assertThat(r.output("task1")).isEqualTo(Map.of("id", "CUST789", "name", "Ada"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> t3 = (Map<String, Object>) r.output("task3");
+        assertThat(t3.get("customer")).isEqualTo(Map.of("id", "CUST789", "name", "Ada"));
+        assertThat(t3.get("details")).isEqualTo(Map.of("id", "ORD456", "items", List.of("book", "pen")));
+        assertThat(t3.get("price")).isEqualTo("$100");
+        assertThat(t3.get("items")).isEqualTo(List.of("book", "literal"));
+        assertThat(r.outputs()).containsOnlyKeys("task1", "task2", "task3");
+        assertThat(LogInvariants.check(store.events(r.runId()))).isEmpty();
+    }
+
+    @Test
+    void invalidPlanThrowsWithEveryErrorAndRunsNothing() {
+        AtomicInteger calls = new AtomicInteger();
+        Orchestrator o = track(Orchestrator.builder().store(store).service("svc", ctx -> calls.incrementAndGet()).build());
+        Plan bad = Plan.builder()
+                .task("a", "svc", Map.of("x", "$b"))
+                .task("b", "svc", Map.of("x", "$a"))
+                .task("c", "nope", Map.of())
+                .build();
+
+        assertThatThrownBy(() -> o.submit(bad))
+                .isInstanceOfSatisfying(InvalidPlanException.class, e -> {
+                    assertThat(e.code()).isEqualTo("INVALID_PLAN");
+                    assertThat(e.errors()).extracting(err -> err.code().name())
+                            .contains("CYCLE", "UNKNOWN_SERVICE");
+                    assertThat(e.getMessage()).contains("CYCLE").contains("UNKNOWN_SERVICE");
+                });
+        assertThat(calls).hasValue(0);
+        assertThat(store.unfinishedRuns()).isEmpty();
+        assertThat(o.runs(RunQuery.recent())).isEmpty();
+    }
+
+    @Test
+    void executionIdIsDerivedFromRunAndTaskAndContextIsComplete() {
+        List<TaskContext> seen = new CopyOnWriteArrayList<>();
+        Orchestrator o = track(Orchestrator.builder().store(store).service("svc", ctx -> {
+            seen.add(ctx);
+            return 1;
+        }).build());
+        Plan plan = Plan.builder().task("a", "svc", Map.of()).task("b", "svc", Map.of()).build();
+        o.submit(plan, RunOptions.builder().runId("run-1").correlationId("corr-9").build()).await(WAIT);
+
+        assertThat(seen).hasSize(2);
+        assertThat(seen).extracting(TaskContext::executionId).containsExactlyInAnyOrder("run-1/a", "run-1/b");
+        assertThat(seen).allSatisfy(c -> {
+            assertThat(c.runId()).isEqualTo("run-1");
+            assertThat(c.correlationId()).isEqualTo("corr-9");
+            assertThat(c.attempt()).isEqualTo(1);
+            assertThat(c.service()).isEqualTo("svc");
+            assertThat(c.deadline()).isEmpty();
+        });
+    }
+
+    @Test
+    void generatedRunIdsAreUniqueAndPrefixed() {
+        Orchestrator o = track(orderServices().build());
+        RunHandle a = o.submit(Plans.order());
+        RunHandle b = o.submit(Plans.order());
+        assertThat(a.runId()).startsWith("o_").isNotEqualTo(b.runId());
+        a.await(WAIT);
+        b.await(WAIT);
+    }
+
+    @Test
+    void resubmittingARunIdReturnsTheSameRunAndNeverRunsTwice() {
+        AtomicInteger calls = new AtomicInteger();
+        Orchestrator o = track(Orchestrator.builder().store(store).service("svc", ctx -> calls.incrementAndGet()).build());
+        Plan plan = Plan.builder().task("a", "svc", Map.of()).build();
+        RunOptions opts = RunOptions.builder().runId("same").build();
+
+        RunResult first = o.submit(plan, opts).await(WAIT);
+        RunResult second = o.submit(plan, opts).await(WAIT);
+
+        assertThat(calls).hasValue(1);
+        assertThat(second).isEqualTo(first);
+        Plan other = Plan.builder().task("b", "svc", Map.of()).build();
+        assertThatThrownBy(() -> o.submit(other, opts)).isInstanceOf(IdempotencyConflictException.class)
+                .hasMessageContaining("same");
+    }
+
+    @Test
+    void unresolvablePathFailsTheTaskWithReferenceUnresolved() {
+        AtomicInteger bCalls = new AtomicInteger();
+        Orchestrator o = track(Orchestrator.builder().store(store)
+                .service("a", ctx -> Map.of("items", List.of()))
+                .service("b", ctx -> bCalls.incrementAndGet())
+                .build());
+        Plan plan = Plan.builder().task("x", "a", Map.of()).task("y", "b", Map.of("first", "$x.items[0].id")).build();
+
+        RunResult r = o.submit(plan).await(WAIT);
+
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r.error()).get().satisfies(e -> {
+            assertThat(e.taskId()).isEqualTo("y");
+            assertThat(e.code()).isEqualTo("REFERENCE_UNRESOLVED");
+            assertThat(e.message()).contains("$x.items[0].id").contains("/first");
+        });
+        assertThat(bCalls).hasValue(0);
+    }
+
+    @Test
+    void failureSkipsDependentsAndFailFastStopsScheduling() {
+        Orchestrator o = track(Orchestrator.builder().store(store)
+                .service("ok", ctx -> "fine")
+                .service("boom", ctx -> {
+                    throw new IllegalStateException("kaput");
+                })
+                .build());
+        // a fails; b depends on a; c is independent but in a later group
+        Plan plan = Plan.builder()
+                .task("a", "boom", Map.of())
+                .task("b", "ok", Map.of("x", "$a"))
+                .task("c", "ok", Map.of())
+                .parallelGroups(List.of(List.of("a"), List.of("b", "c")))
+                .build();
+
+        RunResult r = o.submit(plan).await(WAIT);
+
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r.error()).get().satisfies(e -> {
+            assertThat(e.taskId()).isEqualTo("a");
+            assertThat(e.code()).isEqualTo("HANDLER_ERROR");
+            assertThat(e.message()).isEqualTo("kaput");
+        });
+        RunView v = o.inspect(r.runId()).orElseThrow();
+        assertThat(v.task("a").orElseThrow().status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(v.task("b").orElseThrow().status()).isEqualTo(TaskStatus.SKIPPED);
+        assertThat(v.task("c").orElseThrow().status()).isEqualTo(TaskStatus.SKIPPED);
+        assertThat(LogInvariants.check(store.events(r.runId()))).isEmpty();
+    }
+
+    @Test
+    void continuePolicyRunsIndependentBranches() {
+        Orchestrator o = track(Orchestrator.builder().store(store)
+                .service("ok", ctx -> "fine")
+                .service("boom", ctx -> {
+                    throw new IllegalStateException("kaput");
+                })
+                .build());
+        Plan plan = Plan.builder()
+                .task("a", "boom", Map.of())
+                .task("b", "ok", Map.of("x", "$a"))
+                .task("c", "ok", Map.of())
+                .task("d", "ok", Map.of("x", "$c"))
+                .build();
+
+        RunResult r = o.submit(plan, RunOptions.builder().failurePolicy(FailurePolicy.CONTINUE).build()).await(WAIT);
+
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r.outputs()).containsOnlyKeys("c", "d");
+        RunView v = o.inspect(r.runId()).orElseThrow();
+        assertThat(v.task("b").orElseThrow().status()).isEqualTo(TaskStatus.SKIPPED);
+    }
+
+    @Test
+    void groupsAreHonouredButEagerModeIgnoresThem() throws Exception {
+        // b is slow; c depends on nothing but is placed in the group after b
+        CountDownLatch releaseB = new CountDownLatch(1);
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        Orchestrator o = track(Orchestrator.builder().store(store)
+                .service("slow", ctx -> {
+                    releaseB.await(10, TimeUnit.SECONDS);
+                    order.add(ctx.taskId());
+                    return 1;
+                })
+                .service("fast", ctx -> {
+                    order.add(ctx.taskId());
+                    return 2;
+                })
+                .build());
+        Plan plan = Plan.builder().task("b", "slow", Map.of()).task("c", "fast", Map.of())
+                .parallelGroups(List.of(List.of("b"), List.of("c"))).build();
+
+        RunHandle grouped = o.submit(plan);
+        assertThat(grouped.result()).isNotDone();
+        RunHandle eager = o.submit(plan, RunOptions.builder().schedulingMode(SchedulingMode.EAGER).build());
+        // In eager mode c does not wait for b
+        eager.result(); // started
+        awaitCondition(() -> order.contains("c"));
+        assertThat(order).containsExactly("c");
+        releaseB.countDown();
+        grouped.await(WAIT);
+        eager.await(WAIT);
+        // grouped: b finished before its c started
+        assertThat(order.subList(1, order.size())).containsSubsequence("b", "c");
+    }
+
+    @Test
+    void listenersSeeEveryEventInOrderAndAThrowingListenerBreaksNothing() {
+        Map<String, List<RunEvent>> byRun = new ConcurrentHashMap<>();
+        Orchestrator o = track(orderServices()
+                .listener(e -> {
+                    throw new RuntimeException("listener bug");
+                })
+                .listener(e -> byRun.computeIfAbsent(e.runId(), k -> new CopyOnWriteArrayList<>()).add(e))
+                .build());
+        RunResult r = o.submit(Plans.order()).await(WAIT);
+
+        assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+        awaitCondition(() -> byRun.get(r.runId()) != null && byRun.get(r.runId()).size() == store.events(r.runId()).size());
+        List<RunEvent> seen = byRun.get(r.runId());
+        assertThat(seen).isEqualTo(store.events(r.runId()));
+        assertThat(seen).extracting(RunEvent::seq).isSorted();
+        assertThat(seen.stream().filter(e -> e instanceof TaskStarted)).hasSize(3);
+        assertThat(seen.stream().filter(e -> e instanceof TaskCompleted)).hasSize(3);
+    }
+
+    @Test
+    void asyncHandlersAndHandlersReturningStagesComplete() {
+        Orchestrator o = track(Orchestrator.builder().store(store)
+                .asyncService("async", ctx -> CompletableFuture.supplyAsync(() -> Map.of("v", 1)))
+                .service("stage", ctx -> CompletableFuture.completedFuture("s"))
+                .build());
+        Plan plan = Plan.builder().task("a", "async", Map.of()).task("b", "stage", Map.of("x", "$a.v")).build();
+        RunResult r = o.submit(plan).await(WAIT);
+        assertThat(r.outputs()).containsEntry("a", Map.of("v", 1)).containsEntry("b", "s");
+    }
+
+    @Test
+    void nonJsonOutputWithoutMapperFailsClearly() {
+        Orchestrator o = track(Orchestrator.builder().store(store).service("svc", ctx -> new Object()).build());
+        RunResult r = o.submit(Plan.builder().task("a", "svc", Map.of()).build()).await(WAIT);
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r.error().orElseThrow().code()).isEqualTo("INVALID_OUTPUT");
+        assertThat(r.error().orElseThrow().message()).contains("ValueMapper");
+    }
+
+    @Test
+    void valueMapperConvertsOtherTypes() {
+        record Point(int x, int y) {
+        }
+        Orchestrator o = track(Orchestrator.builder().store(store).service("svc", ctx -> new Point(1, 2))
+                .valueMapper(v -> v instanceof Point p ? Map.of("x", p.x(), "y", p.y()) : v).build());
+        RunResult r = o.submit(Plan.builder().task("a", "svc", Map.of()).build()).await(WAIT);
+        assertThat(r.output("a")).isEqualTo(Map.of("x", 1, "y", 2));
+    }
+
+    @Test
+    void cancelCancelsPendingAndInterruptsRunning() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        AtomicInteger laterCalls = new AtomicInteger();
+        Orchestrator o = track(Orchestrator.builder().store(store)
+                .service("block", ctx -> {
+                    started.countDown();
+                    try {
+                        new CountDownLatch(1).await();
+                    } catch (InterruptedException e) {
+                        interrupted.countDown();
+                        throw e;
+                    }
+                    return null;
+                })
+                .service("later", ctx -> laterCalls.incrementAndGet())
+                .build());
+        Plan plan = Plan.builder().task("a", "block", Map.of()).task("b", "later", Map.of("x", "$a")).build();
+        RunHandle h = o.submit(plan);
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(h.cancel()).isTrue();
+        assertThat(h.cancel()).isFalse();
+        RunResult r = h.await(WAIT);
+
+        assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(interrupted.await(10, TimeUnit.SECONDS)).isTrue();
+        RunView v = o.inspect(h.runId()).orElseThrow();
+        assertThat(v.tasks()).extracting(TaskView::status).containsOnly(TaskStatus.CANCELLED);
+        assertThat(laterCalls).hasValue(0);
+        assertThat(LogInvariants.check(store.events(h.runId()))).isEmpty();
+    }
+
+    @Test
+    void inspectShowsTasksAndRunsListsByStatus() {
+        Orchestrator o = track(orderServices().build());
+        RunResult r = o.submit(Plans.order(), RunOptions.builder().runId("order-ORD456").build()).await(WAIT);
+
+        RunView v = o.inspect("order-ORD456").orElseThrow();
+        assertThat(v.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(v.parallelGroups()).containsExactly(List.of("task1", "task2"), List.of("task3"));
+        TaskView t1 = v.task("task1").orElseThrow();
+        assertThat(t1.service()).isEqualTo("customer-service");
+        assertThat(t1.status()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(t1.attempts()).isEqualTo(1);
+        assertThat(t1.executionId()).isEqualTo("order-ORD456/task1");
+        assertThat(t1.input()).isEqualTo(Map.of("customerId", "CUST789"));
+        assertThat(t1.output()).isEqualTo(r.output("task1"));
+        assertThat(t1.startedAt()).isNotNull();
+        assertThat(t1.endedAt()).isNotNull();
+        assertThat(v.endedAt()).isNotNull();
+
+        assertThat(o.runs(RunQuery.builder().status(RunStatus.COMPLETED).build())).extracting(RunView::runId)
+                .containsExactly("order-ORD456");
+        assertThat(o.runs(RunQuery.builder().status(RunStatus.FAILED).build())).isEmpty();
+        assertThat(o.inspect("nope")).isEmpty();
+    }
+
+    @Test
+    void closedOrchestratorRejectsWork() {
+        Orchestrator o = orderServices().build();
+        o.close();
+        assertThatThrownBy(() -> o.submit(Plans.order())).isInstanceOf(OrchestratorClosedException.class);
+    }
+
+    static void awaitCondition(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 10 s");
+            }
+            Thread.onSpinWait();
+        }
+    }
+}

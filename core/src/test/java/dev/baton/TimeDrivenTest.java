@@ -1,0 +1,113 @@
+package dev.baton;
+
+import dev.baton.plan.Plan;
+import dev.baton.planner.ServiceDescriptor;
+import dev.baton.store.InMemoryRunStore;
+import dev.baton.persistence.LogInvariants;
+import dev.baton.time.ManualTime;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Timeouts and retention, driven by {@link ManualTime} and a direct executor: no sleeping, no waiting. */
+class TimeDrivenTest {
+
+    private final ManualTime time = new ManualTime(Instant.parse("2026-03-01T10:00:00Z"));
+    private final InMemoryRunStore store = new InMemoryRunStore();
+
+    @Test
+    void attemptTimeoutFiresAtTheRightMomentAndCancelsTheStage() {
+        CompletableFuture<Object> never = new CompletableFuture<>();
+        try (Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .asyncService(ServiceDescriptor.of("hang"), ctx -> never,
+                        ServiceOptions.builder().timeout(Duration.ofSeconds(5)).build())
+                .build()) {
+            RunHandle h = o.submit(Plan.builder().task("a", "hang", Map.of()).build());
+            RunView running = o.inspect(h.runId()).orElseThrow();
+            assertThat(running.task("a").orElseThrow().status()).isEqualTo(TaskStatus.RUNNING);
+
+            time.advance(Duration.ofMillis(4_999));
+            assertThat(h.result()).isNotDone();
+            time.advance(Duration.ofMillis(1));
+
+            RunResult r = h.result().getNow(null);
+            assertThat(r).isNotNull();
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error().orElseThrow().code()).isEqualTo("TIMEOUT");
+            assertThat(never).isCancelled();
+            RunView v = o.inspect(h.runId()).orElseThrow();
+            assertThat(v.endedAt()).isEqualTo(Instant.parse("2026-03-01T10:00:05Z"));
+        }
+    }
+
+    @Test
+    void deadlineIsVisibleToTheHandler() {
+        AtomicInteger seen = new AtomicInteger();
+        try (Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .service(ServiceDescriptor.of("svc"), ctx -> {
+                    assertThat(ctx.deadline()).contains(Instant.parse("2026-03-01T10:00:02Z"));
+                    return seen.incrementAndGet();
+                }, ServiceOptions.builder().timeout(Duration.ofSeconds(2)).build())
+                .build()) {
+            RunResult r = o.submit(Plan.builder().task("a", "svc", Map.of()).build()).result().getNow(null);
+            assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(seen).hasValue(1);
+        }
+    }
+
+    @Test
+    void runTimeoutFailsTheRunAndSkipsTheRest() {
+        CompletableFuture<Object> never = new CompletableFuture<>();
+        try (Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .asyncService("hang", ctx -> never)
+                .service("next", ctx -> 1)
+                .build()) {
+            Plan plan = Plan.builder().task("a", "hang", Map.of()).task("b", "next", Map.of("x", "$a")).build();
+            RunHandle h = o.submit(plan, RunOptions.builder().timeout(Duration.ofMinutes(1)).build());
+
+            time.advance(Duration.ofSeconds(59));
+            assertThat(h.result()).isNotDone();
+            time.advance(Duration.ofSeconds(1));
+
+            RunResult r = h.result().getNow(null);
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error().orElseThrow().code()).isEqualTo("RUN_TIMEOUT");
+            assertThat(r.error().orElseThrow().taskId()).isNull();
+            RunView v = o.inspect(h.runId()).orElseThrow();
+            assertThat(v.task("a").orElseThrow().status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(v.task("b").orElseThrow().status()).isEqualTo(TaskStatus.SKIPPED);
+            assertThat(never).isCancelled();
+            assertThat(LogInvariants.check(store.events(h.runId()))).isEmpty();
+        }
+    }
+
+    @Test
+    void finishedRunsAreKeptForTheRetentionWindowThenTheIdMayBeReused() {
+        AtomicInteger calls = new AtomicInteger();
+        try (Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .retention(Duration.ofHours(24))
+                .service("svc", ctx -> calls.incrementAndGet())
+                .build()) {
+            Plan plan = Plan.builder().task("a", "svc", Map.of()).build();
+            RunOptions opts = RunOptions.builder().runId("daily").build();
+            RunResult first = o.submit(plan, opts).result().getNow(null);
+            assertThat(first.output("a")).isEqualTo(1);
+
+            time.advance(Duration.ofHours(23));
+            assertThat(o.submit(plan, opts).result().getNow(null)).isEqualTo(first);
+            assertThat(calls).hasValue(1);
+
+            time.advance(Duration.ofHours(2));
+            assertThat(o.inspect("daily")).isEmpty();
+            RunResult again = o.submit(plan, opts).result().getNow(null);
+            assertThat(again.output("a")).isEqualTo(2);
+            assertThat(calls).hasValue(2);
+        }
+    }
+}
