@@ -11,6 +11,7 @@ import dev.baton.planner.ServiceDescriptor;
 import dev.baton.store.InMemoryRunStore;
 import dev.baton.time.ManualTime;
 import dev.baton.time.Scheduler;
+import dev.baton.transport.TaskTransport;
 import dev.baton.validation.PlanValidator;
 import dev.baton.validation.SchemaChecker;
 
@@ -186,6 +187,20 @@ public final class Orchestrator implements AutoCloseable {
         public Builder asyncService(ServiceDescriptor descriptor, AsyncTaskHandler handler, ServiceOptions options) {
             Objects.requireNonNull(handler, "handler");
             return bind(new ServiceBinding(descriptor, null, handler, Objects.requireNonNull(options, "options")));
+        }
+
+        /**
+         * Registers a service reached through a transport (HTTP, a broker, ...). The orchestrator closes the
+         * transport when it closes.
+         *
+         * @param descriptor name, description, version and schemas
+         * @param transport  delivers the service's task attempts
+         * @param options    timeout, capacity, ...
+         * @return this builder
+         */
+        public Builder remoteService(ServiceDescriptor descriptor, TaskTransport transport, ServiceOptions options) {
+            Objects.requireNonNull(transport, "transport");
+            return bind(new ServiceBinding(descriptor, null, null, transport, Objects.requireNonNull(options, "options")));
         }
 
         private Builder bind(ServiceBinding b) {

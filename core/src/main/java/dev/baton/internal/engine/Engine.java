@@ -26,6 +26,7 @@ import dev.baton.plan.JsonValues;
 import dev.baton.plan.Plan;
 import dev.baton.time.Cancellable;
 import dev.baton.time.Scheduler;
+import dev.baton.transport.TaskRequest;
 import dev.baton.validation.PlanGraph;
 import dev.baton.validation.PlanValidator;
 import dev.baton.validation.ValidationResult;
@@ -303,6 +304,18 @@ public final class Engine implements AutoCloseable {
             a.timer = scheduler.schedule(Duration.between(now(), a.deadline), () -> onDeadline(a));
         }
         ServiceBinding s = a.service;
+        if (s.transport != null) {
+            CompletionStage<Object> stage;
+            try {
+                stage = s.transport.dispatch(new TaskRequest(a.runId(), a.taskId(), s.name(), a.executionId(),
+                        a.attempt, a.input, a.deadline, a.correlationId()));
+            } catch (Throwable t) {
+                finished(a, null, t);
+                return;
+            }
+            awaitStage(a, stage);
+            return;
+        }
         if (s.asyncHandler != null) {
             CompletionStage<Object> stage;
             try {
@@ -556,6 +569,15 @@ public final class Engine implements AutoCloseable {
         Cancellable p = nextPurge;
         if (p != null) {
             p.cancel();
+        }
+        for (ServiceBinding b : services.values()) {
+            if (b.transport != null) {
+                try {
+                    b.transport.close();
+                } catch (RuntimeException e) {
+                    log.warn("closing the transport of service {} failed: {}", b.name(), e.toString());
+                }
+            }
         }
         if (ownsWorkers && workers instanceof ExecutorService es) {
             es.shutdownNow();

@@ -4,6 +4,7 @@ import dev.baton.AsyncTaskHandler;
 import dev.baton.ServiceOptions;
 import dev.baton.TaskHandler;
 import dev.baton.planner.ServiceDescriptor;
+import dev.baton.transport.TaskTransport;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -17,6 +18,7 @@ public final class ServiceBinding {
     final ServiceDescriptor descriptor;
     final TaskHandler handler;
     final AsyncTaskHandler asyncHandler;
+    final TaskTransport transport;
     final ServiceOptions options;
     final Admission.ServiceGate gate;
 
@@ -28,12 +30,26 @@ public final class ServiceBinding {
      */
     public ServiceBinding(ServiceDescriptor descriptor, TaskHandler handler, AsyncTaskHandler asyncHandler,
                           ServiceOptions options) {
+        this(descriptor, handler, asyncHandler, null, options);
+    }
+
+    /**
+     * @param descriptor   the service's descriptor
+     * @param handler      a blocking handler, or {@code null}
+     * @param asyncHandler an asynchronous handler, or {@code null}
+     * @param transport    a transport to a remote service, or {@code null}
+     * @param options      its options
+     */
+    public ServiceBinding(ServiceDescriptor descriptor, TaskHandler handler, AsyncTaskHandler asyncHandler,
+                          TaskTransport transport, ServiceOptions options) {
         this.descriptor = Objects.requireNonNull(descriptor, "descriptor");
-        if ((handler == null) == (asyncHandler == null)) {
-            throw new IllegalArgumentException("a service has exactly one handler");
+        int kinds = (handler == null ? 0 : 1) + (asyncHandler == null ? 0 : 1) + (transport == null ? 0 : 1);
+        if (kinds != 1) {
+            throw new IllegalArgumentException("a service has exactly one handler or transport");
         }
         this.handler = handler;
         this.asyncHandler = asyncHandler;
+        this.transport = transport;
         this.options = Objects.requireNonNull(options, "options");
         this.gate = new Admission.ServiceGate(descriptor.name(), options.capacity());
     }
