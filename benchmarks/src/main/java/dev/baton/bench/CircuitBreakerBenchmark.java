@@ -30,6 +30,7 @@ import org.openjdk.jmh.annotations.Threads;
 public class CircuitBreakerBenchmark {
 
     private CircuitBreaker baton;
+    private CircuitBreaker batonTimed;
     private io.github.resilience4j.circuitbreaker.CircuitBreaker resilience4j;
     private dev.failsafe.CircuitBreaker<Object> failsafe;
     private FailsafeExecutor<Object> failsafeExecutor;
@@ -43,6 +44,11 @@ public class CircuitBreakerBenchmark {
         baton = CircuitBreaker.of("bench", CircuitBreakerConfig.builder().slidingWindowSize(100).minimumCalls(10)
                 .failureRateThreshold(50).waitInOpen(Duration.ofSeconds(30)).permittedCallsInHalfOpen(5).build(),
                 Clock.systemUTC());
+        // Resilience4j always times calls (slow-call threshold 60 s, rate 100% by default); this one does the same
+        batonTimed = CircuitBreaker.of("bench-timed", CircuitBreakerConfig.builder().slidingWindowSize(100)
+                .minimumCalls(10).failureRateThreshold(50).waitInOpen(Duration.ofSeconds(30))
+                .permittedCallsInHalfOpen(5).slowCallThreshold(Duration.ofSeconds(60)).slowCallRateThreshold(100)
+                .build(), Clock.systemUTC());
         resilience4j = io.github.resilience4j.circuitbreaker.CircuitBreaker.of("bench",
                 io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.custom()
                         .slidingWindowType(SlidingWindowType.COUNT_BASED).slidingWindowSize(100)
@@ -82,6 +88,13 @@ public class CircuitBreakerBenchmark {
         return baton.call(work);
     }
 
+    /** @return the call through Baton's breaker with slow-call timing */
+    @Benchmark
+    @Threads(1)
+    public Object batonTimed_1t() {
+        return batonTimed.call(work);
+    }
+
     /** @return the call through Resilience4j's breaker */
     @Benchmark
     @Threads(1)
@@ -115,6 +128,13 @@ public class CircuitBreakerBenchmark {
     @Threads(2)
     public Object baton_2t() {
         return baton.call(work);
+    }
+
+    /** @return the call through Baton's breaker with slow-call timing */
+    @Benchmark
+    @Threads(2)
+    public Object batonTimed_2t() {
+        return batonTimed.call(work);
     }
 
     /** @return the call through Resilience4j's breaker */
