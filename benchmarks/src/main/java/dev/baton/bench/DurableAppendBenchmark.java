@@ -50,7 +50,7 @@ import java.util.stream.Stream;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 1, time = 3)
+@Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 4)
 @Fork(1)
 public class DurableAppendBenchmark {
