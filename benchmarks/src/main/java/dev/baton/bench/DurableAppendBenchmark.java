@@ -99,7 +99,7 @@ public class DurableAppendBenchmark {
             pool.setMaxConnections(150);
             try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE raw_rows (run_id VARCHAR(255) NOT NULL, seq BIGINT NOT NULL,"
-                        + " type VARCHAR(32) NOT NULL, payload " + (db.equals("postgres") ? "TEXT" : "CHARACTER LARGE OBJECT")
+                        + " type VARCHAR(32) NOT NULL, payload " + (db.equals("postgres") ? "TEXT" : "CHARACTER VARYING(1000000)")
                         + " NOT NULL, PRIMARY KEY (run_id, seq))");
             }
             payload = "{\"type\":\"TaskCompleted\",\"runId\":\"run-00000000\",\"seq\":2,\"at\":\"2026-01-01T00:00:00Z\","

@@ -298,6 +298,10 @@ final class AppendWriter implements Runnable {
 
     /** Phase 1: each continuing append's first event, inserted only where its log ends at the expected seq. */
     private void insertFirstEvents(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+        if (sql.postgres()) {
+            insertFirstEventsAtOnce(c, batch, out);
+            return;
+        }
         List<Integer> indexes = new ArrayList<>();
         try (PreparedStatement ps = prepare(c, sql.insertNextEvent)) {
             for (int i = 0; i < batch.size(); i++) {
@@ -328,6 +332,67 @@ final class AppendWriter implements Runnable {
                     throw new SQLException("the driver did not report update counts; cannot tell conflicts apart");
                 }
             }
+        }
+    }
+
+    /** Phase 1 on PostgreSQL: one statement for the whole group, arrays in, the rows that landed out. */
+    private void insertFirstEventsAtOnce(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+        List<Integer> indexes = new ArrayList<>();
+        List<Integer> duplicates = new ArrayList<>();
+        java.util.Set<String> offered = new java.util.HashSet<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Request r = batch.get(i);
+            if (out[i] == null && r.expectedSeq() != 0) {
+                // Appends of one group that expect the same seq of the same run: at most one can land, and the
+                // database would not say which. Offer the first; the others conflict with it (or fail as it does).
+                if (offered.add(r.runId() + '\u0000' + r.expectedSeq())) {
+                    indexes.add(i);
+                } else {
+                    duplicates.add(i);
+                }
+            }
+        }
+        if (indexes.isEmpty()) {
+            return;
+        }
+        int n = indexes.size();
+        String[] runIds = new String[n];
+        Long[] seqs = new Long[n];
+        String[] types = new String[n];
+        String[] executionIds = new String[n];
+        String[] payloads = new String[n];
+        for (int k = 0; k < n; k++) {
+            Request r = batch.get(indexes.get(k));
+            RunEvent e = r.events().get(0);
+            runIds[k] = r.runId();
+            seqs[k] = e.seq();
+            types[k] = EventCodec.typeOf(e);
+            executionIds[k] = e instanceof TaskCompleted tc ? tc.executionId() : null;
+            payloads[k] = r.encoded().get(0);
+        }
+        java.util.Set<String> landed = new java.util.HashSet<>();
+        try (PreparedStatement ps = prepare(c, sql.insertNextEvents)) {
+            ps.setArray(1, c.createArrayOf("text", runIds));
+            ps.setArray(2, c.createArrayOf("bigint", seqs));
+            ps.setArray(3, c.createArrayOf("text", types));
+            ps.setArray(4, c.createArrayOf("text", executionIds));
+            ps.setArray(5, c.createArrayOf("text", payloads));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    landed.add(rs.getString(1) + '\u0000' + rs.getLong(2));
+                }
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            int i = indexes.get(k);
+            Request r = batch.get(i);
+            if (!landed.contains(r.runId() + '\u0000' + seqs[k])) {
+                out[i] = new Outcome(new SequenceConflictException(r.runId(), r.expectedSeq(), lastSeq(c, r.runId())));
+            }
+        }
+        for (int i : duplicates) {
+            Request r = batch.get(i);
+            out[i] = new Outcome(new SequenceConflictException(r.runId(), r.expectedSeq(), lastSeq(c, r.runId())));
         }
     }
 

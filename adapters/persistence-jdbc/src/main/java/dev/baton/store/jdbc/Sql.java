@@ -19,6 +19,7 @@ final class Sql {
     final String lastSeq;
     final String insertEvent;
     final String insertNextEvent;
+    final String insertNextEvents;
     final String leasesPrefix;
     final String upsertDeadLetter;
     final String deleteDeadLetter;
@@ -59,6 +60,12 @@ final class Sql {
                 : "INSERT INTO " + events + " (" + eventCols + ") SELECT ?, ?, ?, ?, ?"
                         + " WHERE EXISTS (SELECT 1 FROM " + events + " WHERE run_id = ? AND seq = ?)"
                         + " AND NOT EXISTS (SELECT 1 FROM " + events + " WHERE run_id = ? AND seq = ?)";
+        // PostgreSQL: a whole group's first events in one set-based statement; RETURNING says which rows landed
+        insertNextEvents = "INSERT INTO " + events + " (" + eventCols + ") SELECT t.run_id, t.seq, t.type, t.execution_id,"
+                + " t.payload FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[])"
+                + " AS t(run_id, seq, type, execution_id, payload)"
+                + " WHERE EXISTS (SELECT 1 FROM " + events + " p WHERE p.run_id = t.run_id AND p.seq = t.seq - 1)"
+                + " ON CONFLICT (run_id, seq) DO NOTHING RETURNING run_id, seq";
         leasesPrefix = "SELECT run_id, owner, expires_ns FROM " + leases + " WHERE run_id IN (";
         upsertDeadLetter = dialect == JdbcRunStore.Dialect.POSTGRES
                 ? "INSERT INTO " + deadLetters + " (run_id, task_id, at_ns, seq, payload) VALUES (?, ?, ?, ?, ?)"
@@ -97,7 +104,9 @@ final class Sql {
 
     /** The migrations, in order; each statement is idempotent so a re-run after a partial failure is harmless. */
     String[][] migrations() {
-        String text = dialect == JdbcRunStore.Dialect.POSTGRES ? "TEXT" : "CHARACTER LARGE OBJECT";
+        // H2: a plain string column, not a CLOB, keeps events off H2's LOB storage (which copies every value on
+        // INSERT ... SELECT); an event's JSON is limited to H2's longest string, 1,000,000 characters
+        String text = dialect == JdbcRunStore.Dialect.POSTGRES ? "TEXT" : "CHARACTER VARYING(1000000)";
         return new String[][]{
                 {
                         "CREATE TABLE IF NOT EXISTS " + runs + " (run_id VARCHAR(255) PRIMARY KEY, state VARCHAR(16) NOT NULL,"
