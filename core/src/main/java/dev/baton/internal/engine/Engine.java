@@ -560,6 +560,10 @@ public final class Engine implements AutoCloseable {
 
     // ------------------------------------------------------------------ events and ends
 
+    boolean hasListeners() {
+        return !listeners.isEmpty();
+    }
+
     void publish(RunEvent e) {
         for (RunListener l : listeners) {
             try {

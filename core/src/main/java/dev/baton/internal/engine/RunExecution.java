@@ -151,7 +151,7 @@ final class RunExecution {
             groupRemaining = null;
             groupMembers = null;
             for (int i = 0; i < n; i++) {
-                waiting[i] = graph.dependencies(i).length;
+                waiting[i] = graph.dependencyCount(i);
             }
         }
     }
@@ -169,7 +169,9 @@ final class RunExecution {
         List<Admission.Ticket> ready;
         synchronized (this) {
             durableSeq = created.seq();
-            deliveries.add(created);
+            if (engine.hasListeners()) {
+                deliveries.add(created);
+            }
             ready = initialReady();
             if (remaining == 0) {
                 end(RunStatus.COMPLETED, null);
@@ -370,7 +372,8 @@ final class RunExecution {
                     false));
             terminal(i, ready);
             if (!grouped && !(failFast && error != null)) {
-                for (int d : graph.dependents(i)) {
+                for (int k = 0, m = graph.dependentCount(i); k < m; k++) {
+                    int d = graph.dependentAt(i, k);
                     if (--waiting[d] == 0 && state[d] == PENDING) {
                         state[d] = QUEUED;
                         ready.add(ticket(d));
@@ -679,7 +682,9 @@ final class RunExecution {
                     return;
                 }
                 durableSeq += outbox.size();
-                deliveries.addAll(outbox);
+                if (engine.hasListeners()) {
+                    deliveries.addAll(outbox);
+                }
                 outbox.clear();
                 flushFailures = 0;
             }
@@ -755,7 +760,7 @@ final class RunExecution {
     }
 
     private void deliver() {
-        if (deliveryWip.getAndIncrement() != 0) {
+        if (deliveries.isEmpty() || deliveryWip.getAndIncrement() != 0) {
             return;
         }
         do {
