@@ -78,14 +78,17 @@ public final class Engine implements AutoCloseable {
                          List<RunListener> listeners, Clock clock, Scheduler scheduler, boolean ownsScheduler,
                          Executor workers, boolean ownsWorkers, int maxParallel, ValueMapper valueMapper,
                          Duration retention, Duration shutdownTimeout, RetryPolicy retryPolicy,
-                         CircuitBreakerConfig circuitBreaker) {
+                         CircuitBreakerConfig circuitBreaker, String instanceId, Duration leaseDuration) {
     }
 
     final Map<String, ServiceBinding> services;
     final PlanValidator validator;
     final RunStore store;
     final Scheduler scheduler;
-    final String owner = null; // single-instance ownership; leases come with multi-instance mode
+    /** This instance's id when runs are leased (several instances on one store), else null. */
+    final String owner;
+    private final Duration leaseDuration;
+    private volatile Cancellable leaseTimer;
     private final List<RunListener> listeners;
     private final Clock clock;
     private final boolean ownsScheduler;
@@ -121,6 +124,11 @@ public final class Engine implements AutoCloseable {
             b.init(c.retryPolicy(), c.circuitBreaker(), clock);
         }
         this.admission = new Admission(c.maxParallel());
+        this.owner = c.instanceId();
+        this.leaseDuration = c.leaseDuration();
+        if (owner != null) {
+            scheduleLeaseWork(leaseDuration.dividedBy(3), 0);
+        }
         Duration every = retention.compareTo(Duration.ofMinutes(10)) < 0 ? retention : Duration.ofMinutes(10);
         this.purgeTimer = schedulePurge(every);
     }
@@ -166,6 +174,9 @@ public final class Engine implements AutoCloseable {
                 }
                 return new Handle(runId, existing.future, existing);
             }
+            if (owner != null && store.tryLease(runId, owner, leaseDuration, now()).isEmpty()) {
+                return watchElsewhere(runId, plan); // another live instance owns this run id
+            }
             RunExecution run = new RunExecution(this, runId, plan, graph, settings, now());
             RunCreated created = run.createdEvent();
             try {
@@ -209,6 +220,9 @@ public final class Engine implements AutoCloseable {
         }
         RunExecution resumed = resume(snap);
         if (resumed == null) {
+            if (owner != null) {
+                return watchElsewhere(runId, plan);
+            }
             throw new BatonException("RUN_NOT_RESUMABLE", "run '" + runId + "' is unfinished and cannot be resumed here");
         }
         return new Handle(runId, resumed.future, resumed);
@@ -252,6 +266,9 @@ public final class Engine implements AutoCloseable {
             RunExecution prior = active.get(snap.runId());
             if (prior != null) {
                 return prior;
+            }
+            if (owner != null && store.tryLease(snap.runId(), owner, leaseDuration, now()).isEmpty()) {
+                return null; // another live instance owns it
             }
             ValidationResult vr = validator.validate(snap.plan());
             if (!vr.isValid()) {
@@ -576,6 +593,13 @@ public final class Engine implements AutoCloseable {
 
     void ended(RunExecution run, RunResult result) {
         active.remove(run.runId, run);
+        if (owner != null) {
+            try {
+                store.releaseLease(run.runId, owner);
+            } catch (RuntimeException e) {
+                log.debug("releasing the lease of run {} failed; it expires on its own: {}", run.runId, e.toString());
+            }
+        }
         withMdc(run.runId, null, null, () -> {
             if (result.status() == RunStatus.COMPLETED) {
                 log.debug("run {} completed", run.runId);
@@ -642,6 +666,66 @@ public final class Engine implements AutoCloseable {
         return admission.running();
     }
 
+    // ------------------------------------------------------------------ leases (several instances on one store)
+
+    /**
+     * Renews the leases of this instance's runs every third of the lease, and every third tick looks for unfinished
+     * runs whose lease ran out (their instance died) and takes them over.
+     */
+    private void scheduleLeaseWork(Duration every, int tick) {
+        if (closed) {
+            return;
+        }
+        leaseTimer = scheduler.schedule(every, () -> {
+            if (closed) {
+                return;
+            }
+            try {
+                renewLeases();
+                if (tick % 3 == 2) {
+                    recover();
+                }
+            } catch (RuntimeException e) {
+                log.warn("lease upkeep failed; will retry: {}", e.toString());
+            }
+            scheduleLeaseWork(every, tick + 1);
+        });
+    }
+
+    private void renewLeases() {
+        for (RunExecution run : active.values()) {
+            Optional<dev.baton.persistence.Lease> lease = store.tryLease(run.runId, owner, leaseDuration, now());
+            if (lease.isEmpty() && run.detach()) {
+                active.remove(run.runId, run);
+                log.warn("run {}: lease taken over by another instance; stopped here", run.runId);
+                run.future.completeExceptionally(new BatonException("RUN_LOST",
+                        "run '" + run.runId + "' is now owned by another instance"));
+            }
+        }
+    }
+
+    /** A handle to a run another instance owns: its outcome is read from the store when it ends. */
+    private RunHandle watchElsewhere(String runId, Plan plan) {
+        CompletableFuture<RunResult> f = new CompletableFuture<>();
+        Runnable[] poll = new Runnable[1];
+        poll[0] = () -> {
+            if (closed) {
+                f.completeExceptionally(new OrchestratorClosedException("closed while watching run '" + runId + "'"));
+                return;
+            }
+            Optional<RunSnapshot> snap = RunSnapshot.fold(store.events(runId));
+            if (snap.isPresent() && !snap.get().plan().equals(plan)) {
+                f.completeExceptionally(new IdempotencyConflictException(runId));
+            } else if (snap.isPresent() && snap.get().status().isTerminal()) {
+                f.complete(snap.get().result());
+            } else {
+                scheduler.schedule(Duration.ofMillis(250), poll[0]);
+            }
+        };
+        poll[0].run();
+        return new Handle(runId, f, null);
+    }
+
     // ------------------------------------------------------------------ retention and shutdown
 
     private Cancellable schedulePurge(Duration every) {
@@ -700,6 +784,10 @@ public final class Engine implements AutoCloseable {
         }
         active.clear();
         purgeTimer.cancel();
+        Cancellable lt = leaseTimer;
+        if (lt != null) {
+            lt.cancel();
+        }
         Cancellable p = nextPurge;
         if (p != null) {
             p.cancel();
