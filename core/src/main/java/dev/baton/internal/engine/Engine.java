@@ -41,6 +41,8 @@ import dev.baton.time.Scheduler;
 import dev.baton.transport.TaskRequest;
 import dev.baton.validation.PlanGraph;
 import dev.baton.validation.PlanValidator;
+import dev.baton.validation.SchemaChecker;
+import dev.baton.validation.SchemaViolation;
 import dev.baton.validation.ValidationResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +101,7 @@ public final class Engine implements AutoCloseable {
     private final Duration shutdownTimeout;
     private final java.util.SplittableRandom jitterSeed = new java.util.SplittableRandom();
     private final Admission admission;
+    private final SchemaChecker schemaChecker;
     private final ConcurrentHashMap<String, RunExecution> active = new ConcurrentHashMap<>();
     private final Object idle = new Object();
     private final Cancellable purgeTimer;
@@ -124,6 +127,7 @@ public final class Engine implements AutoCloseable {
             b.init(c.retryPolicy(), c.circuitBreaker(), clock);
         }
         this.admission = new Admission(c.maxParallel());
+        this.schemaChecker = c.validator().schemaChecker().orElse(null);
         this.owner = c.instanceId();
         this.leaseDuration = c.leaseDuration();
         if (owner != null) {
@@ -493,6 +497,11 @@ public final class Engine implements AutoCloseable {
                 return;
             }
             recordBreaker(a, elapsed, null);
+            String bad = schemaProblem(a.service.descriptor.outputSchema(), output, "output");
+            if (bad != null) {
+                a.run.onFailure(a, new ErrorInfo("SCHEMA_VIOLATION", bad, null), null, false);
+                return;
+            }
             a.run.onSuccess(a, output);
             return;
         }
@@ -576,6 +585,32 @@ public final class Engine implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ events and ends
+
+    /**
+     * Checks a resolved input or an output against a service's JSON Schema, when the service has one and a schema
+     * checker is configured.
+     *
+     * @return a message listing the violations, or null when the value conforms
+     */
+    String schemaProblem(Map<String, Object> schema, Object value, String what) {
+        if (schema == null || schemaChecker == null) {
+            return null;
+        }
+        List<SchemaViolation> violations = schemaChecker.validate(schema, value);
+        if (violations.isEmpty()) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder(what).append(" does not match the service's ").append(what).append(" schema:");
+        int k = 0;
+        for (SchemaViolation v : violations) {
+            if (k++ == 10) {
+                sb.append(" ... and ").append(violations.size() - 10).append(" more");
+                break;
+            }
+            sb.append(' ').append(v.pointer().isEmpty() ? "/" : v.pointer()).append(": ").append(v.message()).append(';');
+        }
+        return sb.toString();
+    }
 
     boolean hasListeners() {
         return !listeners.isEmpty();

@@ -307,8 +307,11 @@ final class RunExecution {
             } else {
                 Map<String, Object> input = null;
                 String unresolved = null;
+                String code = "REFERENCE_UNRESOLVED";
                 try {
                     input = InputResolver.resolve(graph.task(i).input(), this::outputOf);
+                    unresolved = engine.schemaProblem(services[i].descriptor.inputSchema(), input, "input");
+                    code = "SCHEMA_VIOLATION";
                 } catch (InputResolver.UnresolvedReferenceException e) {
                     unresolved = e.getMessage();
                 }
@@ -318,8 +321,8 @@ final class RunExecution {
                 if (unresolved != null) {
                     // An attempt that fails at once, without calling the service, and is not retried.
                     commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n,
-                            graph.task(i).input()));
-                    failLocked(i, n, ErrorInfo.of("REFERENCE_UNRESOLVED", unresolved), now, null);
+                            input == null ? graph.task(i).input() : input));
+                    failLocked(i, n, ErrorInfo.of(code, unresolved), now, null);
                     effects.add(() -> engine.release(t));
                 } else {
                     Duration timeout = services[i].timeout();
