@@ -67,6 +67,7 @@ public final class ResilienceTour {
                     }
                     return Map.of("inStock", true);
                 })
+                .service("mailer", ctx -> Map.of("sent", ctx.input().get("booking")))
                 .service(ServiceDescriptor.of("ledger"), ctx -> {
                     if (!ledgerFixed.get()) {
                         throw new IllegalStateException("ledger schema mismatch");
@@ -102,7 +103,7 @@ public final class ResilienceTour {
 
             out.println("3. A dead letter is redriven after the service is fixed");
             RunResult failed = baton.submit(Plan.builder().task("book", "ledger", Map.of())
-                    .task("confirm", "flaky-pricing", Map.of("booking", "$book")).build(),
+                    .task("confirm", "mailer", Map.of("booking", "$book")).build(),
                     RunOptions.builder().runId("order-77").build()).await(Duration.ofSeconds(10));
             DeadLetter letter = baton.deadLetters().stream().filter(d -> d.runId().equals("order-77")).findFirst()
                     .orElseThrow();
