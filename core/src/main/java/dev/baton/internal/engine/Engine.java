@@ -370,15 +370,25 @@ public final class Engine implements AutoCloseable {
         if (tickets.isEmpty()) {
             return;
         }
+        admitThenFlush(tickets.get(0).run(), tickets);
+    }
+
+    /**
+     * Offers ready tasks of one run to admission; those granted a slot start with one append (which also writes
+     * whatever else the run has in its outbox). Always flushes the run.
+     */
+    void admitThenFlush(RunExecution run, List<Admission.Ticket> tickets) {
+        if (tickets.isEmpty()) {
+            run.flush();
+            return;
+        }
         List<Admission.Ticket> out = new ArrayList<>(tickets.size());
         if (tickets.size() == 1) {
             admission.offer(tickets.get(0), out);
         } else {
             admission.offerAll(tickets, out);
         }
-        for (Admission.Ticket t : out) {
-            t.run().startAttempt(t);
-        }
+        run.startAttempts(out); // offers only grant the offered tickets, all of this run
     }
 
     void release(Admission.Ticket t) {
