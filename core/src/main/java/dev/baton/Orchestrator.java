@@ -180,6 +180,8 @@ public final class Orchestrator implements AutoCloseable {
     public static final class Builder {
         private final Map<String, ServiceBinding> services = new LinkedHashMap<>();
         private final List<RunListener> listeners = new ArrayList<>();
+        private final List<java.util.function.Consumer<? super CircuitBreakerTransition>> breakerListeners =
+                new ArrayList<>();
         private RunStore store;
         private Clock clock;
         private Scheduler scheduler;
@@ -307,6 +309,16 @@ public final class Orchestrator implements AutoCloseable {
          */
         public Builder listener(RunListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * @param listener receives every state change of every service's circuit breaker (after it happened); a
+         *                 listener that throws is logged and ignored
+         * @return this builder
+         */
+        public Builder breakerListener(java.util.function.Consumer<? super CircuitBreakerTransition> listener) {
+            breakerListeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
@@ -472,7 +484,7 @@ public final class Orchestrator implements AutoCloseable {
             Engine engine = new Engine(new Engine.Config(services, vb.build(), store == null ? new InMemoryRunStore() : store,
                     listeners, clock == null ? Clock.systemUTC() : clock, sched, ownsScheduler, exec, ownsWorkers,
                     maxParallel, valueMapper, retention, shutdownTimeout, retryPolicy, circuitBreaker, instanceId,
-                    leaseDuration));
+                    leaseDuration, List.copyOf(breakerListeners)));
             Orchestrator o = new Orchestrator(engine);
             if (recoverOnStart) {
                 o.recover();

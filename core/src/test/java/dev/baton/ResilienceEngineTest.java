@@ -168,7 +168,9 @@ class ResilienceEngineTest {
                 .failureRateThreshold(50).waitInOpen(Duration.ofSeconds(30)).permittedCallsInHalfOpen(1).build();
         RetryPolicy policy = RetryPolicy.builder().maxAttempts(3).backoff(Duration.ofSeconds(1), Duration.ofSeconds(5))
                 .jitter(0).build();
+        List<CircuitBreakerTransition> transitions = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (Orchestrator o = base().circuitBreaker(breaker).retryPolicy(RetryPolicy.none())
+                .breakerListener(transitions::add)
                 .service(ServiceDescriptor.of("dead"), ctx -> {
                     calls.incrementAndGet();
                     if (!healthy.get()) {
@@ -199,6 +201,8 @@ class ResilienceEngineTest {
             assertThat(calls).hasValue(5);
             assertThat(h.result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
             assertThat(o.circuitBreaker("dead").state()).isEqualTo(CircuitBreakerState.CLOSED);
+            assertThat(transitions).extracting(CircuitBreakerTransition::to).containsExactly(
+                    CircuitBreakerState.OPEN, CircuitBreakerState.HALF_OPEN, CircuitBreakerState.CLOSED);
         }
     }
 

@@ -80,7 +80,8 @@ public final class Engine implements AutoCloseable {
                          List<RunListener> listeners, Clock clock, Scheduler scheduler, boolean ownsScheduler,
                          Executor workers, boolean ownsWorkers, int maxParallel, ValueMapper valueMapper,
                          Duration retention, Duration shutdownTimeout, RetryPolicy retryPolicy,
-                         CircuitBreakerConfig circuitBreaker, String instanceId, Duration leaseDuration) {
+                         CircuitBreakerConfig circuitBreaker, String instanceId, Duration leaseDuration,
+                         List<java.util.function.Consumer<? super dev.baton.CircuitBreakerTransition>> breakerListeners) {
     }
 
     final Map<String, ServiceBinding> services;
@@ -125,6 +126,16 @@ public final class Engine implements AutoCloseable {
         this.shutdownTimeout = c.shutdownTimeout();
         for (ServiceBinding b : services.values()) {
             b.init(c.retryPolicy(), c.circuitBreaker(), clock);
+            b.breaker.onStateTransition(t -> {
+                log.info("circuit breaker of service {}: {} -> {}", b.name(), t.from(), t.to());
+                for (java.util.function.Consumer<? super dev.baton.CircuitBreakerTransition> l : c.breakerListeners()) {
+                    try {
+                        l.accept(t);
+                    } catch (RuntimeException e) {
+                        log.warn("breaker listener failed; ignored", e);
+                    }
+                }
+            });
         }
         this.admission = new Admission(c.maxParallel());
         this.schemaChecker = c.validator().schemaChecker().orElse(null);
