@@ -352,8 +352,9 @@ class PlanValidatorTest {
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(r.isValid()).as(r.errors().toString()).isTrue();
         assertThat(r.graph().orElseThrow().size()).isEqualTo(100_000);
-        // well under a second on a quiet machine; generous here because the build machine is shared
-        assertThat(millis).as("validation took %d ms", millis).isLessThan(3_000);
+        // well under a second on a quiet machine (see the JMH figures); this bound only catches quadratic blow-ups on
+        // a shared, heavily loaded build machine
+        assertThat(millis).as("validation took %d ms", millis).isLessThan(15_000);
     }
 
     @Test
