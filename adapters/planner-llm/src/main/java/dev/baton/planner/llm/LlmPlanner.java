@@ -115,7 +115,17 @@ public final class LlmPlanner implements Planner {
     public Plan plan(PlanningRequest request) {
         Objects.requireNonNull(request, "request");
         String body = requestBody(request);
-        String reply = content(call(body));
+        return readPlan(content(call(body)));
+    }
+
+    /**
+     * Reads the plan out of a model's reply text.
+     *
+     * @param reply the message content
+     * @return the plan (not yet validated)
+     * @throws PlannerException {@code NO_PLAN_IN_REPLY} or {@code UNREADABLE_PLAN}, with problems to feed back
+     */
+    Plan readPlan(String reply) {
         String json = JsonExtraction.firstObject(reply).orElseThrow(() -> new PlannerException(
                 PlannerException.NO_PLAN_IN_REPLY, "the model's reply held no JSON object",
                 List.of(new PlanProblem(PlannerException.NO_PLAN_IN_REPLY, null, "",
