@@ -18,12 +18,8 @@ public final class JacksonValueMapper implements ValueMapper {
         this(JsonSupport.mapper(JsonSupport.factory(Long.MAX_VALUE, 1_000, Integer.MAX_VALUE)));
     }
 
-    /**
-     * A mapper with the caller's Jackson configuration (modules, naming strategy...).
-     *
-     * @param mapper a configured mapper; it must not enable default typing
-     */
-    public JacksonValueMapper(ObjectMapper mapper) {
+    // package-private: no public signature of Baton names a Jackson type
+    JacksonValueMapper(ObjectMapper mapper) {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
     }
 
