@@ -151,7 +151,7 @@ final class RunExecution {
             groupRemaining = null;
             groupMembers = null;
             for (int i = 0; i < n; i++) {
-                waiting[i] = graph.dependencies(i).length;
+                waiting[i] = graph.dependencyCount(i);
             }
         }
     }
@@ -169,7 +169,9 @@ final class RunExecution {
         List<Admission.Ticket> ready;
         synchronized (this) {
             durableSeq = created.seq();
-            deliveries.add(created);
+            if (engine.hasListeners()) {
+                deliveries.add(created);
+            }
             ready = initialReady();
             if (remaining == 0) {
                 end(RunStatus.COMPLETED, null);
@@ -305,8 +307,11 @@ final class RunExecution {
             } else {
                 Map<String, Object> input = null;
                 String unresolved = null;
+                String code = "REFERENCE_UNRESOLVED";
                 try {
                     input = InputResolver.resolve(graph.task(i).input(), this::outputOf);
+                    unresolved = engine.schemaProblem(services[i].descriptor.inputSchema(), input, "input");
+                    code = "SCHEMA_VIOLATION";
                 } catch (InputResolver.UnresolvedReferenceException e) {
                     unresolved = e.getMessage();
                 }
@@ -316,8 +321,8 @@ final class RunExecution {
                 if (unresolved != null) {
                     // An attempt that fails at once, without calling the service, and is not retried.
                     commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n,
-                            graph.task(i).input()));
-                    failLocked(i, n, ErrorInfo.of("REFERENCE_UNRESOLVED", unresolved), now, null);
+                            input == null ? graph.task(i).input() : input));
+                    failLocked(i, n, ErrorInfo.of(code, unresolved), now, null);
                     effects.add(() -> engine.release(t));
                 } else {
                     Duration timeout = services[i].timeout();
@@ -370,7 +375,8 @@ final class RunExecution {
                     false));
             terminal(i, ready);
             if (!grouped && !(failFast && error != null)) {
-                for (int d : graph.dependents(i)) {
+                for (int k = 0, m = graph.dependentCount(i); k < m; k++) {
+                    int d = graph.dependentAt(i, k);
                     if (--waiting[d] == 0 && state[d] == PENDING) {
                         state[d] = QUEUED;
                         ready.add(ticket(d));
@@ -679,7 +685,9 @@ final class RunExecution {
                     return;
                 }
                 durableSeq += outbox.size();
-                deliveries.addAll(outbox);
+                if (engine.hasListeners()) {
+                    deliveries.addAll(outbox);
+                }
                 outbox.clear();
                 flushFailures = 0;
             }
@@ -755,7 +763,7 @@ final class RunExecution {
     }
 
     private void deliver() {
-        if (deliveryWip.getAndIncrement() != 0) {
+        if (deliveries.isEmpty() || deliveryWip.getAndIncrement() != 0) {
             return;
         }
         do {
