@@ -4,8 +4,11 @@ import dev.baton.internal.engine.Engine;
 import dev.baton.internal.engine.ServiceBinding;
 import dev.baton.internal.engine.SystemScheduler;
 import dev.baton.internal.engine.Workers;
+import dev.baton.internal.planning.PlanningLoop;
 import dev.baton.persistence.RunStore;
 import dev.baton.plan.Plan;
+import dev.baton.planner.Action;
+import dev.baton.planner.Planner;
 import dev.baton.planner.ServiceCatalog;
 import dev.baton.planner.ServiceDescriptor;
 import dev.baton.store.InMemoryRunStore;
@@ -44,9 +47,11 @@ import java.util.concurrent.Executor;
 public final class Orchestrator implements AutoCloseable {
 
     private final Engine engine;
+    private final PlanningLoop planning; // null without a planner
 
-    private Orchestrator(Engine engine) {
+    private Orchestrator(Engine engine, PlanningLoop planning) {
         this.engine = engine;
+        this.planning = planning;
     }
 
     /** @return a new builder */
@@ -81,6 +86,71 @@ public final class Orchestrator implements AutoCloseable {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(options, "options");
         return engine.submit(plan, options);
+    }
+
+    /**
+     * Plans an action with the configured planner and runs the accepted plan, with the action's run id and
+     * correlation id.
+     *
+     * @param action the action
+     * @return the run's handle
+     * @throws PlanningFailedException     if no valid plan came within the attempt limit; nothing runs
+     * @throws NotActionableException      if the planner answered that the action cannot be done; nothing runs
+     * @throws IllegalStateException       if no planner is configured
+     * @throws OrchestratorClosedException if the orchestrator is closed
+     */
+    public RunHandle submit(Action action) {
+        return submit(action, RunOptions.defaults());
+    }
+
+    /**
+     * Plans an action with the configured planner and runs the accepted plan: the planner is asked for a plan, the
+     * plan is validated against the registered services, and a rejected plan goes back to the planner with its
+     * errors, up to {@link Builder#planningAttempts(int)} times. The run's {@code RunCreated} event records the
+     * planning in its settings' attributes ({@link PlannedAction#toAttributes()}). The action's run id and correlation
+     * id, when set, take precedence over the options'.
+     *
+     * <p>The run id is an idempotency key as for plans: a resubmitted action is planned again, and if its plan equals
+     * the stored run's plan the existing run's handle is returned.
+     *
+     * @param action  the action
+     * @param options run options
+     * @return the run's handle
+     * @throws PlanningFailedException      if no valid plan came within the attempt limit; nothing runs
+     * @throws NotActionableException       if the planner answered that the action cannot be done; nothing runs
+     * @throws IdempotencyConflictException if the run id exists with a different plan
+     * @throws IllegalStateException        if no planner is configured
+     * @throws OrchestratorClosedException  if the orchestrator is closed
+     */
+    public RunHandle submit(Action action, RunOptions options) {
+        Objects.requireNonNull(options, "options");
+        PlannedAction planned = plan(action);
+        RunOptions.Builder b = RunOptions.builder().schedulingMode(options.schedulingMode())
+                .failurePolicy(options.failurePolicy());
+        if (options.maxParallel() > 0) {
+            b.maxParallel(options.maxParallel());
+        }
+        options.timeout().ifPresent(b::timeout);
+        action.runId().or(options::runId).ifPresent(b::runId);
+        action.correlationId().or(options::correlationId).ifPresent(b::correlationId);
+        return engine.submit(planned.plan(), b.build(), planned.toAttributes());
+    }
+
+    /**
+     * Plans an action with the configured planner, validated against the registered services, without running it.
+     *
+     * @param action the action
+     * @return the accepted plan, its schedule and the rejected attempts before it
+     * @throws PlanningFailedException if no valid plan came within the attempt limit
+     * @throws NotActionableException  if the planner answered that the action cannot be done
+     * @throws IllegalStateException   if no planner is configured
+     */
+    public PlannedAction plan(Action action) {
+        Objects.requireNonNull(action, "action");
+        if (planning == null) {
+            throw new IllegalStateException("no planner configured: set one with Orchestrator.builder().planner(...)");
+        }
+        return planning.plan(action);
     }
 
     /**
@@ -197,6 +267,8 @@ public final class Orchestrator implements AutoCloseable {
         private String instanceId;
         private Duration leaseDuration = Duration.ofSeconds(30);
         private CircuitBreakerConfig circuitBreaker = CircuitBreakerConfig.defaults();
+        private Planner planner;
+        private int planningAttempts = ActionPlanning.DEFAULT_ATTEMPTS;
 
         private Builder() {
         }
@@ -467,13 +539,36 @@ public final class Orchestrator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * @param planner turns actions into plans for {@link Orchestrator#submit(Action)} (default: none)
+         * @return this builder
+         */
+        public Builder planner(Planner planner) {
+            this.planner = Objects.requireNonNull(planner, "planner");
+            return this;
+        }
+
+        /**
+         * @param attempts at most this many plans are asked for per action before the submission fails; at least 1
+         *                 (default 3)
+         * @return this builder
+         */
+        public Builder planningAttempts(int attempts) {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("planningAttempts must be >= 1, was " + attempts);
+            }
+            this.planningAttempts = attempts;
+            return this;
+        }
+
         /** @return the orchestrator, with unfinished runs in the store resumed unless turned off */
         public Orchestrator build() {
             List<ServiceDescriptor> descriptors = new ArrayList<>();
             for (ServiceBinding b : services.values()) {
                 descriptors.add(b.descriptor());
             }
-            PlanValidator.Builder vb = PlanValidator.builder().catalog(ServiceCatalog.of(descriptors));
+            ServiceCatalog catalog = ServiceCatalog.of(descriptors);
+            PlanValidator.Builder vb = PlanValidator.builder().catalog(catalog);
             if (schemaChecker != null) {
                 vb.schemaChecker(schemaChecker);
             }
@@ -481,11 +576,13 @@ public final class Orchestrator implements AutoCloseable {
             Scheduler sched = ownsScheduler ? new SystemScheduler() : scheduler;
             boolean ownsWorkers = executor == null;
             Executor exec = ownsWorkers ? Workers.create(workerThreads) : executor;
-            Engine engine = new Engine(new Engine.Config(services, vb.build(), store == null ? new InMemoryRunStore() : store,
+            PlanValidator validator = vb.build();
+            Engine engine = new Engine(new Engine.Config(services, validator, store == null ? new InMemoryRunStore() : store,
                     listeners, clock == null ? Clock.systemUTC() : clock, sched, ownsScheduler, exec, ownsWorkers,
                     maxParallel, valueMapper, retention, shutdownTimeout, retryPolicy, circuitBreaker, instanceId,
                     leaseDuration, List.copyOf(breakerListeners)));
-            Orchestrator o = new Orchestrator(engine);
+            Orchestrator o = new Orchestrator(engine,
+                    planner == null ? null : new PlanningLoop(planner, validator, catalog, planningAttempts));
             if (recoverOnStart) {
                 o.recover();
             }

@@ -4,9 +4,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.function.Function;
 
 /**
- * The {@code baton} command. Each subcommand is a class of its own registered in {@link #subcommands()}, so new
+ * The {@code baton} command. Each subcommand is a class of its own registered in {@link #subcommands(Function)}, so new
  * ones ({@code run}, {@code ps}, {@code inspect}, {@code plan}) plug in without touching the others.
  *
  * <p>Exit codes: 0 success, 1 the input is invalid (a plan that fails validation), 2 usage errors and files that
@@ -30,9 +31,12 @@ public final class BatonCli implements Runnable {
     public BatonCli() {
     }
 
-    /** @return the subcommands, in help order; add new ones here */
-    static Object[] subcommands() {
-        return new Object[] {new ValidateCommand(), new GraphCommand()};
+    /**
+     * @param environment looks environment variables up (the API key of {@code plan})
+     * @return the subcommands, in help order; add new ones here
+     */
+    static Object[] subcommands(Function<String, String> environment) {
+        return new Object[] {new ValidateCommand(), new GraphCommand(), new PlanCommand(environment)};
     }
 
     /**
@@ -66,8 +70,20 @@ public final class BatonCli implements Runnable {
      * @return the command line
      */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, System::getenv);
+    }
+
+    /**
+     * The configured command line with a given environment, for tests.
+     *
+     * @param out         standard output
+     * @param err         standard error
+     * @param environment looks environment variables up
+     * @return the command line
+     */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, Function<String, String> environment) {
         CommandLine cl = new CommandLine(new BatonCli());
-        for (Object sub : subcommands()) {
+        for (Object sub : subcommands(environment)) {
             cl.addSubcommand(sub);
         }
         cl.setOut(out);

@@ -5,6 +5,7 @@ import dev.baton.event.RunEvent;
 import dev.baton.event.TaskCompleted;
 import dev.baton.event.TaskDeadLettered;
 import dev.baton.event.TaskRedriven;
+import dev.baton.persistence.DefinitionStore;
 import dev.baton.persistence.Lease;
 import dev.baton.persistence.LeaseLostException;
 import dev.baton.persistence.LogInvariants;
@@ -12,6 +13,7 @@ import dev.baton.persistence.RunFilter;
 import dev.baton.persistence.RunRecord;
 import dev.baton.persistence.RunStore;
 import dev.baton.persistence.SequenceConflictException;
+import dev.baton.persistence.StoredDefinition;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -38,8 +40,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Retention: with a retention period, ended runs are purged as time passes (judged by the {@code now} that writers
  * pass in), so a long-lived process keeps a bounded number of ended runs. Active runs are never purged.
+ *
+ * <p>It is also a {@link DefinitionStore}: saved plan definitions are kept in memory and never purged.
  */
-public final class InMemoryRunStore implements RunStore {
+public final class InMemoryRunStore implements RunStore, DefinitionStore {
 
     /** How many terminal appends pass between two retention sweeps: sweeping walks every run. */
     private static final int SWEEP_EVERY = 256;
@@ -52,6 +56,7 @@ public final class InMemoryRunStore implements RunStore {
     private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, TaskCompleted> executions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, TaskDeadLettered> deadLetters = new ConcurrentHashMap<>();
+    private final java.util.TreeMap<String, java.util.TreeMap<Integer, StoredDefinition>> definitions = new java.util.TreeMap<>();
     private final Duration retention;
     private final AtomicLong terminalAppends = new AtomicLong();
 
@@ -304,6 +309,46 @@ public final class InMemoryRunStore implements RunStore {
                     slots.remove(runId, slot);
                 }
             }
+        }
+    }
+
+    // ------------------------------------------------------------------ definitions (DefinitionStore)
+
+    @Override
+    public boolean saveDefinition(StoredDefinition definition) {
+        Objects.requireNonNull(definition, "definition");
+        synchronized (definitions) {
+            return definitions.computeIfAbsent(definition.name(), n -> new java.util.TreeMap<>())
+                    .putIfAbsent(definition.version(), definition) == null;
+        }
+    }
+
+    @Override
+    public Optional<StoredDefinition> definition(String name, int version) {
+        Objects.requireNonNull(name, "name");
+        synchronized (definitions) {
+            java.util.TreeMap<Integer, StoredDefinition> versions = definitions.get(name);
+            return versions == null ? Optional.empty() : Optional.ofNullable(versions.get(version));
+        }
+    }
+
+    @Override
+    public Optional<StoredDefinition> latestDefinition(String name) {
+        Objects.requireNonNull(name, "name");
+        synchronized (definitions) {
+            java.util.TreeMap<Integer, StoredDefinition> versions = definitions.get(name);
+            return versions == null ? Optional.empty() : Optional.of(versions.lastEntry().getValue());
+        }
+    }
+
+    @Override
+    public List<StoredDefinition> definitions() {
+        synchronized (definitions) {
+            List<StoredDefinition> all = new ArrayList<>();
+            for (java.util.TreeMap<Integer, StoredDefinition> versions : definitions.values()) {
+                all.addAll(versions.values());
+            }
+            return List.copyOf(all);
         }
     }
 

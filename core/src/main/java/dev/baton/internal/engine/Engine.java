@@ -170,6 +170,19 @@ public final class Engine implements AutoCloseable {
      * @return the handle
      */
     public RunHandle submit(Plan plan, RunOptions options) {
+        return submit(plan, options, Map.of());
+    }
+
+    /**
+     * Validates and starts a run with extra settings attributes recorded in its {@code RunCreated} event, or returns
+     * the existing run with the same id.
+     *
+     * @param plan       the plan
+     * @param options    run options
+     * @param attributes plain JSON values for {@link RunSettings#attributes()} (the planning record, for instance)
+     * @return the handle
+     */
+    public RunHandle submit(Plan plan, RunOptions options, Map<String, Object> attributes) {
         ensureOpen();
         ValidationResult vr = validator.validate(plan);
         if (!vr.isValid()) {
@@ -179,7 +192,7 @@ public final class Engine implements AutoCloseable {
         String runId = options.runId().orElseGet(Engine::newRunId);
         RunSettings settings = new RunSettings(options.correlationId().orElse(null), options.maxParallel(),
                 options.schedulingMode().name(), options.failurePolicy().name(),
-                options.timeout().orElse(null), Map.of());
+                options.timeout().orElse(null), attributes);
         // Submits of one id serialise on a stripe, so no other submit ever sees a run that is not yet created.
         synchronized (stripe(runId)) {
             RunExecution existing = active.get(runId);

@@ -138,6 +138,31 @@ final class EventCodec {
         }
     }
 
+    /**
+     * @param value a JSON object of plain values (a saved definition, for instance)
+     * @return its JSON text
+     */
+    String encodeObject(Map<String, Object> value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException ex) {
+            throw new StoreException("value cannot be written as JSON: " + ex.getOriginalMessage(), ex);
+        }
+    }
+
+    /**
+     * @param json JSON text written by {@link #encodeObject}
+     * @return the JSON object
+     * @throws StoreException if the text is not a JSON object
+     */
+    Map<String, Object> decodeObject(String json) {
+        try {
+            return mapper.readValue(json, MAP);
+        } catch (JsonProcessingException ex) {
+            throw new StoreException("stored value is not valid JSON: " + ex.getOriginalMessage(), ex);
+        }
+    }
+
     private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> MAP =
             new com.fasterxml.jackson.core.type.TypeReference<>() {
             };

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.baton.event.RunEvent;
 import dev.baton.event.TaskCompleted;
 import dev.baton.event.TaskDeadLettered;
+import dev.baton.persistence.DefinitionStore;
 import dev.baton.persistence.Lease;
 import dev.baton.persistence.LogInvariants;
 import dev.baton.persistence.RunFilter;
@@ -12,6 +13,7 @@ import dev.baton.persistence.RunRecord;
 import dev.baton.persistence.RunState;
 import dev.baton.persistence.RunStore;
 import dev.baton.persistence.StoreException;
+import dev.baton.persistence.StoredDefinition;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 import javax.sql.DataSource;
@@ -50,10 +52,13 @@ import java.util.regex.Pattern;
  * row is locked and checked in the same transaction as the append. Every statement carries the configured timeout.
  * Completed executions are cached (Caffeine) after they are written or first read.
  *
+ * <p>It is also a {@link DefinitionStore}: saved plan definitions live in their own table ({@code <prefix>definitions},
+ * schema version 2), one JSON row per name and version, never overwritten.
+ *
  * <p>Thread-safe. {@link #close()} commits what is queued and stops the writer thread; it closes the data source only
  * when the store made it ({@link #embedded}).
  */
-public final class JdbcRunStore implements RunStore {
+public final class JdbcRunStore implements RunStore, DefinitionStore {
 
     /** The SQL dialects the store speaks. */
     public enum Dialect {
@@ -393,6 +398,58 @@ public final class JdbcRunStore implements RunStore {
     }
 
     // ---------------------------------------------------------------- plumbing
+
+    // ------------------------------------------------------------------ definitions (DefinitionStore)
+
+    @Override
+    public boolean saveDefinition(StoredDefinition definition) {
+        Objects.requireNonNull(definition, "definition");
+        String payload = codec.encodeObject(definition.content());
+        String what = "save plan definition '" + definition.name() + "' version " + definition.version();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql.insertDefinition)) {
+            ps.setString(1, definition.name());
+            ps.setInt(2, definition.version());
+            ps.setString(3, payload);
+            ps.setLong(4, Sql.nanos(Instant.now()));
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                return false; // H2: the name and version are taken
+            }
+            throw storeFailure(what, e);
+        }
+    }
+
+    @Override
+    public Optional<StoredDefinition> definition(String name, int version) {
+        Objects.requireNonNull(name, "name");
+        return query("read plan definition '" + name + "' version " + version, sql.selectDefinition, ps -> {
+            ps.setString(1, name);
+            ps.setInt(2, version);
+        }, rs -> rs.next() ? Optional.of(storedDefinition(rs)) : Optional.empty());
+    }
+
+    @Override
+    public Optional<StoredDefinition> latestDefinition(String name) {
+        Objects.requireNonNull(name, "name");
+        return query("read the latest plan definition '" + name + "'", sql.selectLatestDefinition,
+                ps -> ps.setString(1, name), rs -> rs.next() ? Optional.of(storedDefinition(rs)) : Optional.empty());
+    }
+
+    @Override
+    public List<StoredDefinition> definitions() {
+        return query("list plan definitions", sql.selectDefinitions, ps -> { }, rs -> {
+            List<StoredDefinition> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(storedDefinition(rs));
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    private StoredDefinition storedDefinition(ResultSet rs) throws SQLException {
+        return new StoredDefinition(rs.getString(1), rs.getInt(2), codec.decodeObject(rs.getString(3)));
+    }
 
     @FunctionalInterface
     private interface Binder {

@@ -13,6 +13,7 @@ final class Sql {
     final String deadLetters;
     final String leases;
     final String schemaVersion;
+    final String definitions;
 
     final String insertRun;
     final String endRun;
@@ -31,6 +32,10 @@ final class Sql {
     final String selectExecution;
     final String selectDeadLetters;
     final String unfinished;
+    final String insertDefinition;
+    final String selectDefinition;
+    final String selectLatestDefinition;
+    final String selectDefinitions;
 
     private final JdbcRunStore.Dialect dialect;
 
@@ -41,6 +46,7 @@ final class Sql {
         deadLetters = prefix + "dead_letters";
         leases = prefix + "leases";
         schemaVersion = prefix + "schema_version";
+        definitions = prefix + "definitions";
 
         String runCols = "run_id, state, created_ns, ended_ns, correlation_id, task_count";
         insertRun = dialect == JdbcRunStore.Dialect.POSTGRES
@@ -84,6 +90,14 @@ final class Sql {
         selectExecution = "SELECT payload FROM " + events + " WHERE execution_id = ? ORDER BY seq DESC LIMIT 1";
         selectDeadLetters = "SELECT payload FROM " + deadLetters + " ORDER BY at_ns, run_id, seq";
         unfinished = "SELECT run_id FROM " + runs + " WHERE state = 'ACTIVE' ORDER BY created_ns, run_id";
+        insertDefinition = dialect == JdbcRunStore.Dialect.POSTGRES
+                ? "INSERT INTO " + definitions + " (name, version, payload, saved_ns) VALUES (?, ?, ?, ?)"
+                        + " ON CONFLICT (name, version) DO NOTHING"
+                : "INSERT INTO " + definitions + " (name, version, payload, saved_ns) VALUES (?, ?, ?, ?)";
+        selectDefinition = "SELECT name, version, payload FROM " + definitions + " WHERE name = ? AND version = ?";
+        selectLatestDefinition = "SELECT name, version, payload FROM " + definitions + " WHERE name = ?"
+                + " ORDER BY version DESC LIMIT 1";
+        selectDefinitions = "SELECT name, version, payload FROM " + definitions + " ORDER BY name, version";
     }
 
     /** The run summary columns; the last seq is the log's own maximum, so appends need not touch the run row. */
@@ -126,6 +140,11 @@ final class Sql {
                                 + " payload " + text + " NOT NULL, PRIMARY KEY (run_id, task_id))",
                         "CREATE TABLE IF NOT EXISTS " + leases + " (run_id VARCHAR(255) PRIMARY KEY,"
                                 + " owner VARCHAR(255) NOT NULL, expires_ns BIGINT NOT NULL)",
+                },
+                {
+                        // v2: saved plan definitions (DefinitionStore), immutable once inserted
+                        "CREATE TABLE IF NOT EXISTS " + definitions + " (name VARCHAR(128) NOT NULL, version INT NOT NULL,"
+                                + " payload " + text + " NOT NULL, saved_ns BIGINT NOT NULL, PRIMARY KEY (name, version))",
                 },
         };
     }

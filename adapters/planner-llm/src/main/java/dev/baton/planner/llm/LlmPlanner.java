@@ -1,0 +1,453 @@
+package dev.baton.planner.llm;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.json.PlanJson;
+import dev.baton.json.PlanParseException;
+import dev.baton.plan.Plan;
+import dev.baton.planner.PlanProblem;
+import dev.baton.planner.Planner;
+import dev.baton.planner.PlannerException;
+import dev.baton.planner.PlanningRequest;
+import dev.baton.validation.ValidationError;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A {@link Planner} that asks a language model behind any OpenAI-compatible chat-completions endpoint
+ * ({@code POST {baseUrl}/chat/completions}) for a plan in Baton's JSON format.
+ *
+ * <pre>{@code
+ * Planner planner = LlmPlanner.builder()
+ *     .baseUrl(URI.create("https://api.openai.com/v1"))
+ *     .model("gpt-4o-mini")
+ *     .apiKeyFromEnv("OPENAI_API_KEY")
+ *     .requestTimeout(Duration.ofSeconds(60))
+ *     .build();
+ * }</pre>
+ *
+ * <p>The prompt holds the catalog (names, descriptions, versions, input and output schemas), the action and the
+ * previous attempt's errors. The reply's JSON object is found robustly (in a code fence or among prose) and read with
+ * {@link PlanJson}; nothing in a reply is executed. A reply without JSON, or with JSON that is not a plan, fails with a
+ * {@link PlannerException} carrying problems to feed back ({@code NO_PLAN_IN_REPLY}, {@code UNREADABLE_PLAN}); an
+ * endpoint that does not answer in time fails with {@code PLANNER_TIMEOUT}, one that keeps failing with
+ * {@code PLANNER_UNAVAILABLE}. Responses 429 and 5xx are retried, honouring {@code Retry-After}.
+ *
+ * <p>The API key is sent only in the {@code Authorization} header: it is never logged, never part of
+ * {@link #toString()}, of an exception message or of anything the orchestrator records.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class LlmPlanner implements Planner {
+
+    /** The default request timeout. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    /** How much of an error body is quoted in an exception message. */
+    private static final int BODY_QUOTE = 300;
+
+    private final URI endpoint;
+    private final URI baseUrl;
+    private final String model;
+    private final String apiKey;
+    private final Duration requestTimeout;
+    private final int maxRetries;
+    private final Duration initialBackoff;
+    private final Duration maxRetryDelay;
+    private final Sleeper sleeper;
+    private final Clock clock;
+    private final HttpClient http;
+    private final PlanJson planJson;
+    private final ObjectMapper mapper = new ObjectMapper()
+            .disable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+
+    private LlmPlanner(Builder b, String apiKey) {
+        this.baseUrl = b.baseUrl;
+        String base = b.baseUrl.toString();
+        this.endpoint = URI.create(base.endsWith("/") ? base + "chat/completions" : base + "/chat/completions");
+        this.model = b.model;
+        this.apiKey = apiKey;
+        this.requestTimeout = b.requestTimeout;
+        this.maxRetries = b.maxRetries;
+        this.initialBackoff = b.initialBackoff;
+        this.maxRetryDelay = b.maxRetryDelay;
+        this.sleeper = b.sleeper;
+        this.clock = b.clock;
+        this.http = b.http != null ? b.http : HttpClient.newBuilder().connectTimeout(b.requestTimeout).build();
+        this.planJson = b.planJson;
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return "llm:" + model;
+    }
+
+    /**
+     * @throws PlannerException {@code NO_PLAN_IN_REPLY} or {@code UNREADABLE_PLAN} (with problems to feed back),
+     *                          {@code PLANNER_TIMEOUT} or {@code PLANNER_UNAVAILABLE}
+     */
+    @Override
+    public Plan plan(PlanningRequest request) {
+        Objects.requireNonNull(request, "request");
+        String body = requestBody(request);
+        return readPlan(content(call(body)));
+    }
+
+    /**
+     * Reads the plan out of a model's reply text.
+     *
+     * @param reply the message content
+     * @return the plan (not yet validated)
+     * @throws PlannerException {@code NO_PLAN_IN_REPLY} or {@code UNREADABLE_PLAN}, with problems to feed back
+     */
+    Plan readPlan(String reply) {
+        String json = JsonExtraction.firstObject(reply).orElseThrow(() -> new PlannerException(
+                PlannerException.NO_PLAN_IN_REPLY, "the model's reply held no JSON object",
+                List.of(new PlanProblem(PlannerException.NO_PLAN_IN_REPLY, null, "",
+                        "your reply held no JSON object; answer with exactly one plan JSON object")), null));
+        try {
+            return planJson.read(json);
+        } catch (PlanParseException e) {
+            List<PlanProblem> problems = new ArrayList<>();
+            for (ValidationError v : e.errors()) {
+                problems.add(new PlanProblem(v.code().name(), v.taskId(), v.path(), v.message()));
+            }
+            throw new PlannerException(PlannerException.UNREADABLE_PLAN,
+                    "the model's reply is not a readable plan: " + problems.size() + " problem(s)", problems, e);
+        }
+    }
+
+    String requestBody(PlanningRequest request) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", model);
+        body.put("temperature", 0);
+        body.put("messages", Prompts.messages(request, mapper));
+        try {
+            return mapper.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE,
+                    "the planning request cannot be written as JSON: " + e.getOriginalMessage(), List.of(), null);
+        }
+    }
+
+    private String call(String body) {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint).timeout(requestTimeout)
+                .header("Content-Type", "application/json").header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (apiKey != null) {
+            rb.header("Authorization", "Bearer " + apiKey);
+        }
+        HttpRequest req = rb.build();
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<String> response;
+            try {
+                response = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            } catch (HttpTimeoutException e) {
+                throw new PlannerException(PlannerException.PLANNER_TIMEOUT, "no answer from " + endpoint + " within "
+                        + requestTimeout, List.of(), null);
+            } catch (IOException e) {
+                throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "could not reach " + endpoint + ": "
+                        + redact(String.valueOf(e.getMessage())), List.of(), null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "interrupted while planning", List.of(), null);
+            }
+            int status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                return response.body();
+            }
+            boolean retryable = status == 429 || status >= 500;
+            if (!retryable || attempt > maxRetries) {
+                throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "the endpoint " + endpoint
+                        + " answered HTTP " + status + (retryable ? " after " + attempt + " attempts" : "") + ": "
+                        + quote(response.body()), List.of(), null);
+            }
+            int exponent = attemptIndex(attempt);
+            Duration delay = retryAfter(response).orElseGet(() -> backoff(exponent));
+            try {
+                sleeper.sleep(delay.compareTo(maxRetryDelay) > 0 ? maxRetryDelay : delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "interrupted while waiting to retry",
+                        List.of(), null);
+            }
+        }
+    }
+
+    private static int attemptIndex(int attempt) {
+        return Math.min(attempt - 1, 20);
+    }
+
+    private Duration backoff(int exponent) {
+        Duration d = initialBackoff.multipliedBy(1L << exponent);
+        return d.compareTo(maxRetryDelay) > 0 ? maxRetryDelay : d;
+    }
+
+    /** Retry-After as delta-seconds or an HTTP date, judged by the injected clock. */
+    Optional<Duration> retryAfter(HttpResponse<?> response) {
+        Optional<String> header = response.headers().firstValue("Retry-After");
+        if (header.isEmpty()) {
+            return Optional.empty();
+        }
+        String v = header.get().trim();
+        try {
+            long seconds = Long.parseLong(v);
+            return Optional.of(Duration.ofSeconds(Math.max(0, seconds)));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Duration d = Duration.between(clock.instant(), at);
+                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+            } catch (DateTimeParseException notADate) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private String content(String body) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "the endpoint " + endpoint
+                    + " answered with something that is not a chat completion: " + quote(body), List.of(), null);
+        }
+        JsonNode content = root == null ? null : root.path("choices").path(0).path("message").path("content");
+        if (content == null || !content.isTextual()) {
+            throw new PlannerException(PlannerException.NO_PLAN_IN_REPLY, "the chat completion held no message content",
+                    List.of(new PlanProblem(PlannerException.NO_PLAN_IN_REPLY, null, "",
+                            "your reply was empty; answer with exactly one plan JSON object")), null);
+        }
+        return content.asText();
+    }
+
+    private String quote(String body) {
+        String b = redact(body == null ? "" : body.strip());
+        return b.length() > BODY_QUOTE ? b.substring(0, BODY_QUOTE) + "..." : b;
+    }
+
+    /** Removes the API key from text that might echo it. */
+    private String redact(String text) {
+        return apiKey == null || apiKey.isEmpty() ? text : text.replace(apiKey, "***");
+    }
+
+    @Override
+    public String toString() {
+        return "LlmPlanner[" + baseUrl + ", model=" + model + ", apiKey=" + (apiKey == null ? "none" : "***")
+                + ", timeout=" + requestTimeout + "]";
+    }
+
+    /**
+     * Builds an {@link LlmPlanner}. Not thread-safe; each setting is checked as it is made.
+     */
+    public static final class Builder {
+        private URI baseUrl;
+        private String model;
+        private String apiKey;
+        private String apiKeyEnv;
+        private Function<String, String> environment = System::getenv;
+        private Duration requestTimeout = DEFAULT_TIMEOUT;
+        private int maxRetries = 3;
+        private Duration initialBackoff = Duration.ofSeconds(1);
+        private Duration maxRetryDelay = Duration.ofSeconds(30);
+        private Sleeper sleeper = Sleeper.system();
+        private Clock clock = Clock.systemUTC();
+        private HttpClient http;
+        private PlanJson planJson = PlanJson.defaults();
+
+        private Builder() {
+        }
+
+        /**
+         * @param baseUrl the API's base URL, e.g. {@code https://api.openai.com/v1}; http or https
+         * @return this builder
+         */
+        public Builder baseUrl(URI baseUrl) {
+            Objects.requireNonNull(baseUrl, "baseUrl");
+            String scheme = baseUrl.getScheme();
+            if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme) || baseUrl.getHost() == null) {
+                throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was " + baseUrl);
+            }
+            this.baseUrl = baseUrl;
+            return this;
+        }
+
+        /**
+         * @param model the model name the endpoint knows
+         * @return this builder
+         */
+        public Builder model(String model) {
+            Objects.requireNonNull(model, "model");
+            if (model.isBlank()) {
+                throw new IllegalArgumentException("model is blank");
+            }
+            this.model = model;
+            return this;
+        }
+
+        /**
+         * @param apiKey the API key, sent as a bearer token
+         * @return this builder
+         */
+        public Builder apiKey(String apiKey) {
+            Objects.requireNonNull(apiKey, "apiKey");
+            if (apiKey.isBlank()) {
+                throw new IllegalArgumentException("apiKey is blank");
+            }
+            this.apiKey = apiKey;
+            this.apiKeyEnv = null;
+            return this;
+        }
+
+        /**
+         * Reads the API key from an environment variable when {@link #build()} runs.
+         *
+         * @param variable the variable's name, e.g. {@code OPENAI_API_KEY}
+         * @return this builder
+         */
+        public Builder apiKeyFromEnv(String variable) {
+            Objects.requireNonNull(variable, "variable");
+            if (variable.isBlank()) {
+                throw new IllegalArgumentException("environment variable name is blank");
+            }
+            this.apiKeyEnv = variable;
+            this.apiKey = null;
+            return this;
+        }
+
+        /**
+         * @param environment looks environment variables up (default: the process environment); for tests
+         * @return this builder
+         */
+        public Builder environment(Function<String, String> environment) {
+            this.environment = Objects.requireNonNull(environment, "environment");
+            return this;
+        }
+
+        /**
+         * @param timeout how long one HTTP request may take (default 60 s); positive
+         * @return this builder
+         */
+        public Builder requestTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "requestTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("requestTimeout must be positive, was " + timeout);
+            }
+            this.requestTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param retries how many times a 429 or 5xx answer is retried (default 3); 0 or more
+         * @return this builder
+         */
+        public Builder maxRetries(int retries) {
+            if (retries < 0) {
+                throw new IllegalArgumentException("maxRetries must be >= 0, was " + retries);
+            }
+            this.maxRetries = retries;
+            return this;
+        }
+
+        /**
+         * @param initial the first retry delay when the endpoint gives no {@code Retry-After} (default 1 s), doubled
+         *                on each further retry
+         * @param max     the longest wait before a retry, {@code Retry-After} included (default 30 s)
+         * @return this builder
+         */
+        public Builder retryDelays(Duration initial, Duration max) {
+            Objects.requireNonNull(initial, "initial");
+            Objects.requireNonNull(max, "max");
+            if (initial.isNegative() || max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("retry delays must satisfy 0 <= initial <= max, were " + initial
+                        + " and " + max);
+            }
+            this.initialBackoff = initial;
+            this.maxRetryDelay = max;
+            return this;
+        }
+
+        /**
+         * @param sleeper waits between retries (default: parks the thread); tests pass one that records instead
+         * @return this builder
+         */
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /**
+         * @param clock judges {@code Retry-After} dates (default: the system UTC clock)
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @param client the HTTP client to use (default: a new one with the request timeout as connect timeout)
+         * @return this builder
+         */
+        public Builder httpClient(HttpClient client) {
+            this.http = Objects.requireNonNull(client, "httpClient");
+            return this;
+        }
+
+        /**
+         * @param planJson reads the plan out of the reply, with its limits (default {@link PlanJson#defaults()})
+         * @return this builder
+         */
+        public Builder planJson(PlanJson planJson) {
+            this.planJson = Objects.requireNonNull(planJson, "planJson");
+            return this;
+        }
+
+        /**
+         * @return the planner
+         * @throws IllegalStateException if the base URL or model is missing, or the named environment variable is
+         *                               not set
+         */
+        public LlmPlanner build() {
+            if (baseUrl == null) {
+                throw new IllegalStateException("baseUrl is required");
+            }
+            if (model == null) {
+                throw new IllegalStateException("model is required");
+            }
+            String key = apiKey;
+            if (apiKeyEnv != null) {
+                key = environment.apply(apiKeyEnv);
+                if (key == null || key.isBlank()) {
+                    throw new IllegalStateException("environment variable " + apiKeyEnv + " (the API key) is not set");
+                }
+            }
+            return new LlmPlanner(this, key);
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package dev.baton.planner.llm;
+
+import dev.baton.NotActionableException;
+import dev.baton.Orchestrator;
+import dev.baton.PlanningFailedException;
+import dev.baton.RunResult;
+import dev.baton.ServiceOptions;
+import dev.baton.event.RunEvent;
+import dev.baton.plan.Plan;
+import dev.baton.planner.Action;
+import dev.baton.planner.PlannerException;
+import dev.baton.planner.PlanningRequest;
+import dev.baton.planner.ServiceCatalog;
+import dev.baton.planner.ServiceDescriptor;
+import dev.baton.store.InMemoryRunStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LlmPlannerTest {
+
+    private static final String KEY = "sk-test-0123456789-secret";
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private static final String GOOD = """
+            {"tasks": [
+              {"id": "task0", "input": {"customerId": "CUST789", "orderId": "ORD456"}},
+              {"id": "task1", "service": "customer-service", "input": {"customerId": "$task0.customerId"}},
+              {"id": "task2", "service": "order-system", "input": {"orderId": "$task0.orderId"}},
+              {"id": "task3", "service": "ai-agent", "input": {"customer": "$task1", "order": "$task2.details"}}
+            ], "parallel_groups": [["task1", "task2"], ["task3"]]}""";
+
+    private static final String CYCLE = """
+            {"tasks": [
+              {"id": "task1", "service": "customer-service", "input": {"customerId": "$task3.customerId"}},
+              {"id": "task2", "service": "order-system", "input": {"orderId": "$task0.orderId"}},
+              {"id": "task3", "service": "ai-agent", "input": {"customer": "$task1", "order": "$task2.details"}}
+            ]}""";
+
+    private static final String NOT_ACTIONABLE = """
+            {"tasks": [{"id": "task0", "input": {}},
+                       {"id": "final", "input": {"error": "No service can issue refunds"}}]}""";
+
+    private ReplayServer server;
+    private final List<Duration> slept = new CopyOnWriteArrayList<>();
+    private final List<Orchestrator> toClose = new ArrayList<>();
+    private final InMemoryRunStore store = new InMemoryRunStore();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new ReplayServer();
+    }
+
+    @AfterEach
+    void stop() {
+        toClose.forEach(Orchestrator::close);
+        server.close();
+    }
+
+    private LlmPlanner.Builder planner() {
+        return LlmPlanner.builder().baseUrl(server.baseUrl()).model("test-model").apiKey(KEY)
+                .requestTimeout(Duration.ofSeconds(5)).sleeper(slept::add);
+    }
+
+    private static ServiceCatalog catalog() {
+        return ServiceCatalog.of(
+                ServiceDescriptor.builder("customer-service").description("Finds a customer by id").version("1.2")
+                        .inputSchema(Map.of("type", "object", "properties", Map.of("customerId", Map.of("type", "string"))))
+                        .outputSchema(Map.of("type", "object", "properties", Map.of("name", Map.of("type", "string"))))
+                        .build(),
+                ServiceDescriptor.builder("order-system").description("Order details").build(),
+                ServiceDescriptor.builder("ai-agent").description("Writes the reply").build());
+    }
+
+    private static PlanningRequest request() {
+        return PlanningRequest.first(Action.of("Assist customer with delayed order",
+                Map.of("customerId", "CUST789", "orderId", "ORD456")), catalog());
+    }
+
+    private Orchestrator orchestrator(LlmPlanner planner, int attempts) {
+        Orchestrator.Builder b = Orchestrator.builder().store(store).planner(planner).planningAttempts(attempts);
+        for (ServiceDescriptor d : catalog().services()) {
+            b.service(d, ctx -> Map.of("details", Map.of("echo", ctx.input())), ServiceOptions.defaults());
+        }
+        Orchestrator o = b.build();
+        toClose.add(o);
+        return o;
+    }
+
+    @Test
+    void readsAGoodPlanFromAFencedReplyWithProseAround() {
+        server.reply("Sure! Here is the plan:\n```json\n" + GOOD + "\n```\nLet me know if you need more.");
+        Plan plan = planner().build().plan(request());
+
+        assertThat(plan.tasks()).extracting(t -> t.id()).containsExactly("task0", "task1", "task2", "task3");
+        assertThat(plan.parallelGroups()).containsExactly(List.of("task1", "task2"), List.of("task3"));
+        ReplayServer.Received req = server.requests.get(0);
+        assertThat(req.path()).isEqualTo("/v1/chat/completions");
+        assertThat(req.authorization()).isEqualTo("Bearer " + KEY);
+        assertThat(req.body()).contains("\"model\":\"test-model\"", "customer-service", "Finds a customer by id",
+                "1.2", "input_schema", "output_schema", "Assist customer with delayed order", "CUST789")
+                .doesNotContain("previous_errors").doesNotContain(KEY);
+    }
+
+    @Test
+    void aPlanWithACycleIsSentBackWithItsErrorsAndTheFixedPlanRuns() {
+        server.reply(CYCLE).reply(GOOD);
+        Orchestrator o = orchestrator(planner().build(), 3);
+
+        RunResult r = o.submit(Action.builder("Assist customer with delayed order")
+                .param("customerId", "CUST789").param("orderId", "ORD456").runId("llm-run-1").build()).await(WAIT);
+
+        assertThat(r.isCompleted()).isTrue();
+        assertThat(server.requests).hasSize(2);
+        assertThat(server.requests.get(0).body()).doesNotContain("previous_errors");
+        assertThat(server.requests.get(1).body()).contains("previous_errors", "CYCLE", "attempt\\\" : 2");
+        List<RunEvent> events = store.events("llm-run-1");
+        assertThat(events.get(0).toString()).contains("planner=llm:test-model", "planningAttempts=2", "CYCLE")
+                .doesNotContain(KEY);
+    }
+
+    @Test
+    void aNotActionableAnswerEndsTheSubmissionAndNothingRuns() {
+        server.reply("I am sorry.\n" + NOT_ACTIONABLE);
+        Orchestrator o = orchestrator(planner().build(), 3);
+
+        assertThatThrownBy(() -> o.submit(Action.builder("Refund the order").runId("refund").build()))
+                .isInstanceOfSatisfying(NotActionableException.class, e -> {
+                    assertThat(e.code()).isEqualTo("NOT_ACTIONABLE");
+                    assertThat(e.reason()).isEqualTo("No service can issue refunds");
+                });
+        assertThat(server.requests).hasSize(1);
+        assertThat(store.run("refund")).isEmpty();
+    }
+
+    @Test
+    void proseWithoutJsonIsATypedPlanningError() {
+        server.reply("I would first look up the customer, then the order, then write a reply.");
+        assertThatThrownBy(() -> planner().build().plan(request()))
+                .isInstanceOfSatisfying(PlannerException.class, e -> {
+                    assertThat(e.code()).isEqualTo("NO_PLAN_IN_REPLY");
+                    assertThat(e.replannable()).isTrue();
+                });
+
+        server.reply("Still just words.").reply("{ not json at all");
+        Orchestrator o = orchestrator(planner().build(), 2);
+        assertThatThrownBy(() -> o.submit(Action.of("Assist", Map.of())))
+                .isInstanceOfSatisfying(PlanningFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo("PLANNING_FAILED");
+                    assertThat(e.attempts()).hasSize(2);
+                    assertThat(e.attempts().get(0).problems().get(0).code()).isEqualTo("NO_PLAN_IN_REPLY");
+                });
+        assertThat(server.requests.get(2).body()).contains("previous_errors", "NO_PLAN_IN_REPLY");
+    }
+
+    @Test
+    void jsonThatIsNotAPlanIsFedBackAsUnreadable() {
+        server.reply("{\"tasks\": \"none\"}");
+        assertThatThrownBy(() -> planner().build().plan(request()))
+                .isInstanceOfSatisfying(PlannerException.class, e -> {
+                    assertThat(e.code()).isEqualTo("UNREADABLE_PLAN");
+                    assertThat(e.problems()).isNotEmpty();
+                    assertThat(e.problems().get(0).code()).isEqualTo("INVALID_STRUCTURE");
+                });
+    }
+
+    @Test
+    void anEndpointThatDoesNotAnswerInTimeIsATimeout() {
+        server.hang();
+        LlmPlanner p = planner().requestTimeout(Duration.ofMillis(300)).build();
+        assertThatThrownBy(() -> p.plan(request()))
+                .isInstanceOfSatisfying(PlannerException.class, e -> {
+                    assertThat(e.code()).isEqualTo("PLANNER_TIMEOUT");
+                    assertThat(e.replannable()).isFalse();
+                });
+        assertThat(slept).isEmpty();
+    }
+
+    @Test
+    void retriesOn429And5xxHonouringRetryAfter() {
+        Instant now = Instant.parse("2026-03-01T10:00:00Z");
+        server.replyRaw(429, Map.of("Retry-After", "7"), "{\"error\":\"slow down\"}")
+                .replyRaw(503, Map.of("Retry-After", "Sun, 01 Mar 2026 10:00:03 GMT"), "{}")
+                .replyRaw(502, Map.of(), "bad gateway")
+                .reply(GOOD);
+        Plan plan = planner().clock(Clock.fixed(now, ZoneOffset.UTC)).build().plan(request());
+
+        assertThat(plan.tasks()).hasSize(4);
+        assertThat(server.requests).hasSize(4);
+        assertThat(slept).containsExactly(Duration.ofSeconds(7), Duration.ofSeconds(3), Duration.ofSeconds(4));
+    }
+
+    @Test
+    void givesUpAfterTheRetryLimitAndNeverRetriesOther4xx() {
+        server.replyRaw(500, Map.of(), "oops").replyRaw(500, Map.of(), "oops");
+        assertThatThrownBy(() -> planner().maxRetries(1).build().plan(request()))
+                .isInstanceOfSatisfying(PlannerException.class, e -> {
+                    assertThat(e.code()).isEqualTo("PLANNER_UNAVAILABLE");
+                    assertThat(e.getMessage()).contains("HTTP 500", "2 attempts");
+                });
+        assertThat(slept).containsExactly(Duration.ofSeconds(1));
+
+        server.replyRaw(400, Map.of(), "{\"error\":\"bad request\"}");
+        assertThatThrownBy(() -> planner().build().plan(request()))
+                .isInstanceOfSatisfying(PlannerException.class, e -> assertThat(e.getMessage()).contains("HTTP 400"));
+        assertThat(server.requests).hasSize(3);
+    }
+
+    @Test
+    void theApiKeyNeverAppearsInExceptionsOrToString() {
+        server.replyRaw(401, Map.of(), "{\"error\":{\"message\":\"Incorrect API key provided: " + KEY + "\"}}");
+        LlmPlanner p = planner().build();
+        assertThat(p.toString()).doesNotContain(KEY).contains("***", "test-model");
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> p.plan(request()));
+        assertThat(t).isInstanceOf(PlannerException.class);
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            assertThat(String.valueOf(c.getMessage())).doesNotContain(KEY);
+            assertThat(c.toString()).doesNotContain(KEY);
+        }
+
+        server.replyRaw(401, Map.of(), "{\"error\":\"" + KEY + "\"}");
+        Orchestrator o = orchestrator(p, 3);
+        Throwable viaSubmit = org.assertj.core.api.Assertions.catchThrowable(() -> o.submit(Action.of("x", Map.of())));
+        assertThat(viaSubmit).isInstanceOf(PlanningFailedException.class);
+        for (Throwable c = viaSubmit; c != null; c = c.getCause()) {
+            assertThat(String.valueOf(c.getMessage())).doesNotContain(KEY);
+        }
+        assertThat(((PlanningFailedException) viaSubmit).attempts().toString()).doesNotContain(KEY);
+    }
+
+    @Test
+    void theKeyComesFromTheEnvironmentWhenNamed() {
+        server.reply(GOOD);
+        LlmPlanner p = LlmPlanner.builder().baseUrl(server.baseUrl()).model("m").apiKeyFromEnv("MY_KEY")
+                .environment(Map.of("MY_KEY", KEY)::get).sleeper(slept::add).build();
+        p.plan(request());
+        assertThat(server.requests.get(0).authorization()).isEqualTo("Bearer " + KEY);
+
+        assertThatThrownBy(() -> LlmPlanner.builder().baseUrl(server.baseUrl()).model("m").apiKeyFromEnv("NOPE")
+                .environment(name -> null).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("NOPE");
+        assertThatThrownBy(() -> LlmPlanner.builder().baseUrl(java.net.URI.create("ftp://x/")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LlmPlanner.builder().model("m").build()).isInstanceOf(IllegalStateException.class);
+        assertThat(p.name()).isEqualTo("llm:m");
+    }
+}
