@@ -229,10 +229,10 @@ public final class HealthMonitor implements HealthSource, AutoCloseable {
                 }
                 to = health;
             }
+            scheduleNext(interval);         // before listeners, so a listener sees the next probe already due
             if (from != to) {
                 fire(service, from, to);
             }
-            scheduleNext(interval);
         }
     }
 
