@@ -560,11 +560,12 @@ public final class Engine implements AutoCloseable {
             }
         }
         for (RunExecution run : active.values()) {
-            if (!run.isEnding()) {
+            if (run.detach()) {
                 run.future.completeExceptionally(new OrchestratorClosedException(
                         "the orchestrator closed before run '" + run.runId + "' ended; it stays recoverable"));
             }
         }
+        active.clear();
         purgeTimer.cancel();
         Cancellable p = nextPurge;
         if (p != null) {

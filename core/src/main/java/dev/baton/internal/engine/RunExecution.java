@@ -626,7 +626,9 @@ final class RunExecution {
 
     /** Records an event to be written by the next flush. Caller holds the lock. */
     private void commit(RunEvent e) {
-        outbox.add(e);
+        if (!lost) {
+            outbox.add(e);
+        }
     }
 
     /**
@@ -685,8 +687,28 @@ final class RunExecution {
         if (lost) {
             return;
         }
-        lost = true;
         engine.log.warn("run {}: another instance owns the run now; stopping here: {}", runId, e.getMessage());
+        detachLocked();
+        engine.abandoned(this);
+    }
+
+    /**
+     * Stops this instance from touching the run again: nothing more is written, pending effects are dropped and
+     * running attempts are interrupted. Used when another instance took the run over, and when the orchestrator
+     * closes (the run stays in the store as it was, recoverable).
+     *
+     * @return true if this call detached the run, false if it was detached or had ended
+     */
+    synchronized boolean detach() {
+        if (lost || ending) {
+            return false;
+        }
+        detachLocked();
+        return true;
+    }
+
+    private void detachLocked() {
+        lost = true;
         outbox.clear();
         effects.clear();
         for (int i = 0; i < graph.size(); i++) {
@@ -696,7 +718,10 @@ final class RunExecution {
                 a.interrupt();
             }
         }
-        engine.abandoned(this);
+        Cancellable t = runTimer;
+        if (t != null) {
+            t.cancel();
+        }
     }
 
     private void deliver() {
