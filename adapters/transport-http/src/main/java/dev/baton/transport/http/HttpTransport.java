@@ -2,6 +2,9 @@ package dev.baton.transport.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.BatonException;
+import dev.baton.NonRetryableException;
+import dev.baton.RetryableException;
 import dev.baton.time.Scheduler;
 import dev.baton.transport.TaskRequest;
 import dev.baton.transport.TaskTransport;
@@ -43,7 +46,9 @@ import java.util.function.Function;
  *       environment variable at call time, never stored by the transport, and never put in any message.</li>
  * </ul>
  * A 2xx response's JSON body is the task's output (an empty body is {@code null}). Failures complete the stage with
- * {@link HttpTransportException}: 408, 429 and 5xx are retryable and carry {@code Retry-After} (seconds or HTTP date);
+ * the core's {@link RetryableException} (carrying {@code Retry-After}) or {@link NonRetryableException}, whose cause is
+ * an {@link HttpTransportException} with the HTTP code, status and service (see {@link #details(Throwable)}):
+ * 408, 429 and 5xx are retryable and carry {@code Retry-After} (seconds or HTTP date);
  * other statuses are not retryable; connection errors and timeouts are retryable; a response body over
  * {@code maxResponseBytes} fails while streaming, without reading the rest. Text from an error body is truncated and
  * the credential is redacted from it. Cancelling the returned stage's future aborts the HTTP exchange.
@@ -122,25 +127,25 @@ public final class HttpTransport implements TaskTransport, HealthSource {
         String service = request.service();
         URI url = endpoint(service);
         if (url == null) {
-            return CompletableFuture.failedFuture(new HttpTransportException(HttpTransportException.NO_ENDPOINT,
-                    service, "no URL is configured for service '" + service + "'", false, null, 0, null));
+            return CompletableFuture.failedFuture(surface(new HttpTransportException(HttpTransportException.NO_ENDPOINT,
+                    service, "no URL is configured for service '" + service + "'", false, null, 0, null)));
         }
         String secret = null;
         String envName = credentialEnv.get(service);
         if (envName != null) {
             secret = env.apply(envName);
             if (secret == null || secret.isBlank()) {
-                return CompletableFuture.failedFuture(new HttpTransportException(
+                return CompletableFuture.failedFuture(surface(new HttpTransportException(
                         HttpTransportException.CREDENTIAL_MISSING, service, "the environment variable '" + envName
-                        + "' holding the credential of service '" + service + "' is not set", false, null, 0, null));
+                        + "' holding the credential of service '" + service + "' is not set", false, null, 0, null)));
             }
         }
         Duration timeout = requestTimeout;
         if (request.deadline() != null) {
             Duration left = Duration.between(clock.instant(), request.deadline());
             if (left.isNegative() || left.isZero()) {
-                return CompletableFuture.failedFuture(new HttpTransportException(HttpTransportException.TIMEOUT,
-                        service, "the attempt's deadline has passed before the call", true, null, 0, null));
+                return CompletableFuture.failedFuture(surface(new HttpTransportException(HttpTransportException.TIMEOUT,
+                        service, "the attempt's deadline has passed before the call", true, null, 0, null)));
             }
             if (left.compareTo(timeout) < 0) {
                 timeout = left;
@@ -150,8 +155,8 @@ public final class HttpTransport implements TaskTransport, HealthSource {
         try {
             body = JSON.writeValueAsBytes(wireBody(request));
         } catch (JsonProcessingException e) {
-            return CompletableFuture.failedFuture(new HttpTransportException(HttpTransportException.REJECTED,
-                    service, "the task input cannot be written as JSON", false, null, 0, null));
+            return CompletableFuture.failedFuture(surface(new HttpTransportException(HttpTransportException.REJECTED,
+                    service, "the task input cannot be written as JSON", false, null, 0, null)));
         }
         HttpRequest.Builder rb = HttpRequest.newBuilder(url)
                 .timeout(timeout)
@@ -171,12 +176,12 @@ public final class HttpTransport implements TaskTransport, HealthSource {
         try {
             call = client.sendAsync(rb.build(), LimitedBody.handler(maxResponseBytes, ERROR_SNIPPET_BYTES));
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(failure(service, e, secret));
+            return CompletableFuture.failedFuture(surface(failure(service, e, secret)));
         }
         final String token = secret;
         call.whenComplete((response, error) -> {
             if (error != null) {
-                out.completeExceptionally(failure(service, error, token));
+                out.completeExceptionally(surface(failure(service, error, token)));
             } else {
                 complete(out, service, response, token);
             }
@@ -213,9 +218,9 @@ public final class HttpTransport implements TaskTransport, HealthSource {
             try {
                 out.complete(JSON.readValue(bytes, Object.class));
             } catch (IOException e) {
-                out.completeExceptionally(new HttpTransportException(HttpTransportException.INVALID_RESPONSE, service,
-                        "service '" + service + "' answered " + status + " with a body that is not JSON", false,
-                        null, status, null));
+                out.completeExceptionally(surface(new HttpTransportException(HttpTransportException.INVALID_RESPONSE,
+                        service, "service '" + service + "' answered " + status + " with a body that is not JSON",
+                        false, null, status, null)));
             }
             return;
         }
@@ -230,9 +235,36 @@ public final class HttpTransport implements TaskTransport, HealthSource {
         String message = "service '" + service + "' answered " + status
                 + (retryAfter != null ? " (retry after " + retryAfter + ")" : "")
                 + (snippet.isBlank() ? "" : ": " + snippet);
-        out.completeExceptionally(new HttpTransportException(
+        out.completeExceptionally(surface(new HttpTransportException(
                 retryable ? HttpTransportException.UNAVAILABLE : HttpTransportException.REJECTED,
-                service, message, retryable, retryAfter, status, null));
+                service, message, retryable, retryAfter, status, null)));
+    }
+
+    /**
+     * What the engine sees: {@link RetryableException} (with the service's {@code Retry-After}) or
+     * {@link NonRetryableException}, with the same secret-free message prefixed by the HTTP code, and the
+     * {@link HttpTransportException} (code, status, service) as the cause.
+     */
+    static BatonException surface(HttpTransportException e) {
+        String message = "[" + e.code() + "] " + e.getMessage();
+        return e.retryable()
+                ? new RetryableException(message, e.retryAfter().orElse(null), e)
+                : new NonRetryableException(message, e);
+    }
+
+    /**
+     * Finds the HTTP details of a failure this transport produced.
+     *
+     * @param failure what a dispatched stage completed with (possibly wrapped in a {@code CompletionException})
+     * @return the {@link HttpTransportException} in its cause chain, if any
+     */
+    public static Optional<HttpTransportException> details(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof HttpTransportException h) {
+                return Optional.of(h);
+            }
+        }
+        return Optional.empty();
     }
 
     private HttpTransportException failure(String service, Throwable error, String secret) {
@@ -241,6 +273,10 @@ public final class HttpTransport implements TaskTransport, HealthSource {
             t = t.getCause();
         }
         if (t instanceof HttpTransportException h) {
+            return h;
+        }
+        if ((t instanceof RetryableException || t instanceof NonRetryableException)
+                && t.getCause() instanceof HttpTransportException h) {
             return h;
         }
         if (t instanceof LimitedBody.TooLarge tl) {

@@ -10,7 +10,9 @@ import java.util.OptionalInt;
 /**
  * A failed HTTP task attempt, with an explicit verdict on whether another attempt may help and, when the service
  * asked for one, how long to wait first. The message never contains a credential: text the service sent back is
- * redacted before it is put here.
+ * redacted before it is put here. The transport's stage completes with the core's {@code RetryableException} or
+ * {@code NonRetryableException} (the engine's contract) and this exception as its cause; find it with
+ * {@link HttpTransport#details(Throwable)}.
  *
  * <p>Stable codes: {@link #UNAVAILABLE} (408, 429, 5xx; retryable), {@link #REJECTED} (other non-2xx; not retryable),
  * {@link #CONNECT_FAILED} (retryable), {@link #TIMEOUT} (retryable), {@link #RESPONSE_TOO_LARGE} (not retryable),

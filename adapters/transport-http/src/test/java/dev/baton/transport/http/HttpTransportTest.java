@@ -1,5 +1,7 @@
 package dev.baton.transport.http;
 
+import dev.baton.NonRetryableException;
+import dev.baton.RetryableException;
 import dev.baton.service.IdempotentService;
 import dev.baton.service.ServiceHttpServer;
 import dev.baton.service.ServiceRequest;
@@ -67,8 +69,18 @@ class HttpTransportTest {
             Object v = t.dispatch(r).toCompletableFuture().get(20, TimeUnit.SECONDS);
             return fail("expected a failure, got " + v);
         } catch (ExecutionException e) {
-            assertThat(e.getCause()).isInstanceOf(HttpTransportException.class);
-            return (HttpTransportException) e.getCause();
+            // the engine sees the core's verdict; the HTTP details are its cause
+            Throwable surfaced = e.getCause();
+            HttpTransportException details = HttpTransport.details(surfaced).orElseThrow();
+            assertThat(surfaced.getCause()).isSameAs(details);
+            if (details.retryable()) {
+                assertThat(surfaced).isInstanceOfSatisfying(RetryableException.class,
+                        re -> assertThat(re.retryAfter()).isEqualTo(details.retryAfter()));
+            } else {
+                assertThat(surfaced).isInstanceOf(NonRetryableException.class);
+            }
+            assertThat(surfaced.getMessage()).isEqualTo("[" + details.code() + "] " + details.getMessage());
+            return details;
         }
     }
 
