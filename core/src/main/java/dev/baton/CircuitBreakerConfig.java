@@ -127,7 +127,7 @@ public final class CircuitBreakerConfig {
         }
 
         /**
-         * @param size how many of the latest calls the window holds; 1 to {@value #MAX_SLIDING_WINDOW_SIZE}
+         * @param size how many of the latest calls the window holds; 1 to {@value CircuitBreakerConfig#MAX_SLIDING_WINDOW_SIZE}
          * @return this builder
          */
         public Builder slidingWindowSize(int size) {

@@ -13,7 +13,14 @@ import java.util.Objects;
  */
 public record CircuitBreakerTransition(String breakerName, CircuitBreakerState from, CircuitBreakerState to,
                                        Instant at) {
-    /** Checks the values. */
+    /**
+     * Checks the values.
+     *
+     * @param breakerName see the record component
+     * @param from see the record component
+     * @param to see the record component
+     * @param at see the record component
+     */
     public CircuitBreakerTransition {
         Objects.requireNonNull(breakerName, "breakerName");
         Objects.requireNonNull(from, "from");

@@ -22,7 +22,17 @@ import java.util.Objects;
 public record DeadLetter(String runId, String taskId, String service, String executionId, Map<String, Object> input,
                          List<AttemptError> attempts, Instant at) {
 
-    /** Checks and copies the values. */
+    /**
+     * Checks and copies the values.
+     *
+     * @param runId see the record component
+     * @param taskId see the record component
+     * @param service see the record component
+     * @param executionId see the record component
+     * @param input see the record component
+     * @param attempts see the record component
+     * @param at see the record component
+     */
     public DeadLetter {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(taskId, "taskId");
@@ -42,7 +52,14 @@ public record DeadLetter(String runId, String taskId, String service, String exe
      * @param at      when the attempt failed
      */
     public record AttemptError(int attempt, String code, String message, Instant at) {
-        /** Checks the values. */
+        /**
+         * Checks the values.
+         *
+         * @param attempt see the record component
+         * @param code see the record component
+         * @param message see the record component
+         * @param at see the record component
+         */
         public AttemptError {
             if (attempt < 1) {
                 throw new IllegalArgumentException("attempt must be at least 1: " + attempt);

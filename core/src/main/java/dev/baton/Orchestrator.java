@@ -114,6 +114,60 @@ public final class Orchestrator implements AutoCloseable {
         return engine.recover();
     }
 
+    /**
+     * The circuit breaker guarding a service: its state and metrics, and {@code reset()} / {@code forceOpen()}.
+     *
+     * @param service a registered service name
+     * @return the breaker's view
+     * @throws IllegalArgumentException if no such service is registered
+     */
+    public CircuitBreakerView circuitBreaker(String service) {
+        return engine.breaker(Objects.requireNonNull(service, "service"))
+                .orElseThrow(() -> new IllegalArgumentException("no service '" + service + "' is registered"));
+    }
+
+    /**
+     * Tasks that exhausted their attempts, with their input, every attempt's error and their execution id.
+     *
+     * @return dead letters not yet redriven, oldest first
+     */
+    public List<DeadLetter> deadLetters() {
+        return engine.deadLetters();
+    }
+
+    /**
+     * Executes a dead-lettered task again with the same execution id and resumes its (ended) run: tasks skipped
+     * because of it run too, and the run ends again.
+     *
+     * @param deadLetter the dead letter
+     * @return a handle to the resumed run
+     */
+    public RunHandle redrive(DeadLetter deadLetter) {
+        Objects.requireNonNull(deadLetter, "deadLetter");
+        return engine.redrive(deadLetter.runId(), deadLetter.taskId());
+    }
+
+    /**
+     * Executes a dead-lettered task again; see {@link #redrive(DeadLetter)}.
+     *
+     * @param runId  the run
+     * @param taskId the dead-lettered task
+     * @return a handle to the resumed run
+     */
+    public RunHandle redrive(String runId, String taskId) {
+        return engine.redrive(Objects.requireNonNull(runId, "runId"), Objects.requireNonNull(taskId, "taskId"));
+    }
+
+    /**
+     * The orchestrator's load: active runs, running tasks, and per service its in-flight and queued tasks,
+     * utilisation against capacity and breaker state.
+     *
+     * @return a snapshot
+     */
+    public OrchestratorStatus status() {
+        return engine.status();
+    }
+
     /** Stops accepting work, lets running tasks finish within the shutdown timeout; unfinished runs stay recoverable. */
     @Override
     public void close() {
@@ -137,6 +191,8 @@ public final class Orchestrator implements AutoCloseable {
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private boolean recoverOnStart = true;
         private int workerThreads = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
+        private RetryPolicy retryPolicy = RetryPolicy.defaults();
+        private CircuitBreakerConfig circuitBreaker = CircuitBreakerConfig.defaults();
 
         private Builder() {
         }
@@ -207,6 +263,26 @@ public final class Orchestrator implements AutoCloseable {
             if (services.putIfAbsent(b.name(), b) != null) {
                 throw new IllegalArgumentException("service '" + b.name() + "' is already registered");
             }
+            return this;
+        }
+
+        /**
+         * @param policy how failed attempts are retried, for services that do not set their own (default:
+         *               {@link RetryPolicy#defaults()}, 3 attempts with exponential backoff and jitter)
+         * @return this builder
+         */
+        public Builder retryPolicy(RetryPolicy policy) {
+            this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
+            return this;
+        }
+
+        /**
+         * @param config the circuit breaker each service gets unless it sets its own (default:
+         *               {@link CircuitBreakerConfig#defaults()})
+         * @return this builder
+         */
+        public Builder circuitBreaker(CircuitBreakerConfig config) {
+            this.circuitBreaker = Objects.requireNonNull(config, "circuitBreaker");
             return this;
         }
 
@@ -362,7 +438,7 @@ public final class Orchestrator implements AutoCloseable {
             Executor exec = ownsWorkers ? Workers.create(workerThreads) : executor;
             Engine engine = new Engine(new Engine.Config(services, vb.build(), store == null ? new InMemoryRunStore() : store,
                     listeners, clock == null ? Clock.systemUTC() : clock, sched, ownsScheduler, exec, ownsWorkers,
-                    maxParallel, valueMapper, retention, shutdownTimeout, null));
+                    maxParallel, valueMapper, retention, shutdownTimeout, retryPolicy, circuitBreaker));
             Orchestrator o = new Orchestrator(engine);
             if (recoverOnStart) {
                 o.recover();

@@ -19,7 +19,12 @@ public sealed interface RetryDecision permits RetryDecision.Retry, RetryDecision
      * @param delay       how long to wait before it; never negative
      */
     record Retry(int nextAttempt, Duration delay) implements RetryDecision {
-        /** Checks the values. */
+        /**
+         * Checks the values.
+         *
+         * @param nextAttempt see the record component
+         * @param delay see the record component
+         */
         public Retry {
             Objects.requireNonNull(delay, "delay");
             if (delay.isNegative()) {
@@ -43,7 +48,12 @@ public sealed interface RetryDecision permits RetryDecision.Retry, RetryDecision
      * @param message why, for a person (names the attempt, the failure or the budget)
      */
     record GiveUp(Reason reason, String message) implements RetryDecision {
-        /** Checks the values. */
+        /**
+         * Checks the values.
+         *
+         * @param reason see the record component
+         * @param message see the record component
+         */
         public GiveUp {
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(message, "message");

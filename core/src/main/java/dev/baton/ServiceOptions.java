@@ -5,8 +5,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Per-service settings: attempt timeout and capacity (the number of tasks of this service that may run at once;
- * the rest wait in a FIFO queue). Unset values fall back to the orchestrator's defaults.
+ * Per-service settings: attempt timeout, capacity (the number of tasks of this service that may run at once; the
+ * rest wait in a FIFO queue), retry policy and circuit breaker. Unset values fall back to the orchestrator's
+ * defaults.
  *
  * <p>Immutable and thread-safe; build with {@link #builder()}.
  */
@@ -16,10 +17,14 @@ public final class ServiceOptions {
 
     private final Duration timeout;
     private final int capacity;
+    private final RetryPolicy retryPolicy;
+    private final CircuitBreakerConfig circuitBreaker;
 
     private ServiceOptions(Builder b) {
         this.timeout = b.timeout;
         this.capacity = b.capacity;
+        this.retryPolicy = b.retryPolicy;
+        this.circuitBreaker = b.circuitBreaker;
     }
 
     /** @return options with every value unset */
@@ -42,19 +47,31 @@ public final class ServiceOptions {
         return capacity;
     }
 
+    /** @return the service's retry policy, if it overrides the orchestrator's */
+    public Optional<RetryPolicy> retryPolicy() {
+        return Optional.ofNullable(retryPolicy);
+    }
+
+    /** @return the service's circuit breaker settings, if they override the orchestrator's */
+    public Optional<CircuitBreakerConfig> circuitBreaker() {
+        return Optional.ofNullable(circuitBreaker);
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof ServiceOptions s && Objects.equals(timeout, s.timeout) && capacity == s.capacity;
+        return o instanceof ServiceOptions s && Objects.equals(timeout, s.timeout) && capacity == s.capacity
+                && Objects.equals(retryPolicy, s.retryPolicy) && Objects.equals(circuitBreaker, s.circuitBreaker);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(timeout, capacity);
+        return Objects.hash(timeout, capacity, retryPolicy, circuitBreaker);
     }
 
     @Override
     public String toString() {
-        return "ServiceOptions[timeout=" + timeout + ", capacity=" + capacity + "]";
+        return "ServiceOptions[timeout=" + timeout + ", capacity=" + capacity + ", retryPolicy=" + retryPolicy
+                + ", circuitBreaker=" + circuitBreaker + "]";
     }
 
     /**
@@ -63,8 +80,28 @@ public final class ServiceOptions {
     public static final class Builder {
         private Duration timeout;
         private int capacity;
+        private RetryPolicy retryPolicy;
+        private CircuitBreakerConfig circuitBreaker;
 
         private Builder() {
+        }
+
+        /**
+         * @param policy how this service's failed attempts are retried (overrides the orchestrator's default)
+         * @return this builder
+         */
+        public Builder retryPolicy(RetryPolicy policy) {
+            this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
+            return this;
+        }
+
+        /**
+         * @param config this service's circuit breaker (overrides the orchestrator's default)
+         * @return this builder
+         */
+        public Builder circuitBreaker(CircuitBreakerConfig config) {
+            this.circuitBreaker = Objects.requireNonNull(config, "circuitBreaker");
+            return this;
         }
 
         /**

@@ -43,12 +43,19 @@ class CircuitBreakerConcurrencyTest {
         int repetitions = 10_000;
         CyclicBarrier start = new CyclicBarrier(3);
         CyclicBarrier done = new CyclicBarrier(3);
+        AtomicInteger arrived = new AtomicInteger();
         AtomicReference<CircuitBreaker> current = new AtomicReference<>();
         List<Future<?>> workers = new ArrayList<>();
         for (int w = 0; w < 2; w++) {
             workers.add(pool.submit(() -> {
                 for (int i = 0; i < repetitions; i++) {
                     await(start);
+                    // a barrier wakes its parties microseconds apart; a short spin between the two workers lines them
+                    // up to within nanoseconds, which is what makes the race real (bounded: the partner is awake)
+                    arrived.incrementAndGet();
+                    for (int spins = 0; arrived.get() < 2 * (i + 1) && spins < 20_000; spins++) {
+                        Thread.onSpinWait();
+                    }
                     current.get().onError(FAST, DOWN);
                     await(done);
                 }

@@ -25,6 +25,7 @@ class TimeDrivenTest {
     void attemptTimeoutFiresAtTheRightMomentAndCancelsTheStage() {
         CompletableFuture<Object> never = new CompletableFuture<>();
         try (Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .retryPolicy(RetryPolicy.none())
                 .asyncService(ServiceDescriptor.of("hang"), ctx -> never,
                         ServiceOptions.builder().timeout(Duration.ofSeconds(5)).build())
                 .build()) {

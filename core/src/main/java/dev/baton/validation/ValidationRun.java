@@ -66,7 +66,7 @@ final class ValidationRun {
             errors.add(new ValidationError(ValidationCode.EMPTY_PLAN, null, "/tasks", "the plan has no task to run"));
         }
         if (params != null) {
-            new InputWalker(params, "/tasks/" + all.indexOf(params) + "/input", false).walkInput();
+            new InputWalker(params, all.indexOf(params), false).walkInput();
         }
         checkTasks();
         int[] outStart = new int[n + 1];
@@ -158,34 +158,33 @@ final class ValidationRun {
         int[] edges = new int[Math.max(16, n * 2)];
         int edgeCount = 0;
         int[] seen = new int[n]; // seen[j] == i + 1 when edge i -> j is already recorded
+        InputWalker walker = new InputWalker(null, 0, true); // one per run: its buffers are reused task after task
         for (int i = 0; i < n; i++) {
             depStart[i] = edgeCount;
             Task t = tasks[i];
             String id = t.id();
-            String base = base(i);
             if (t.service() == null || t.service().isBlank()) {
-                error(ValidationCode.MISSING_SERVICE, id, base + "/service", "task '" + id + "' names no service");
+                error(ValidationCode.MISSING_SERVICE, id, base(i) + "/service", "task '" + id + "' names no service");
             } else if (catalog != null && !catalog.contains(t.service())) {
-                error(ValidationCode.UNKNOWN_SERVICE, id, base + "/service",
+                error(ValidationCode.UNKNOWN_SERVICE, id, base(i) + "/service",
                         "task '" + id + "' uses service '" + abbreviate(t.service()) + "', which is not in the catalog");
             }
-            InputWalker walker = new InputWalker(t, base + "/input", true);
+            walker.reset(t, planPos[i]);
             walker.walkInput();
-            refPointers[i] = walker.pointers;
+            refPointers[i] = walker.pointers.isEmpty() ? List.of() : List.copyOf(walker.pointers);
             List<ReferenceSite> sites = new ArrayList<>(walker.pointers.size());
             for (int r = 0; r < walker.pointers.size(); r++) {
                 String pointer = walker.pointers.get(r);
                 String text = walker.texts.get(r);
-                String where = base + "/input" + pointer;
                 Reference ref;
                 try {
                     ref = Reference.parse(text);
                 } catch (ReferenceSyntaxException e) {
-                    error(ValidationCode.INVALID_REFERENCE, id, where, e.getMessage()
+                    error(ValidationCode.INVALID_REFERENCE, id, base(i) + "/input" + pointer, e.getMessage()
                             + " (write '$$' to start a literal text with '$')");
                     continue;
                 }
-                int j = target(i, ref.taskId(), ref, where);
+                int j = target(i, ref.taskId(), ref, pointer);
                 if (j >= 0) {
                     sites.add(new ReferenceSite(pointer, ref));
                     if (seen[j] != i + 1) {
@@ -203,7 +202,7 @@ final class ValidationRun {
             List<String> dependsOn = t.dependsOn();
             for (int q = 0; q < dependsOn.size(); q++) {
                 String d = dependsOn.get(q);
-                int j = target(i, d, null, base + "/depends_on/" + q);
+                int j = target(i, d, null, "/depends_on/" + q);
                 if (j >= 0 && seen[j] != i + 1) {
                     seen[j] = i + 1;
                     if (edgeCount == edges.length) {
@@ -222,35 +221,47 @@ final class ValidationRun {
      *
      * @return its index, -1 for task0 (no edge), -2 after reporting a problem
      */
-    private int target(int i, String targetId, Reference ref, String where) {
+    private int target(int i, String targetId, Reference ref, String relative) {
         String id = tasks[i].id();
-        String what = ref == null ? "depends_on '" + abbreviate(targetId) + "'" : "reference '" + abbreviate(ref.toString()) + "'";
         if (targetId.equals(id)) {
-            error(ValidationCode.SELF_REFERENCE, id, where, "task '" + id + "' cannot wait for itself: " + what);
+            error(ValidationCode.SELF_REFERENCE, id, loc(i, ref, relative), "task '" + id + "' cannot wait for itself: " + what(targetId, ref));
             return -2;
         }
         if (Reference.PARAMS_TASK.equals(targetId)) {
             if (params == null) {
                 if (ref != null) {
-                    error(ValidationCode.DANGLING_REFERENCE, id, where, what + " names the parameters, but the plan has no task0");
+                    error(ValidationCode.DANGLING_REFERENCE, id, loc(i, ref, relative), what(targetId, ref)
+                            + " names the parameters, but the plan has no task0");
                     return -2;
                 }
                 return -1;
             }
-            if (ref != null && ref.resolvablePrefix(params.input()) < ref.path().size()) {
+            if (ref != null && !ref.path().isEmpty()) {
                 int ok = ref.resolvablePrefix(params.input());
-                error(ValidationCode.DANGLING_REFERENCE, id, where, what + ": the parameters (task0) have no '"
-                        + abbreviate(prefix(ref, ok + 1)) + "'");
-                return -2;
+                if (ok < ref.path().size()) {
+                    error(ValidationCode.DANGLING_REFERENCE, id, loc(i, ref, relative), what(targetId, ref)
+                            + ": the parameters (task0) have no '" + abbreviate(prefix(ref, ok + 1)) + "'");
+                    return -2;
+                }
             }
             return -1;
         }
         Integer j = index.get(targetId);
         if (j == null) {
-            error(ValidationCode.DANGLING_REFERENCE, id, where, what + " names no task of the plan");
+            error(ValidationCode.DANGLING_REFERENCE, id, loc(i, ref, relative), what(targetId, ref) + " names no task of the plan");
             return -2;
         }
         return j;
+    }
+
+    /** The location of a reference (pointer inside the input) or depends_on entry, built only for errors. */
+    private String loc(int i, Reference ref, String relative) {
+        return base(i) + (ref == null ? relative : "/input" + relative);
+    }
+
+    /** Built only for error messages: most references are fine and should cost no string work. */
+    private static String what(String targetId, Reference ref) {
+        return ref == null ? "depends_on '" + abbreviate(targetId) + "'" : "reference '" + abbreviate(ref.toString()) + "'";
     }
 
     private static String prefix(Reference ref, int steps) {
@@ -552,18 +563,26 @@ final class ValidationRun {
      * bounded by {@link ValidationLimits#maxDepth()}, never by the data.
      */
     private final class InputWalker {
-        private final Task task;
-        private final String base;
+        private Task task;
+        private int position;
         private final boolean collect;
         private final ArrayList<String> path = new ArrayList<>();
         final List<String> pointers = new ArrayList<>(4);
         final List<String> texts = new ArrayList<>(4);
         private boolean tooDeep;
 
-        InputWalker(Task task, String base, boolean collect) {
+        InputWalker(Task task, int position, boolean collect) {
             this.task = task;
-            this.base = base;
+            this.position = position;
             this.collect = collect;
+        }
+
+        void reset(Task task, int position) {
+            this.task = task;
+            this.position = position;
+            this.tooDeep = false;
+            pointers.clear();
+            texts.clear();
         }
 
         void walkInput() {
@@ -613,7 +632,7 @@ final class ValidationRun {
         }
 
         private void limit(String message) {
-            error(ValidationCode.LIMIT_EXCEEDED, task.id(), base + pointer(), message);
+            error(ValidationCode.LIMIT_EXCEEDED, task.id(), "/tasks/" + position + "/input" + pointer(), message);
         }
 
         private String pointer() {

@@ -4,6 +4,7 @@ import dev.baton.event.RunCreated;
 import dev.baton.event.RunEvent;
 import dev.baton.event.TaskCompleted;
 import dev.baton.event.TaskFailed;
+import dev.baton.event.TaskRedriven;
 import dev.baton.event.TaskStarted;
 
 import java.util.ArrayList;
@@ -95,7 +96,9 @@ public final class LogInvariants {
                 }
                 created = true;
             }
-            if (terminal != null) {
+            if (terminal != null && e instanceof TaskRedriven) {
+                terminal = null; // a redrive of a dead letter reopens the run; it ends again with a new terminal event
+            } else if (terminal != null) {
                 out.add(new Violation(runId, e.seq(), AFTER_TERMINAL, e.getClass().getSimpleName()
                         + " after the terminal " + terminal.getClass().getSimpleName() + " at seq " + terminal.seq()));
             } else if (e.isTerminal()) {

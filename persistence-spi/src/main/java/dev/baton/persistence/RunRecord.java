@@ -5,6 +5,7 @@ import dev.baton.event.RunCompleted;
 import dev.baton.event.RunCreated;
 import dev.baton.event.RunEvent;
 import dev.baton.event.RunFailed;
+import dev.baton.event.TaskRedriven;
 import dev.baton.plan.Task;
 
 import java.time.Instant;
@@ -47,6 +48,10 @@ public record RunRecord(String runId, RunState state, Instant createdAt, Instant
      * @return the new summary (a terminal event sets the state and the end time)
      */
     public RunRecord after(RunEvent event) {
+        if (event instanceof TaskRedriven) {
+            // a redrive reopens an ended run
+            return new RunRecord(runId, RunState.ACTIVE, createdAt, null, event.seq(), correlationId, taskCount);
+        }
         RunState next = event instanceof RunCompleted ? RunState.COMPLETED
                 : event instanceof RunFailed ? RunState.FAILED
                 : event instanceof RunCancelled ? RunState.CANCELLED

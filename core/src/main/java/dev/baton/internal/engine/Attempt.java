@@ -25,6 +25,9 @@ final class Attempt implements TaskContext {
     final Map<String, Object> input;
     final Instant deadline;
     final Instant startedAt;
+    final Instant firstStartedAt;
+    /** Whether the breaker let this attempt through (set before the handler is called). */
+    volatile boolean permitted;
 
     private final AtomicBoolean decided = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
@@ -34,7 +37,7 @@ final class Attempt implements TaskContext {
     volatile Cancellable timer;
 
     Attempt(RunExecution run, int index, int attempt, ServiceBinding service, Admission.Ticket ticket,
-            Map<String, Object> input, Instant deadline, Instant startedAt) {
+            Map<String, Object> input, Instant deadline, Instant startedAt, Instant firstStartedAt) {
         this.run = run;
         this.index = index;
         this.attempt = attempt;
@@ -43,6 +46,7 @@ final class Attempt implements TaskContext {
         this.input = input;
         this.deadline = deadline;
         this.startedAt = startedAt;
+        this.firstStartedAt = firstStartedAt;
     }
 
     /** Claims the right to decide the outcome; true for exactly one caller. */

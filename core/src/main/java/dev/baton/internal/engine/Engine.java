@@ -2,6 +2,15 @@ package dev.baton.internal.engine;
 
 import dev.baton.AwaitTimeoutException;
 import dev.baton.BatonException;
+import dev.baton.DeadLetter;
+import dev.baton.OrchestratorStatus;
+import dev.baton.CallNotPermittedException;
+import dev.baton.CircuitBreaker;
+import dev.baton.CircuitBreakerConfig;
+import dev.baton.NonRetryableException;
+import dev.baton.RetryDecision;
+import dev.baton.RetryPolicy;
+import dev.baton.RetryableException;
 import dev.baton.IdempotencyConflictException;
 import dev.baton.InvalidPlanException;
 import dev.baton.OrchestratorClosedException;
@@ -17,6 +26,9 @@ import dev.baton.event.ErrorInfo;
 import dev.baton.event.RunCreated;
 import dev.baton.event.RunEvent;
 import dev.baton.event.RunSettings;
+import dev.baton.event.FailedAttempt;
+import dev.baton.event.TaskDeadLettered;
+import dev.baton.event.TaskRedriven;
 import dev.baton.persistence.RunFilter;
 import dev.baton.persistence.RunRecord;
 import dev.baton.persistence.RunState;
@@ -65,23 +77,8 @@ public final class Engine implements AutoCloseable {
     public record Config(Map<String, ServiceBinding> services, PlanValidator validator, RunStore store,
                          List<RunListener> listeners, Clock clock, Scheduler scheduler, boolean ownsScheduler,
                          Executor workers, boolean ownsWorkers, int maxParallel, ValueMapper valueMapper,
-                         Duration retention, Duration shutdownTimeout, RetryDecider retries) {
-    }
-
-    /** Decides whether a failed attempt is retried, and after what delay. */
-    @FunctionalInterface
-    public interface RetryDecider {
-        /**
-         * @param service the service
-         * @param attempt the attempt that failed (1-based)
-         * @param failure what it threw
-         * @param firstStartedAt when the task's first attempt of this dispatch started, or null
-         * @return the delay before the next attempt, or null to give up
-         */
-        Duration retryDelay(ServiceBinding service, int attempt, Throwable failure, Instant firstStartedAt);
-
-        /** Never retries. */
-        RetryDecider NONE = (s, a, f, t) -> null;
+                         Duration retention, Duration shutdownTimeout, RetryPolicy retryPolicy,
+                         CircuitBreakerConfig circuitBreaker) {
     }
 
     final Map<String, ServiceBinding> services;
@@ -97,7 +94,7 @@ public final class Engine implements AutoCloseable {
     private final ValueMapper valueMapper;
     private final Duration retention;
     private final Duration shutdownTimeout;
-    private final RetryDecider retries;
+    private final java.util.SplittableRandom jitterSeed = new java.util.SplittableRandom();
     private final Admission admission;
     private final ConcurrentHashMap<String, RunExecution> active = new ConcurrentHashMap<>();
     private final Object idle = new Object();
@@ -120,7 +117,9 @@ public final class Engine implements AutoCloseable {
         this.valueMapper = c.valueMapper();
         this.retention = c.retention();
         this.shutdownTimeout = c.shutdownTimeout();
-        this.retries = c.retries() == null ? RetryDecider.NONE : c.retries();
+        for (ServiceBinding b : services.values()) {
+            b.init(c.retryPolicy(), c.circuitBreaker(), clock);
+        }
         this.admission = new Admission(c.maxParallel());
         Duration every = retention.compareTo(Duration.ofMinutes(10)) < 0 ? retention : Duration.ofMinutes(10);
         this.purgeTimer = schedulePurge(every);
@@ -269,6 +268,81 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ dead letters
+
+    /**
+     * @return dead letters not yet redriven, oldest first
+     */
+    public List<DeadLetter> deadLetters() {
+        List<DeadLetter> out = new ArrayList<>();
+        for (TaskDeadLettered d : store.deadLetters()) {
+            List<DeadLetter.AttemptError> errors = new ArrayList<>(d.attempts().size());
+            for (FailedAttempt f : d.attempts()) {
+                errors.add(new DeadLetter.AttemptError(f.attempt(), f.error().code(), f.error().message(), f.at()));
+            }
+            out.add(new DeadLetter(d.runId(), d.taskId(), d.service(), d.executionId(), d.input(), errors, d.at()));
+        }
+        return out;
+    }
+
+    /**
+     * Sends a dead-lettered task again, with the same execution id, and resumes its run: the tasks skipped because
+     * of it run too, and the run ends again with a new outcome.
+     *
+     * @param runId  the run
+     * @param taskId the dead-lettered task
+     * @return a handle to the resumed run
+     */
+    public RunHandle redrive(String runId, String taskId) {
+        ensureOpen();
+        synchronized (stripe(runId)) {
+            if (active.containsKey(runId)) {
+                throw new BatonException("RUN_ACTIVE", "run '" + runId + "' is still running; redrive its dead letters"
+                        + " once it has ended");
+            }
+            RunSnapshot snap = RunSnapshot.fold(store.events(runId))
+                    .orElseThrow(() -> new BatonException("UNKNOWN_RUN", "no run '" + runId + "'"));
+            RunSnapshot.TaskState t = snap.tasks.get(taskId);
+            if (t == null || !t.deadLettered) {
+                throw new BatonException("NOT_DEAD_LETTERED", "task '" + taskId + "' of run '" + runId
+                        + "' is not on the dead-letter list");
+            }
+            TaskRedriven ev = new TaskRedriven(runId, snap.lastSeq() + 1, now(), taskId, t.executionId);
+            store.append(runId, snap.lastSeq(), List.of(ev), owner, ev.at());
+            publish(ev);
+            snap.apply(ev);
+            log.info("redriving task {} (execution {}) of run {}", taskId, t.executionId, runId);
+            RunExecution run = resume(snap);
+            if (run == null) {
+                throw new BatonException("RUN_NOT_RESUMABLE", "run '" + runId + "' cannot be resumed here");
+            }
+            return new Handle(runId, run.future, run);
+        }
+    }
+
+    // ------------------------------------------------------------------ status
+
+    /**
+     * @param service a registered service
+     * @return its circuit breaker
+     */
+    public Optional<CircuitBreaker> breaker(String service) {
+        ServiceBinding b = services.get(service);
+        return b == null ? Optional.empty() : Optional.of(b.breaker);
+    }
+
+    /** @return load per service and overall */
+    public OrchestratorStatus status() {
+        Map<String, OrchestratorStatus.ServiceStatus> per = new java.util.LinkedHashMap<>();
+        for (ServiceBinding b : services.values()) {
+            int[] load = admission.serviceLoad(b.gate);
+            int cap = b.gate.capacity;
+            per.put(b.name(), new OrchestratorStatus.ServiceStatus(b.name(), load[0], load[1], cap,
+                    cap == 0 ? 0.0 : (double) load[0] / cap, b.breaker.state()));
+        }
+        return new OrchestratorStatus(active.size(), admission.running(), per);
+    }
+
     // ------------------------------------------------------------------ admission and dispatch
 
     void admit(List<Admission.Ticket> tickets) {
@@ -300,6 +374,14 @@ public final class Engine implements AutoCloseable {
     }
 
     void invoke(Attempt a) {
+        CircuitBreaker breaker = a.service.breaker;
+        if (!breaker.tryAcquirePermission()) {
+            // Never reaches the service and is not a service failure: the retry waits out the open breaker.
+            a.permitted = false;
+            finished(a, null, new CallNotPermittedException(breaker.name(), breaker.state()));
+            return;
+        }
+        a.permitted = true;
         if (a.deadline != null) {
             a.timer = scheduler.schedule(Duration.between(now(), a.deadline), () -> onDeadline(a));
         }
@@ -382,26 +464,73 @@ public final class Engine implements AutoCloseable {
     }
 
     private void outcome(Attempt a, Object value, Throwable error) {
+        Duration elapsed = Duration.between(a.startedAt, now());
         if (error == null) {
             Object output;
             try {
                 output = toJson(value);
             } catch (IllegalArgumentException e) {
+                recordBreaker(a, elapsed, null);
                 a.run.onFailure(a, new ErrorInfo("INVALID_OUTPUT", "the handler returned a value that is not JSON: "
-                        + e.getMessage(), null), null);
+                        + e.getMessage(), null), null, false);
                 return;
             }
+            recordBreaker(a, elapsed, null);
             a.run.onSuccess(a, output);
             return;
         }
         Throwable cause = unwrap(error);
+        recordBreaker(a, elapsed, cause);
         Failures.Failure f = Failures.classify(cause);
-        Duration delay = f.retryable() ? retries.retryDelay(a.service, a.attempt, cause, a.startedAt) : null;
+        Duration delay = null;
+        boolean deadLetter = false;
+        if (f.retryable()) {
+            Throwable judged = cause instanceof Attempt.Aborted || cause instanceof CallNotPermittedException
+                    ? new RetryableException(f.info().message()) : cause;
+            RetryDecision d = a.service.retry.decide(a.attempt, judged,
+                    Duration.between(a.firstStartedAt, now()), jitter());
+            if (d instanceof RetryDecision.Retry r) {
+                delay = r.delay();
+                if (cause instanceof CallNotPermittedException) {
+                    Duration open = a.service.breaker.remainingOpenTime();
+                    if (open.compareTo(delay) > 0) {
+                        delay = open;
+                    }
+                }
+            } else {
+                RetryDecision.GiveUp g = (RetryDecision.GiveUp) d;
+                deadLetter = g.reason() == RetryDecision.Reason.ATTEMPTS_EXHAUSTED
+                        || g.reason() == RetryDecision.Reason.BUDGET_EXHAUSTED;
+            }
+        }
         if (log.isDebugEnabled()) {
             log.debug("attempt {} of task {} (execution {}) of run {} failed: {}", a.attempt, a.taskId(),
                     a.executionId(), a.runId(), f.info());
         }
-        a.run.onFailure(a, f.info(), delay);
+        a.run.onFailure(a, f.info(), delay, deadLetter);
+    }
+
+    /** Tells the service's breaker how a permitted call went; cancellations and rejections are not health signals. */
+    private void recordBreaker(Attempt a, Duration elapsed, Throwable cause) {
+        if (!a.permitted) {
+            return;
+        }
+        CircuitBreaker b = a.service.breaker;
+        if (cause == null) {
+            b.onSuccess(elapsed);
+        } else if (cause instanceof Attempt.Aborted ab && !ab.retryable
+                || cause instanceof java.util.concurrent.CancellationException
+                || cause instanceof NonRetryableException) {
+            b.releasePermission();
+        } else {
+            b.onError(elapsed, cause);
+        }
+    }
+
+    private java.util.random.RandomGenerator jitter() {
+        synchronized (jitterSeed) {
+            return jitterSeed.split();
+        }
     }
 
     private static Throwable unwrap(Throwable t) {
@@ -430,6 +559,10 @@ public final class Engine implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ events and ends
+
+    boolean hasListeners() {
+        return !listeners.isEmpty();
+    }
 
     void publish(RunEvent e) {
         for (RunListener l : listeners) {

@@ -27,6 +27,12 @@ final class Failures {
         if (t instanceof java.util.concurrent.CancellationException) {
             return new Failure(new ErrorInfo("CANCELLED", "the handler's stage was cancelled", t.getClass().getName()), false);
         }
+        if (t instanceof dev.baton.NonRetryableException) {
+            return new Failure(new ErrorInfo("HANDLER_ERROR", message, t.getClass().getName()), false);
+        }
+        if (t instanceof dev.baton.RetryableException) {
+            return new Failure(new ErrorInfo("HANDLER_ERROR", message, t.getClass().getName()), true);
+        }
         if (t instanceof BatonException b) {
             return new Failure(new ErrorInfo(b.code(), message, t.getClass().getName()), retryable(b));
         }

@@ -7,6 +7,7 @@ import dev.baton.RunStatus;
 import dev.baton.SchedulingMode;
 import dev.baton.TaskStatus;
 import dev.baton.event.ErrorInfo;
+import dev.baton.event.FailedAttempt;
 import dev.baton.event.RunCancelled;
 import dev.baton.event.RunCompleted;
 import dev.baton.event.RunCreated;
@@ -15,6 +16,7 @@ import dev.baton.event.RunFailed;
 import dev.baton.event.RunSettings;
 import dev.baton.event.TaskCancelled;
 import dev.baton.event.TaskCompleted;
+import dev.baton.event.TaskDeadLettered;
 import dev.baton.event.TaskFailed;
 import dev.baton.event.TaskRetryScheduled;
 import dev.baton.event.TaskSkipped;
@@ -78,6 +80,8 @@ final class RunExecution {
     private final Attempt[] current;
     private final RunError[] lastErrors;
     private final Cancellable[] retryTimers;
+    private final Instant[] firstStarted;
+    private final List<FailedAttempt>[] failures;
     private final int[] groupRemaining; // grouped mode: non-terminal tasks per group
     private final int[][] groupMembers;
     private int currentGroup;
@@ -126,6 +130,10 @@ final class RunExecution {
         this.current = new Attempt[n];
         this.lastErrors = new RunError[n];
         this.retryTimers = new Cancellable[n];
+        this.firstStarted = new Instant[n];
+        @SuppressWarnings("unchecked")
+        List<FailedAttempt>[] f = new List[n];
+        this.failures = f;
         this.remaining = n;
         if (grouped) {
             List<List<String>> groups = graph.parallelGroups();
@@ -143,7 +151,7 @@ final class RunExecution {
             groupRemaining = null;
             groupMembers = null;
             for (int i = 0; i < n; i++) {
-                waiting[i] = graph.dependencies(i).length;
+                waiting[i] = graph.dependencyCount(i);
             }
         }
     }
@@ -161,7 +169,9 @@ final class RunExecution {
         List<Admission.Ticket> ready;
         synchronized (this) {
             durableSeq = created.seq();
-            deliveries.add(created);
+            if (engine.hasListeners()) {
+                deliveries.add(created);
+            }
             ready = initialReady();
             if (remaining == 0) {
                 end(RunStatus.COMPLETED, null);
@@ -185,6 +195,10 @@ final class RunExecution {
                 RunSnapshot.TaskState t = snap.tasks.get(graph.task(i).id());
                 attempts[i] = t.attempts;
                 lastErrors[i] = t.lastError;
+                firstStarted[i] = t.cycleStartedAt;
+                if (!t.failures.isEmpty()) {
+                    failures[i] = new ArrayList<>(t.failures);
+                }
                 switch (t.status) {
                     case COMPLETED -> {
                         state[i] = COMPLETED;
@@ -208,8 +222,11 @@ final class RunExecution {
                     }
                 }
             }
-            if (snap.error != null) {
-                error = snap.error;
+            error = snap.error;
+            for (int i = 0; i < graph.size() && error == null; i++) {
+                if (state[i] == FAILED) {
+                    error = lastErrors[i]; // e.g. another task still failed after a redrive
+                }
             }
             if (!grouped) {
                 for (int i = 0; i < graph.size(); i++) {
@@ -302,7 +319,7 @@ final class RunExecution {
                     // An attempt that fails at once, without calling the service, and is not retried.
                     commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n,
                             graph.task(i).input()));
-                    failLocked(i, n, ErrorInfo.of("REFERENCE_UNRESOLVED", unresolved), now);
+                    failLocked(i, n, ErrorInfo.of("REFERENCE_UNRESOLVED", unresolved), now, null);
                     effects.add(() -> engine.release(t));
                 } else {
                     Duration timeout = services[i].timeout();
@@ -311,7 +328,10 @@ final class RunExecution {
                         Instant runDeadline = createdAt.plus(settings.timeout());
                         deadline = deadline == null || runDeadline.isBefore(deadline) ? runDeadline : deadline;
                     }
-                    Attempt a = new Attempt(this, i, n, services[i], t, input, deadline, now);
+                    if (firstStarted[i] == null) {
+                        firstStarted[i] = now;
+                    }
+                    Attempt a = new Attempt(this, i, n, services[i], t, input, deadline, now, firstStarted[i]);
                     current[i] = a;
                     commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n, input));
                     effects.add(() -> engine.invoke(a));
@@ -352,7 +372,8 @@ final class RunExecution {
                     false));
             terminal(i, ready);
             if (!grouped && !(failFast && error != null)) {
-                for (int d : graph.dependents(i)) {
+                for (int k = 0, m = graph.dependentCount(i); k < m; k++) {
+                    int d = graph.dependentAt(i, k);
                     if (--waiting[d] == 0 && state[d] == PENDING) {
                         state[d] = QUEUED;
                         ready.add(ticket(d));
@@ -368,8 +389,11 @@ final class RunExecution {
         flush();
     }
 
-    /** The attempt failed; the engine has decided whether another attempt follows ({@code retryDelay} non-null). */
-    void onFailure(Attempt a, ErrorInfo info, Duration retryDelay) {
+    /**
+     * The attempt failed; the engine has decided whether another attempt follows ({@code retryDelay} non-null) and,
+     * if not, whether the task goes to the dead-letter list (it exhausted its attempts).
+     */
+    void onFailure(Attempt a, ErrorInfo info, Duration retryDelay, boolean deadLetter) {
         synchronized (this) {
             int i = a.index;
             if (current[i] != a || state[i] != RUNNING) {
@@ -378,6 +402,10 @@ final class RunExecution {
             current[i] = null;
             Instant now = engine.now();
             lastErrors[i] = RunSnapshot.error(graph.task(i).id(), info);
+            if (failures[i] == null) {
+                failures[i] = new ArrayList<>(2);
+            }
+            failures[i].add(new FailedAttempt(a.attempt, now, info));
             if (retryDelay != null && status == RunStatus.RUNNING && !ending) {
                 commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], a.attempt, info, true));
                 commit(new TaskRetryScheduled(runId, nextSeq++, now, graph.task(i).id(), executionIds[i],
@@ -385,7 +413,7 @@ final class RunExecution {
                 state[i] = RETRY_WAIT;
                 scheduleRetryLocked(i, retryDelay);
             } else {
-                failLocked(i, a.attempt, info, now);
+                failLocked(i, a.attempt, info, now, deadLetter ? a.input : null);
             }
         }
         flush();
@@ -409,10 +437,15 @@ final class RunExecution {
     }
 
     /** A task failed for good. Caller holds the lock. */
-    private void failLocked(int i, int attempt, ErrorInfo info, Instant now) {
+    private void failLocked(int i, int attempt, ErrorInfo info, Instant now, Map<String, Object> deadLetterInput) {
         state[i] = FAILED;
         lastErrors[i] = RunSnapshot.error(graph.task(i).id(), info);
         commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], attempt, info, false));
+        if (deadLetterInput != null) {
+            List<FailedAttempt> all = failures[i] == null ? List.of(new FailedAttempt(attempt, now, info)) : failures[i];
+            commit(new TaskDeadLettered(runId, nextSeq++, now, graph.task(i).id(), executionIds[i],
+                    services[i].name(), deadLetterInput, all));
+        }
         engine.log.warn("task {} of run {} failed: {}", graph.task(i).id(), runId, info);
         if (error == null) {
             error = lastErrors[i];
@@ -649,7 +682,9 @@ final class RunExecution {
                     return;
                 }
                 durableSeq += outbox.size();
-                deliveries.addAll(outbox);
+                if (engine.hasListeners()) {
+                    deliveries.addAll(outbox);
+                }
                 outbox.clear();
                 flushFailures = 0;
             }
@@ -725,7 +760,7 @@ final class RunExecution {
     }
 
     private void deliver() {
-        if (deliveryWip.getAndIncrement() != 0) {
+        if (deliveries.isEmpty() || deliveryWip.getAndIncrement() != 0) {
             return;
         }
         do {

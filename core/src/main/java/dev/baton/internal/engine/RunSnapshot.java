@@ -7,6 +7,7 @@ import dev.baton.RunView;
 import dev.baton.TaskStatus;
 import dev.baton.TaskView;
 import dev.baton.event.ErrorInfo;
+import dev.baton.event.FailedAttempt;
 import dev.baton.event.RunCancelled;
 import dev.baton.event.RunCompleted;
 import dev.baton.event.RunCreated;
@@ -53,6 +54,9 @@ public final class RunSnapshot {
         Instant retryAt;
         int retryAttempt;
         boolean deadLettered;
+        String skipCause;
+        Instant cycleStartedAt;                       // first start since creation or the last redrive
+        final List<FailedAttempt> failures = new ArrayList<>(0); // since creation or the last redrive
 
         TaskState(String taskId, String service, String executionId) {
             this.taskId = taskId;
@@ -119,6 +123,9 @@ public final class RunSnapshot {
             if (t.startedAt == null) {
                 t.startedAt = ev.at();
             }
+            if (t.cycleStartedAt == null) {
+                t.cycleStartedAt = ev.at();
+            }
             t.retryAt = null;
         } else if (e instanceof TaskCompleted ev && t != null) {
             t.status = TaskStatus.COMPLETED;
@@ -128,6 +135,7 @@ public final class RunSnapshot {
             t.endedAt = ev.at();
         } else if (e instanceof TaskFailed ev && t != null) {
             t.lastError = error(ev.taskId(), ev.error());
+            t.failures.add(new FailedAttempt(ev.attempt(), ev.at(), ev.error()));
             if (ev.retrying()) {
                 t.status = TaskStatus.PENDING;
             } else {
@@ -140,6 +148,7 @@ public final class RunSnapshot {
             t.retryAttempt = ev.nextAttempt();
         } else if (e instanceof TaskSkipped ev && t != null) {
             t.status = TaskStatus.SKIPPED;
+            t.skipCause = ev.cause();
             t.endedAt = ev.at();
         } else if (e instanceof TaskCancelled ev && t != null) {
             t.status = TaskStatus.CANCELLED;
@@ -150,6 +159,16 @@ public final class RunSnapshot {
             t.deadLettered = false;
             t.status = TaskStatus.PENDING;
             t.endedAt = null;
+            t.cycleStartedAt = null;
+            t.failures.clear();
+            // what was skipped because of this task gets its chance again
+            for (TaskState other : tasks.values()) {
+                if (other.status == TaskStatus.SKIPPED && t.taskId.equals(other.skipCause)) {
+                    other.status = TaskStatus.PENDING;
+                    other.skipCause = null;
+                    other.endedAt = null;
+                }
+            }
             status = RunStatus.RUNNING;
             endedAt = null;
             error = null;

@@ -1,11 +1,15 @@
 package dev.baton.internal.engine;
 
 import dev.baton.AsyncTaskHandler;
+import dev.baton.CircuitBreaker;
+import dev.baton.CircuitBreakerConfig;
+import dev.baton.RetryPolicy;
 import dev.baton.ServiceOptions;
 import dev.baton.TaskHandler;
 import dev.baton.planner.ServiceDescriptor;
 import dev.baton.transport.TaskTransport;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -21,6 +25,9 @@ public final class ServiceBinding {
     final TaskTransport transport;
     final ServiceOptions options;
     final Admission.ServiceGate gate;
+    // set once by the engine before it is published
+    RetryPolicy retry;
+    CircuitBreaker breaker;
 
     /**
      * @param descriptor   the service's descriptor
@@ -67,6 +74,23 @@ public final class ServiceBinding {
     /** @return the options */
     public ServiceOptions options() {
         return options;
+    }
+
+    /**
+     * Resolves the service's policies against the orchestrator's defaults and creates its breaker.
+     *
+     * @param defaultRetry   the orchestrator's retry policy
+     * @param defaultBreaker the orchestrator's breaker settings
+     * @param clock          the orchestrator's clock
+     */
+    void init(RetryPolicy defaultRetry, CircuitBreakerConfig defaultBreaker, Clock clock) {
+        retry = options.retryPolicy().orElse(defaultRetry);
+        breaker = CircuitBreaker.of(descriptor.name(), options.circuitBreaker().orElse(defaultBreaker), clock);
+    }
+
+    /** @return the service's circuit breaker */
+    public CircuitBreaker breaker() {
+        return breaker;
     }
 
     Duration timeout() {

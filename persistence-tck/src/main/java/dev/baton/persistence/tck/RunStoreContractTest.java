@@ -25,7 +25,6 @@ import dev.baton.persistence.RunState;
 import dev.baton.persistence.RunStore;
 import dev.baton.persistence.SequenceConflictException;
 import dev.baton.plan.Plan;
-import dev.baton.plan.Task;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -625,7 +624,7 @@ public abstract class RunStoreContractTest {
     }
 
     /**
-     * Kept for subclasses that add their own tests: a run with its plan's only task completed.
+     * For subclasses that add their own tests: a run whose {@code task1} completed, then the run.
      *
      * @param runId run id
      * @param at    time
@@ -634,10 +633,5 @@ public abstract class RunStoreContractTest {
     protected static List<RunEvent> completedRun(String runId, Instant at) {
         return List.of(created(runId, at), started(runId, 2, "task1", 1), completed(runId, 3, "task1", 1),
                 new RunCompleted(runId, 4, at));
-    }
-
-    /** @return the plan's tasks, for subclasses checking decoded plans */
-    protected static List<Task> planTasks() {
-        return plan().tasks();
     }
 }

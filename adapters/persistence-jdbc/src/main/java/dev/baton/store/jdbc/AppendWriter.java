@@ -203,8 +203,8 @@ final class AppendWriter implements Runnable {
         try {
             checkLeases(c, batch, out);
             createRuns(c, batch, out);
-            updateRuns(c, batch, out);
-            writeEvents(c, batch, out);
+            insertFirstEvents(c, batch, out);
+            insertRemainingEvents(c, batch, out);
             c.commit();
             ok = true;
             return out;
@@ -220,31 +220,32 @@ final class AppendWriter implements Runnable {
     }
 
     private void checkLeases(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
-        PreparedStatement ps = null;
-        try {
-            for (int i = 0; i < batch.size(); i++) {
-                Request r = batch.get(i);
-                if (r.owner() == null) {
-                    continue;
-                }
-                if (ps == null) {
-                    ps = prepare(c, sql.leaseForUpdate);
-                }
-                ps.setString(1, r.runId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    // locking the lease row orders this append against a concurrent takeover
-                    if (rs.next()) {
-                        String holder = rs.getString(1);
-                        long expires = rs.getLong(2);
-                        if (!holder.equals(r.owner()) && Sql.nanos(r.now()) < expires) {
-                            out[i] = new Outcome(new LeaseLostException(r.runId(), r.owner(), holder));
-                        }
-                    }
+        List<Integer> owned = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i).owner() != null) {
+                owned.add(i);
+            }
+        }
+        if (owned.isEmpty()) {
+            return;
+        }
+        // one query for the group; locking the lease rows orders these appends against a concurrent takeover
+        java.util.Map<String, String[]> leases = new java.util.HashMap<>();
+        try (PreparedStatement ps = prepare(c, sql.leasesPrefix + "?, ".repeat(owned.size() - 1) + "?) FOR UPDATE")) {
+            for (int k = 0; k < owned.size(); k++) {
+                ps.setString(k + 1, batch.get(owned.get(k)).runId());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    leases.put(rs.getString(1), new String[]{rs.getString(2), Long.toString(rs.getLong(3))});
                 }
             }
-        } finally {
-            if (ps != null) {
-                ps.close();
+        }
+        for (int i : owned) {
+            Request r = batch.get(i);
+            String[] lease = leases.get(r.runId());
+            if (lease != null && !lease[0].equals(r.owner()) && Sql.nanos(r.now()) < Long.parseLong(lease[1])) {
+                out[i] = new Outcome(new LeaseLostException(r.runId(), r.owner(), lease[0]));
             }
         }
     }
@@ -272,9 +273,8 @@ final class AppendWriter implements Runnable {
                 } else {
                     ps.setLong(4, Sql.nanos(rec.endedAt()));
                 }
-                ps.setLong(5, rec.lastSeq());
-                ps.setString(6, rec.correlationId());
-                ps.setInt(7, rec.taskCount());
+                ps.setString(5, rec.correlationId());
+                ps.setInt(6, rec.taskCount());
                 int rows;
                 try {
                     rows = ps.executeUpdate();
@@ -296,32 +296,26 @@ final class AppendWriter implements Runnable {
         }
     }
 
-    private void updateRuns(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+    /** Phase 1: each continuing append's first event, inserted only where its log ends at the expected seq. */
+    private void insertFirstEvents(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+        if (sql.postgres()) {
+            insertFirstEventsAtOnce(c, batch, out);
+            return;
+        }
         List<Integer> indexes = new ArrayList<>();
-        try (PreparedStatement ps = prepare(c, sql.updateRun)) {
+        try (PreparedStatement ps = prepare(c, sql.insertNextEvent)) {
             for (int i = 0; i < batch.size(); i++) {
                 Request r = batch.get(i);
                 if (out[i] != null || r.expectedSeq() == 0) {
                     continue;
                 }
-                RunEvent last = r.events().get(r.events().size() - 1);
-                RunEvent terminal = null;
-                for (RunEvent e : r.events()) {
-                    if (e.isTerminal()) {
-                        terminal = e;
-                        break;
-                    }
+                bindEvent(ps, r, 0);
+                ps.setString(6, r.runId());
+                ps.setLong(7, r.expectedSeq());
+                if (!sql.postgres()) {
+                    ps.setString(8, r.runId());
+                    ps.setLong(9, r.expectedSeq() + 1);
                 }
-                ps.setLong(1, last.seq());
-                if (terminal == null) {
-                    ps.setNull(2, Types.VARCHAR);
-                    ps.setNull(3, Types.BIGINT);
-                } else {
-                    ps.setString(2, terminalState(terminal));
-                    ps.setLong(3, Sql.nanos(terminal.at()));
-                }
-                ps.setString(4, r.runId());
-                ps.setLong(5, r.expectedSeq());
                 ps.addBatch();
                 indexes.add(i);
             }
@@ -341,60 +335,133 @@ final class AppendWriter implements Runnable {
         }
     }
 
-    private static String terminalState(RunEvent terminal) {
-        return terminal instanceof dev.baton.event.RunCompleted ? "COMPLETED"
-                : terminal instanceof dev.baton.event.RunFailed ? "FAILED" : "CANCELLED";
+    /** Phase 1 on PostgreSQL: one statement for the whole group, arrays in, the rows that landed out. */
+    private void insertFirstEventsAtOnce(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+        List<Integer> indexes = new ArrayList<>();
+        List<Integer> duplicates = new ArrayList<>();
+        java.util.Set<String> offered = new java.util.HashSet<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Request r = batch.get(i);
+            if (out[i] == null && r.expectedSeq() != 0) {
+                // Appends of one group that expect the same seq of the same run: at most one can land, and the
+                // database would not say which. Offer the first; the others conflict with it (or fail as it does).
+                if (offered.add(r.runId() + '\u0000' + r.expectedSeq())) {
+                    indexes.add(i);
+                } else {
+                    duplicates.add(i);
+                }
+            }
+        }
+        if (indexes.isEmpty()) {
+            return;
+        }
+        int n = indexes.size();
+        String[] runIds = new String[n];
+        Long[] seqs = new Long[n];
+        String[] types = new String[n];
+        String[] executionIds = new String[n];
+        String[] payloads = new String[n];
+        for (int k = 0; k < n; k++) {
+            Request r = batch.get(indexes.get(k));
+            RunEvent e = r.events().get(0);
+            runIds[k] = r.runId();
+            seqs[k] = e.seq();
+            types[k] = EventCodec.typeOf(e);
+            executionIds[k] = e instanceof TaskCompleted tc ? tc.executionId() : null;
+            payloads[k] = r.encoded().get(0);
+        }
+        java.util.Set<String> landed = new java.util.HashSet<>();
+        try (PreparedStatement ps = prepare(c, sql.insertNextEvents)) {
+            ps.setArray(1, c.createArrayOf("text", runIds));
+            ps.setArray(2, c.createArrayOf("bigint", seqs));
+            ps.setArray(3, c.createArrayOf("text", types));
+            ps.setArray(4, c.createArrayOf("text", executionIds));
+            ps.setArray(5, c.createArrayOf("text", payloads));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    landed.add(rs.getString(1) + '\u0000' + rs.getLong(2));
+                }
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            int i = indexes.get(k);
+            Request r = batch.get(i);
+            if (!landed.contains(r.runId() + '\u0000' + seqs[k])) {
+                out[i] = new Outcome(new SequenceConflictException(r.runId(), r.expectedSeq(), lastSeq(c, r.runId())));
+            }
+        }
+        for (int i : duplicates) {
+            Request r = batch.get(i);
+            out[i] = new Outcome(new SequenceConflictException(r.runId(), r.expectedSeq(), lastSeq(c, r.runId())));
+        }
     }
 
-    private void writeEvents(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
-        boolean anyExecution = false;
+    /** Phase 2: the rest of every accepted append (all of a new run's events), then summaries and dead letters. */
+    private void insertRemainingEvents(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
         try (PreparedStatement ps = prepare(c, sql.insertEvent)) {
             boolean any = false;
             for (int i = 0; i < batch.size(); i++) {
+                Request r = batch.get(i);
                 if (out[i] != null) {
                     continue;
                 }
-                Request r = batch.get(i);
-                for (int k = 0; k < r.events().size(); k++) {
-                    RunEvent e = r.events().get(k);
-                    ps.setString(1, r.runId());
-                    ps.setLong(2, e.seq());
-                    ps.setString(3, EventCodec.typeOf(e));
-                    ps.setString(4, r.encoded().get(k));
+                for (int k = r.expectedSeq() == 0 ? 0 : 1; k < r.events().size(); k++) {
+                    bindEvent(ps, r, k);
                     ps.addBatch();
                     any = true;
-                    anyExecution |= e instanceof TaskCompleted;
-                    if (e instanceof TaskDeadLettered d) {
-                        deadLetter(c, d, r.encoded().get(k));
-                    } else if (e instanceof TaskRedriven rd) {
-                        redrive(c, rd);
-                    }
                 }
             }
             if (any) {
                 ps.executeBatch();
             }
         }
-        if (!anyExecution) {
-            return;
-        }
-        try (PreparedStatement ps = prepare(c, sql.upsertExecution)) {
+        PreparedStatement end = null;
+        try {
             for (int i = 0; i < batch.size(); i++) {
+                Request r = batch.get(i);
                 if (out[i] != null) {
                     continue;
                 }
-                Request r = batch.get(i);
                 for (int k = 0; k < r.events().size(); k++) {
-                    if (r.events().get(k) instanceof TaskCompleted tc && tc.executionId() != null) {
-                        ps.setString(1, tc.executionId());
-                        ps.setString(2, r.runId());
-                        ps.setString(3, r.encoded().get(k));
-                        ps.addBatch();
+                    RunEvent e = r.events().get(k);
+                    if (e instanceof TaskDeadLettered d) {
+                        deadLetter(c, d, r.encoded().get(k));
+                    } else if (e instanceof TaskRedriven rd) {
+                        redrive(c, rd);
+                    } else if (e.isTerminal() && r.expectedSeq() > 0) {
+                        if (end == null) {
+                            end = prepare(c, sql.endRun);
+                        }
+                        end.setString(1, terminalState(e));
+                        end.setLong(2, Sql.nanos(e.at()));
+                        end.setString(3, r.runId());
+                        end.executeUpdate();
                     }
                 }
             }
-            ps.executeBatch();
+        } finally {
+            if (end != null) {
+                end.close();
+            }
         }
+    }
+
+    private static void bindEvent(PreparedStatement ps, Request r, int k) throws SQLException {
+        RunEvent e = r.events().get(k);
+        ps.setString(1, r.runId());
+        ps.setLong(2, e.seq());
+        ps.setString(3, EventCodec.typeOf(e));
+        if (e instanceof TaskCompleted tc && tc.executionId() != null) {
+            ps.setString(4, tc.executionId());
+        } else {
+            ps.setNull(4, Types.VARCHAR);
+        }
+        ps.setString(5, r.encoded().get(k));
+    }
+
+    private static String terminalState(RunEvent terminal) {
+        return terminal instanceof dev.baton.event.RunCompleted ? "COMPLETED"
+                : terminal instanceof dev.baton.event.RunFailed ? "FAILED" : "CANCELLED";
     }
 
     private void deadLetter(Connection c, TaskDeadLettered d, String json) throws SQLException {

@@ -20,7 +20,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +40,9 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>Events are stored as JSON, one row per event keyed by (run id, seq); the database's keys enforce run-id
- * uniqueness and the sequence. The store creates and migrates its own tables (versioned, idempotent, serialized with
+ * uniqueness and the sequence. An append that continues a run writes its event rows and nothing else: the sequence
+ * check is part of the insert, and a completion's execution id is an indexed column of its row, so the hot path costs
+ * one row per event. The run's summary row is written at creation and at the end. The store creates and migrates its own tables (versioned, idempotent, serialized with
  * a database lock on PostgreSQL so that two instances may start at once).
  *
  * <p>Group commit: concurrent {@link #append appends} queue up and one writer thread commits each group in a single
@@ -283,7 +284,8 @@ public final class JdbcRunStore implements RunStore {
                 for (int from = 0; from < ids.size(); from += 500) {
                     List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
                     String in = " WHERE run_id IN (" + "?, ".repeat(chunk.size() - 1) + "?)";
-                    try (PreparedStatement ps = prepare(c, "SELECT execution_id FROM " + sql.executions + in)) {
+                    try (PreparedStatement ps = prepare(c, "SELECT execution_id FROM " + sql.events + in
+                            + " AND execution_id IS NOT NULL")) {
                         bind(ps, chunk);
                         try (ResultSet rs = ps.executeQuery()) {
                             while (rs.next()) {
@@ -291,7 +293,7 @@ public final class JdbcRunStore implements RunStore {
                             }
                         }
                     }
-                    for (String table : List.of(sql.events, sql.executions, sql.deadLetters, sql.leases, sql.runs)) {
+                    for (String table : List.of(sql.events, sql.deadLetters, sql.leases, sql.runs)) {
                         try (PreparedStatement ps = prepare(c, "DELETE FROM " + table + in)) {
                             bind(ps, chunk);
                             ps.executeUpdate();

@@ -10,19 +10,19 @@ final class Sql {
 
     final String runs;
     final String events;
-    final String executions;
     final String deadLetters;
     final String leases;
     final String schemaVersion;
 
     final String insertRun;
-    final String updateRun;
+    final String endRun;
     final String lastSeq;
     final String insertEvent;
-    final String upsertExecution;
+    final String insertNextEvent;
+    final String insertNextEvents;
+    final String leasesPrefix;
     final String upsertDeadLetter;
     final String deleteDeadLetter;
-    final String leaseForUpdate;
     final String renewLease;
     final String insertLease;
     final String deleteLease;
@@ -38,24 +38,35 @@ final class Sql {
         this.dialect = dialect;
         runs = prefix + "runs";
         events = prefix + "events";
-        executions = prefix + "executions";
         deadLetters = prefix + "dead_letters";
         leases = prefix + "leases";
         schemaVersion = prefix + "schema_version";
 
-        String runCols = "run_id, state, created_ns, ended_ns, last_seq, correlation_id, task_count";
+        String runCols = "run_id, state, created_ns, ended_ns, correlation_id, task_count";
         insertRun = dialect == JdbcRunStore.Dialect.POSTGRES
-                ? "INSERT INTO " + runs + " (" + runCols + ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING"
-                : "INSERT INTO " + runs + " (" + runCols + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
-        // state and end time change only when the batch holds a terminal event; null keeps the stored value
-        updateRun = "UPDATE " + runs + " SET last_seq = ?, state = COALESCE(?, state), ended_ns = COALESCE(?, ended_ns)"
-                + " WHERE run_id = ? AND last_seq = ?";
-        lastSeq = "SELECT last_seq FROM " + runs + " WHERE run_id = ?";
-        insertEvent = "INSERT INTO " + events + " (run_id, seq, type, payload) VALUES (?, ?, ?, ?)";
-        upsertExecution = dialect == JdbcRunStore.Dialect.POSTGRES
-                ? "INSERT INTO " + executions + " (execution_id, run_id, payload) VALUES (?, ?, ?)"
-                        + " ON CONFLICT (execution_id) DO UPDATE SET run_id = EXCLUDED.run_id, payload = EXCLUDED.payload"
-                : "MERGE INTO " + executions + " (execution_id, run_id, payload) KEY (execution_id) VALUES (?, ?, ?)";
+                ? "INSERT INTO " + runs + " (" + runCols + ") VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING"
+                : "INSERT INTO " + runs + " (" + runCols + ") VALUES (?, ?, ?, ?, ?, ?)";
+        // the summary row changes only at creation and at the end: the hot path writes event rows only
+        endRun = "UPDATE " + runs + " SET state = ?, ended_ns = ? WHERE run_id = ? AND ended_ns IS NULL";
+        lastSeq = "SELECT MAX(seq) FROM " + events + " WHERE run_id = ?";
+        String eventCols = "run_id, seq, type, execution_id, payload";
+        insertEvent = "INSERT INTO " + events + " (" + eventCols + ") VALUES (?, ?, ?, ?, ?)";
+        // The optimistic check and the write in one statement: the row lands only if the log ends exactly at the
+        // expected seq (the previous row exists, the next does not). Zero rows inserted means a conflict.
+        insertNextEvent = dialect == JdbcRunStore.Dialect.POSTGRES
+                ? "INSERT INTO " + events + " (" + eventCols + ") SELECT ?, ?, ?, ?, ?"
+                        + " WHERE EXISTS (SELECT 1 FROM " + events + " WHERE run_id = ? AND seq = ?)"
+                        + " ON CONFLICT (run_id, seq) DO NOTHING"
+                : "INSERT INTO " + events + " (" + eventCols + ") SELECT ?, ?, ?, ?, ?"
+                        + " WHERE EXISTS (SELECT 1 FROM " + events + " WHERE run_id = ? AND seq = ?)"
+                        + " AND NOT EXISTS (SELECT 1 FROM " + events + " WHERE run_id = ? AND seq = ?)";
+        // PostgreSQL: a whole group's first events in one set-based statement; RETURNING says which rows landed
+        insertNextEvents = "INSERT INTO " + events + " (" + eventCols + ") SELECT t.run_id, t.seq, t.type, t.execution_id,"
+                + " t.payload FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[])"
+                + " AS t(run_id, seq, type, execution_id, payload)"
+                + " WHERE EXISTS (SELECT 1 FROM " + events + " p WHERE p.run_id = t.run_id AND p.seq = t.seq - 1)"
+                + " ON CONFLICT (run_id, seq) DO NOTHING RETURNING run_id, seq";
+        leasesPrefix = "SELECT run_id, owner, expires_ns FROM " + leases + " WHERE run_id IN (";
         upsertDeadLetter = dialect == JdbcRunStore.Dialect.POSTGRES
                 ? "INSERT INTO " + deadLetters + " (run_id, task_id, at_ns, seq, payload) VALUES (?, ?, ?, ?, ?)"
                         + " ON CONFLICT (run_id, task_id) DO UPDATE SET at_ns = EXCLUDED.at_ns, seq = EXCLUDED.seq,"
@@ -63,21 +74,27 @@ final class Sql {
                 : "MERGE INTO " + deadLetters + " (run_id, task_id, at_ns, seq, payload) KEY (run_id, task_id)"
                         + " VALUES (?, ?, ?, ?, ?)";
         deleteDeadLetter = "DELETE FROM " + deadLetters + " WHERE run_id = ? AND task_id = ?";
-        leaseForUpdate = "SELECT owner, expires_ns FROM " + leases + " WHERE run_id = ? FOR UPDATE";
         renewLease = "UPDATE " + leases + " SET owner = ?, expires_ns = ? WHERE run_id = ? AND (owner = ? OR expires_ns <= ?)";
         insertLease = dialect == JdbcRunStore.Dialect.POSTGRES
                 ? "INSERT INTO " + leases + " (run_id, owner, expires_ns) VALUES (?, ?, ?) ON CONFLICT (run_id) DO NOTHING"
                 : "INSERT INTO " + leases + " (run_id, owner, expires_ns) VALUES (?, ?, ?)";
         deleteLease = "DELETE FROM " + leases + " WHERE run_id = ? AND owner = ?";
         selectEvents = "SELECT payload FROM " + events + " WHERE run_id = ? ORDER BY seq";
-        selectRun = "SELECT " + runCols + " FROM " + runs + " WHERE run_id = ?";
-        selectExecution = "SELECT payload FROM " + executions + " WHERE execution_id = ?";
+        selectRun = "SELECT " + runColumns() + " FROM " + runs + " WHERE run_id = ?";
+        selectExecution = "SELECT payload FROM " + events + " WHERE execution_id = ? ORDER BY seq DESC LIMIT 1";
         selectDeadLetters = "SELECT payload FROM " + deadLetters + " ORDER BY at_ns, run_id, seq";
         unfinished = "SELECT run_id FROM " + runs + " WHERE state = 'ACTIVE' ORDER BY created_ns, run_id";
     }
 
+    /** The run summary columns; the last seq is the log's own maximum, so appends need not touch the run row. */
     String runColumns() {
-        return "run_id, state, created_ns, ended_ns, last_seq, correlation_id, task_count";
+        return "run_id, state, created_ns, ended_ns, (SELECT MAX(seq) FROM " + events + " e WHERE e.run_id = "
+                + runs + ".run_id), correlation_id, task_count";
+    }
+
+    /** @return whether this is the PostgreSQL dialect */
+    boolean postgres() {
+        return dialect == JdbcRunStore.Dialect.POSTGRES;
     }
 
     /** @return whether a failed insert reports a duplicate key as an exception (H2) rather than as 0 rows (PostgreSQL) */
@@ -87,20 +104,23 @@ final class Sql {
 
     /** The migrations, in order; each statement is idempotent so a re-run after a partial failure is harmless. */
     String[][] migrations() {
-        String text = dialect == JdbcRunStore.Dialect.POSTGRES ? "TEXT" : "CHARACTER LARGE OBJECT";
+        // H2: a plain string column, not a CLOB, keeps events off H2's LOB storage (which copies every value on
+        // INSERT ... SELECT); an event's JSON is limited to H2's longest string, 1,000,000 characters
+        String text = dialect == JdbcRunStore.Dialect.POSTGRES ? "TEXT" : "CHARACTER VARYING(1000000)";
         return new String[][]{
                 {
                         "CREATE TABLE IF NOT EXISTS " + runs + " (run_id VARCHAR(255) PRIMARY KEY, state VARCHAR(16) NOT NULL,"
-                                + " created_ns BIGINT NOT NULL, ended_ns BIGINT, last_seq BIGINT NOT NULL,"
+                                + " created_ns BIGINT NOT NULL, ended_ns BIGINT,"
                                 + " correlation_id VARCHAR(1024), task_count INT NOT NULL)",
                         "CREATE INDEX IF NOT EXISTS " + runs + "_state_created ON " + runs + " (state, created_ns)",
                         "CREATE INDEX IF NOT EXISTS " + runs + "_created ON " + runs + " (created_ns)",
                         "CREATE INDEX IF NOT EXISTS " + runs + "_ended ON " + runs + " (ended_ns)",
                         "CREATE TABLE IF NOT EXISTS " + events + " (run_id VARCHAR(255) NOT NULL, seq BIGINT NOT NULL,"
-                                + " type VARCHAR(32) NOT NULL, payload " + text + " NOT NULL, PRIMARY KEY (run_id, seq))",
-                        "CREATE TABLE IF NOT EXISTS " + executions + " (execution_id VARCHAR(512) PRIMARY KEY,"
-                                + " run_id VARCHAR(255) NOT NULL, payload " + text + " NOT NULL)",
-                        "CREATE INDEX IF NOT EXISTS " + executions + "_run ON " + executions + " (run_id)",
+                                + " type VARCHAR(32) NOT NULL, execution_id VARCHAR(512), payload " + text + " NOT NULL,"
+                                + " PRIMARY KEY (run_id, seq))",
+                        // the completed-execution index: only completions carry an execution id in this column
+                        "CREATE INDEX IF NOT EXISTS " + events + "_execution ON " + events + " (execution_id)"
+                                + (dialect == JdbcRunStore.Dialect.POSTGRES ? " WHERE execution_id IS NOT NULL" : ""),
                         "CREATE TABLE IF NOT EXISTS " + deadLetters + " (run_id VARCHAR(255) NOT NULL,"
                                 + " task_id VARCHAR(255) NOT NULL, at_ns BIGINT NOT NULL, seq BIGINT NOT NULL,"
                                 + " payload " + text + " NOT NULL, PRIMARY KEY (run_id, task_id))",

@@ -1,0 +1,196 @@
+package dev.baton.json;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.baton.validation.ValidationCode;
+import dev.baton.validation.ValidationError;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Jackson plumbing shared by the readers and writers: bounded factories, an iterative tree reader, a writer. */
+final class JsonSupport {
+
+    /** Digits in one number; longer numbers are a limit problem, not a slow BigDecimal. */
+    static final int MAX_NUMBER_LENGTH = 1_000;
+
+    private JsonSupport() {
+    }
+
+    /**
+     * A factory with explicit read limits. Duplicate keys are rejected so that {@code "id"} cannot be given twice
+     * with the last one silently winning.
+     */
+    static JsonFactory factory(long maxBytes, int maxDepth, int maxStringLength) {
+        StreamReadConstraints constraints = StreamReadConstraints.builder()
+                .maxDocumentLength(maxBytes)
+                .maxNestingDepth(maxDepth)
+                .maxStringLength(maxStringLength)
+                .maxNumberLength(MAX_NUMBER_LENGTH)
+                .maxNameLength(Math.min(maxStringLength, 50_000))
+                .build();
+        return JsonFactory.builder()
+                .streamReadConstraints(constraints)
+                .build()
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
+
+    /** A mapper over the given factory; default typing is never enabled. */
+    static ObjectMapper mapper(JsonFactory factory) {
+        return JsonMapper.builder(factory).build();
+    }
+
+    /**
+     * Reads one JSON document into plain Java values without recursion: objects become insertion-ordered maps,
+     * integers the smallest of Integer/Long/BigInteger, and decimals a Double when the Double prints back as the same
+     * text, else an exact BigDecimal.
+     */
+    static Object readTree(JsonParser p) throws IOException {
+        JsonToken t = p.nextToken();
+        if (t == null) {
+            throw new com.fasterxml.jackson.core.JsonParseException(p, "the document is empty");
+        }
+        ArrayDeque<Object> containers = new ArrayDeque<>();
+        ArrayDeque<String> keys = new ArrayDeque<>();
+        while (true) {
+            Object value;
+            switch (t) {
+                case START_OBJECT -> {
+                    containers.push(new LinkedHashMap<String, Object>());
+                    t = p.nextToken();
+                    continue;
+                }
+                case START_ARRAY -> {
+                    containers.push(new ArrayList<>());
+                    t = p.nextToken();
+                    continue;
+                }
+                case FIELD_NAME -> {
+                    keys.push(p.currentName());
+                    t = p.nextToken();
+                    continue;
+                }
+                case END_OBJECT, END_ARRAY -> value = containers.pop();
+                case VALUE_STRING -> value = p.getText();
+                case VALUE_NUMBER_INT -> value = switch (p.getNumberType()) {
+                    case INT -> p.getIntValue();
+                    case LONG -> p.getLongValue();
+                    default -> p.getBigIntegerValue();
+                };
+                case VALUE_NUMBER_FLOAT -> value = decimal(p);
+                case VALUE_TRUE -> value = Boolean.TRUE;
+                case VALUE_FALSE -> value = Boolean.FALSE;
+                case VALUE_NULL -> value = null;
+                default -> throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected token " + t);
+            }
+            if (containers.isEmpty()) {
+                if (p.nextToken() != null) {
+                    throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected content after the JSON value");
+                }
+                return value;
+            }
+            add(containers.peek(), keys, value);
+            t = p.nextToken();
+            if (t == null) {
+                throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected end of input");
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void add(Object container, ArrayDeque<String> keys, Object value) {
+        if (container instanceof Map<?, ?> m) {
+            ((Map<String, Object>) m).put(keys.pop(), value);
+        } else {
+            ((List<Object>) container).add(value);
+        }
+    }
+
+    private static Object decimal(JsonParser p) throws IOException {
+        String text = p.getText();
+        double d = p.getDoubleValue();
+        if (Double.isFinite(d) && Double.toString(d).equals(text)) {
+            return d;
+        }
+        return p.getDecimalValue();
+    }
+
+    /** Writes plain JSON values. Nesting is bounded by the plan model's own depth limit. */
+    static void write(JsonGenerator g, Object value) throws IOException {
+        if (value == null) {
+            g.writeNull();
+        } else if (value instanceof String s) {
+            g.writeString(s);
+        } else if (value instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            g.writeNumber(((Number) value).longValue());
+        } else if (value instanceof BigInteger bi) {
+            g.writeNumber(bi);
+        } else if (value instanceof BigDecimal bd) {
+            g.writeNumber(bd);
+        } else if (value instanceof Float f) {
+            g.writeNumber(f);
+        } else if (value instanceof Number n) {
+            g.writeNumber(n.doubleValue());
+        } else if (value instanceof Map<?, ?> m) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                g.writeFieldName((String) e.getKey());
+                write(g, e.getValue());
+            }
+            g.writeEndObject();
+        } else if (value instanceof List<?> l) {
+            g.writeStartArray();
+            for (Object o : l) {
+                write(g, o);
+            }
+            g.writeEndArray();
+        } else {
+            throw new IllegalArgumentException("not a JSON value: " + value.getClass().getName());
+        }
+    }
+
+    /** Turns a Jackson failure into the error the validator would report; I/O failures stay I/O failures. */
+    static PlanParseException toParseException(IOException e) {
+        if (e instanceof StreamConstraintsException sce) {
+            return new PlanParseException(List.of(new ValidationError(ValidationCode.LIMIT_EXCEEDED, null, "",
+                    position(sce.getLocation()) + sce.getOriginalMessage())));
+        }
+        if (e instanceof JsonProcessingException jpe) {
+            return new PlanParseException(List.of(new ValidationError(ValidationCode.MALFORMED_JSON, null, "",
+                    position(jpe.getLocation()) + firstLine(jpe.getOriginalMessage()))));
+        }
+        throw new UncheckedIOException(e);
+    }
+
+    private static String position(JsonLocation loc) {
+        if (loc == null) {
+            return "";
+        }
+        return "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "invalid JSON";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.baton.json;
+
+import dev.baton.plan.Plan;
+import dev.baton.planner.ServiceCatalog;
+import dev.baton.validation.PlanValidator;
+import dev.baton.validation.SchemaViolation;
+import dev.baton.validation.ValidationCode;
+import dev.baton.validation.ValidationError;
+import dev.baton.validation.ValidationResult;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class NetworkntSchemaCheckerTest {
+
+    private final NetworkntSchemaChecker checker = new NetworkntSchemaChecker(4);
+
+    private static final Map<String, Object> SCHEMA = Map.of("type", "object",
+            "required", List.of("amount", "currency"),
+            "additionalProperties", false,
+            "properties", Map.of("amount", Map.of("type", "number"), "currency", Map.of("type", "string"),
+                    "card", Map.of("type", "object", "properties", Map.of("number", Map.of("type", "string")))));
+
+    @Test
+    void reportsRequiredTypeAndUnsupportedProperty() {
+        List<SchemaViolation> v = checker.validate(SCHEMA, Map.of("amount", "ten", "extra", 1));
+        assertThat(v).extracting(SchemaViolation::pointer).contains("", "/amount");
+        assertThat(v).extracting(SchemaViolation::message).anySatisfy(m -> assertThat(m).contains("currency"));
+        assertThat(v).extracting(SchemaViolation::message).anySatisfy(m -> assertThat(m).contains("extra"));
+        assertThat(checker.validate(SCHEMA, Map.of("amount", 10, "currency", "EUR"))).isEmpty();
+        assertThat(checker.validate(SCHEMA, Map.of("amount", 1, "currency", "EUR", "card", Map.of("number", 4))))
+                .extracting(SchemaViolation::pointer).containsExactly("/card/number");
+    }
+
+    @Test
+    void invalidSchemaIsReportedAsSuch() {
+        Map<String, Object> broken = Map.of("type", "objekt", "required", "amount");
+        assertThat(checker.checkSchema(broken)).isNotEmpty();
+        assertThat(checker.checkSchema(SCHEMA)).isEmpty();
+        assertThat(checker.validate(broken, Map.of())).singleElement()
+                .satisfies(v -> assertThat(v.message()).startsWith("the schema is invalid"));
+        assertThatThrownBy(() -> new NetworkntSchemaChecker(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void cacheStaysBoundedAndCorrect() {
+        for (int i = 0; i < 50; i++) {
+            Map<String, Object> s = Map.of("type", "object", "required", List.of("f" + i));
+            assertThat(checker.validate(s, Map.of())).hasSize(1);
+            assertThat(checker.validate(s, Map.of("f" + i, 1))).isEmpty();
+        }
+    }
+
+    @Test
+    void validatorSkipsReferencesAndChecksLiterals() {
+        String catalogJson = """
+                {"services": [
+                  {"name": "source", "description": "", "schema": {"output": {"type": "object", "additionalProperties": false,
+                     "properties": {"total": {"type": "number"}}}}},
+                  {"name": "payment", "description": "", "schema": {"input": {"type": "object",
+                     "required": ["amount", "currency"], "additionalProperties": false,
+                     "properties": {"amount": {"type": "number"}, "currency": {"type": "string", "enum": ["EUR"]}}}}}
+                ]}""";
+        ServiceCatalog catalog = ServiceCatalogJson.defaults().read(catalogJson);
+        PlanValidator validator = PlanValidator.builder().catalog(catalog).schemaChecker(checker).build();
+        Plan ok = PlanJson.defaults().read("""
+                {"tasks": [{"id": "src", "service": "source", "input": {}},
+                           {"id": "pay", "service": "payment", "input": {"amount": "$src.total", "currency": "EUR"}}]}""");
+        assertThat(validator.validate(ok).errors()).isEmpty();
+        Plan bad = PlanJson.defaults().read("""
+                {"tasks": [{"id": "src", "service": "source", "input": {}},
+                           {"id": "pay", "service": "payment", "input": {"amount": "$src.totl", "currency": "USD", "tip": 1}},
+                           {"id": "pay2", "service": "payment", "input": {"currency": "$src.total"}}]}""");
+        ValidationResult r = validator.validate(bad);
+        assertThat(r.errors()).extracting(ValidationError::code, ValidationError::path).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple(ValidationCode.SCHEMA_VIOLATION, "/tasks/1/input/currency"),
+                org.assertj.core.groups.Tuple.tuple(ValidationCode.SCHEMA_VIOLATION, "/tasks/1/input"),
+                org.assertj.core.groups.Tuple.tuple(ValidationCode.SCHEMA_VIOLATION, "/tasks/2/input"),
+                org.assertj.core.groups.Tuple.tuple(ValidationCode.UNKNOWN_OUTPUT_FIELD, "/tasks/1/input/amount"));
+    }
+}

@@ -1,0 +1,233 @@
+package dev.baton.json;
+
+import dev.baton.plan.Plan;
+import dev.baton.validation.PlanValidator;
+import dev.baton.validation.ValidationCode;
+import dev.baton.validation.ValidationError;
+import dev.baton.validation.ValidationLimits;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class PlanJsonTest {
+
+    static final String ORDER = """
+            {
+              "tasks": [
+                {"id": "task0", "input": {"customerId": "CUST789", "orderId": "ORD456"}},
+                {"id": "task1", "service": "customer-service", "input": {"customerId": "$task0.customerId"}},
+                {"id": "task2", "service": "order-system", "input": {"orderId": "$task0.orderId"}, "note": "ignored"},
+                {"id": "task3", "service": "ai-agent", "input": {"customerData": "$task1", "orderData": "$task2.details"},
+                 "depends_on": ["task1"]}
+              ],
+              "parallel_groups": [["task1", "task2"], ["task3"]],
+              "extra": {"whatever": true}
+            }
+            """;
+
+    private static List<ValidationCode> codes(PlanParseException e) {
+        return e.errors().stream().map(ValidationError::code).toList();
+    }
+
+    @Test
+    void readsOrrasFormat() {
+        Plan plan = PlanJson.defaults().read(ORDER);
+        assertThat(plan.tasks()).hasSize(4);
+        assertThat(plan.params()).containsEntry("orderId", "ORD456");
+        assertThat(plan.task("task3").orElseThrow().dependsOn()).containsExactly("task1");
+        assertThat(plan.task("task0").orElseThrow().service()).isNull();
+        assertThat(plan.parallelGroups()).containsExactly(List.of("task1", "task2"), List.of("task3"));
+        assertThat(PlanValidator.defaults().validate(plan).isValid()).isTrue();
+    }
+
+    @Test
+    void roundTripsLosslessly() {
+        Plan plan = PlanJson.defaults().read(ORDER);
+        String written = PlanJson.defaults().write(plan);
+        assertThat(PlanJson.defaults().read(written)).isEqualTo(plan);
+        assertThat(PlanJson.defaults().write(PlanJson.defaults().read(written))).isEqualTo(written);
+    }
+
+    @Test
+    void numbersKeepTheirType() {
+        String json = """
+                {"tasks": [{"id": "a", "service": "s", "input": {
+                  "i": 7, "l": 9000000000, "big": 123456789012345678901234567890,
+                  "d": 1.5, "exact": 0.1000000000000000000000000001, "e": 1e3, "neg": -0.0, "t": true, "n": null,
+                  "s": "caf\\u00e9 \\ud83d\\ude00", "$$k": "$$100"}}]}
+                """;
+        Plan plan = PlanJson.defaults().read(json);
+        Map<String, Object> in = plan.tasks().get(0).input();
+        assertThat(in.get("i")).isEqualTo(7);
+        assertThat(in.get("l")).isEqualTo(9_000_000_000L);
+        assertThat(in.get("big")).isEqualTo(new BigInteger("123456789012345678901234567890"));
+        assertThat(in.get("d")).isEqualTo(1.5);
+        assertThat(in.get("exact")).isEqualTo(new BigDecimal("0.1000000000000000000000000001"));
+        assertThat(in.get("e")).isEqualTo(new BigDecimal("1e3"));
+        assertThat(in.get("neg")).isEqualTo(-0.0);
+        assertThat(in.get("t")).isEqualTo(true);
+        assertThat(in).containsEntry("n", null);
+        assertThat(in.get("s")).isEqualTo("café 😀");
+        Plan again = PlanJson.defaults().read(PlanJson.defaults().write(plan));
+        assertThat(again).isEqualTo(plan);
+        assertThat(again.tasks().get(0).input().get("exact")).isEqualTo(new BigDecimal("0.1000000000000000000000000001"));
+    }
+
+    @Test
+    void readsFromEveryKindOfSource(@TempDir Path dir) throws Exception {
+        Plan expected = PlanJson.defaults().read(ORDER);
+        assertThat(PlanJson.defaults().read(new StringReader(ORDER))).isEqualTo(expected);
+        assertThat(PlanJson.defaults().read(new ByteArrayInputStream(ORDER.getBytes(StandardCharsets.UTF_8)))).isEqualTo(expected);
+        Path file = dir.resolve("plan.json");
+        Files.writeString(file, ORDER);
+        assertThat(PlanJson.defaults().read(file)).isEqualTo(expected);
+        assertThatThrownBy(() -> PlanJson.defaults().read(dir.resolve("missing.json"))).isInstanceOf(UncheckedIOException.class);
+        PlanJson tiny = PlanJson.withLimits(ValidationLimits.builder().maxPlanBytes(100).build());
+        assertThat(tiny.limits().maxPlanBytes()).isEqualTo(100);
+        PlanParseException e = catchThrowableOfType(() -> tiny.read(file), PlanParseException.class);
+        assertThat(e.code()).isEqualTo("LIMIT_EXCEEDED");
+    }
+
+    @Test
+    void malformedJsonGivesLineAndColumn() {
+        PlanParseException e = catchThrowableOfType(() -> PlanJson.defaults().read("{\"tasks\": [\n  {\"id\": \"a\",, }\n]}"),
+                PlanParseException.class);
+        assertThat(e.code()).isEqualTo("MALFORMED_JSON");
+        assertThat(e.errors()).singleElement().satisfies(err -> {
+            assertThat(err.code()).isEqualTo(ValidationCode.MALFORMED_JSON);
+            assertThat(err.message()).startsWith("line 2, column ");
+        });
+        for (String bad : List.of("", "{", "[1,2", "{\"tasks\": []} trailing", "{\"a\":1,\"a\":2}", "nul", "{'a':1}")) {
+            PlanParseException ex = catchThrowableOfType(() -> PlanJson.defaults().read(bad), PlanParseException.class);
+            assertThat(ex).as(bad).isNotNull();
+            assertThat(codes(ex)).as(bad).containsExactly(ValidationCode.MALFORMED_JSON);
+        }
+    }
+
+    @Test
+    void wrongShapeReportsEveryProblem() {
+        String json = """
+                {"tasks": [
+                  42,
+                  {"id": 1, "service": "s", "input": {}},
+                  {"id": "b", "service": ["s"], "input": "text", "depends_on": "a"},
+                  {"id": "c", "service": "s", "input": {}, "depends_on": [1]}
+                ], "parallel_groups": [["c"], "d"]}
+                """;
+        PlanParseException e = catchThrowableOfType(() -> PlanJson.defaults().read(json), PlanParseException.class);
+        assertThat(e.code()).isEqualTo("INVALID_STRUCTURE");
+        assertThat(e.errors()).extracting(ValidationError::path).containsExactly(
+                "/tasks/0", "/tasks/1/id", "/tasks/2/service", "/tasks/2/input", "/tasks/2/depends_on",
+                "/tasks/3/depends_on/0", "/parallel_groups/1");
+        assertThat(e.getMessage()).contains("and 6 more");
+        for (String bad : List.of("[]", "{}", "{\"tasks\": {}}", "{\"tasks\": [], \"parallel_groups\": 3}", "\"x\"", "null")) {
+            PlanParseException ex = catchThrowableOfType(() -> PlanJson.defaults().read(bad), PlanParseException.class);
+            assertThat(codes(ex)).as(bad).containsOnly(ValidationCode.INVALID_STRUCTURE);
+        }
+    }
+
+    @Test
+    void missingInputIsAnEmptyObject() {
+        Plan plan = PlanJson.defaults().read("{\"tasks\": [{\"id\": \"a\", \"service\": \"s\"}], \"parallel_groups\": null}");
+        assertThat(plan.tasks().get(0).input()).isEmpty();
+        assertThat(plan.hasParallelGroups()).isFalse();
+    }
+
+    @Test
+    void deepNestingIsALimitNotAStackOverflow() {
+        String deep = "[".repeat(200_000) + "]".repeat(200_000);
+        String json = "{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {\"x\": " + deep + "}}]}";
+        PlanParseException e = catchThrowableOfType(() -> PlanJson.defaults().read(json), PlanParseException.class);
+        assertThat(codes(e)).containsExactly(ValidationCode.LIMIT_EXCEEDED);
+        // just inside the limit still reads, and validates
+        String ok = "[".repeat(60) + "]".repeat(60);
+        Plan plan = PlanJson.defaults().read("{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {\"x\": " + ok + "}}]}");
+        assertThat(PlanValidator.defaults().validate(plan).isValid()).isTrue();
+    }
+
+    @Test
+    void longStringsAndHugeDocumentsAreLimits() {
+        PlanJson small = PlanJson.withLimits(ValidationLimits.builder().maxStringLength(1_000).maxPlanBytes(50_000).build());
+        String longString = "{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {\"x\": \"" + "y".repeat(5_000) + "\"}}]}";
+        assertThat(codes(catchThrowableOfType(() -> small.read(longString), PlanParseException.class)))
+                .containsExactly(ValidationCode.LIMIT_EXCEEDED);
+        String hugeArray = "{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {\"x\": ["
+                + "1,".repeat(100_000) + "1]}}]}";
+        assertThat(codes(catchThrowableOfType(() -> small.read(hugeArray), PlanParseException.class)))
+                .containsExactly(ValidationCode.LIMIT_EXCEEDED);
+        assertThat(codes(catchThrowableOfType(() -> small.read(new ByteArrayInputStream(hugeArray.getBytes(StandardCharsets.UTF_8))),
+                PlanParseException.class))).containsExactly(ValidationCode.LIMIT_EXCEEDED);
+        String longNumber = "{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {\"x\": " + "9".repeat(5_000) + "}}]}";
+        assertThat(codes(catchThrowableOfType(() -> PlanJson.defaults().read(longNumber), PlanParseException.class)))
+                .containsExactly(ValidationCode.LIMIT_EXCEEDED);
+        PlanJson fewTasks = PlanJson.withLimits(ValidationLimits.builder().maxTasks(2).build());
+        String four = "{\"tasks\": [{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"c\"},{\"id\":\"d\"}]}";
+        assertThat(codes(catchThrowableOfType(() -> fewTasks.read(four), PlanParseException.class)))
+                .containsExactly(ValidationCode.LIMIT_EXCEEDED);
+    }
+
+    @Test
+    void fuzzedDocumentsParseOrFailWithOurException() {
+        long seed = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        String alphabet = "{}[]\":,$.0123456789eE+-truefalsnl \\u\n\tabc";
+        int parsed = 0;
+        for (int round = 0; round < 3_000; round++) {
+            StringBuilder sb = new StringBuilder(ORDER);
+            int edits = 1 + rnd.nextInt(6);
+            for (int k = 0; k < edits; k++) {
+                int at = rnd.nextInt(sb.length() + 1);
+                switch (rnd.nextInt(3)) {
+                    case 0 -> sb.insert(at, alphabet.charAt(rnd.nextInt(alphabet.length())));
+                    case 1 -> {
+                        if (at < sb.length()) {
+                            sb.deleteCharAt(at);
+                        }
+                    }
+                    default -> {
+                        if (at < sb.length()) {
+                            sb.setCharAt(at, alphabet.charAt(rnd.nextInt(alphabet.length())));
+                        }
+                    }
+                }
+            }
+            String doc = sb.toString();
+            try {
+                Plan p = PlanJson.defaults().read(doc);
+                PlanValidator.defaults().validate(p);
+                parsed++;
+            } catch (PlanParseException expected) {
+                assertThat(expected.errors()).as("seed %d", seed).isNotEmpty();
+            } catch (RuntimeException | Error other) {
+                throw new AssertionError("seed " + seed + ": unexpected " + other + " for document:\n" + doc, other);
+            }
+        }
+        assertThat(parsed).as("seed %d", seed).isPositive();
+    }
+
+    @Test
+    void parseExceptionNeedsErrors() {
+        assertThatThrownBy(() -> new PlanParseException(List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void toJsonAndFromJsonAreInverse() {
+        Plan plan = PlanJson.defaults().read(ORDER);
+        assertThat(PlanJson.defaults().fromJson(PlanJson.toJson(plan))).isEqualTo(plan);
+    }
+}

@@ -1,0 +1,132 @@
+package dev.baton.store.jdbc;
+
+import dev.baton.event.RunCreated;
+import dev.baton.event.RunEvent;
+import dev.baton.event.RunSettings;
+import dev.baton.event.TaskCompleted;
+import dev.baton.event.TaskStarted;
+import dev.baton.persistence.RunFilter;
+import dev.baton.persistence.StoreException;
+import dev.baton.plan.Plan;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the JDBC store does beyond the contract: schema handling, restarts, configuration. */
+class JdbcRunStoreTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final JdbcConnectionPool POOL =
+            JdbcConnectionPool.create("jdbc:h2:mem:jdbcstore;DB_CLOSE_DELAY=-1", "sa", "");
+
+    @AfterAll
+    static void closePool() {
+        POOL.dispose();
+    }
+
+    private static List<RunEvent> run(String id) {
+        Plan plan = Plan.builder().params(Map.of("n", 1)).task("t", "svc", Map.of("n", "$task0.n")).build();
+        return List.of(new RunCreated(id, 1, T0, plan, new RunSettings(null, 0, "GROUPS", "FAIL_FAST", null, null)),
+                new TaskStarted(id, 2, T0, "t", id + "/t", 1, Map.of("n", 1)),
+                new TaskCompleted(id, 3, T0, "t", id + "/t", 1, Map.of("ok", true), false));
+    }
+
+    @Test
+    void theEmbeddedStoreKeepsRunsAcrossRestarts(@TempDir Path dir) {
+        try (JdbcRunStore store = JdbcRunStore.embedded(dir)) {
+            store.append("r1", 0, run("r1"), null, T0);
+        }
+        try (JdbcRunStore store = JdbcRunStore.embedded(dir)) {
+            assertThat(store.events("r1")).isEqualTo(run("r1"));
+            assertThat(store.completedExecution("r1/t")).contains((TaskCompleted) run("r1").get(2));
+            assertThat(store.unfinishedRuns()).containsExactly("r1");
+        }
+    }
+
+    @Test
+    void storesStartingAtOnceMigrateTheSchemaOnce() throws Exception {
+        SchemaChecks.concurrentStartsMigrateOnce(POOL, JdbcRunStore.Dialect.H2, "race_", 4);
+    }
+
+    @Test
+    void aSchemaNewerThanTheLibraryIsRefused() throws Exception {
+        JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix("future_").build().close();
+        SchemaChecks.execute(POOL, "INSERT INTO future_schema_version VALUES (99, 'from the future', 0)");
+
+        assertThatThrownBy(() -> JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix("future_").build())
+                .isInstanceOf(StoreException.class).hasMessageContaining("schema version 99");
+    }
+
+    @Test
+    void aClosedStoreRefusesAppendsButCommittedWorkStays() {
+        JdbcRunStore store = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix("closed_").build();
+        store.append("r1", 0, run("r1"), null, T0);
+        store.close();
+
+        assertThatThrownBy(() -> store.append("r2", 0, run("r2"), null, T0))
+                .isInstanceOf(StoreException.class).hasMessageContaining("closed");
+        assertThat(store.run("r1")).isPresent();
+    }
+
+    @Test
+    void everyAppendOfALargeConcurrentGroupGetsItsOwnOutcome() throws Exception {
+        try (JdbcRunStore store = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix("group_")
+                .maxBatchSize(16).build()) {
+            int threads = 32;
+            Thread[] workers = new Thread[threads];
+            java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(threads);
+            java.util.concurrent.atomic.AtomicInteger conflicts = new java.util.concurrent.atomic.AtomicInteger();
+            for (int i = 0; i < threads; i++) {
+                String id = i % 4 == 0 ? "same" : "run" + i; // a quarter of them race for one run id
+                workers[i] = new Thread(() -> {
+                    try {
+                        barrier.await();
+                        store.append(id, 0, run(id), null, T0);
+                    } catch (dev.baton.persistence.SequenceConflictException e) {
+                        conflicts.incrementAndGet();
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                workers[i].start();
+            }
+            for (Thread w : workers) {
+                w.join(30_000);
+            }
+            assertThat(conflicts).hasValue(threads / 4 - 1);
+            assertThat(store.runs(RunFilter.all(100))).hasSize(threads - threads / 4 + 1);
+        }
+    }
+
+    @Test
+    void builderSettingsAreCheckedAsTheyAreMade() {
+        JdbcRunStore.Builder b = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2);
+        assertThatThrownBy(() -> b.tablePrefix("bad-prefix")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tablePrefix").hasMessageContaining("bad-prefix");
+        assertThatThrownBy(() -> b.statementTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("statementTimeout");
+        assertThatThrownBy(() -> b.completedCacheSize(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.maxBatchSize(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theCodecRejectsValuesThatAreNotJson() {
+        try (JdbcRunStore store = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix("codec_").build()) {
+            store.append("r1", 0, run("r1").subList(0, 1), null, T0);
+            TaskCompleted odd = new TaskCompleted("r1", 2, T0, "t", "r1/t", 1, new Object(), false);
+            assertThatThrownBy(() -> store.append("r1", 1, List.of(odd), null, T0))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThat(store.events("r1")).hasSize(1);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package dev.baton.store.jdbc;
+
+import org.junit.jupiter.api.Test;
+
+/** Schema handling on a real PostgreSQL server. */
+class PostgresSchemaIT {
+
+    @Test
+    void storesStartingAtOnceMigrateTheSchemaOnce() throws Exception {
+        SchemaChecks.concurrentStartsMigrateOnce(EmbeddedPostgres.dataSource(), JdbcRunStore.Dialect.POSTGRES, "race_", 4);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.baton.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code baton} command. Each subcommand is a class of its own registered in {@link #subcommands()}, so new
+ * ones ({@code run}, {@code ps}, {@code inspect}, {@code plan}) plug in without touching the others.
+ *
+ * <p>Exit codes: 0 success, 1 the input is invalid (a plan that fails validation), 2 usage errors and files that
+ * cannot be read. Users never see a stack trace.
+ */
+@Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = BatonCli.Version.class,
+        description = "Validate, draw and (soon) run Baton orchestration plans.")
+public final class BatonCli implements Runnable {
+
+    /** Success. */
+    public static final int OK = 0;
+    /** The input is invalid. */
+    public static final int INVALID = 1;
+    /** Usage error or unreadable file. */
+    public static final int USAGE = 2;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    /** Creates the command; picocli fills its fields. */
+    public BatonCli() {
+    }
+
+    /** @return the subcommands, in help order; add new ones here */
+    static Object[] subcommands() {
+        return new Object[] {new ValidateCommand(), new GraphCommand()};
+    }
+
+    /**
+     * Runs the tool and exits with its code.
+     *
+     * @param args command-line arguments
+     */
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(execute(out, err, args));
+    }
+
+    /**
+     * Runs the tool in-process.
+     *
+     * @param out  standard output
+     * @param err  standard error
+     * @param args command-line arguments
+     * @return the exit code
+     */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        return commandLine(out, err).execute(args);
+    }
+
+    /**
+     * The configured command line, for embedding and tests.
+     *
+     * @param out standard output
+     * @param err standard error
+     * @return the command line
+     */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new BatonCli());
+        for (Object sub : subcommands()) {
+            cl.addSubcommand(sub);
+        }
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExitCodeExceptionMapper(e -> USAGE);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            // an unexpected failure still gets one readable line, not a stack trace
+            commandLine.getErr().println("baton: " + (ex instanceof CliFailure ? "" : "error: ") + ex.getMessage());
+            commandLine.getErr().flush();
+            return ex instanceof CliFailure f ? f.exitCode() : USAGE;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed");
+    }
+
+    /** Reads the version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = BatonCli.class.getPackage().getImplementationVersion();
+            return new String[] {"baton " + (v == null ? "development build" : v)};
+        }
+    }
+}

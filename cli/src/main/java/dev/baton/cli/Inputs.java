@@ -1,0 +1,65 @@
+package dev.baton.cli;
+
+import dev.baton.json.PlanJson;
+import dev.baton.json.PlanParseException;
+import dev.baton.json.ServiceCatalogJson;
+import dev.baton.plan.Plan;
+import dev.baton.planner.ServiceCatalog;
+import dev.baton.validation.ValidationError;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Reading the files commands take, with the tool's exit-code rules. Shared by every subcommand. */
+final class Inputs {
+
+    private Inputs() {
+    }
+
+    /** A plan file, or the problems that kept it from being read. */
+    record PlanInput(Plan plan, List<ValidationError> errors) {
+    }
+
+    /**
+     * Reads a plan file. Unreadable files fail with exit code 2; text that is not a plan comes back as errors.
+     */
+    static PlanInput plan(Path file) {
+        checkReadable(file, "plan");
+        try {
+            return new PlanInput(PlanJson.defaults().read(file), List.of());
+        } catch (PlanParseException e) {
+            return new PlanInput(null, e.errors());
+        } catch (UncheckedIOException e) {
+            throw unreadable(file, "plan", e);
+        }
+    }
+
+    /** Reads a catalog file; a catalog that cannot be used fails with exit code 2. */
+    static ServiceCatalog catalog(Path file) {
+        checkReadable(file, "service catalog");
+        try {
+            return ServiceCatalogJson.defaults().read(file);
+        } catch (PlanParseException e) {
+            throw new CliFailure(BatonCli.USAGE, "cannot use service catalog " + file + ":\n" + e.errors().stream()
+                    .map(ValidationError::toString).collect(Collectors.joining("\n")));
+        } catch (UncheckedIOException e) {
+            throw unreadable(file, "service catalog", e);
+        }
+    }
+
+    private static void checkReadable(Path file, String what) {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new CliFailure(BatonCli.USAGE, "cannot read " + what + " file " + file
+                    + (Files.exists(file) ? " (not a readable file)" : " (no such file)"));
+        }
+    }
+
+    private static CliFailure unreadable(Path file, String what, UncheckedIOException e) {
+        String reason = e.getCause() instanceof NoSuchFileException ? "no such file" : String.valueOf(e.getCause().getMessage());
+        return new CliFailure(BatonCli.USAGE, "cannot read " + what + " file " + file + " (" + reason + ")");
+    }
+}

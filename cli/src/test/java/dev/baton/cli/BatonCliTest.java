@@ -1,0 +1,149 @@
+package dev.baton.cli;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BatonCliTest {
+
+    private static final Path PLANS = Path.of("..", "examples", "plans");
+
+    private StringWriter out;
+    private StringWriter err;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void streams() {
+        out = new StringWriter();
+        err = new StringWriter();
+    }
+
+    private int run(String... args) {
+        return BatonCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    private String plan(String json) throws Exception {
+        Path p = dir.resolve("plan-" + System.nanoTime() + ".json");
+        Files.writeString(p, json);
+        return p.toString();
+    }
+
+    @Test
+    void validExamplePrintsGroupsAndCriticalPath() {
+        int code = run("validate", PLANS.resolve("order-fulfilment.json").toString(),
+                "--services", PLANS.resolve("order-services.json").toString());
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .contains("valid, 4 tasks in 2 groups (computed)")
+                .contains("group 1: payment, inventory")
+                .contains("group 2: delivery, notification")
+                .contains("critical path length: 2");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void validJsonOutput() {
+        int code = run("validate", PLANS.resolve("order-fulfilment.json").toString(), "--json");
+        assertThat(code).isZero();
+        assertThat(out.toString().trim()).isEqualTo(
+                "{\"valid\":true,\"parallel_groups\":[[\"payment\",\"inventory\"],[\"delivery\",\"notification\"]],\"errors\":[]}");
+    }
+
+    @Test
+    void invalidExampleListsEveryError() {
+        int code = run("validate", PLANS.resolve("order-fulfilment-invalid.json").toString(),
+                "--services", PLANS.resolve("order-services.json").toString());
+        assertThat(code).isEqualTo(1);
+        assertThat(out.toString()).contains("invalid, ").contains("CYCLE at /tasks/3/input/trackingFrom (delivery)")
+                .contains("delivery -> notification -> delivery").contains("UNKNOWN_SERVICE").contains("SCHEMA_VIOLATION")
+                .contains("UNKNOWN_OUTPUT_FIELD").contains("INVALID_REFERENCE").contains("DANGLING_REFERENCE");
+    }
+
+    @Test
+    void invalidJsonOutput() throws Exception {
+        String p = plan("{\"tasks\": [{\"id\": \"task1\", \"service\": \"s\", \"input\": {\"x\": \"$task2\"}},"
+                + "{\"id\": \"task2\", \"service\": \"s\", \"input\": {\"y\": \"$task1\"}}]}");
+        assertThat(run("validate", p, "--json")).isEqualTo(1);
+        assertThat(out.toString().trim()).isEqualTo("{\"valid\":false,\"errors\":[{\"code\":\"CYCLE\",\"task\":\"task1\","
+                + "\"path\":\"/tasks/0/input/x\",\"message\":\"tasks wait for each other in a cycle: task1 -> task2 -> task1\"}]}");
+    }
+
+    @Test
+    void malformedPlanIsInvalidNotUnreadable() throws Exception {
+        String p = plan("{\"tasks\": [\n  {\"id\": }\n]}");
+        assertThat(run("validate", p, "--json")).isEqualTo(1);
+        assertThat(out.toString()).contains("\"code\":\"MALFORMED_JSON\"").contains("line 2, column");
+        assertThat(out.toString()).contains("\"task\":null");
+    }
+
+    @Test
+    void unreadableFilesAndUsageErrorsExitWithTwo() throws Exception {
+        assertThat(run("validate", dir.resolve("missing.json").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot read plan file").contains("no such file").doesNotContain("Exception");
+        assertThat(run("validate", dir.toString())).isEqualTo(2);
+        assertThat(run("validate")).isEqualTo(2);
+        assertThat(run("validate", "a.json", "--bogus")).isEqualTo(2);
+        assertThat(run("nope")).isEqualTo(2);
+        assertThat(run()).isEqualTo(2);
+        String p = PLANS.resolve("order-fulfilment.json").toString();
+        assertThat(run("validate", p, "--services", dir.resolve("none.json").toString())).isEqualTo(2);
+        assertThat(run("validate", p, "--services", plan("{\"services\": 1}"))).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot use service catalog").contains("INVALID_STRUCTURE");
+        assertThat(run("graph", p, "--format", "png")).isEqualTo(2);
+    }
+
+    @Test
+    void helpAndVersion() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("validate").contains("graph");
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString()).contains("baton ");
+        assertThat(run("validate", "--help")).isZero();
+        assertThat(out.toString()).contains("Exit codes");
+    }
+
+    @Test
+    void mermaidGraph() {
+        assertThat(run("graph", PLANS.resolve("order-fulfilment.json").toString(), "--format", "mermaid")).isZero();
+        assertThat(out.toString()).startsWith("flowchart TD\n")
+                .contains("subgraph group1[\"group 1\"]")
+                .contains("n0[\"payment<br/>payment-service\"]")
+                .contains("n0 --> n2").contains("n1 --> n2").contains("n0 --> n3")
+                .contains("  end\n");
+    }
+
+    @Test
+    void dotGraph() {
+        assertThat(run("graph", PLANS.resolve("order-fulfilment.json").toString(), "--format", "dot")).isZero();
+        assertThat(out.toString()).startsWith("digraph plan {")
+                .contains("subgraph cluster_2 {")
+                .contains("\"delivery\" [label=\"delivery\\ndelivery-service\"];")
+                .contains("\"payment\" -> \"delivery\";")
+                .endsWith("}\n");
+    }
+
+    @Test
+    void graphOfAnInvalidPlanExplainsWhy() {
+        assertThat(run("graph", PLANS.resolve("order-fulfilment-invalid.json").toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("cannot draw").contains("CYCLE");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void labelsAreEscaped() throws Exception {
+        String p = plan("{\"tasks\": [{\"id\": \"end\", \"service\": \"say \\\"hi\\\" <b>\", \"input\": {}}]}");
+        assertThat(run("graph", p)).isZero();
+        assertThat(out.toString()).contains("n0[\"end<br/>say #quot;hi#quot; #lt;b#gt;\"]");
+        assertThat(run("graph", p, "--format", "dot")).isZero();
+        assertThat(out.toString()).contains("[label=\"end\\nsay \\\"hi\\\" <b>\"]");
+    }
+}

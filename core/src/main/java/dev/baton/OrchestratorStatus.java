@@ -1,0 +1,32 @@
+package dev.baton;
+
+import java.util.Map;
+
+/**
+ * A snapshot of an orchestrator's load (the seeds' {@code get_status} and pool status). Immutable.
+ *
+ * @param activeRuns   runs in flight in this instance
+ * @param runningTasks attempts running now
+ * @param services     per service, by name
+ */
+public record OrchestratorStatus(int activeRuns, int runningTasks, Map<String, ServiceStatus> services) {
+
+    /** Freezes the map. */
+    public OrchestratorStatus {
+        services = Map.copyOf(services);
+    }
+
+    /**
+     * One service's load.
+     *
+     * @param name         service name
+     * @param inFlight     its attempts running now
+     * @param queued       its tasks waiting for a slot of its capacity
+     * @param capacity     its capacity, 0 for unlimited
+     * @param utilisation  inFlight / capacity (0 when unlimited)
+     * @param breakerState its circuit breaker's state
+     */
+    public record ServiceStatus(String name, int inFlight, int queued, int capacity, double utilisation,
+                                CircuitBreakerState breakerState) {
+    }
+}

@@ -1,0 +1,226 @@
+package dev.baton;
+
+import dev.baton.event.RunEvent;
+import dev.baton.event.TaskRetryScheduled;
+import dev.baton.event.TaskStarted;
+import dev.baton.persistence.LogInvariants;
+import dev.baton.plan.Plan;
+import dev.baton.planner.ServiceDescriptor;
+import dev.baton.store.InMemoryRunStore;
+import dev.baton.time.ManualTime;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Retries, timeouts, breakers and dead letters inside the engine, driven by ManualTime and a direct executor. */
+class ResilienceEngineTest {
+
+    private final ManualTime time = new ManualTime(Instant.parse("2026-05-01T00:00:00Z"));
+    private final InMemoryRunStore store = new InMemoryRunStore();
+
+    private Orchestrator.Builder base() {
+        return Orchestrator.builder().store(store).time(time).executor(Runnable::run);
+    }
+
+    private List<Instant> retryTimes(String runId) {
+        return store.events(runId).stream().filter(e -> e instanceof TaskRetryScheduled)
+                .map(e -> ((TaskRetryScheduled) e).notBefore()).toList();
+    }
+
+    private List<Instant> startTimes(String runId) {
+        return store.events(runId).stream().filter(e -> e instanceof TaskStarted).map(RunEvent::at).toList();
+    }
+
+    @Test
+    void flakyServiceRecoversThroughRetriesWithBackoffInsideItsJitterBounds() {
+        AtomicInteger calls = new AtomicInteger();
+        RetryPolicy policy = RetryPolicy.builder().maxAttempts(4).backoff(Duration.ofSeconds(1), Duration.ofSeconds(3))
+                .multiplier(2).jitter(0.25).build();
+        try (Orchestrator o = base().retryPolicy(policy).service("flaky", ctx -> {
+            if (calls.incrementAndGet() < 4) {
+                throw new IllegalStateException("try again");
+            }
+            return Map.of("ok", true, "attempt", ctx.attempt(), "exec", ctx.executionId());
+        }).build()) {
+            RunHandle h = o.submit(Plan.builder().task("a", "flaky", Map.of()).build(),
+                    RunOptions.builder().runId("flaky-run").build());
+            time.advance(Duration.ofSeconds(30));
+            RunResult r = h.result().getNow(null);
+
+            assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(r.output("a")).isEqualTo(Map.of("ok", true, "attempt", 4, "exec", "flaky-run/a"));
+            assertThat(calls).hasValue(4);
+            List<Instant> starts = startTimes("flaky-run");
+            assertThat(starts).hasSize(4);
+            // delays 1 s, 2 s, 3 s (capped), each within +-25 % and never above the cap
+            long[][] bounds = {{750, 1250}, {1500, 2500}, {2250, 3000}};
+            for (int k = 0; k < 3; k++) {
+                long ms = Duration.between(starts.get(k), starts.get(k + 1)).toMillis();
+                assertThat(ms).as("delay " + (k + 1)).isBetween(bounds[k][0], bounds[k][1]);
+            }
+            assertThat(o.deadLetters()).isEmpty();
+            assertThat(LogInvariants.check(store.events("flaky-run"))).isEmpty();
+        }
+    }
+
+    @Test
+    void retryAfterIsHonouredWithinThePolicyBounds() {
+        AtomicInteger calls = new AtomicInteger();
+        RetryPolicy policy = RetryPolicy.builder().maxAttempts(3).backoff(Duration.ofMillis(100), Duration.ofSeconds(10))
+                .jitter(0).build();
+        try (Orchestrator o = base().retryPolicy(policy).service("limited", ctx -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new RetryableException("429 Too Many Requests", Duration.ofSeconds(7));
+            }
+            return "done";
+        }).build()) {
+            RunHandle h = o.submit(Plan.builder().task("a", "limited", Map.of()).build(),
+                    RunOptions.builder().runId("ra").build());
+            assertThat(retryTimes("ra")).containsExactly(Instant.parse("2026-05-01T00:00:07Z"));
+            time.advance(Duration.ofMillis(6_999));
+            assertThat(calls).hasValue(1);
+            time.advance(Duration.ofMillis(1));
+            assertThat(calls).hasValue(2);
+            assertThat(h.result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+        }
+    }
+
+    @Test
+    void nonRetryableFailsAtOnceWithoutDeadLetter() {
+        AtomicInteger calls = new AtomicInteger();
+        try (Orchestrator o = base().service("strict", ctx -> {
+            calls.incrementAndGet();
+            throw new NonRetryableException("bad input: amount must be positive");
+        }).build()) {
+            RunResult r = o.submit(Plan.builder().task("a", "strict", Map.of()).build()).result().getNow(null);
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error().orElseThrow().message()).isEqualTo("bad input: amount must be positive");
+            assertThat(calls).hasValue(1);
+            assertThat(o.deadLetters()).isEmpty();
+        }
+    }
+
+    @Test
+    void timedOutAttemptsAreRetriedThenDeadLetteredWithEveryAttemptAndRedrivenAfterTheFix() {
+        AtomicBoolean fixed = new AtomicBoolean();
+        AtomicInteger calls = new AtomicInteger();
+        RetryPolicy policy = RetryPolicy.builder().maxAttempts(2).backoff(Duration.ofSeconds(1), Duration.ofSeconds(1))
+                .jitter(0).build();
+        try (Orchestrator o = base().retryPolicy(policy)
+                .asyncService(ServiceDescriptor.of("hangs"), ctx -> {
+                    calls.incrementAndGet();
+                    return fixed.get() ? java.util.concurrent.CompletableFuture.completedFuture("fine")
+                            : new java.util.concurrent.CompletableFuture<>();
+                }, ServiceOptions.builder().timeout(Duration.ofSeconds(2)).build())
+                .service("after", ctx -> ctx.input().get("x"))
+                .build()) {
+            Plan plan = Plan.builder().params(Map.of("p", 1)).task("a", "hangs", Map.of("p", "$task0.p"))
+                    .task("b", "after", Map.of("x", "$a")).build();
+            RunHandle h = o.submit(plan, RunOptions.builder().runId("dl").build());
+            time.advance(Duration.ofSeconds(2)); // attempt 1 times out
+            time.advance(Duration.ofSeconds(1)); // retry starts
+            time.advance(Duration.ofSeconds(2)); // attempt 2 times out: exhausted
+            RunResult failed = h.result().getNow(null);
+            assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(failed.error().orElseThrow().code()).isEqualTo("TIMEOUT");
+            assertThat(calls).hasValue(2);
+
+            List<DeadLetter> dls = o.deadLetters();
+            assertThat(dls).singleElement().satisfies(d -> {
+                assertThat(d.runId()).isEqualTo("dl");
+                assertThat(d.taskId()).isEqualTo("a");
+                assertThat(d.service()).isEqualTo("hangs");
+                assertThat(d.executionId()).isEqualTo("dl/a");
+                assertThat(d.input()).isEqualTo(Map.of("p", 1));
+                assertThat(d.attempts()).extracting(DeadLetter.AttemptError::attempt).containsExactly(1, 2);
+                assertThat(d.attempts()).extracting(DeadLetter.AttemptError::code).containsOnly("TIMEOUT");
+            });
+            assertThat(o.inspect("dl").orElseThrow().task("b").orElseThrow().status()).isEqualTo(TaskStatus.SKIPPED);
+
+            fixed.set(true);
+            RunResult redriven = o.redrive(dls.get(0)).result().getNow(null);
+            assertThat(redriven.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(redriven.output("b")).isEqualTo("fine");
+            assertThat(o.deadLetters()).isEmpty();
+            RunView v = o.inspect("dl").orElseThrow();
+            assertThat(v.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(v.task("a").orElseThrow().executionId()).isEqualTo("dl/a");
+            assertThat(v.task("a").orElseThrow().attempts()).isEqualTo(3);
+            assertThat(LogInvariants.check(store.events("dl"))).isEmpty();
+            assertThatThrownBy(() -> o.redrive("dl", "a")).isInstanceOf(BatonException.class)
+                    .hasMessageContaining("not on the dead-letter list");
+        }
+    }
+
+    @Test
+    void openBreakerRejectsWithoutCallingAndTheRetryWaitsForTheHalfOpenTrial() {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicBoolean healthy = new AtomicBoolean();
+        CircuitBreakerConfig breaker = CircuitBreakerConfig.builder().slidingWindowSize(4).minimumCalls(4)
+                .failureRateThreshold(50).waitInOpen(Duration.ofSeconds(30)).permittedCallsInHalfOpen(1).build();
+        RetryPolicy policy = RetryPolicy.builder().maxAttempts(3).backoff(Duration.ofSeconds(1), Duration.ofSeconds(5))
+                .jitter(0).build();
+        try (Orchestrator o = base().circuitBreaker(breaker).retryPolicy(RetryPolicy.none())
+                .service(ServiceDescriptor.of("dead"), ctx -> {
+                    calls.incrementAndGet();
+                    if (!healthy.get()) {
+                        throw new IllegalStateException("connection refused");
+                    }
+                    return "back";
+                }, ServiceOptions.builder().retryPolicy(policy).build())
+                .build()) {
+            // 2 runs x 2 attempts (1 s apart) = 4 failures: the breaker opens
+            o.submit(Plan.builder().task("a", "dead", Map.of()).build());
+            o.submit(Plan.builder().task("a", "dead", Map.of()).build());
+            time.advance(Duration.ofSeconds(1));
+            assertThat(calls).hasValue(4);
+            assertThat(o.circuitBreaker("dead").state()).isEqualTo(CircuitBreakerState.OPEN);
+            assertThat(o.status().services().get("dead").breakerState()).isEqualTo(CircuitBreakerState.OPEN);
+
+            // a new run: its first attempt is rejected without reaching the handler, and its retry waits out the breaker
+            healthy.set(true);
+            RunHandle h = o.submit(Plan.builder().task("a", "dead", Map.of()).build(), RunOptions.builder().runId("waits").build());
+            assertThat(calls).hasValue(4);
+            RunView v = o.inspect("waits").orElseThrow();
+            assertThat(v.task("a").orElseThrow().lastError().code()).isEqualTo("CIRCUIT_OPEN");
+            assertThat(retryTimes("waits")).singleElement()
+                    .satisfies(t -> assertThat(t).isAfterOrEqualTo(Instant.parse("2026-05-01T00:00:30Z")));
+            time.advance(Duration.ofSeconds(29));
+            assertThat(calls).hasValue(4);
+            time.advance(Duration.ofSeconds(1));
+            assertThat(calls).hasValue(5);
+            assertThat(h.result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(o.circuitBreaker("dead").state()).isEqualTo(CircuitBreakerState.CLOSED);
+        }
+    }
+
+    @Test
+    void capacityQueueShowsInStatus() {
+        java.util.concurrent.CompletableFuture<Object> gate = new java.util.concurrent.CompletableFuture<>();
+        try (Orchestrator o = base().asyncService(ServiceDescriptor.of("pool"), ctx -> gate,
+                ServiceOptions.builder().capacity(2).build()).build()) {
+            Plan.Builder b = Plan.builder();
+            for (int i = 0; i < 5; i++) {
+                b.task("t" + i, "pool", Map.of());
+            }
+            RunHandle h = o.submit(b.build());
+            OrchestratorStatus s = o.status();
+            assertThat(s.activeRuns()).isEqualTo(1);
+            assertThat(s.runningTasks()).isEqualTo(2);
+            OrchestratorStatus.ServiceStatus pool = s.services().get("pool");
+            assertThat(pool.inFlight()).isEqualTo(2);
+            assertThat(pool.queued()).isEqualTo(3);
+            assertThat(pool.utilisation()).isEqualTo(1.0);
+            gate.complete("x");
+            assertThat(h.result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+        }
+    }
+}
