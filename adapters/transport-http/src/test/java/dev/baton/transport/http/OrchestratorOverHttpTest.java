@@ -91,7 +91,7 @@ class OrchestratorOverHttpTest {
                 assertThat(echo.received.get(0).headers().getFirst("Authorization")).isEqualTo("Bearer " + canary);
                 assertThat(r.isCompleted()).isFalse();
                 assertThat(r.error()).isPresent();
-                assertThat(r.error().get().code()).isEqualTo("RETRYABLE");
+                assertThat(r.error().get().code()).isEqualTo("HANDLER_ERROR");
                 assertThat(r.error().get().message()).startsWith("[" + HttpTransportException.UNAVAILABLE + "]");
                 assertThat(r.error().get().message()).contains("[REDACTED]").doesNotContain(canary);
                 assertThat(r.toString()).doesNotContain(canary);
