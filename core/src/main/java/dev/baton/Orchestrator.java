@@ -192,6 +192,8 @@ public final class Orchestrator implements AutoCloseable {
         private boolean recoverOnStart = true;
         private int workerThreads = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
+        private String instanceId;
+        private Duration leaseDuration = Duration.ofSeconds(30);
         private CircuitBreakerConfig circuitBreaker = CircuitBreakerConfig.defaults();
 
         private Builder() {
@@ -414,6 +416,37 @@ public final class Orchestrator implements AutoCloseable {
         }
 
         /**
+         * Runs this orchestrator as one of several instances sharing one store: each run is leased to the instance
+         * that works on it and renewed while it does; an instance only appends to runs it holds, and takes over runs
+         * whose lease expired (their instance died). Without an instance id, the orchestrator assumes it is the only
+         * one on its store.
+         *
+         * @param id a stable id for this instance (reuse it across restarts to reclaim its own runs at once)
+         * @return this builder
+         */
+        public Builder instanceId(String id) {
+            Objects.requireNonNull(id, "instanceId");
+            if (id.isBlank() || id.length() > 200) {
+                throw new IllegalArgumentException("instanceId must have 1 to 200 characters, was '" + id + "'");
+            }
+            this.instanceId = id;
+            return this;
+        }
+
+        /**
+         * @param lease how long a run's lease lasts without renewal (default 30 s); renewed every third of it
+         * @return this builder
+         */
+        public Builder leaseDuration(Duration lease) {
+            Objects.requireNonNull(lease, "leaseDuration");
+            if (lease.compareTo(Duration.ofMillis(300)) < 0) {
+                throw new IllegalArgumentException("leaseDuration must be at least 300 ms, was " + lease);
+            }
+            this.leaseDuration = lease;
+            return this;
+        }
+
+        /**
          * @param recover whether {@link #build()} resumes unfinished runs found in the store (default true)
          * @return this builder
          */
@@ -438,7 +471,8 @@ public final class Orchestrator implements AutoCloseable {
             Executor exec = ownsWorkers ? Workers.create(workerThreads) : executor;
             Engine engine = new Engine(new Engine.Config(services, vb.build(), store == null ? new InMemoryRunStore() : store,
                     listeners, clock == null ? Clock.systemUTC() : clock, sched, ownsScheduler, exec, ownsWorkers,
-                    maxParallel, valueMapper, retention, shutdownTimeout, retryPolicy, circuitBreaker));
+                    maxParallel, valueMapper, retention, shutdownTimeout, retryPolicy, circuitBreaker, instanceId,
+                    leaseDuration));
             Orchestrator o = new Orchestrator(engine);
             if (recoverOnStart) {
                 o.recover();

@@ -41,6 +41,8 @@ import dev.baton.time.Scheduler;
 import dev.baton.transport.TaskRequest;
 import dev.baton.validation.PlanGraph;
 import dev.baton.validation.PlanValidator;
+import dev.baton.validation.SchemaChecker;
+import dev.baton.validation.SchemaViolation;
 import dev.baton.validation.ValidationResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,14 +80,17 @@ public final class Engine implements AutoCloseable {
                          List<RunListener> listeners, Clock clock, Scheduler scheduler, boolean ownsScheduler,
                          Executor workers, boolean ownsWorkers, int maxParallel, ValueMapper valueMapper,
                          Duration retention, Duration shutdownTimeout, RetryPolicy retryPolicy,
-                         CircuitBreakerConfig circuitBreaker) {
+                         CircuitBreakerConfig circuitBreaker, String instanceId, Duration leaseDuration) {
     }
 
     final Map<String, ServiceBinding> services;
     final PlanValidator validator;
     final RunStore store;
     final Scheduler scheduler;
-    final String owner = null; // single-instance ownership; leases come with multi-instance mode
+    /** This instance's id when runs are leased (several instances on one store), else null. */
+    final String owner;
+    private final Duration leaseDuration;
+    private volatile Cancellable leaseTimer;
     private final List<RunListener> listeners;
     private final Clock clock;
     private final boolean ownsScheduler;
@@ -96,6 +101,7 @@ public final class Engine implements AutoCloseable {
     private final Duration shutdownTimeout;
     private final java.util.SplittableRandom jitterSeed = new java.util.SplittableRandom();
     private final Admission admission;
+    private final SchemaChecker schemaChecker;
     private final ConcurrentHashMap<String, RunExecution> active = new ConcurrentHashMap<>();
     private final Object idle = new Object();
     private final Cancellable purgeTimer;
@@ -121,6 +127,12 @@ public final class Engine implements AutoCloseable {
             b.init(c.retryPolicy(), c.circuitBreaker(), clock);
         }
         this.admission = new Admission(c.maxParallel());
+        this.schemaChecker = c.validator().schemaChecker().orElse(null);
+        this.owner = c.instanceId();
+        this.leaseDuration = c.leaseDuration();
+        if (owner != null) {
+            scheduleLeaseWork(leaseDuration.dividedBy(3), 0);
+        }
         Duration every = retention.compareTo(Duration.ofMinutes(10)) < 0 ? retention : Duration.ofMinutes(10);
         this.purgeTimer = schedulePurge(every);
     }
@@ -166,6 +178,9 @@ public final class Engine implements AutoCloseable {
                 }
                 return new Handle(runId, existing.future, existing);
             }
+            if (owner != null && store.tryLease(runId, owner, leaseDuration, now()).isEmpty()) {
+                return watchElsewhere(runId, plan); // another live instance owns this run id
+            }
             RunExecution run = new RunExecution(this, runId, plan, graph, settings, now());
             RunCreated created = run.createdEvent();
             try {
@@ -209,6 +224,9 @@ public final class Engine implements AutoCloseable {
         }
         RunExecution resumed = resume(snap);
         if (resumed == null) {
+            if (owner != null) {
+                return watchElsewhere(runId, plan);
+            }
             throw new BatonException("RUN_NOT_RESUMABLE", "run '" + runId + "' is unfinished and cannot be resumed here");
         }
         return new Handle(runId, resumed.future, resumed);
@@ -252,6 +270,9 @@ public final class Engine implements AutoCloseable {
             RunExecution prior = active.get(snap.runId());
             if (prior != null) {
                 return prior;
+            }
+            if (owner != null && store.tryLease(snap.runId(), owner, leaseDuration, now()).isEmpty()) {
+                return null; // another live instance owns it
             }
             ValidationResult vr = validator.validate(snap.plan());
             if (!vr.isValid()) {
@@ -349,15 +370,25 @@ public final class Engine implements AutoCloseable {
         if (tickets.isEmpty()) {
             return;
         }
+        admitThenFlush(tickets.get(0).run(), tickets);
+    }
+
+    /**
+     * Offers ready tasks of one run to admission; those granted a slot start with one append (which also writes
+     * whatever else the run has in its outbox). Always flushes the run.
+     */
+    void admitThenFlush(RunExecution run, List<Admission.Ticket> tickets) {
+        if (tickets.isEmpty()) {
+            run.flush();
+            return;
+        }
         List<Admission.Ticket> out = new ArrayList<>(tickets.size());
         if (tickets.size() == 1) {
             admission.offer(tickets.get(0), out);
         } else {
             admission.offerAll(tickets, out);
         }
-        for (Admission.Ticket t : out) {
-            t.run().startAttempt(t);
-        }
+        run.startAttempts(out); // offers only grant the offered tickets, all of this run
     }
 
     void release(Admission.Ticket t) {
@@ -476,6 +507,11 @@ public final class Engine implements AutoCloseable {
                 return;
             }
             recordBreaker(a, elapsed, null);
+            String bad = schemaProblem(a.service.descriptor.outputSchema(), output, "output");
+            if (bad != null) {
+                a.run.onFailure(a, new ErrorInfo("SCHEMA_VIOLATION", bad, null), null, false);
+                return;
+            }
             a.run.onSuccess(a, output);
             return;
         }
@@ -560,6 +596,32 @@ public final class Engine implements AutoCloseable {
 
     // ------------------------------------------------------------------ events and ends
 
+    /**
+     * Checks a resolved input or an output against a service's JSON Schema, when the service has one and a schema
+     * checker is configured.
+     *
+     * @return a message listing the violations, or null when the value conforms
+     */
+    String schemaProblem(Map<String, Object> schema, Object value, String what) {
+        if (schema == null || schemaChecker == null) {
+            return null;
+        }
+        List<SchemaViolation> violations = schemaChecker.validate(schema, value);
+        if (violations.isEmpty()) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder(what).append(" does not match the service's ").append(what).append(" schema:");
+        int k = 0;
+        for (SchemaViolation v : violations) {
+            if (k++ == 10) {
+                sb.append(" ... and ").append(violations.size() - 10).append(" more");
+                break;
+            }
+            sb.append(' ').append(v.pointer().isEmpty() ? "/" : v.pointer()).append(": ").append(v.message()).append(';');
+        }
+        return sb.toString();
+    }
+
     boolean hasListeners() {
         return !listeners.isEmpty();
     }
@@ -576,6 +638,13 @@ public final class Engine implements AutoCloseable {
 
     void ended(RunExecution run, RunResult result) {
         active.remove(run.runId, run);
+        if (owner != null) {
+            try {
+                store.releaseLease(run.runId, owner);
+            } catch (RuntimeException e) {
+                log.debug("releasing the lease of run {} failed; it expires on its own: {}", run.runId, e.toString());
+            }
+        }
         withMdc(run.runId, null, null, () -> {
             if (result.status() == RunStatus.COMPLETED) {
                 log.debug("run {} completed", run.runId);
@@ -642,6 +711,66 @@ public final class Engine implements AutoCloseable {
         return admission.running();
     }
 
+    // ------------------------------------------------------------------ leases (several instances on one store)
+
+    /**
+     * Renews the leases of this instance's runs every third of the lease, and every third tick looks for unfinished
+     * runs whose lease ran out (their instance died) and takes them over.
+     */
+    private void scheduleLeaseWork(Duration every, int tick) {
+        if (closed) {
+            return;
+        }
+        leaseTimer = scheduler.schedule(every, () -> {
+            if (closed) {
+                return;
+            }
+            try {
+                renewLeases();
+                if (tick % 3 == 2) {
+                    recover();
+                }
+            } catch (RuntimeException e) {
+                log.warn("lease upkeep failed; will retry: {}", e.toString());
+            }
+            scheduleLeaseWork(every, tick + 1);
+        });
+    }
+
+    private void renewLeases() {
+        for (RunExecution run : active.values()) {
+            Optional<dev.baton.persistence.Lease> lease = store.tryLease(run.runId, owner, leaseDuration, now());
+            if (lease.isEmpty() && run.detach()) {
+                active.remove(run.runId, run);
+                log.warn("run {}: lease taken over by another instance; stopped here", run.runId);
+                run.future.completeExceptionally(new BatonException("RUN_LOST",
+                        "run '" + run.runId + "' is now owned by another instance"));
+            }
+        }
+    }
+
+    /** A handle to a run another instance owns: its outcome is read from the store when it ends. */
+    private RunHandle watchElsewhere(String runId, Plan plan) {
+        CompletableFuture<RunResult> f = new CompletableFuture<>();
+        Runnable[] poll = new Runnable[1];
+        poll[0] = () -> {
+            if (closed) {
+                f.completeExceptionally(new OrchestratorClosedException("closed while watching run '" + runId + "'"));
+                return;
+            }
+            Optional<RunSnapshot> snap = RunSnapshot.fold(store.events(runId));
+            if (snap.isPresent() && !snap.get().plan().equals(plan)) {
+                f.completeExceptionally(new IdempotencyConflictException(runId));
+            } else if (snap.isPresent() && snap.get().status().isTerminal()) {
+                f.complete(snap.get().result());
+            } else {
+                scheduler.schedule(Duration.ofMillis(250), poll[0]);
+            }
+        };
+        poll[0].run();
+        return new Handle(runId, f, null);
+    }
+
     // ------------------------------------------------------------------ retention and shutdown
 
     private Cancellable schedulePurge(Duration every) {
@@ -700,6 +829,10 @@ public final class Engine implements AutoCloseable {
         }
         active.clear();
         purgeTimer.cancel();
+        Cancellable lt = leaseTimer;
+        if (lt != null) {
+            lt.cancel();
+        }
         Cancellable p = nextPurge;
         if (p != null) {
             p.cancel();

@@ -299,50 +299,75 @@ final class RunExecution {
      * cancelled while it waited), in which case the caller gives the slots back.
      */
     void startAttempt(Admission.Ticket t) {
-        int i = t.task();
-        boolean unwanted = false;
+        startAttempts(List.of(t));
+    }
+
+    /**
+     * Tasks of this run got their slots: records their starts and writes them, together with whatever else is in the
+     * outbox (typically the completion that made them ready), in one append; the handlers are invoked after it.
+     * Tasks that no longer want to run (skipped or cancelled while they waited) give their slots back.
+     */
+    void startAttempts(List<Admission.Ticket> granted) {
+        List<Admission.Ticket> unwanted = null;
         synchronized (this) {
-            if (state[i] != QUEUED || lost) {
-                unwanted = true;
-            } else {
-                Map<String, Object> input = null;
-                String unresolved = null;
-                try {
-                    input = InputResolver.resolve(graph.task(i).input(), this::outputOf);
-                } catch (InputResolver.UnresolvedReferenceException e) {
-                    unresolved = e.getMessage();
-                }
-                int n = ++attempts[i];
-                state[i] = RUNNING;
-                Instant now = engine.now();
-                if (unresolved != null) {
-                    // An attempt that fails at once, without calling the service, and is not retried.
-                    commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n,
-                            graph.task(i).input()));
-                    failLocked(i, n, ErrorInfo.of("REFERENCE_UNRESOLVED", unresolved), now, null);
-                    effects.add(() -> engine.release(t));
-                } else {
-                    Duration timeout = services[i].timeout();
-                    Instant deadline = timeout == null ? null : now.plus(timeout);
-                    if (settings.timeout() != null) {
-                        Instant runDeadline = createdAt.plus(settings.timeout());
-                        deadline = deadline == null || runDeadline.isBefore(deadline) ? runDeadline : deadline;
+            for (Admission.Ticket t : granted) {
+                if (!prepareAttemptLocked(t)) {
+                    if (unwanted == null) {
+                        unwanted = new ArrayList<>(2);
                     }
-                    if (firstStarted[i] == null) {
-                        firstStarted[i] = now;
-                    }
-                    Attempt a = new Attempt(this, i, n, services[i], t, input, deadline, now, firstStarted[i]);
-                    current[i] = a;
-                    commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n, input));
-                    effects.add(() -> engine.invoke(a));
+                    unwanted.add(t);
                 }
             }
         }
-        if (unwanted) {
-            engine.release(t);
-        } else {
-            flush();
+        flush();
+        if (unwanted != null) {
+            for (Admission.Ticket t : unwanted) {
+                engine.release(t);
+            }
         }
+    }
+
+    /** Records one attempt's start; false when the task no longer wants to run. Caller holds the lock. */
+    private boolean prepareAttemptLocked(Admission.Ticket t) {
+        int i = t.task();
+        if (state[i] != QUEUED || lost) {
+            return false;
+        }
+        Map<String, Object> input = null;
+        String unresolved = null;
+        String code = "REFERENCE_UNRESOLVED";
+        try {
+            input = InputResolver.resolve(graph.task(i).input(), this::outputOf);
+            unresolved = engine.schemaProblem(services[i].descriptor.inputSchema(), input, "input");
+            code = "SCHEMA_VIOLATION";
+        } catch (InputResolver.UnresolvedReferenceException e) {
+            unresolved = e.getMessage();
+        }
+        int n = ++attempts[i];
+        state[i] = RUNNING;
+        Instant now = engine.now();
+        if (unresolved != null) {
+            // An attempt that fails at once, without calling the service, and is not retried.
+            commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n,
+                    input == null ? graph.task(i).input() : input));
+            failLocked(i, n, ErrorInfo.of(code, unresolved), now, null);
+            effects.add(() -> engine.release(t));
+            return true;
+        }
+        Duration timeout = services[i].timeout();
+        Instant deadline = timeout == null ? null : now.plus(timeout);
+        if (settings.timeout() != null) {
+            Instant runDeadline = createdAt.plus(settings.timeout());
+            deadline = deadline == null || runDeadline.isBefore(deadline) ? runDeadline : deadline;
+        }
+        if (firstStarted[i] == null) {
+            firstStarted[i] = now;
+        }
+        Attempt a = new Attempt(this, i, n, services[i], t, input, deadline, now, firstStarted[i]);
+        current[i] = a;
+        commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n, input));
+        effects.add(() -> engine.invoke(a));
+        return true;
     }
 
     private Object outputOf(String taskId) {
@@ -381,12 +406,9 @@ final class RunExecution {
                 }
             }
             checkEnd();
-            if (!ready.isEmpty()) {
-                List<Admission.Ticket> r = ready;
-                effects.add(() -> engine.admit(r));
-            }
         }
-        flush();
+        // The dependents' starts go into the same append as this completion; they run only after it is durable.
+        engine.admitThenFlush(this, ready);
     }
 
     /**

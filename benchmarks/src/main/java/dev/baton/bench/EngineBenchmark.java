@@ -1,0 +1,130 @@
+package dev.baton.bench;
+
+import com.github.dexecutor.core.DefaultDexecutor;
+import com.github.dexecutor.core.DexecutorConfig;
+import com.github.dexecutor.core.ExecutionConfig;
+import com.github.dexecutor.core.task.Task;
+import com.github.dexecutor.core.task.TaskProvider;
+import dev.baton.Orchestrator;
+import dev.baton.RunOptions;
+import dev.baton.RunResult;
+import dev.baton.RunStatus;
+import dev.baton.SchedulingMode;
+import dev.baton.store.InMemoryRunStore;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whole-DAG throughput with no-op handlers: Baton's engine, a hand-written {@code CompletableFuture} graph of the same
+ * DAG (the limit: no validation, no log, no bookkeeping), and Dexecutor, all on the same executor. One operation
+ * runs the whole DAG; tasks/s = tasks / (ms/op) * 1000.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgs = {"-Xms2g", "-Xmx2g"})
+public class EngineBenchmark {
+
+    /** {@code layered10k}: 10,000 tasks, width 100, 2 deps each; {@code independent100k}: 100,000 tasks. */
+    @Param({"layered10k", "independent100k"})
+    public String shape;
+
+    private Dags dags;
+    private ExecutorService pool;
+    private Orchestrator baton;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        dags = shape.equals("layered10k") ? Dags.layered(10_000, 100, "noop") : Dags.independent(100_000, "noop");
+        pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Setup(Level.Iteration)
+    public void newOrchestrator() {
+        // a fresh store per iteration keeps the retained logs of earlier runs out of the heap
+        baton = Orchestrator.builder().store(new InMemoryRunStore()).executor(pool)
+                .service("noop", ctx -> null).build();
+    }
+
+    @TearDown(Level.Iteration)
+    public void closeOrchestrator() {
+        baton.close();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.shutdownNow();
+    }
+
+    @Benchmark
+    public RunResult baton() {
+        RunResult r = baton.submit(dags.plan, RunOptions.builder().schedulingMode(SchedulingMode.EAGER).build())
+                .await(Duration.ofMinutes(5));
+        if (r.status() != RunStatus.COMPLETED) {
+            throw new IllegalStateException(r.toString());
+        }
+        return r;
+    }
+
+    @Benchmark
+    public Object completableFutureLimit() {
+        int n = dags.deps.length;
+        CompletableFuture<?>[] cf = new CompletableFuture<?>[n];
+        for (int i = 0; i < n; i++) {
+            int[] d = dags.deps[i];
+            if (d.length == 0) {
+                cf[i] = CompletableFuture.supplyAsync(EngineBenchmark::noop, pool);
+            } else {
+                cf[i] = cf[d[0]].thenCombineAsync(cf[d[1]], (a, b) -> noop(), pool);
+            }
+        }
+        return CompletableFuture.allOf(cf).join();
+    }
+
+    @Benchmark
+    public Object dexecutor() {
+        TaskProvider<Integer, Integer> provider = id -> new Task<>() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public Integer execute() {
+                return id;
+            }
+        };
+        DefaultDexecutor<Integer, Integer> dex = new DefaultDexecutor<>(new DexecutorConfig<>(pool, provider));
+        for (int i = 0; i < dags.deps.length; i++) {
+            int[] d = dags.deps[i];
+            if (d.length == 0) {
+                dex.addIndependent(i);
+            } else {
+                for (int p : d) {
+                    dex.addDependency(p, i);
+                }
+            }
+        }
+        return dex.execute(ExecutionConfig.TERMINATING);
+    }
+
+    private static Object noop() {
+        return null;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.baton;
+
+import dev.baton.persistence.LogInvariants;
+import dev.baton.plan.Plan;
+import dev.baton.store.InMemoryRunStore;
+import dev.baton.time.ManualTime;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Several instances on one store: leases, renewal, takeover after expiry, and watching a run owned elsewhere. */
+class MultiInstanceTest {
+
+    private final ManualTime time = new ManualTime();
+    private final InMemoryRunStore store = new InMemoryRunStore();
+
+    @Test
+    void aDeadInstancesRunIsTakenOverOnlyAfterItsLeaseExpires() {
+        AtomicInteger bCalls = new AtomicInteger();
+        Plan plan = Plan.builder().task("a", "svc", Map.of()).task("b", "svc", Map.of("x", "$a")).build();
+        Orchestrator first = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .instanceId("node-1").leaseDuration(Duration.ofSeconds(3)).shutdownTimeout(Duration.ZERO)
+                .asyncService("svc", ctx -> new CompletableFuture<>()) // hangs: the instance "dies" mid-task
+                .build();
+        RunHandle watchedFromFirst = first.submit(plan, RunOptions.builder().runId("shared").build());
+        assertThat(store.run("shared")).isPresent();
+        first.close(); // stops renewing; its lease stays until it expires
+
+        try (Orchestrator second = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .instanceId("node-2").leaseDuration(Duration.ofSeconds(3))
+                .service("svc", ctx -> {
+                    bCalls.incrementAndGet();
+                    return ctx.taskId();
+                }).build()) {
+            // the lease of node-1 is still valid: node-2 must not touch the run, and a submit only watches it
+            RunHandle watched = second.submit(plan, RunOptions.builder().runId("shared").build());
+            assertThat(bCalls).hasValue(0);
+            assertThat(watched.result()).isNotDone();
+
+            time.advance(Duration.ofSeconds(4)); // lease expired; node-2's upkeep takes the run over
+            assertThat(bCalls).hasValue(2);
+            assertThat(second.inspect("shared").orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+            time.advance(Duration.ofSeconds(1)); // the watcher polls the store
+            assertThat(watched.result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(second.inspect("shared").orElseThrow().task("a").orElseThrow().executionId())
+                    .isEqualTo("shared/a");
+        }
+        assertThat(watchedFromFirst.result()).isCompletedExceptionally();
+        assertThat(LogInvariants.check(store.events("shared"))).isEmpty();
+    }
+
+    @Test
+    void leasesAreRenewedWhileTheOwnerWorks() {
+        CompletableFuture<Object> slow = new CompletableFuture<>();
+        try (Orchestrator a = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .instanceId("node-a").leaseDuration(Duration.ofSeconds(3)).asyncService("svc", ctx -> slow).build();
+             Orchestrator b = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                     .instanceId("node-b").leaseDuration(Duration.ofSeconds(3))
+                     .service("svc", ctx -> "stolen").build()) {
+            RunHandle h = a.submit(Plan.builder().task("t", "svc", Map.of()).build(),
+                    RunOptions.builder().runId("busy").build());
+            time.advance(Duration.ofSeconds(30)); // a renews every second; b never gets the run
+            assertThat(store.events("busy").stream().filter(e -> e instanceof dev.baton.event.TaskStarted)).hasSize(1);
+            slow.complete("mine");
+            assertThat(h.result().getNow(null).output("t")).isEqualTo("mine");
+        }
+    }
+}
