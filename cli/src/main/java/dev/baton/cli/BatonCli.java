@@ -11,7 +11,7 @@ import java.util.function.Function;
  * ones ({@code run}, {@code ps}, {@code inspect}, {@code plan}) plug in without touching the others.
  *
  * <p>Exit codes: 0 success, 1 the input is invalid (a plan that fails validation), 2 usage errors and files that
- * cannot be read. Users never see a stack trace.
+ * cannot be read, 3 a run that did not complete ({@code baton run}). Users never see a stack trace.
  */
 @Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = BatonCli.Version.class,
         description = "Validate, draw and (soon) run Baton orchestration plans.")
@@ -23,6 +23,8 @@ public final class BatonCli implements Runnable {
     public static final int INVALID = 1;
     /** Usage error or unreadable file. */
     public static final int USAGE = 2;
+    /** {@code baton run}: the run did not complete. */
+    public static final int RUN_FAILED = 3;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -36,7 +38,7 @@ public final class BatonCli implements Runnable {
      * @return the subcommands, in help order; add new ones here
      */
     static Object[] subcommands(Function<String, String> environment) {
-        return new Object[] {new ValidateCommand(), new GraphCommand(), new PlanCommand(environment)};
+        return new Object[] {new ValidateCommand(), new GraphCommand(), new PlanCommand(environment), new RunCommand()};
     }
 
     /**

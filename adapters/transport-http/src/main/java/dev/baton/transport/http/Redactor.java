@@ -1,0 +1,35 @@
+package dev.baton.transport.http;
+
+import java.util.Collection;
+import java.util.List;
+
+/** Removes known secret values from text before it is surfaced (messages, logs). Immutable. */
+final class Redactor {
+
+    static final String MASK = "[REDACTED]";
+
+    private Redactor() {
+    }
+
+    /**
+     * @param text    text that may contain secrets, or {@code null}
+     * @param secrets the secret values to remove; short or null values are ignored
+     * @return the text with every occurrence of every secret replaced by {@value #MASK}
+     */
+    static String redact(String text, Collection<String> secrets) {
+        if (text == null) {
+            return null;
+        }
+        String out = text;
+        for (String s : secrets) {
+            if (s != null && !s.isEmpty()) {
+                out = out.replace(s, MASK);
+            }
+        }
+        return out;
+    }
+
+    static String redact(String text, String secret) {
+        return secret == null ? text : redact(text, List.of(secret));
+    }
+}

@@ -1,0 +1,282 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.Orchestrator;
+import dev.baton.RunError;
+import dev.baton.RunListener;
+import dev.baton.RunOptions;
+import dev.baton.RunResult;
+import dev.baton.RunView;
+import dev.baton.ServiceOptions;
+import dev.baton.TaskView;
+import dev.baton.event.RunEvent;
+import dev.baton.event.TaskCompleted;
+import dev.baton.event.TaskFailed;
+import dev.baton.event.TaskRetryScheduled;
+import dev.baton.event.TaskStarted;
+import dev.baton.json.CatalogEntry;
+import dev.baton.json.PlanJson;
+import dev.baton.json.ServiceCatalogJson;
+import dev.baton.persistence.RunStore;
+import dev.baton.plan.Plan;
+import dev.baton.store.jdbc.JdbcRunStore;
+import dev.baton.transport.http.DestinationPolicy;
+import dev.baton.transport.http.HttpTransport;
+import dev.baton.transport.http.WebhookAttempt;
+import dev.baton.transport.http.WebhookPayload;
+import dev.baton.transport.http.WebhookSender;
+import org.h2.jdbcx.JdbcDataSource;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code baton run PLAN.json --services CATALOG.json [--param k=v ...] [--store JDBC_URL] [--webhook URL]}: runs a
+ * plan against HTTP services. Each catalog service needs a {@code url}; a service that needs a credential names the
+ * environment variable holding it in {@code credentialEnv} (sent as a bearer token, never printed). Prints one line
+ * per task attempt as it happens and ends with the inspect view. With {@code --webhook}, the result is POSTed signed
+ * with the secret in {@code BATON_WEBHOOK_SECRET}.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run a plan against the HTTP services of a catalog and show its progress.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the run completed", "1:the plan is invalid", "2:usage error or unreadable file",
+                "3:the run did not complete"})
+final class RunCommand implements Callable<Integer> {
+
+    /** The environment variable holding the webhook secret. */
+    static final String WEBHOOK_SECRET_ENV = "BATON_WEBHOOK_SECRET";
+
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PLAN.json", description = "The plan to run.")
+    private Path planFile;
+
+    @Option(names = "--services", required = true, paramLabel = "CATALOG.json",
+            description = "The service catalog, with a url (and optionally credentialEnv) per service.")
+    private Path servicesFile;
+
+    @Option(names = "--param", paramLabel = "k=v", description = "A plan parameter (repeatable); overrides the plan's.")
+    private Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--store", paramLabel = "JDBC_URL",
+            description = "An H2 JDBC URL for the run store (default: the embedded database under ~/.baton).")
+    private String store;
+
+    @Option(names = "--webhook", paramLabel = "URL", description = "POST the signed result here when the run ends.")
+    private URI webhook;
+
+    @Option(names = "--webhook-allow-local",
+            description = "Allow a loopback, private or link-local webhook address.")
+    private boolean webhookAllowLocal;
+
+    @Option(names = "--run-id", paramLabel = "ID", description = "The run id (default: generated).")
+    private String runId;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT30M",
+            description = "How long the run may take, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    private Duration timeout;
+
+    /** Reads the process environment; replaced in tests. */
+    java.util.function.Function<String, String> env = System::getenv;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Inputs.PlanInput input = Inputs.plan(planFile);
+        if (input.plan() == null) {
+            input.errors().forEach(out::println);
+            out.flush();
+            return BatonCli.INVALID;
+        }
+        Plan plan = withParams(input.plan());
+        Inputs.catalog(servicesFile);                                   // usage errors with exit code 2
+        List<CatalogEntry> entries = ServiceCatalogJson.defaults().readEntries(servicesFile);
+        HttpTransport.Builder http = HttpTransport.builder().env(env);
+        for (CatalogEntry e : entries) {
+            String name = e.descriptor().name();
+            Object url = e.extra().get("url");
+            if (!(url instanceof String u)) {
+                throw new CliFailure(BatonCli.USAGE, "service '" + name + "' in " + servicesFile + " has no url");
+            }
+            try {
+                http.service(name, URI.create(u));
+            } catch (IllegalArgumentException ex) {
+                throw new CliFailure(BatonCli.USAGE, "service '" + name + "': " + ex.getMessage());
+            }
+            if (e.extra().get("credentialEnv") instanceof String var) {
+                http.credentialEnv(name, var);
+            }
+        }
+        WebhookSender sender = webhook == null ? null : webhookSender();
+        HttpTransport transport = http.build();
+        try (RunStore runStore = openStore()) {
+            Orchestrator.Builder b = Orchestrator.builder().store(runStore).listener(progress(out));
+            for (CatalogEntry e : entries) {
+                b.remoteService(e.descriptor(), transport, ServiceOptions.defaults());
+            }
+            RunView view;
+            RunResult result;
+            try (Orchestrator o = b.build()) {
+                RunOptions.Builder options = RunOptions.builder().timeout(timeout);
+                if (runId != null) {
+                    options.runId(runId);
+                }
+                result = o.submit(plan, options.build()).await(timeout.plusMinutes(1));
+                view = o.inspect(result.runId()).orElseThrow();
+            }
+            printInspect(out, view);
+            if (sender != null) {
+                Map<String, Object> error = result.error().map(err -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("taskId", err.taskId());
+                    m.put("code", err.code());
+                    m.put("message", err.message());
+                    return m;
+                }).orElse(null);
+                WebhookAttempt last = sender.send(webhook, new WebhookPayload(result.runId(), result.status().name(),
+                        result.outputs(), error)).toCompletableFuture().get(10, TimeUnit.MINUTES);
+                out.println("webhook: " + last.outcome() + " after " + last.attempt()
+                        + (last.attempt() == 1 ? " attempt" : " attempts")
+                        + (last.error() == null ? "" : " (" + last.error() + ")"));
+            }
+            out.flush();
+            return result.isCompleted() ? BatonCli.OK : BatonCli.RUN_FAILED;
+        } finally {
+            transport.close();
+        }
+    }
+
+    private WebhookSender webhookSender() {
+        String secret = env.apply(WEBHOOK_SECRET_ENV);
+        if (secret == null || secret.isEmpty()) {
+            throw new CliFailure(BatonCli.USAGE, "--webhook needs the secret in the environment variable "
+                    + WEBHOOK_SECRET_ENV);
+        }
+        if (webhook.getHost() == null) {
+            throw new CliFailure(BatonCli.USAGE, "--webhook must be an absolute http(s) URL");
+        }
+        DestinationPolicy policy = DestinationPolicy.builder().allowHost(webhook.getHost())
+                .allowLoopback(webhookAllowLocal).allowPrivate(webhookAllowLocal).allowLinkLocal(webhookAllowLocal)
+                .build();
+        ScheduledExecutorService ses = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "baton-cli-webhook-retry");
+            t.setDaemon(true);
+            return t;
+        });
+        return WebhookSender.builder().secret(secret).destinations(policy)
+                .scheduler((delay, action) -> {
+                    var f = ses.schedule(action, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+                    return () -> f.cancel(false);
+                })
+                .build();
+    }
+
+    private RunStore openStore() {
+        if (store == null) {
+            return JdbcRunStore.embedded(Path.of(System.getProperty("user.home"), ".baton"));
+        }
+        if (!store.startsWith("jdbc:h2:")) {
+            throw new CliFailure(BatonCli.USAGE, "--store supports H2 JDBC URLs (jdbc:h2:...) in this build");
+        }
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL(store);
+        return JdbcRunStore.h2(ds);
+    }
+
+    private Plan withParams(Plan plan) {
+        if (params.isEmpty()) {
+            return plan;
+        }
+        // the plan's parameters are the input of its service-less task0
+        Map<String, Object> json = new LinkedHashMap<>(PlanJson.toJson(plan));
+        List<Object> tasks = new java.util.ArrayList<>((List<?>) json.get("tasks"));
+        Map<String, Object> task0 = null;
+        for (int i = 0; i < tasks.size(); i++) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> t = (Map<String, Object>) tasks.get(i);
+            if ("task0".equals(t.get("id"))) {
+                task0 = new LinkedHashMap<>(t);
+                tasks.set(i, task0);
+            }
+        }
+        if (task0 == null) {
+            task0 = new LinkedHashMap<>();
+            task0.put("id", "task0");
+            task0.put("input", Map.of());
+            tasks.add(0, task0);
+        }
+        Map<String, Object> input = new LinkedHashMap<>((Map<?, ?>) task0.get("input") == null ? Map.of()
+                : castMap(task0.get("input")));
+        input.putAll(params);
+        task0.put("input", input);
+        json.put("tasks", tasks);
+        try {
+            return PlanJson.defaults().read(new ObjectMapper().writeValueAsString(json));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | UncheckedIOException e) {
+            throw new CliFailure(BatonCli.USAGE, "cannot apply --param: " + e.getMessage());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    private static RunListener progress(PrintWriter out) {
+        return new RunListener() {
+            @Override
+            public void onEvent(RunEvent event) {
+                String line = null;
+                if (event instanceof TaskStarted s) {
+                    line = s.taskId() + ": started (attempt " + s.attempt() + ")";
+                } else if (event instanceof TaskCompleted c) {
+                    line = c.taskId() + ": completed (attempt " + c.attempt() + ")";
+                } else if (event instanceof TaskFailed f) {
+                    line = f.taskId() + ": attempt " + f.attempt() + " failed: " + f.error().code() + " "
+                            + f.error().message() + (f.retrying() ? "" : " (giving up)");
+                } else if (event instanceof TaskRetryScheduled r) {
+                    line = r.taskId() + ": attempt " + r.nextAttempt() + " at " + r.notBefore();
+                }
+                if (line != null) {
+                    synchronized (out) {
+                        out.println(line);
+                        out.flush();
+                    }
+                }
+            }
+        };
+    }
+
+    static void printInspect(PrintWriter out, RunView v) {
+        out.println();
+        out.println("run " + v.runId() + ": " + v.status());
+        for (TaskView t : v.tasks()) {
+            out.println("  " + t.taskId() + " [" + t.service() + "] " + t.status() + ", " + t.attempts()
+                    + (t.attempts() == 1 ? " attempt" : " attempts")
+                    + t.duration().map(d -> ", " + d.toMillis() + " ms").orElse("")
+                    + (t.lastError() == null ? "" : ", last error " + t.lastError().code() + ": "
+                    + t.lastError().message()));
+        }
+        RunError err = v.err();
+        if (err != null) {
+            out.println("error: " + err.taskId() + " " + err.code() + ": " + err.message());
+        }
+    }
+}

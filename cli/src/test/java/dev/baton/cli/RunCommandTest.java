@@ -1,0 +1,158 @@
+package dev.baton.cli;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.baton.service.IdempotentService;
+import dev.baton.service.ServiceException;
+import dev.baton.service.ServiceHttpServer;
+import dev.baton.transport.http.WebhookSignature;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RunCommandTest {
+
+    private static final String CANARY = "canary-cli-credential-93b1";
+    private static final String WEBHOOK_SECRET = "canary-webhook-secret-4e2a";
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private ServiceHttpServer services;
+    private HttpServer receiver;
+    private final List<String> verdicts = new CopyOnWriteArrayList<>();
+    private final AtomicInteger flaky = new AtomicInteger();
+    private final AtomicInteger charges = new AtomicInteger();
+
+    @BeforeEach
+    void start() throws Exception {
+        services = ServiceHttpServer.builder()
+                .service("customer-service", IdempotentService.builder(r -> Map.of("name", "Ada",
+                        "id", r.input().get("customerId"))).build())
+                .service("payment-service", IdempotentService.builder(r -> {
+                    if (flaky.incrementAndGet() <= 2) {
+                        throw new ServiceException("payment gateway warming up", true);
+                    }
+                    return Map.of("charged", charges.incrementAndGet(), "customer", r.input().get("customer"));
+                }).build())
+                .service("echo-service", IdempotentService.builder(r -> {
+                    throw new ServiceException("refused token " + CANARY, false);
+                }).build())
+                .start();
+        WebhookSignature verifier = WebhookSignature.verifier(WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8),
+                Duration.ofMinutes(5), Clock.systemUTC());
+        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+        receiver.createContext("/hook", ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            try {
+                verifier.verify(ex.getRequestHeaders().getFirst(WebhookSignature.HEADER), body);
+                verdicts.add("ok " + new String(body, StandardCharsets.UTF_8));
+                ex.sendResponseHeaders(204, -1);
+            } catch (RuntimeException e) {
+                verdicts.add("bad");
+                ex.sendResponseHeaders(401, -1);
+            }
+            ex.close();
+        });
+        receiver.start();
+    }
+
+    @AfterEach
+    void stop() {
+        services.close();
+        receiver.stop(0);
+    }
+
+    private int run(String... args) {
+        CommandLine cl = BatonCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true));
+        RunCommand cmd = cl.getSubcommands().get("run").getCommand();
+        cmd.env = name -> switch (name) {
+            case "PAYMENT_TOKEN" -> CANARY;
+            case RunCommand.WEBHOOK_SECRET_ENV -> WEBHOOK_SECRET;
+            default -> null;
+        };
+        return cl.execute(args);
+    }
+
+    private String catalog() throws Exception {
+        Path p = dir.resolve("services.json");
+        Files.writeString(p, "{\"services\": ["
+                + "{\"name\": \"customer-service\", \"url\": \"" + services.uri("customer-service") + "\"},"
+                + "{\"name\": \"payment-service\", \"url\": \"" + services.uri("payment-service") + "\","
+                + " \"credentialEnv\": \"PAYMENT_TOKEN\"},"
+                + "{\"name\": \"echo-service\", \"url\": \"" + services.uri("echo-service") + "\","
+                + " \"credentialEnv\": \"PAYMENT_TOKEN\"}]}");
+        return p.toString();
+    }
+
+    private String plan(String json) throws Exception {
+        Path p = dir.resolve("plan-" + System.nanoTime() + ".json");
+        Files.writeString(p, json);
+        return p.toString();
+    }
+
+    private String store() {
+        return "jdbc:h2:mem:cli" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+    }
+
+    @Test
+    void runsAPlanOverHttpWithRetriesProgressInspectViewAndASignedWebhook() throws Exception {
+        String plan = plan("{\"tasks\": ["
+                + "{\"id\": \"task0\", \"input\": {\"customerId\": \"CUST1\"}},"
+                + "{\"id\": \"customer\", \"service\": \"customer-service\", \"input\": {\"customerId\": \"$task0.customerId\"}},"
+                + "{\"id\": \"charge\", \"service\": \"payment-service\", \"input\": {\"customer\": \"$customer.name\"}}]}");
+        String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+
+        int code = run("run", plan, "--services", catalog(), "--param", "customerId=CUST789", "--store", store(),
+                "--run-id", "cli-1", "--webhook", hook, "--webhook-allow-local");
+
+        String text = out.toString();
+        assertThat(code).as(text + err).isZero();
+        assertThat(text).contains("customer: started (attempt 1)", "customer: completed (attempt 1)",
+                "charge: attempt 1 failed", "charge: completed (attempt 3)", "run cli-1: COMPLETED",
+                "charge [payment-service] COMPLETED, 3 attempts", "webhook: DELIVERED after 1 attempt");
+        assertThat(charges).hasValue(1);
+        assertThat(verdicts).singleElement().asString().startsWith("ok {\"runId\":\"cli-1\",\"status\":\"COMPLETED\"")
+                .contains("CUST789");
+        assertThat(text + err).doesNotContain(CANARY).doesNotContain(WEBHOOK_SECRET);
+    }
+
+    @Test
+    void aRunThatFailsExitsWith3AndNeverPrintsTheCredential() throws Exception {
+        String plan = plan("{\"tasks\": [{\"id\": \"echo\", \"service\": \"echo-service\", \"input\": {}}]}");
+        int code = run("run", plan, "--services", catalog(), "--store", store(), "--run-id", "cli-2");
+        String text = out.toString() + err;
+        assertThat(code).as(text).isEqualTo(BatonCli.RUN_FAILED);
+        assertThat(text).contains("run cli-2: FAILED").contains("[REDACTED]").doesNotContain(CANARY);
+    }
+
+    @Test
+    void usageErrors() throws Exception {
+        String plan = plan("{\"tasks\": [{\"id\": \"a\", \"service\": \"customer-service\", \"input\": {}}]}");
+        assertThat(run("run", plan, "--services", catalog(), "--store", "jdbc:postgresql://x/y"))
+                .isEqualTo(BatonCli.USAGE);
+        Path noUrl = dir.resolve("nourl.json");
+        Files.writeString(noUrl, "{\"services\": [{\"name\": \"customer-service\"}]}");
+        assertThat(run("run", plan, "--services", noUrl.toString(), "--store", store())).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("has no url");
+    }
+}

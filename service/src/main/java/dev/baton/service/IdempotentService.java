@@ -1,0 +1,208 @@
+package dev.baton.service;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Wraps a {@link ServiceHandler} so that each execution id is executed at most once while its result is retained:
+ * <ul>
+ *   <li>a duplicate arriving after the first completed gets the stored result, without running the handler;</li>
+ *   <li>a duplicate arriving while the first is running waits for it and gets the same outcome;</li>
+ *   <li>results are kept for the retention window (default 24 h) in memory (Caffeine) or in a {@link ResultStore}.</li>
+ * </ul>
+ * <b>Failures are not cached.</b> A failed execution leaves nothing behind: the duplicates that were waiting for it
+ * see the same failure, and the next attempt runs the handler again. Caching a failure would turn a transient error
+ * into a permanent one for the whole retention window, and the orchestrator only retries when another attempt may
+ * help. Handlers whose failures have partial effects must make those effects idempotent themselves.
+ *
+ * <p>Thread-safe. Build with {@link #builder(ServiceHandler)}.
+ */
+public final class IdempotentService {
+
+    private final ServiceHandler handler;
+    private final ResultStore store;
+    private final Duration retention;
+    private final Map<String, CompletableFuture<Object>> inFlight = new ConcurrentHashMap<>();
+    private final AtomicLong executions = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+
+    private IdempotentService(Builder b) {
+        this.handler = b.handler;
+        this.retention = b.retention;
+        this.store = b.store != null ? b.store : new CaffeineResultStore(b.retention, b.clock, b.maxEntries);
+    }
+
+    /**
+     * @param handler the service's work
+     * @return a new builder
+     */
+    public static Builder builder(ServiceHandler handler) {
+        return new Builder(handler);
+    }
+
+    /**
+     * Runs the request's execution once, or returns the result of the run that already happened or is happening.
+     *
+     * @param request the attempt
+     * @return the output
+     * @throws ServiceException as the handler threw it, or wrapping another failure (retryable)
+     */
+    public Object execute(ServiceRequest request) {
+        String id = request.executionId();
+        var stored = store.get(id);
+        if (stored.isPresent()) {
+            duplicates.incrementAndGet();
+            return stored.get().output();
+        }
+        CompletableFuture<Object> mine = new CompletableFuture<>();
+        CompletableFuture<Object> running = inFlight.putIfAbsent(id, mine);
+        if (running != null) {
+            duplicates.incrementAndGet();
+            return await(running);
+        }
+        try {
+            // the first run may have finished between the store check and putIfAbsent
+            stored = store.get(id);
+            if (stored.isPresent()) {
+                duplicates.incrementAndGet();
+                mine.complete(stored.get().output());
+                return stored.get().output();
+            }
+            executions.incrementAndGet();
+            Object output;
+            try {
+                output = handler.handle(request);
+            } catch (Throwable t) {
+                mine.completeExceptionally(t);
+                throw wrap(t);
+            }
+            // stored before the in-flight entry goes, so a later duplicate always sees one of them
+            store.put(id, new ResultStore.StoredResult(output), retention);
+            mine.complete(output);
+            return output;
+        } finally {
+            inFlight.remove(id, mine);
+        }
+    }
+
+    /** @return how many times the handler has been called */
+    public long executions() {
+        return executions.get();
+    }
+
+    /** @return how many requests were answered without calling the handler */
+    public long duplicates() {
+        return duplicates.get();
+    }
+
+    private static Object await(CompletableFuture<Object> f) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw wrap(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static RuntimeException wrap(Throwable t) {
+        if (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof ServiceException s) {
+            return s;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        ServiceException s = new ServiceException("the service failed: " + t.getClass().getName(), true);
+        s.initCause(t);
+        return s;
+    }
+
+    @Override
+    public String toString() {
+        return "IdempotentService[retention=" + retention + ", executions=" + executions + ", duplicates="
+                + duplicates + "]";
+    }
+
+    /**
+     * Builds an {@link IdempotentService}. Not thread-safe; each setting is checked as it is made.
+     */
+    public static final class Builder {
+        private final ServiceHandler handler;
+        private Duration retention = Duration.ofHours(24);
+        private Clock clock = Clock.systemUTC();
+        private ResultStore store;
+        private long maxEntries = 1_000_000;
+
+        private Builder(ServiceHandler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+        }
+
+        /**
+         * @param retention how long a result is kept; positive; default 24 h
+         * @return this builder
+         */
+        public Builder retention(Duration retention) {
+            Objects.requireNonNull(retention, "retention");
+            if (retention.isZero() || retention.isNegative()) {
+                throw new IllegalArgumentException("retention must be positive, was " + retention);
+            }
+            this.retention = retention;
+            return this;
+        }
+
+        /**
+         * @param clock the time the in-memory store expires entries by ({@code ManualTime} in tests); default the
+         *              system UTC clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @param entries the most results the in-memory store keeps (least recently used go first); default 1,000,000
+         * @return this builder
+         */
+        public Builder maxEntries(long entries) {
+            if (entries < 1) {
+                throw new IllegalArgumentException("maxEntries must be positive, was " + entries);
+            }
+            this.maxEntries = entries;
+            return this;
+        }
+
+        /**
+         * @param store keeps results instead of the in-memory default
+         * @return this builder
+         */
+        public Builder store(ResultStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** @return the service */
+        public IdempotentService build() {
+            return new IdempotentService(this);
+        }
+    }
+}

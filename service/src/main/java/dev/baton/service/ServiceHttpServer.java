@@ -1,0 +1,237 @@
+package dev.baton.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A small HTTP binding for {@link IdempotentService}s on the JDK's {@code HttpServer}, speaking the HTTP transport's
+ * wire format: {@code POST /<service>} with the JSON body {@code {"runId","taskId","executionId","attempt","service",
+ * "input"}} answers {@code 200} with the output as JSON; a retryable {@link ServiceException} or any other failure
+ * answers {@code 503}, a non-retryable one {@code 422}, a malformed request {@code 400} (all with
+ * {@code {"error": "..."}}). {@code GET /health} answers {@code 200} while the server runs. An
+ * {@code Idempotency-Key} header, when present, must equal the body's execution id.
+ *
+ * <p>For examples and tests: it binds loopback by default and runs handlers on a fixed pool it owns and shuts down in
+ * {@link #close()}. Thread-safe.
+ */
+public final class ServiceHttpServer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+
+    private final HttpServer server;
+    private final ExecutorService pool;
+
+    private ServiceHttpServer(Builder b) throws IOException {
+        this.server = HttpServer.create(b.address, 64);
+        this.pool = Executors.newFixedThreadPool(b.threads, r -> {
+            Thread t = new Thread(r, "baton-service-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(pool);
+        for (Map.Entry<String, IdempotentService> e : b.services.entrySet()) {
+            server.createContext("/" + e.getKey(), handler(e.getKey(), e.getValue()));
+        }
+        server.createContext("/health", ex -> respond(ex, 200, Map.of("status", "UP")));
+        server.start();
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * An HTTP handler that decodes the wire format, runs the service and encodes the answer; for embedding in a
+     * server of your own.
+     *
+     * @param serviceName the service name expected in requests
+     * @param service     the service
+     * @return the handler
+     */
+    public static HttpHandler handler(String serviceName, IdempotentService service) {
+        Objects.requireNonNull(serviceName, "serviceName");
+        Objects.requireNonNull(service, "service");
+        return exchange -> {
+            try (exchange) {
+                if (!"POST".equals(exchange.getRequestMethod())) {
+                    respond(exchange, 405, Map.of("error", "use POST"));
+                    return;
+                }
+                ServiceRequest request;
+                try {
+                    request = readRequest(exchange.getRequestBody(),
+                            exchange.getRequestHeaders().getFirst("Baton-Correlation-Id"));
+                } catch (IllegalArgumentException e) {
+                    respond(exchange, 400, Map.of("error", e.getMessage()));
+                    return;
+                }
+                String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+                if (key != null && !key.equals(request.executionId())) {
+                    respond(exchange, 400, Map.of("error", "Idempotency-Key does not match executionId"));
+                    return;
+                }
+                Object output;
+                try {
+                    output = service.execute(request);
+                } catch (ServiceException e) {
+                    respond(exchange, e.retryable() ? 503 : 422, Map.of("error", String.valueOf(e.getMessage())));
+                    return;
+                }
+                respond(exchange, 200, output);
+            }
+        };
+    }
+
+    /**
+     * Decodes a wire body.
+     *
+     * @param body          the request body
+     * @param correlationId the correlation id header, or {@code null}
+     * @return the request
+     * @throws IllegalArgumentException when the body is not a valid wire body
+     * @throws IOException              when reading fails
+     */
+    @SuppressWarnings("unchecked")
+    public static ServiceRequest readRequest(InputStream body, String correlationId) throws IOException {
+        byte[] bytes = body.readNBytes(MAX_REQUEST_BYTES + 1);
+        if (bytes.length > MAX_REQUEST_BYTES) {
+            throw new IllegalArgumentException("request body too large");
+        }
+        Map<String, Object> m;
+        try {
+            m = JSON.readValue(bytes, Map.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("request body is not a JSON object");
+        }
+        if (m == null) {
+            throw new IllegalArgumentException("request body is not a JSON object");
+        }
+        Object input = m.get("input");
+        Object attempt = m.get("attempt");
+        if (!(input instanceof Map) || !(attempt instanceof Number)) {
+            throw new IllegalArgumentException("request body needs an object 'input' and a number 'attempt'");
+        }
+        try {
+            return new ServiceRequest(str(m, "runId"), str(m, "taskId"), str(m, "executionId"),
+                    ((Number) attempt).intValue(), str(m, "service"), (Map<String, Object>) input, correlationId);
+        } catch (NullPointerException e) {
+            throw new IllegalArgumentException("request body misses a field: " + e.getMessage());
+        }
+    }
+
+    private static String str(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        if (!(v instanceof String s)) {
+            throw new IllegalArgumentException("request body needs a string '" + key + "'");
+        }
+        return s;
+    }
+
+    private static void respond(HttpExchange exchange, int status, Object body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** @return the port the server listens on */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /**
+     * @param service a service name
+     * @return the URL the transport should POST that service's attempts to
+     */
+    public URI uri(String service) {
+        return URI.create("http://" + server.getAddress().getAddress().getHostAddress() + ":" + port() + "/"
+                + service);
+    }
+
+    /** Stops the server at once and its handler threads. Idempotent. */
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+    }
+
+    @Override
+    public String toString() {
+        return "ServiceHttpServer[" + server.getAddress() + "]";
+    }
+
+    /**
+     * Builds and starts a {@link ServiceHttpServer}. Not thread-safe.
+     */
+    public static final class Builder {
+        private final Map<String, IdempotentService> services = new LinkedHashMap<>();
+        private InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        private int threads = 8;
+
+        private Builder() {
+        }
+
+        /**
+         * @param name    the service name; served at {@code /<name>}
+         * @param service the service
+         * @return this builder
+         */
+        public Builder service(String name, IdempotentService service) {
+            Objects.requireNonNull(name, "name");
+            if (name.isEmpty() || name.contains("/") || name.equals("health")) {
+                throw new IllegalArgumentException("service name must be a non-empty path segment other than "
+                        + "'health', was '" + name + "'");
+            }
+            services.put(name, Objects.requireNonNull(service, "service"));
+            return this;
+        }
+
+        /**
+         * @param address where to listen; default loopback on a free port
+         * @return this builder
+         */
+        public Builder address(InetSocketAddress address) {
+            this.address = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /**
+         * @param threads handler threads; at least 1; default 8
+         * @return this builder
+         */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /**
+         * @return the started server
+         * @throws IOException when the address cannot be bound
+         */
+        public ServiceHttpServer start() throws IOException {
+            return new ServiceHttpServer(this);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.baton.service;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ServiceHttpServerTest {
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private ServiceHttpServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private HttpResponse<String> post(String service, String key, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(server.uri(service))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            b.header("Idempotency-Key", key);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String wire(String executionId, int attempt) {
+        return "{\"runId\":\"r\",\"taskId\":\"t\",\"executionId\":\"" + executionId + "\",\"attempt\":" + attempt
+                + ",\"service\":\"orders\",\"input\":{\"id\":\"ORD1\"}}";
+    }
+
+    @Test
+    void servesTheWireFormatAndDedupes() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        server = ServiceHttpServer.builder().service("orders", IdempotentService.builder(
+                r -> Map.of("order", r.input().get("id"), "n", calls.incrementAndGet())).build()).start();
+
+        HttpResponse<String> first = post("orders", "e1", wire("e1", 1));
+        HttpResponse<String> second = post("orders", "e1", wire("e1", 2));
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.body()).contains("\"order\":\"ORD1\"").contains("\"n\":1");
+        assertThat(second.body()).isEqualTo(first.body());
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void mapsFailuresToStatuses() throws Exception {
+        server = ServiceHttpServer.builder()
+                .service("retry", IdempotentService.builder(r -> {
+                    throw new ServiceException("busy", true);
+                }).build())
+                .service("reject", IdempotentService.builder(r -> {
+                    throw new ServiceException("bad order", false);
+                }).build())
+                .start();
+        assertThat(post("retry", null, wire("a", 1)).statusCode()).isEqualTo(503);
+        HttpResponse<String> rejected = post("reject", null, wire("b", 1));
+        assertThat(rejected.statusCode()).isEqualTo(422);
+        assertThat(rejected.body()).contains("bad order");
+        assertThat(post("reject", null, "{nope").statusCode()).isEqualTo(400);
+        assertThat(post("reject", "other", wire("b", 1)).statusCode()).isEqualTo(400);
+        HttpResponse<String> health = client.send(HttpRequest.newBuilder(server.uri("health")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+    }
+}
