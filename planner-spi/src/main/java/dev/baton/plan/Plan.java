@@ -116,6 +116,34 @@ public final class Plan {
         return of(tasks, groups);
     }
 
+    /**
+     * The plan as plain JSON values in Orra's format: {@code {"tasks": [{"id", "service"?, "input", "depends_on"?}],
+     * "parallel_groups"?}}. The JSON adapter prints exactly this.
+     *
+     * @return an insertion-ordered, immutable map
+     */
+    public Map<String, Object> toJsonMap() {
+        List<Object> out = new ArrayList<>(tasks.size());
+        for (Task t : tasks) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("id", t.id());
+            if (t.service() != null) {
+                m.put("service", t.service());
+            }
+            m.put("input", t.input());
+            if (!t.dependsOn().isEmpty()) {
+                m.put("depends_on", t.dependsOn());
+            }
+            out.add(m);
+        }
+        Map<String, Object> root = new java.util.LinkedHashMap<>();
+        root.put("tasks", out);
+        if (hasParallelGroups()) {
+            root.put("parallel_groups", parallelGroups);
+        }
+        return JsonValues.freezeObject(root);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Plan p && tasks.equals(p.tasks) && parallelGroups.equals(p.parallelGroups);

@@ -134,25 +134,7 @@ public record PlanDefinition(String name, int version, Plan template, List<Defin
     }
 
     static Map<String, Object> planToJson(Plan plan) {
-        List<Object> tasks = new ArrayList<>();
-        for (Task t : plan.tasks()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", t.id());
-            if (t.service() != null) {
-                m.put("service", t.service());
-            }
-            m.put("input", t.input());
-            if (!t.dependsOn().isEmpty()) {
-                m.put("depends_on", t.dependsOn());
-            }
-            tasks.add(m);
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("tasks", tasks);
-        if (plan.hasParallelGroups()) {
-            m.put("parallel_groups", plan.parallelGroups());
-        }
-        return m;
+        return plan.toJsonMap();
     }
 
     @SuppressWarnings("unchecked")

@@ -178,25 +178,7 @@ public final class PlanJson {
      * @return an insertion-ordered map
      */
     public static Map<String, Object> toJson(Plan plan) {
-        List<Object> tasks = new ArrayList<>(plan.tasks().size());
-        for (Task t : plan.tasks()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", t.id());
-            if (t.service() != null) {
-                m.put("service", t.service());
-            }
-            m.put("input", t.input());
-            if (!t.dependsOn().isEmpty()) {
-                m.put("depends_on", t.dependsOn());
-            }
-            tasks.add(m);
-        }
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("tasks", tasks);
-        if (plan.hasParallelGroups()) {
-            root.put("parallel_groups", plan.parallelGroups());
-        }
-        return root;
+        return plan.toJsonMap();
     }
 
     /**
