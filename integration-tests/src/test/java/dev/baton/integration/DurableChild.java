@@ -1,5 +1,6 @@
 package dev.baton.integration;
 
+import dev.baton.BatonException;
 import dev.baton.Orchestrator;
 import dev.baton.RunHandle;
 import dev.baton.RunOptions;
@@ -15,6 +16,10 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The process the durability tests kill: builds an orchestrator on a JDBC store (which resumes the runs a killed
@@ -53,24 +58,49 @@ public final class DurableChild {
         System.out.flush();
 
         Plan plan = LedgerWorkload.plan();
-        List<RunHandle> handles = new ArrayList<>();
-        int fresh = 0;
+        // submits of distinct ids do not wait on each other, but each waits for its run's creation to be durable:
+        // submitting from several threads gets every run into the store before most of the work is done, so a kill
+        // after SUBMITTED lands mid-work
+        ExecutorService submitters = Executors.newFixedThreadPool(8);
+        List<Future<RunHandle>> submitted = new ArrayList<>();
+        AtomicInteger fresh = new AtomicInteger();
         for (int n = from; n < to; n++) {
             String runId = LedgerWorkload.runId(n);
-            if (store.run(runId).isEmpty()) {
-                fresh++;
-            }
-            handles.add(orchestrator.submit(plan, RunOptions.builder().runId(runId).build()));
+            submitted.add(submitters.submit(() -> {
+                if (store.run(runId).isEmpty()) {
+                    fresh.incrementAndGet();
+                }
+                return orchestrator.submit(plan, RunOptions.builder().runId(runId).build());
+            }));
         }
+        List<RunHandle> handles = new ArrayList<>();
+        for (Future<RunHandle> f : submitted) {
+            handles.add(f.get());
+        }
+        submitters.shutdown();
         System.out.println("SUBMITTED " + fresh + " new of " + handles.size());
         System.out.flush();
+        int lost = 0;
         for (RunHandle h : handles) {
-            RunResult r = h.await(Duration.ofMinutes(2));
+            RunResult r;
+            try {
+                r = h.await(Duration.ofMinutes(2));
+            } catch (BatonException e) {
+                if (!"RUN_LOST".equals(e.code())) {
+                    throw e;
+                }
+                // a renewal came late (two busy JVMs on two cores) and the other instance took the run over; the
+                // engine fails this handle although the run goes on there. Submitting the id again returns a handle
+                // that watches the run where it now runs, which is what the caller wanted all along.
+                lost++;
+                r = orchestrator.submit(plan, RunOptions.builder().runId(h.runId()).build())
+                        .await(Duration.ofMinutes(2));
+            }
             if (!r.isCompleted()) {
                 System.out.println("NOT COMPLETED " + r);
             }
         }
-        System.out.println("DONE " + generation);
+        System.out.println("DONE " + generation + " (" + lost + " runs taken over by another instance)");
         System.out.flush();
         if (linger) {
             // the parent closes our stdin when it has seen every run end; until then the upkeep timer keeps working

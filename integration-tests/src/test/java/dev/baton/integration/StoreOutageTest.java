@@ -142,9 +142,13 @@ class StoreOutageTest {
             // the running task finishes; writing its completion fails
             assertThat(store.firstRefusal.await(30, TimeUnit.SECONDS)).isTrue();
 
-            // while the store is down, retries keep failing with growing backoff and nothing moves on
-            for (int i = 0; i < 4; i++) {
+            // while the store is down, retries keep failing with growing backoff and nothing moves on. The worker
+            // schedules the retry just after the refusal, so keep moving time (bounded) until a few retries failed.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (store.refused.get() < 4) {
+                assertThat(System.nanoTime()).as("retries while down").isLessThan(deadline);
                 time.advance(Duration.ofSeconds(1));
+                Thread.onSpinWait();
             }
             assertThat(store.refused.get()).as("append retries while down").isGreaterThan(1);
             assertThat(afterCalls.get()).as("dependent started before the completion was durable").isZero();
