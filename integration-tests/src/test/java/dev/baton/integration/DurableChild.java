@@ -1,6 +1,5 @@
 package dev.baton.integration;
 
-import dev.baton.BatonException;
 import dev.baton.Orchestrator;
 import dev.baton.RunHandle;
 import dev.baton.RunOptions;
@@ -80,27 +79,14 @@ public final class DurableChild {
         submitters.shutdown();
         System.out.println("SUBMITTED " + fresh + " new of " + handles.size());
         System.out.flush();
-        int lost = 0;
         for (RunHandle h : handles) {
-            RunResult r;
-            try {
-                r = h.await(Duration.ofMinutes(2));
-            } catch (BatonException e) {
-                if (!"RUN_LOST".equals(e.code())) {
-                    throw e;
-                }
-                // a renewal came late (two busy JVMs on two cores) and the other instance took the run over; the
-                // engine fails this handle although the run goes on there. Submitting the id again returns a handle
-                // that watches the run where it now runs, which is what the caller wanted all along.
-                lost++;
-                r = orchestrator.submit(plan, RunOptions.builder().runId(h.runId()).build())
-                        .await(Duration.ofMinutes(2));
-            }
+            // a run this instance lost to another (a renewal came late) is followed there: the handle still ends
+            RunResult r = h.await(Duration.ofMinutes(2));
             if (!r.isCompleted()) {
                 System.out.println("NOT COMPLETED " + r);
             }
         }
-        System.out.println("DONE " + generation + " (" + lost + " runs taken over by another instance)");
+        System.out.println("DONE " + generation);
         System.out.flush();
         if (linger) {
             // the parent closes our stdin when it has seen every run end; until then the upkeep timer keeps working
