@@ -70,4 +70,30 @@ class MultiInstanceTest {
             assertThat(h.result().getNow(null).output("t")).isEqualTo("mine");
         }
     }
+
+    @Test
+    void anInstanceWhoseLeaseIsTakenOverWhileAliveFollowsTheRunToItsEnd() {
+        // node-a's clock lags (a busy JVM renewing late); by node-b's clock, node-a's lease has long expired
+        ManualTime lagging = new ManualTime(time.instant());
+        ManualTime ahead = new ManualTime(time.instant().plusSeconds(10));
+        Plan plan = Plan.builder().task("t", "svc", Map.of()).build();
+        CompletableFuture<Object> slow = new CompletableFuture<>();
+        try (Orchestrator a = Orchestrator.builder().store(store).time(lagging).executor(Runnable::run)
+                .instanceId("node-a").leaseDuration(Duration.ofSeconds(3)).shutdownTimeout(Duration.ZERO)
+                .asyncService("svc", ctx -> slow).build();
+             Orchestrator b = Orchestrator.builder().store(store).time(ahead).executor(Runnable::run)
+                     .instanceId("node-b").leaseDuration(Duration.ofSeconds(3))
+                     .service("svc", ctx -> "done").build()) {
+            RunHandle h = a.submit(plan, RunOptions.builder().runId("late").build());
+            ahead.advance(Duration.ofSeconds(4)); // node-b's upkeep takes the expired run over and finishes it
+            assertThat(b.inspect("late").orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+
+            slow.complete("mine"); // node-a's task ends late: writing it conflicts with node-b's history
+            lagging.advance(Duration.ofSeconds(1)); // node-a's handle reads the outcome from the store
+            // the run was not lost, it ended elsewhere: the handle reports that instead of failing
+            assertThat(h.result().getNow(null)).isNotNull();
+            assertThat(h.result().getNow(null).output("t")).isEqualTo("done");
+        }
+        assertThat(LogInvariants.check(store.events("late"))).isEmpty();
+    }
 }

@@ -681,8 +681,7 @@ public final class Engine implements AutoCloseable {
 
     void abandoned(RunExecution run) {
         active.remove(run.runId, run);
-        run.future.completeExceptionally(new BatonException("RUN_LOST",
-                "run '" + run.runId + "' is now owned by another instance"));
+        follow(run.runId, run.plan, run.future, false);
     }
 
     // ------------------------------------------------------------------ queries
@@ -767,8 +766,7 @@ public final class Engine implements AutoCloseable {
             if (lease.isEmpty() && run.detach()) {
                 active.remove(run.runId, run);
                 log.warn("run {}: lease taken over by another instance; stopped here", run.runId);
-                run.future.completeExceptionally(new BatonException("RUN_LOST",
-                        "run '" + run.runId + "' is now owned by another instance"));
+                follow(run.runId, run.plan, run.future, false);
             }
         }
     }
@@ -776,6 +774,16 @@ public final class Engine implements AutoCloseable {
     /** A handle to a run another instance owns: its outcome is read from the store when it ends. */
     private RunHandle watchElsewhere(String runId, Plan plan) {
         CompletableFuture<RunResult> f = new CompletableFuture<>();
+        follow(runId, plan, f, true);
+        return new Handle(runId, f, null);
+    }
+
+    /**
+     * Completes {@code f} with the run's outcome once the store shows its end. Also used when this instance loses a
+     * run it was working on (its lease was taken over): the run goes on elsewhere, so the caller's handle follows it
+     * there instead of failing; per {@link dev.baton.RunHandle#result()} a handle fails only when we close.
+     */
+    private void follow(String runId, Plan plan, CompletableFuture<RunResult> f, boolean pollNow) {
         Runnable[] poll = new Runnable[1];
         poll[0] = () -> {
             if (closed) {
@@ -791,8 +799,12 @@ public final class Engine implements AutoCloseable {
                 scheduler.schedule(Duration.ofMillis(250), poll[0]);
             }
         };
-        poll[0].run();
-        return new Handle(runId, f, null);
+        if (pollNow) {
+            poll[0].run();
+        } else {
+            // the caller may hold the run's lock: read the store from the scheduler instead
+            scheduler.schedule(Duration.ofMillis(250), poll[0]);
+        }
     }
 
     // ------------------------------------------------------------------ retention and shutdown

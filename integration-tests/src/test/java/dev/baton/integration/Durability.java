@@ -1,0 +1,86 @@
+package dev.baton.integration;
+
+import dev.baton.event.RunEvent;
+import dev.baton.event.TaskCompleted;
+import dev.baton.persistence.LogInvariants;
+import dev.baton.persistence.RunRecord;
+import dev.baton.persistence.RunState;
+import dev.baton.persistence.RunStore;
+
+import javax.sql.DataSource;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The end-of-test proof shared by every durability test: each run completed with the right outputs, each log keeps
+ * its invariants, each (run, task) has exactly one effect, and no task was delivered again after its completion.
+ */
+final class Durability {
+
+    /** What the check found, for the test's report. */
+    record Tally(int runs, int effects, int lost, int duplicated, int deliveries, int redelivered) {
+    }
+
+    private Durability() {
+    }
+
+    static Tally verify(RunStore store, DataSource ledger, int runs) throws SQLException {
+        Map<String, Integer> effects = LedgerWorkload.effects(ledger);
+        Map<String, Integer> deliveries = LedgerWorkload.deliveries(ledger);
+        Map<String, Integer> lastGen = LedgerWorkload.lastDeliveryGeneration(ledger);
+        int lost = 0;
+        int duplicated = 0;
+        int redelivered = 0;
+        int totalDeliveries = 0;
+        for (int n = 0; n < runs; n++) {
+            String runId = LedgerWorkload.runId(n);
+            Optional<RunRecord> record = store.run(runId);
+            assertThat(record).as("run %s exists", runId).isPresent();
+            assertThat(record.get().state()).as("run %s", runId).isEqualTo(RunState.COMPLETED);
+            List<RunEvent> events = store.events(runId);
+            assertThat(LogInvariants.check(events)).as("log invariants of %s", runId).isEmpty();
+            int completions = 0;
+            for (RunEvent e : events) {
+                if (e instanceof TaskCompleted c) {
+                    completions++;
+                    int layer = Integer.parseInt(c.taskId().substring(1, c.taskId().indexOf('_')));
+                    Map<?, ?> out = (Map<?, ?>) c.output();
+                    assertThat(((Number) out.get("value")).longValue()).as("output of %s", c.executionId())
+                            .isEqualTo(LedgerWorkload.expectedValue(layer));
+                    // a completed task never runs again: no delivery came from a JVM later than the one whose
+                    // output was recorded
+                    assertThat(lastGen.get(c.executionId())).as("last delivery of %s", c.executionId())
+                            .isEqualTo(((Number) out.get("gen")).intValue());
+                }
+            }
+            assertThat(completions).as("completions in %s", runId).isEqualTo(LedgerWorkload.TASKS);
+            for (int layer = 0; layer < LedgerWorkload.LAYERS; layer++) {
+                for (int i = 0; i < LedgerWorkload.WIDTH; i++) {
+                    String executionId = runId + "/" + LedgerWorkload.taskId(layer, i);
+                    int count = effects.getOrDefault(executionId, 0);
+                    if (count == 0) {
+                        lost++;
+                    } else if (count > 1) {
+                        duplicated += count - 1;
+                    }
+                    int d = deliveries.getOrDefault(executionId, 0);
+                    totalDeliveries += d;
+                    if (d > 1) {
+                        redelivered++;
+                    }
+                }
+            }
+        }
+        int effectRows = LedgerWorkload.effectCount(ledger);
+        Tally tally = new Tally(runs, effectRows, lost, duplicated, totalDeliveries, redelivered);
+        System.out.println("durability: " + tally);
+        assertThat(lost).as("lost effects").isZero();
+        assertThat(duplicated).as("duplicated effects").isZero();
+        assertThat(effectRows).as("effect rows").isEqualTo(runs * LedgerWorkload.TASKS);
+        return tally;
+    }
+}

@@ -1,0 +1,155 @@
+package dev.baton.integration;
+
+import dev.baton.TaskContext;
+import dev.baton.TaskHandler;
+import dev.baton.plan.Plan;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The workload every durability test runs: a layered 20-task plan with references, and a handler whose side effect
+ * is a ledger row in the same database as the run store.
+ *
+ * <p>The handler makes its effect exactly-once the way the README tells users to: the effect row's primary key is
+ * the execution id, inserted with "do nothing on conflict", so a redelivered execution (after a crash) finds its row
+ * and adds nothing. Every delivery is also counted in a separate table, with the generation (child JVM start) that
+ * ran it, so the test can tell redeliveries (expected after a crash) from lost or duplicated effects (never allowed),
+ * and can prove that no task ran again after its completion was durable.
+ */
+final class LedgerWorkload {
+
+    /** Layers of the plan; every task after the first layer reads two outputs of the layer before. */
+    static final int LAYERS = 4;
+    /** Tasks per layer. */
+    static final int WIDTH = 5;
+    /** Executable tasks per run. */
+    static final int TASKS = LAYERS * WIDTH;
+    static final String SERVICE = "ledger";
+
+    private LedgerWorkload() {
+    }
+
+    static String taskId(int layer, int i) {
+        return "t" + layer + "_" + i;
+    }
+
+    static String runId(int n) {
+        return String.format("run-%04d", n);
+    }
+
+    /** A layered DAG: layer 0 reads the caller's seed; every later task sums two outputs of the layer before. */
+    static Plan plan() {
+        Plan.Builder b = Plan.builder().params(Map.of("seed", 1));
+        for (int layer = 0; layer < LAYERS; layer++) {
+            for (int i = 0; i < WIDTH; i++) {
+                Map<String, Object> input = new HashMap<>();
+                if (layer == 0) {
+                    input.put("a", "$task0.seed");
+                    input.put("b", "$task0.seed");
+                } else {
+                    String left = taskId(layer - 1, i);
+                    String right = taskId(layer - 1, (i + 1) % WIDTH);
+                    input.put("a", "$" + left + ".value");
+                    input.put("b", "$" + right + ".value");
+                }
+                b.task(taskId(layer, i), SERVICE, input);
+            }
+        }
+        return b.build();
+    }
+
+    /** The value every task of layer {@code layer} must output: each layer doubles the previous, plus one. */
+    static long expectedValue(int layer) {
+        long v = 1;
+        for (int l = 0; l <= layer; l++) {
+            v = 2 * v + 1;
+        }
+        return v;
+    }
+
+    static void createTables(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS ledger_effect (execution_id VARCHAR(300) PRIMARY KEY,"
+                    + " run_id VARCHAR(200) NOT NULL, task_id VARCHAR(200) NOT NULL, gen INT NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS ledger_attempt (execution_id VARCHAR(300) NOT NULL,"
+                    + " attempt INT NOT NULL, gen INT NOT NULL)");
+        }
+    }
+
+    /**
+     * The handler: counts the delivery, applies the effect once per execution id, returns the sum of its inputs plus
+     * one and the generation that ran it.
+     */
+    static TaskHandler handler(DataSource ds, boolean postgres, int generation) {
+        String effect = postgres
+                ? "INSERT INTO ledger_effect (execution_id, run_id, task_id, gen) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (execution_id) DO NOTHING"
+                : "MERGE INTO ledger_effect t USING (VALUES (CAST(? AS VARCHAR(300)), CAST(? AS VARCHAR(200)),"
+                + " CAST(? AS VARCHAR(200)), CAST(? AS INT))) s(e, r, k, g) ON t.execution_id = s.e"
+                + " WHEN NOT MATCHED THEN INSERT (execution_id, run_id, task_id, gen) VALUES (s.e, s.r, s.k, s.g)";
+        return (TaskContext ctx) -> {
+            try (Connection c = ds.getConnection()) {
+                // the delivery count is its own transaction: a redelivery must show even when the effect is a no-op
+                c.setAutoCommit(true);
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO ledger_attempt (execution_id, attempt, gen) VALUES (?, ?, ?)")) {
+                    ps.setString(1, ctx.executionId());
+                    ps.setInt(2, ctx.attempt());
+                    ps.setInt(3, generation);
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement(effect)) {
+                    ps.setString(1, ctx.executionId());
+                    ps.setString(2, ctx.runId());
+                    ps.setString(3, ctx.taskId());
+                    ps.setInt(4, generation);
+                    ps.executeUpdate();
+                }
+            }
+            long a = ((Number) ctx.input().get("a")).longValue();
+            long b = ((Number) ctx.input().get("b")).longValue();
+            return Map.of("value", a + b + 1, "gen", generation);
+        };
+    }
+
+    /** Effect rows per execution id. */
+    static Map<String, Integer> effects(DataSource ds) throws SQLException {
+        return countBy(ds, "SELECT execution_id, COUNT(*) FROM ledger_effect GROUP BY execution_id");
+    }
+
+    /** Deliveries per execution id. */
+    static Map<String, Integer> deliveries(DataSource ds) throws SQLException {
+        return countBy(ds, "SELECT execution_id, COUNT(*) FROM ledger_attempt GROUP BY execution_id");
+    }
+
+    /** The latest generation that delivered each execution. */
+    static Map<String, Integer> lastDeliveryGeneration(DataSource ds) throws SQLException {
+        return countBy(ds, "SELECT execution_id, MAX(gen) FROM ledger_attempt GROUP BY execution_id");
+    }
+
+    static int effectCount(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM ledger_effect")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static Map<String, Integer> countBy(DataSource ds, String sql) throws SQLException {
+        Map<String, Integer> out = new HashMap<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getInt(2));
+            }
+        }
+        return out;
+    }
+}
