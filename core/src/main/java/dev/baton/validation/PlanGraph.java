@@ -2,9 +2,12 @@ package dev.baton.validation;
 
 import dev.baton.plan.Task;
 
+import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.RandomAccess;
 
 /**
  * The dependency graph of a valid plan, in the compact form the scheduler works from: executable tasks numbered
@@ -18,7 +21,7 @@ import java.util.Map;
 public final class PlanGraph {
 
     private final Task[] tasks;
-    private final Map<String, Integer> index;
+    private final IdTable index;
     private final int[] depStart;
     private final int[] deps;
     private final int[] outStart;
@@ -26,12 +29,13 @@ public final class PlanGraph {
     private final int[] group;
     private final List<List<String>> groups;
     private final boolean groupsFromPlan;
-    private final List<ReferenceSite>[] references;
+    private final ReferenceSite[] sites;
+    private final int[] siteStart;
     private final Map<String, Object> params;
     private final int criticalPathLength;
 
-    PlanGraph(Task[] tasks, Map<String, Integer> index, int[] depStart, int[] deps, int[] outStart, int[] outs,
-              int[] group, List<List<String>> groups, boolean groupsFromPlan, List<ReferenceSite>[] references,
+    PlanGraph(Task[] tasks, IdTable index, int[] depStart, int[] deps, int[] outStart, int[] outs,
+              int[] group, List<List<String>> groups, boolean groupsFromPlan, ReferenceSite[] sites, int[] siteStart,
               Map<String, Object> params, int criticalPathLength) {
         this.tasks = tasks;
         this.index = index;
@@ -42,7 +46,8 @@ public final class PlanGraph {
         this.group = group;
         this.groups = groups;
         this.groupsFromPlan = groupsFromPlan;
-        this.references = references;
+        this.sites = sites;
+        this.siteStart = siteStart;
         this.params = params;
         this.criticalPathLength = criticalPathLength;
     }
@@ -65,8 +70,7 @@ public final class PlanGraph {
      * @return its index, or {@code -1} when the id is not an executable task of this plan
      */
     public int indexOf(String id) {
-        Integer i = index.get(id);
-        return i == null ? -1 : i;
+        return id == null ? -1 : index.get(id);
     }
 
     /**
@@ -138,7 +142,33 @@ public final class PlanGraph {
      * @return the references in the task's input, in document order
      */
     public List<ReferenceSite> references(int i) {
-        return references[i];
+        int from = siteStart[i];
+        int to = siteStart[i + 1];
+        return from == to ? List.of() : new Sites(sites, from, to);
+    }
+
+    /** An unmodifiable view of one task's sites in the shared array: one object per call, none per task stored. */
+    private static final class Sites extends AbstractList<ReferenceSite> implements RandomAccess {
+        private final ReferenceSite[] sites;
+        private final int from;
+        private final int size;
+
+        Sites(ReferenceSite[] sites, int from, int to) {
+            this.sites = sites;
+            this.from = from;
+            this.size = to - from;
+        }
+
+        @Override
+        public ReferenceSite get(int k) {
+            Objects.checkIndex(k, size);
+            return sites[from + k];
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
     }
 
     /** @return the caller's parameters ({@code task0}'s input), empty when the plan has none */

@@ -39,9 +39,11 @@ final class ValidationRun {
     private Task[] tasks;
     private int[] planPos;
     private int n;
-    private HashMap<String, Integer> index;
+    private IdTable index;
     private Task params;
-    private List<ReferenceSite>[] refs;
+    // every task's resolved reference sites in one flat array: task i owns sites[siteStart[i] .. siteStart[i + 1])
+    private ReferenceSite[] sites;
+    private int[] siteStart;
     private List<String>[] refPointers; // every reference-shaped string, parsable or not
     private int[] depStart;
     private int[] deps;
@@ -99,8 +101,8 @@ final class ValidationRun {
         }
         PlanGraph graph = null;
         if (errors.isEmpty()) {
-            graph = new PlanGraph(tasks, Collections.unmodifiableMap(index), depStart, deps, outStart, outs, groupOf,
-                    groups, fromPlan, refs, plan.params(), critical);
+            graph = new PlanGraph(tasks, index, depStart, deps, outStart, outs, groupOf,
+                    groups, fromPlan, sites, siteStart, plan.params(), critical);
         }
         return new ValidationResult(errors, groups, critical, graph);
     }
@@ -118,7 +120,7 @@ final class ValidationRun {
         int total = all.size();
         tasks = new Task[total];
         planPos = new int[total];
-        index = new HashMap<>(Math.max(16, (int) (total / 0.75f) + 1));
+        index = new IdTable(total);
         Map<String, Integer> firstPos = new HashMap<>();
         for (int k = 0; k < total; k++) {
             Task t = all.get(k);
@@ -137,8 +139,8 @@ final class ValidationRun {
                 }
                 continue;
             }
-            Integer prev = index.putIfAbsent(id, n);
-            if (prev != null) {
+            int prev = index.putIfAbsent(id, n);
+            if (prev >= 0) {
                 error(ValidationCode.DUPLICATE_TASK_ID, id, "/tasks/" + k + "/id",
                         "task id '" + abbreviate(id) + "' is already used by /tasks/" + planPos[prev]);
                 continue;
@@ -149,18 +151,22 @@ final class ValidationRun {
         }
         tasks = Arrays.copyOf(tasks, n);
         planPos = Arrays.copyOf(planPos, n);
-        refs = new List[n];
-        refPointers = new List[n];
+        // pointers of unparsable references too: only the input schema check needs them
+        refPointers = catalog != null && checker != null ? new List[n] : null;
+        parsedTexts = new HashMap<>(Math.max(16, n * 2));
     }
 
     private void checkTasks() {
         depStart = new int[n + 1];
+        siteStart = new int[n + 1];
+        sites = new ReferenceSite[Math.max(16, n * 2)];
         int[] edges = new int[Math.max(16, n * 2)];
         int edgeCount = 0;
         int[] seen = new int[n]; // seen[j] == i + 1 when edge i -> j is already recorded
         InputWalker walker = new InputWalker(null, 0, true); // one per run: its buffers are reused task after task
         for (int i = 0; i < n; i++) {
             depStart[i] = edgeCount;
+            siteStart[i] = siteCount;
             Task t = tasks[i];
             String id = t.id();
             if (t.service() == null || t.service().isBlank()) {
@@ -171,22 +177,23 @@ final class ValidationRun {
             }
             walker.reset(t, planPos[i]);
             walker.walkInput();
-            refPointers[i] = walker.pointers.isEmpty() ? List.of() : List.copyOf(walker.pointers);
-            List<ReferenceSite> sites = new ArrayList<>(walker.pointers.size());
-            for (int r = 0; r < walker.pointers.size(); r++) {
+            int found = walker.pointers.size();
+            if (refPointers != null) {
+                refPointers[i] = found == 0 ? List.of() : List.copyOf(walker.pointers);
+            }
+            for (int r = 0; r < found; r++) {
                 String pointer = walker.pointers.get(r);
                 String text = walker.texts.get(r);
-                Reference ref;
-                try {
-                    ref = Reference.parse(text);
-                } catch (ReferenceSyntaxException e) {
-                    error(ValidationCode.INVALID_REFERENCE, id, base(i) + "/input" + pointer, e.getMessage()
+                Parsed p = parsed(text);
+                Reference ref = p.reference;
+                if (ref == null) {
+                    error(ValidationCode.INVALID_REFERENCE, id, base(i) + "/input" + pointer, p.syntaxError
                             + " (write '$$' to start a literal text with '$')");
                     continue;
                 }
-                int j = target(i, ref.taskId(), ref, pointer);
+                int j = p.target == TARGET_UNRESOLVED || p.target == i ? target(i, ref.taskId(), ref, pointer) : p.target;
                 if (j >= 0) {
-                    sites.add(new ReferenceSite(pointer, ref));
+                    addSite(new ReferenceSite(pointer, ref));
                     if (seen[j] != i + 1) {
                         seen[j] = i + 1;
                         if (edgeCount == edges.length) {
@@ -195,10 +202,9 @@ final class ValidationRun {
                         edges[edgeCount++] = j;
                     }
                 } else if (j == -1) {
-                    sites.add(new ReferenceSite(pointer, ref)); // task0
+                    addSite(new ReferenceSite(pointer, ref)); // task0
                 }
             }
-            refs[i] = sites.isEmpty() ? List.of() : Collections.unmodifiableList(sites);
             List<String> dependsOn = t.dependsOn();
             for (int q = 0; q < dependsOn.size(); q++) {
                 String d = dependsOn.get(q);
@@ -213,7 +219,73 @@ final class ValidationRun {
             }
         }
         depStart[n] = edgeCount;
+        siteStart[n] = siteCount;
         deps = Arrays.copyOf(edges, edgeCount);
+    }
+
+    private int siteCount;
+
+    private void addSite(ReferenceSite site) {
+        if (siteCount == sites.length) {
+            sites = Arrays.copyOf(sites, sites.length * 2);
+        }
+        sites[siteCount++] = site;
+    }
+
+    /** Marks a cached reference whose target must be resolved again, reporting its error at this site. */
+    private static final int TARGET_UNRESOLVED = -3;
+
+    /**
+     * A reference text parsed once per run. Plans repeat the same text many times ({@code $task0.orderId} in every
+     * task, a producer's output in each consumer), so the parse, the id look-up and the check of a {@code task0}
+     * path are done once per distinct text. Only successful resolutions are cached: a problem is reported again at
+     * every site, with that site's location, exactly as without the cache.
+     */
+    private static final class Parsed {
+        final Reference reference;
+        final String syntaxError;
+        /** The producer's index, -1 for task0 (no edge), {@link #TARGET_UNRESOLVED} when it must be resolved again. */
+        int target = TARGET_UNRESOLVED;
+
+        Parsed(Reference reference, String syntaxError) {
+            this.reference = reference;
+            this.syntaxError = syntaxError;
+        }
+    }
+
+    private HashMap<String, Parsed> parsedTexts;
+
+    private Parsed parsed(String text) {
+        Parsed p = parsedTexts.get(text);
+        if (p != null) {
+            return p;
+        }
+        try {
+            Reference ref = Reference.parse(text);
+            p = new Parsed(ref, null);
+            p.target = resolveQuietly(ref);
+        } catch (ReferenceSyntaxException e) {
+            p = new Parsed(null, e.getMessage());
+        }
+        parsedTexts.put(text, p);
+        return p;
+    }
+
+    /**
+     * The target of a reference when it is fine from any task but its producer (a self-reference is checked per
+     * site): the producer's index, -1 for a resolvable task0 path, else {@link #TARGET_UNRESOLVED}.
+     */
+    private int resolveQuietly(Reference ref) {
+        String targetId = ref.taskId();
+        if (Reference.PARAMS_TASK.equals(targetId)) {
+            if (params == null) {
+                return TARGET_UNRESOLVED;
+            }
+            return ref.path().isEmpty() || ref.resolvablePrefix(params.input()) == ref.path().size()
+                    ? -1 : TARGET_UNRESOLVED;
+        }
+        int j = index.get(targetId);
+        return j < 0 ? TARGET_UNRESOLVED : j;
     }
 
     /**
@@ -246,8 +318,8 @@ final class ValidationRun {
             }
             return -1;
         }
-        Integer j = index.get(targetId);
-        if (j == null) {
+        int j = index.get(targetId);
+        if (j < 0) {
             error(ValidationCode.DANGLING_REFERENCE, id, loc(i, ref, relative), what(targetId, ref) + " names no task of the plan");
             return -2;
         }
@@ -393,7 +465,8 @@ final class ValidationRun {
 
     /** Where task i names the task with the given id: a reference first, else its depends_on entry. */
     private String sitePointer(int i, String targetId) {
-        for (ReferenceSite site : refs[i]) {
+        for (int k = siteStart[i]; k < siteStart[i + 1]; k++) {
+            ReferenceSite site = sites[k];
             if (site.reference().taskId().equals(targetId)) {
                 return base(i) + "/input" + site.pointer();
             }
@@ -437,8 +510,8 @@ final class ValidationRun {
             for (int p = 0; p < group.size(); p++) {
                 String id = group.get(p);
                 String where = "/parallel_groups/" + g + "/" + p;
-                Integer i = index.get(id);
-                if (i == null) {
+                int i = index.get(id);
+                if (i < 0) {
                     error(ValidationCode.GROUP_UNKNOWN_TASK, id, where, Reference.PARAMS_TASK.equals(id)
                             ? "task0 holds the parameters and never runs; leave it out of the groups"
                             : "group " + g + " names '" + abbreviate(id) + "', which is not a task of the plan");
@@ -503,7 +576,8 @@ final class ValidationRun {
             }
         }
         for (int i = 0; i < n; i++) {
-            for (ReferenceSite site : refs[i]) {
+            for (int k = siteStart[i]; k < siteStart[i + 1]; k++) {
+                ReferenceSite site = sites[k];
                 Reference ref = site.reference();
                 if (ref.isParams() || ref.path().isEmpty()) {
                     continue;
@@ -570,6 +644,7 @@ final class ValidationRun {
         final List<String> pointers = new ArrayList<>(4);
         final List<String> texts = new ArrayList<>(4);
         private boolean tooDeep;
+        private final HashMap<String, String> topPointers = new HashMap<>();
 
         InputWalker(Task task, int position, boolean collect) {
             this.task = task;
@@ -638,6 +713,16 @@ final class ValidationRun {
         private String pointer() {
             if (path.isEmpty()) {
                 return "";
+            }
+            if (path.size() == 1) {
+                // top-level keys repeat from task to task ("orderId" in each): share one pointer string per key
+                String key = path.get(0);
+                String p = topPointers.get(key);
+                if (p == null) {
+                    p = "/" + key;
+                    topPointers.put(key, p);
+                }
+                return p;
             }
             StringBuilder sb = new StringBuilder();
             for (String p : path) {

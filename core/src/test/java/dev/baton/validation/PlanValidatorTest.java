@@ -429,4 +429,40 @@ class PlanValidatorTest {
         }
         return m;
     }
+
+    @Test
+    void repeatedReferenceTextIsJudgedAtEverySite() {
+        // one reference text shared by many tasks is parsed once per run; each site must still get its own verdict
+        Plan p = Plan.builder()
+                .params(Map.of("orderId", "ORD1"))
+                .task("b", "s", Map.of("x", "$a.v", "y", "$task0.nope", "z", "$ghost", "w", "$bad..v"))
+                .task("a", "s", Map.of("x", "$a.v", "y", "$task0.nope", "z", "$ghost", "w", "$bad..v"))
+                .task("c", "s", Map.of("x", "$a.v", "y", "$task0.orderId"))
+                .task("d", "s", Map.of("x", "$c.v", "y", "$task0.orderId"))
+                .task("e", "s", Map.of("x", "$c.v"))
+                .build();
+        ValidationResult r = PlanValidator.defaults().validate(p);
+        assertThat(r.errors()).extracting(ValidationError::code, ValidationError::taskId, ValidationError::path)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(ValidationCode.DANGLING_REFERENCE, "b", "/tasks/1/input/y"),
+                        org.assertj.core.groups.Tuple.tuple(ValidationCode.DANGLING_REFERENCE, "b", "/tasks/1/input/z"),
+                        org.assertj.core.groups.Tuple.tuple(ValidationCode.INVALID_REFERENCE, "b", "/tasks/1/input/w"),
+                        org.assertj.core.groups.Tuple.tuple(ValidationCode.SELF_REFERENCE, "a", "/tasks/2/input/x"),
+                        org.assertj.core.groups.Tuple.tuple(ValidationCode.DANGLING_REFERENCE, "a", "/tasks/2/input/y"),
+                        org.assertj.core.groups.Tuple.tuple(ValidationCode.DANGLING_REFERENCE, "a", "/tasks/2/input/z"),
+                        org.assertj.core.groups.Tuple.tuple(ValidationCode.INVALID_REFERENCE, "a", "/tasks/2/input/w"));
+        List<String> messages = r.errors().stream().map(ValidationError::message).toList();
+        assertThat(messages).filteredOn(m -> m.contains("$ghost")).hasSize(2);
+        assertThat(messages).filteredOn(m -> m.contains("have no '$task0.nope'")).hasSize(2);
+        // the same text from the producer itself is a self-reference, from the others an edge
+        Plan ok = Plan.builder()
+                .task("c", "s", Map.of("x", "$a.v"))
+                .task("a", "s", Map.of())
+                .task("d", "s", Map.of("x", "$a.v"))
+                .build();
+        PlanGraph g = PlanValidator.defaults().validate(ok).graph().orElseThrow();
+        assertThat(g.dependencies(0)).containsExactly(1);
+        assertThat(g.dependencies(2)).containsExactly(1);
+        assertThat(g.references(0).get(0).reference()).isEqualTo(g.references(2).get(0).reference());
+    }
 }
