@@ -66,10 +66,20 @@ public final class DurableChild {
         for (int n = from; n < to; n++) {
             String runId = LedgerWorkload.runId(n);
             submitted.add(submitters.submit(() -> {
-                if (store.run(runId).isEmpty()) {
-                    fresh.incrementAndGet();
+                // a submit is idempotent, so a store hiccup (a pooled connection found dead) is retried by the caller
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        if (store.run(runId).isEmpty()) {
+                            fresh.incrementAndGet();
+                        }
+                        return orchestrator.submit(plan, RunOptions.builder().runId(runId).build());
+                    } catch (RuntimeException e) {
+                        if (attempt == 5) {
+                            throw e;
+                        }
+                        System.out.println("submit of " + runId + " failed (" + e + "); retrying");
+                    }
                 }
-                return orchestrator.submit(plan, RunOptions.builder().runId(runId).build());
             }));
         }
         List<RunHandle> handles = new ArrayList<>();

@@ -462,14 +462,35 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
     }
 
     private <T> T query(String what, String text, Binder binder, Reader<T> reader) {
+        try {
+            return queryOnce(text, binder, reader);
+        } catch (SQLException e) {
+            if (!isConnectionFailure(e)) {
+                throw storeFailure(what, e);
+            }
+            // A pool may hand out a connection that died while idle; a read is safe to try once more on a fresh one.
+            try {
+                return queryOnce(text, binder, reader);
+            } catch (SQLException again) {
+                again.addSuppressed(e);
+                throw storeFailure(what, again);
+            }
+        }
+    }
+
+    private <T> T queryOnce(String text, Binder binder, Reader<T> reader) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, text)) {
             binder.bind(ps);
             try (ResultSet rs = ps.executeQuery()) {
                 return reader.read(rs);
             }
-        } catch (SQLException e) {
-            throw storeFailure(what, e);
         }
+    }
+
+    /** SQL state class 08: the connection failed or was closed, not the statement. */
+    static boolean isConnectionFailure(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && state.startsWith("08");
     }
 
     private PreparedStatement prepare(Connection c, String text) throws SQLException {
