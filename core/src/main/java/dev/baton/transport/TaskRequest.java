@@ -3,7 +3,6 @@ package dev.baton.transport;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * One attempt of a task, as a transport sends it to a service. Immutable.
@@ -30,10 +29,5 @@ public record TaskRequest(String runId, String taskId, String service, String ex
         if (attempt < 1) {
             throw new IllegalArgumentException("attempt must be >= 1, was " + attempt);
         }
-    }
-
-    /** @return the deadline, if the attempt has one */
-    public Optional<Instant> deadlineIfAny() {
-        return Optional.ofNullable(deadline);
     }
 }

@@ -167,6 +167,20 @@ final class JsonSupport {
     }
 
     /** Turns a Jackson failure into the error the validator would report; I/O failures stay I/O failures. */
+    /**
+     * Refuses a document file bigger than the limit before reading it.
+     *
+     * @throws PlanParseException with {@code LIMIT_EXCEEDED} when the file is too big
+     */
+    static void checkFileSize(java.nio.file.Path file, long maxBytes) throws IOException {
+        long size = java.nio.file.Files.size(file);
+        if (size > maxBytes) {
+            throw new PlanParseException(java.util.List.of(new dev.baton.validation.ValidationError(
+                    dev.baton.validation.ValidationCode.LIMIT_EXCEEDED, null, "",
+                    "the document has " + size + " bytes; the limit is " + maxBytes)));
+        }
+    }
+
     static PlanParseException toParseException(IOException e) {
         if (e instanceof StreamConstraintsException sce) {
             return new PlanParseException(List.of(new ValidationError(ValidationCode.LIMIT_EXCEEDED, null, "",

@@ -18,7 +18,6 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -128,11 +127,7 @@ public final class PlanJson {
     public Plan read(Path file) {
         Objects.requireNonNull(file, "file");
         try {
-            long size = Files.size(file);
-            if (size > limits.maxPlanBytes()) {
-                throw new PlanParseException(List.of(new ValidationError(ValidationCode.LIMIT_EXCEEDED, null, "",
-                        "the document has " + size + " bytes; the limit is " + limits.maxPlanBytes())));
-            }
+            JsonSupport.checkFileSize(file, limits.maxPlanBytes());
             try (InputStream in = Files.newInputStream(file)) {
                 return read(in);
             }

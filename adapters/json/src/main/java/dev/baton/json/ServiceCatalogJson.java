@@ -120,11 +120,7 @@ public final class ServiceCatalogJson {
     public List<CatalogEntry> readEntries(Path file) {
         Objects.requireNonNull(file, "file");
         try {
-            long size = Files.size(file);
-            if (size > limits.maxPlanBytes()) {
-                throw new PlanParseException(List.of(new ValidationError(ValidationCode.LIMIT_EXCEEDED, null, "",
-                        "the document has " + size + " bytes; the limit is " + limits.maxPlanBytes())));
-            }
+            JsonSupport.checkFileSize(file, limits.maxPlanBytes());
             try (InputStream in = Files.newInputStream(file)) {
                 return readEntries(in);
             }

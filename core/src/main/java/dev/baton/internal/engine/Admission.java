@@ -167,15 +167,6 @@ final class Admission {
         }
     }
 
-    /** @return tasks waiting for a slot at any level (run queues are counted by their runs) */
-    int queued() {
-        lock.lock();
-        try {
-            return globalQueue.size();
-        } finally {
-            lock.unlock();
-        }
-    }
 
     /**
      * Snapshot of a service gate.

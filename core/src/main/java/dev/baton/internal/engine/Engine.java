@@ -724,15 +724,6 @@ public final class Engine implements AutoCloseable {
         return out;
     }
 
-    /** @return runs in flight in this instance */
-    public int activeRuns() {
-        return active.size();
-    }
-
-    /** @return running attempts across the orchestrator */
-    public int runningTasks() {
-        return admission.running();
-    }
 
     // ------------------------------------------------------------------ leases (several instances on one store)
 

@@ -5,7 +5,6 @@ import dev.baton.RunError;
 import dev.baton.RunResult;
 import dev.baton.RunStatus;
 import dev.baton.SchedulingMode;
-import dev.baton.TaskStatus;
 import dev.baton.event.ErrorInfo;
 import dev.baton.event.FailedAttempt;
 import dev.baton.event.RunCancelled;
@@ -795,28 +794,4 @@ final class RunExecution {
 
     // ------------------------------------------------------------------ queries
 
-    synchronized boolean isEnding() {
-        return ending;
-    }
-
-    synchronized int runningCount() {
-        int n = 0;
-        for (byte s : state) {
-            if (s == RUNNING) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    synchronized TaskStatus taskStatus(int i) {
-        return switch (state[i]) {
-            case PENDING, QUEUED, RETRY_WAIT -> TaskStatus.PENDING;
-            case RUNNING -> TaskStatus.RUNNING;
-            case COMPLETED -> TaskStatus.COMPLETED;
-            case FAILED -> TaskStatus.FAILED;
-            case SKIPPED -> TaskStatus.SKIPPED;
-            default -> TaskStatus.CANCELLED;
-        };
-    }
 }

@@ -52,7 +52,6 @@ public final class RunSnapshot {
         Instant startedAt;
         Instant endedAt;
         Instant retryAt;
-        int retryAttempt;
         boolean deadLettered;
         String skipCause;
         Instant cycleStartedAt;                       // first start since creation or the last redrive
@@ -145,7 +144,6 @@ public final class RunSnapshot {
         } else if (e instanceof TaskRetryScheduled ev && t != null) {
             t.status = TaskStatus.PENDING;
             t.retryAt = ev.notBefore();
-            t.retryAttempt = ev.nextAttempt();
         } else if (e instanceof TaskSkipped ev && t != null) {
             t.status = TaskStatus.SKIPPED;
             t.skipCause = ev.cause();

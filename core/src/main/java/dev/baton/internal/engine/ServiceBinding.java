@@ -88,10 +88,6 @@ public final class ServiceBinding {
         breaker = CircuitBreaker.of(descriptor.name(), options.circuitBreaker().orElse(defaultBreaker), clock);
     }
 
-    /** @return the service's circuit breaker */
-    public CircuitBreaker breaker() {
-        return breaker;
-    }
 
     Duration timeout() {
         return options.timeout().orElse(null);

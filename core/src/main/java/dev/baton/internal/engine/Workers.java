@@ -19,10 +19,6 @@ public final class Workers {
     private Workers() {
     }
 
-    /** @return whether this JVM offers virtual threads */
-    public static boolean virtualThreadsAvailable() {
-        return VIRTUAL != null;
-    }
 
     private static final MethodHandle VIRTUAL = lookupVirtual();
 
