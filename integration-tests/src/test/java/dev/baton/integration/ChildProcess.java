@@ -78,6 +78,34 @@ final class ChildProcess {
         return true;
     }
 
+    /**
+     * Waits until the child reported at least {@code deliveries} handler deliveries (its {@code DELIVERED <n>} lines),
+     * or exited, or the time is up.
+     */
+    boolean awaitDeliveries(int deliveries, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (delivered() < deliveries) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            if (process.waitFor(5, TimeUnit.MILLISECONDS)) {
+                return delivered() >= deliveries;
+            }
+        }
+        return true;
+    }
+
+    /** The highest delivery count the child has reported so far. */
+    int delivered() {
+        int max = 0;
+        for (String l : lines) {
+            if (l.startsWith("DELIVERED ")) {
+                max = Math.max(max, Integer.parseInt(l.substring("DELIVERED ".length()).trim()));
+            }
+        }
+        return max;
+    }
+
     /** Kills the child with SIGKILL and waits for it to be gone; returns its exit status. */
     int kill() throws InterruptedException {
         process.destroyForcibly();

@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Starts a {@link DurableChild} on a database again and again, killing it with SIGKILL at a random moment each time
+ * Starts a {@link DurableChild} on a database again and again, killing it with SIGKILL at a random point of its work each time
  * until it has been killed {@code kills} times, then lets one last child finish every run.
  */
 final class CrashHarness {
@@ -24,19 +24,20 @@ final class CrashHarness {
             generation++;
             ChildProcess child = ChildProcess.start(kind + "-" + generation,
                     kind, url, Integer.toString(generation), "-", "0", "0", Integer.toString(runs), "exit");
-            // the kill lands anywhere from mid-recovery to deep into the runs
-            assertThat(child.awaitLine("READY", 60_000)).as("child %d became ready", generation).isTrue();
-            long delay = 50 + random.nextInt(700);
-            if (child.process.waitFor(delay, TimeUnit.MILLISECONDS)) {
-                // it finished every run before the kill: no crash this time, and nothing left to crash into
-                assertThat(child.process.exitValue()).isZero();
-                throw new AssertionError("child " + generation + " finished before it could be killed " + kills
-                        + " times (killed " + killed + "); make the runs longer");
+            // the kill lands at a random amount of work done, from the first deliveries (often re-deliveries of what
+            // the previous child left running) to deep into the runs; measured in deliveries, not milliseconds, so a
+            // fast machine cannot finish every run before the last kill. All kills together use at most half the
+            // work, so there is always something left to crash into.
+            int target = 1 + random.nextInt(Math.max(1, runs * LedgerWorkload.TASKS / (2 * kills)));
+            if (!child.awaitDeliveries(target, 120_000)) {
+                assertThat(child.process.isAlive()).as("child %d alive before %d deliveries", generation, target)
+                        .isTrue();
+                throw new AssertionError("child " + generation + " made no progress to " + target + " deliveries");
             }
             int exit = child.kill();
             assertThat(exit).as("exit status of a SIGKILLed JVM").isEqualTo(ChildProcess.SIGKILL_EXIT);
             killed++;
-            System.out.println("killed child " + generation + " after " + delay + " ms past READY");
+            System.out.println("killed child " + generation + " after " + target + " deliveries");
         }
         generation++;
         ChildProcess last = ChildProcess.start(kind + "-" + generation,

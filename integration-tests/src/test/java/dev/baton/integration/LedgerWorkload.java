@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The workload every durability test runs: a layered 20-task plan with references, and a handler whose side effect
@@ -84,9 +85,14 @@ final class LedgerWorkload {
         }
     }
 
+    /** Every this many deliveries the handler prints {@code DELIVERED <n>}, the progress the parent kills by. */
+    static final int PROGRESS_EVERY = 10;
+
     /**
      * The handler: counts the delivery, applies the effect once per execution id, returns the sum of its inputs plus
-     * one and the generation that ran it.
+     * one and the generation that ran it. Every {@link #PROGRESS_EVERY} deliveries it prints a progress line, so a
+     * parent can kill the process at a point measured in work done rather than in wall-clock time (which depends on
+     * how fast and how loaded the machine is).
      */
     static TaskHandler handler(DataSource ds, boolean postgres, int generation) {
         String effect = postgres
@@ -95,6 +101,7 @@ final class LedgerWorkload {
                 : "MERGE INTO ledger_effect t USING (VALUES (CAST(? AS VARCHAR(300)), CAST(? AS VARCHAR(200)),"
                 + " CAST(? AS VARCHAR(200)), CAST(? AS INT))) s(e, r, k, g) ON t.execution_id = s.e"
                 + " WHEN NOT MATCHED THEN INSERT (execution_id, run_id, task_id, gen) VALUES (s.e, s.r, s.k, s.g)";
+        AtomicInteger delivered = new AtomicInteger();
         return (TaskContext ctx) -> {
             try (Connection c = ds.getConnection()) {
                 // the delivery count is its own transaction: a redelivery must show even when the effect is a no-op
@@ -113,6 +120,10 @@ final class LedgerWorkload {
                     ps.setInt(4, generation);
                     ps.executeUpdate();
                 }
+            }
+            int n = delivered.incrementAndGet();
+            if (n % PROGRESS_EVERY == 0) {
+                System.out.println("DELIVERED " + n);
             }
             long a = ((Number) ctx.input().get("a")).longValue();
             long b = ((Number) ctx.input().get("b")).longValue();

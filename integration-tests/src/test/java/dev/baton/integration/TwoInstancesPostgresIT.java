@@ -49,8 +49,10 @@ class TwoInstancesPostgresIT {
             try {
                 // every run must exist before the kill, or nobody could ever take it over: wait for a's submits
                 assertThat(a.awaitLine("SUBMITTED", 150_000)).as("a submitted its runs").isTrue();
-                // then let it work a little, so the kill lands mid-run: some tasks done, some running, most pending
-                assertThat(a.process.waitFor(300, TimeUnit.MILLISECONDS)).as("a still running").isFalse();
+                // then let it work a little, so the kill lands mid-run: some tasks done, some running, most pending;
+                // measured in deliveries (a tenth of a's work), not in time, which depends on the machine
+                assertThat(a.awaitDeliveries(half * LedgerWorkload.TASKS / 10, 150_000)).as("a made progress").isTrue();
+                assertThat(a.process.isAlive()).as("a still running").isTrue();
                 assertThat(a.kill()).as("exit status of a SIGKILLed JVM").isEqualTo(ChildProcess.SIGKILL_EXIT);
                 int orphaned = 0;
                 for (int n = 0; n < half; n++) {
