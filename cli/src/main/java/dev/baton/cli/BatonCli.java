@@ -14,7 +14,7 @@ import java.util.function.Function;
  * cannot be read, 3 a run that did not complete ({@code baton run}). Users never see a stack trace.
  */
 @Command(name = "baton", mixinStandardHelpOptions = true, versionProvider = BatonCli.Version.class,
-        description = "Validate, draw and (soon) run Baton orchestration plans.")
+        description = "Validate, draw, plan, run and inspect Baton orchestration plans.")
 public final class BatonCli implements Runnable {
 
     /** Success. */
@@ -38,7 +38,8 @@ public final class BatonCli implements Runnable {
      * @return the subcommands, in help order; add new ones here
      */
     static Object[] subcommands(Function<String, String> environment) {
-        return new Object[] {new ValidateCommand(), new GraphCommand(), new PlanCommand(environment), new RunCommand()};
+        return new Object[] {new ValidateCommand(), new GraphCommand(), new PlanCommand(environment), new RunCommand(),
+                new PsCommand(environment), new InspectCommand(environment)};
     }
 
     /**

@@ -25,8 +25,8 @@ import dev.baton.transport.http.HttpTransport;
 import dev.baton.transport.http.WebhookAttempt;
 import dev.baton.transport.http.WebhookPayload;
 import dev.baton.transport.http.WebhookSender;
-import org.h2.jdbcx.JdbcDataSource;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -75,9 +75,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--param", paramLabel = "k=v", description = "A plan parameter (repeatable); overrides the plan's.")
     private Map<String, String> params = new LinkedHashMap<>();
 
-    @Option(names = "--store", paramLabel = "JDBC_URL",
-            description = "An H2 JDBC URL for the run store (default: the embedded database under ~/.baton).")
-    private String store;
+    @Mixin
+    private StoreOptions store = new StoreOptions();
 
     @Option(names = "--webhook", paramLabel = "URL", description = "POST the signed result here when the run ends.")
     private URI webhook;
@@ -189,15 +188,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private RunStore openStore() {
-        if (store == null) {
-            return JdbcRunStore.embedded(Path.of(System.getProperty("user.home"), ".baton"));
-        }
-        if (!store.startsWith("jdbc:h2:")) {
-            throw new CliFailure(BatonCli.USAGE, "--store supports H2 JDBC URLs (jdbc:h2:...) in this build");
-        }
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL(store);
-        return JdbcRunStore.h2(ds);
+        return store.open(env);
     }
 
     private Plan withParams(Plan plan) {

@@ -205,6 +205,15 @@ final class JsonSupport {
             return "invalid JSON";
         }
         int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        String line = nl < 0 ? s : s.substring(0, nl);
+        // the parser appends where a still-open array or object began, in its own source notation; the position we
+        // report is the useful one, so that tail (and any source description) is dropped
+        for (String tail : new String[] {" (start marker at ", " at [Source:", " [Source:"}) {
+            int at = line.indexOf(tail);
+            if (at > 0) {
+                line = line.substring(0, at);
+            }
+        }
+        return line;
     }
 }

@@ -1,0 +1,96 @@
+package dev.baton.cli;
+
+import dev.baton.persistence.RunStore;
+import dev.baton.store.jdbc.JdbcRunStore;
+import org.h2.jdbcx.JdbcDataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.function.Function;
+
+/**
+ * Where a command finds its runs: the embedded H2 database under {@code ~/.baton} by default, an embedded database in
+ * another directory ({@code --data-dir}), or any H2 or PostgreSQL JDBC URL ({@code --store}). A PostgreSQL password
+ * is read from the environment variable {@code --store-password-env} names, so it never appears on a command line.
+ */
+final class StoreOptions {
+
+    @Option(names = "--store", paramLabel = "JDBC_URL",
+            description = "A JDBC URL for the run store: jdbc:h2:... or jdbc:postgresql://... "
+                    + "(default: the embedded database under ~/.baton).")
+    String url;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Use the embedded database in this directory instead of ~/.baton.")
+    Path dataDir;
+
+    @Option(names = "--store-user", paramLabel = "NAME", description = "The database user for --store.")
+    String user;
+
+    @Option(names = "--store-password-env", paramLabel = "VAR",
+            description = "The environment variable holding the database password for --store.")
+    String passwordEnv;
+
+    /**
+     * Opens the store. Its schema is created or migrated on first use.
+     *
+     * @param env looks environment variables up
+     * @return the store; the caller closes it
+     */
+    RunStore open(Function<String, String> env) {
+        if (url != null && dataDir != null) {
+            throw new CliFailure(BatonCli.USAGE, "--store and --data-dir exclude each other");
+        }
+        String password = null;
+        if (passwordEnv != null) {
+            password = env.apply(passwordEnv);
+            if (password == null) {
+                throw new CliFailure(BatonCli.USAGE, "environment variable " + passwordEnv + " is not set");
+            }
+        }
+        try {
+            if (url == null) {
+                Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".baton");
+                return JdbcRunStore.embedded(dir);
+            }
+            if (url.startsWith("jdbc:h2:")) {
+                JdbcDataSource ds = new JdbcDataSource();
+                ds.setURL(url);
+                ds.setUser(user == null ? "sa" : user);
+                ds.setPassword(password == null ? "" : password);
+                return JdbcRunStore.h2(ds);
+            }
+            if (url.startsWith("jdbc:postgresql:")) {
+                PGSimpleDataSource ds = new PGSimpleDataSource();
+                ds.setURL(url);
+                if (user != null) {
+                    ds.setUser(user);
+                }
+                if (password != null) {
+                    ds.setPassword(password);
+                }
+                return JdbcRunStore.postgres(ds);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CliFailure(BatonCli.USAGE, "--store " + url + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // a database that cannot be reached or opened is the user's input, not a crash: one line, exit 2
+            throw new CliFailure(BatonCli.USAGE, "cannot open the run store: " + rootMessage(e));
+        }
+        throw new CliFailure(BatonCli.USAGE, "--store must be a jdbc:h2: or jdbc:postgresql: URL, was " + url);
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage();
+        if (m == null) {
+            m = root.getClass().getSimpleName();
+        }
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

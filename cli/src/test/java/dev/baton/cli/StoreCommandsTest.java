@@ -1,0 +1,141 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.NonRetryableException;
+import dev.baton.Orchestrator;
+import dev.baton.RunOptions;
+import dev.baton.RunStatus;
+import dev.baton.persistence.RunStore;
+import dev.baton.plan.Plan;
+import dev.baton.store.jdbc.JdbcRunStore;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code baton ps} and {@code baton inspect} over runs an orchestrator left in a real store. */
+class StoreCommandsTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int baton(String... args) {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        return BatonCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    /** One completed and one failed run, written by an orchestrator that is then closed. */
+    private static void seed(RunStore store) {
+        try (Orchestrator o = Orchestrator.builder().store(store)
+                .service("greeter", ctx -> Map.of("greeting", "hello " + ctx.input().get("name")))
+                .service("refuser", ctx -> {
+                    throw new NonRetryableException("no such account");
+                })
+                .build()) {
+            Plan ok = Plan.builder().params(Map.of("name", "Ada"))
+                    .task("greet", "greeter", Map.of("name", "$task0.name")).build();
+            Plan bad = Plan.builder().params(Map.of())
+                    .task("charge", "refuser", Map.of())
+                    .task("after", "greeter", Map.of("name", "$charge.name")).build();
+            assertThat(o.submit(ok, RunOptions.builder().runId("run-ok").build()).await(Duration.ofSeconds(30))
+                    .status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(o.submit(bad, RunOptions.builder().runId("run-bad").build()).await(Duration.ofSeconds(30))
+                    .status()).isEqualTo(RunStatus.FAILED);
+        }
+    }
+
+    @Test
+    void psListsTheRunsOfTheEmbeddedStoreNewestFirst() throws Exception {
+        try (RunStore store = JdbcRunStore.embedded(dir)) {
+            seed(store);
+        }
+        assertThat(baton("ps", "--data-dir", dir.toString())).isZero();
+        assertThat(out.toString()).contains("RUN ID").contains("run-ok").contains("completed").contains("1/1")
+                .contains("run-bad").contains("failed").contains("0/2");
+
+        assertThat(baton("ps", "--data-dir", dir.toString(), "--status", "FAILED", "--json")).isZero();
+        Map<?, ?> json = new ObjectMapper().readValue(out.toString(), Map.class);
+        List<?> runs = (List<?>) json.get("runs");
+        assertThat(runs).hasSize(1);
+        assertThat(((Map<?, ?>) runs.get(0)).get("runId")).isEqualTo("run-bad");
+        assertThat(((Map<?, ?>) runs.get(0)).get("status")).isEqualTo("FAILED");
+    }
+
+    @Test
+    void inspectShowsEveryTaskAndWithDetailsItsInputAndOutput() throws Exception {
+        try (RunStore store = JdbcRunStore.embedded(dir)) {
+            seed(store);
+        }
+        assertThat(baton("inspect", "run-ok", "--data-dir", dir.toString(), "-d")).isZero();
+        assertThat(out.toString()).contains("run run-ok: completed").contains("greet").contains("greeter")
+                .contains("run-ok/greet").contains("\"name\":\"Ada\"").contains("\"greeting\":\"hello Ada\"");
+
+        assertThat(baton("inspect", "run-bad", "--data-dir", dir.toString())).isZero();
+        assertThat(out.toString()).contains("failed").contains("charge").contains("no such account")
+                .contains("skipped");
+
+        assertThat(baton("inspect", "run-bad", "--data-dir", dir.toString(), "--json")).isZero();
+        Map<?, ?> json = new ObjectMapper().readValue(out.toString(), Map.class);
+        assertThat(json.get("status")).isEqualTo("FAILED");
+        assertThat(((Map<?, ?>) json.get("error")).get("taskId")).isEqualTo("charge");
+        assertThat((List<?>) json.get("taskViews")).hasSize(2);
+    }
+
+    @Test
+    void readingNeverResumesAnUnfinishedRun() throws Exception {
+        try (RunStore store = JdbcRunStore.embedded(dir)) {
+            seed(store);
+        }
+        // ps and inspect build an orchestrator without services and without recovery: the stored runs stay as
+        // they were, and a run that is not there is reported as such
+        assertThat(baton("inspect", "no-such-run", "--data-dir", dir.toString())).isEqualTo(BatonCli.INVALID);
+        assertThat(err.toString()).contains("no run no-such-run");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void badStoreArgumentsAreUsageErrorsOnOneLine() {
+        assertThat(baton("ps", "--store", "jdbc:mysql://localhost/x")).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("--store must be a jdbc:h2: or jdbc:postgresql: URL").doesNotContain("\tat ");
+
+        assertThat(baton("ps", "--store", "jdbc:h2:mem:x", "--data-dir", dir.toString())).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("exclude each other");
+
+        assertThat(baton("ps", "--store", "jdbc:postgresql://127.0.0.1:1/none", "--store-user", "u"))
+                .isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("cannot open the run store").doesNotContain("\tat ");
+
+        assertThat(baton("ps", "--store", "jdbc:postgresql://127.0.0.1:1/none", "--store-password-env", "NOPE_UNSET"))
+                .isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("NOPE_UNSET is not set");
+
+        assertThat(baton("ps", "--limit", "0", "--data-dir", dir.toString())).isEqualTo(BatonCli.USAGE);
+        assertThat(baton("inspect")).isEqualTo(BatonCli.USAGE);
+    }
+
+    @Test
+    void psAndInspectReadAPostgresStore() throws Exception {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+            String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+            try (RunStore store = JdbcRunStore.postgres(pg.getPostgresDatabase())) {
+                seed(store);
+            }
+            assertThat(baton("ps", "--store", url, "--store-user", "postgres")).isZero();
+            assertThat(out.toString()).contains("run-ok").contains("run-bad");
+            assertThat(baton("inspect", "run-ok", "--store", url, "--store-user", "postgres")).isZero();
+            assertThat(out.toString()).contains("run run-ok: completed");
+        }
+    }
+}
