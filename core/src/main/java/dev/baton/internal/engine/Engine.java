@@ -935,6 +935,10 @@ public final class Engine implements AutoCloseable {
                         "the orchestrator closed before run '" + run.runId + "' ended; it stays recoverable"));
             }
         }
+        Replanner rp = replanner;
+        if (rp != null) {
+            rp.close();
+        }
         active.clear();
         purgeTimer.cancel();
         Cancellable lt = leaseTimer;

@@ -57,6 +57,8 @@ final class Replanner {
 
     private final Engine engine;
     private final Planner planner;
+    /** Runs waiting for their revision: their handles fail when the engine closes, as running runs' do. */
+    private final java.util.Set<RunExecution> revising = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Replanner(Engine engine, Planner planner) {
         this.engine = engine;
@@ -74,6 +76,7 @@ final class Replanner {
 
     /** The run's last task failure is durable and the run has not ended: revise it on a worker thread. */
     void revise(RunExecution run, RunError failure) {
+        revising.add(run);
         try {
             engine.workers().execute(() -> reviseNow(run, failure));
         } catch (RejectedExecutionException e) {
@@ -81,7 +84,15 @@ final class Replanner {
         }
     }
 
+    /** The engine closes: runs waiting for a revision stay recoverable; their handles fail. */
+    void close() {
+        for (RunExecution run : revising) {
+            closed(run);
+        }
+    }
+
     private void closed(RunExecution run) {
+        revising.remove(run);
         // the log holds the failure and no end: a recovery revises the run again
         run.future.completeExceptionally(new OrchestratorClosedException(
                 "the orchestrator closed before run '" + run.runId + "' was re-planned; it stays recoverable"));
@@ -96,7 +107,11 @@ final class Replanner {
             RunSnapshot snap = RunSnapshot.fold(engine.store.events(run.runId)).orElseThrow(
                     () -> new BatonException("STORE_INCONSISTENT", "run '" + run.runId + "' has no log"));
             reviseFrom(run, snap, failure);
+            revising.remove(run);
+        } catch (Closed e) {
+            closed(run);
         } catch (SequenceConflictException | LeaseLostException e) {
+            revising.remove(run);
             engine.log.warn("run {}: another instance owns the run now; stopping here: {}", run.runId, e.getMessage());
             engine.abandoned(run);
         } catch (RuntimeException e) {
@@ -162,7 +177,19 @@ final class Replanner {
         fail(run, snap, failure, reasons);
     }
 
+    /** The engine closed while the planner was asked: nothing more is written from here. */
+    private static final class Closed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Closed() {
+            super(null, null, false, false);
+        }
+    }
+
     private void append(RunSnapshot snap, RunEvent ev) {
+        if (engine.isClosed()) {
+            throw new Closed();
+        }
         engine.store.append(snap.runId(), snap.lastSeq(), List.of(ev), engine.owner, ev.at());
         snap.apply(ev);
         engine.publish(ev);

@@ -78,7 +78,7 @@ public final class RunSnapshot {
     int planVersion = 1;
     int revisionAttempts;                             // revisions asked for so far, accepted and rejected
     Map<String, Integer> serviceVersions;             // of the plan version in effect
-    final java.util.Set<String> usedExecutionIds = new java.util.HashSet<>(); // every version's, for fresh ids
+    final java.util.Set<String> usedExecutionIds = new java.util.HashSet<>(); // started under any version
     final Instant createdAt;
     Instant endedAt;
     RunStatus status = RunStatus.RUNNING;
@@ -95,9 +95,7 @@ public final class RunSnapshot {
         this.serviceVersions = versions(settings.attributes().get(Engine.SERVICE_VERSIONS));
         for (Task t : plan.tasks()) {
             if (!t.isParams()) {
-                String id = ExecutionIds.of(runId, t.id());
-                tasks.put(t.id(), new TaskState(t.id(), t.service(), id));
-                usedExecutionIds.add(id);
+                tasks.put(t.id(), new TaskState(t.id(), t.service(), ExecutionIds.of(runId, t.id())));
             }
         }
     }
@@ -139,6 +137,7 @@ public final class RunSnapshot {
         lastSeq = e.seq();
         TaskState t = e.taskId() == null ? null : tasks.get(e.taskId());
         if (e instanceof TaskStarted ev && t != null) {
+            usedExecutionIds.add(ev.executionId());
             t.status = TaskStatus.RUNNING;
             t.attempts = Math.max(t.attempts, ev.attempt());
             t.input = ev.input();
@@ -208,7 +207,6 @@ public final class RunSnapshot {
                 } else {
                     String id = ev.executionIds().getOrDefault(task.id(), ExecutionIds.of(runId, task.id()));
                     tasks.put(task.id(), new TaskState(task.id(), task.service(), id));
-                    usedExecutionIds.add(id);
                 }
             }
             currentPlan = ev.plan();
