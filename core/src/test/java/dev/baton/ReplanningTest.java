@@ -450,4 +450,63 @@ class ReplanningTest {
         assertThat(second).isEqualTo(first);
         assertThat(calls("b2:backup")).isEqualTo(1);
     }
+
+    @Test
+    void aRunWaitingForItsRevisionCanBeCancelled() throws Exception {
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        Planner slow = req -> {
+            if (!req.isRevision()) {
+                return original();
+            }
+            asked.countDown();
+            try {
+                answer.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return revised();
+        };
+        Orchestrator o = build(slow);
+        RunHandle h = o.submit(action("cx"));
+        assertThat(asked.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(h.cancel()).isTrue();
+        assertThat(h.cancel()).as("only once").isFalse();
+        answer.countDown();
+
+        RunResult r = h.await(WAIT);
+        assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(calls("b2:backup")).isZero();
+        assertThat(eventsOf("cx", PlanRevised.class)).isEmpty();
+        assertThat(LogInvariants.check(log("cx"))).isEmpty();
+    }
+
+    @Test
+    void theHandleOfARevisedRunCancelsThePlanInEffect() throws Exception {
+        CountDownLatch b2Started = new CountDownLatch(1);
+        Scripted planner = new Scripted(original(), revised());
+        Orchestrator o = Orchestrator.builder().store(store)
+                .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
+                .service("flaky", counting(ctx -> {
+                    throw new NonRetryableException("flaky is down");
+                }))
+                .asyncService("backup", ctx -> {
+                    b2Started.countDown();
+                    return new java.util.concurrent.CompletableFuture<>(); // never answers
+                })
+                .service("report", counting(ctx -> Map.of("text", "never")))
+                .planner(planner).build();
+        toClose.add(o);
+        RunHandle h = o.submit(action("cy"));
+        assertThat(b2Started.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(h.cancel()).isTrue();
+
+        RunResult r = h.await(WAIT);
+        assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(r.output("a")).isEqualTo(Map.of("name", "Ada", "id", "C1"));
+        assertThat(o.inspect("cy").orElseThrow().task("b2").orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(LogInvariants.check(log("cy"))).isEmpty();
+    }
 }

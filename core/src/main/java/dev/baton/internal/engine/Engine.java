@@ -1041,7 +1041,17 @@ public final class Engine implements AutoCloseable {
 
         @Override
         public boolean cancel() {
-            return run != null && run.cancel("cancelled by the caller");
+            if (run == null) {
+                return false;
+            }
+            // a revision replaces the execution this handle started with; cancel the one in effect
+            RunExecution current = active.get(runId);
+            RunExecution target = current != null ? current : run;
+            if (target.cancel("cancelled by the caller")) {
+                return true;
+            }
+            Replanner rp = replanner;
+            return rp != null && rp.cancel(target, "cancelled by the caller");
         }
 
         @Override

@@ -8,6 +8,7 @@ import dev.baton.TaskStatus;
 import dev.baton.event.ErrorInfo;
 import dev.baton.event.PlanRevised;
 import dev.baton.event.PlanRevisionRejected;
+import dev.baton.event.RunCancelled;
 import dev.baton.event.RunEvent;
 import dev.baton.event.RunFailed;
 import dev.baton.event.RunSettings;
@@ -58,7 +59,12 @@ final class Replanner {
     private final Engine engine;
     private final Planner planner;
     /** Runs waiting for their revision: their handles fail when the engine closes, as running runs' do. */
-    private final java.util.Set<RunExecution> revising = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<RunExecution, Cancel> revising = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A caller's cancellation of a run waiting for its revision; applied once the planner has answered. */
+    private static final class Cancel {
+        volatile String reason;
+    }
 
     Replanner(Engine engine, Planner planner) {
         this.engine = engine;
@@ -76,7 +82,7 @@ final class Replanner {
 
     /** The run's last task failure is durable and the run has not ended: revise it on a worker thread. */
     void revise(RunExecution run, RunError failure) {
-        revising.add(run);
+        revising.putIfAbsent(run, new Cancel());
         try {
             engine.workers().execute(() -> reviseNow(run, failure));
         } catch (RejectedExecutionException e) {
@@ -86,9 +92,29 @@ final class Replanner {
 
     /** The engine closes: runs waiting for a revision stay recoverable; their handles fail. */
     void close() {
-        for (RunExecution run : revising) {
+        for (RunExecution run : revising.keySet()) {
             closed(run);
         }
+    }
+
+    /**
+     * Cancels a run that waits for its revision: the planner's answer is dropped and the run ends cancelled.
+     *
+     * @return true if the run was waiting for a revision and not cancelled before
+     */
+    boolean cancel(RunExecution run, String reason) {
+        Cancel c = revising.get(run);
+        if (c == null || c.reason != null) {
+            return false;
+        }
+        c.reason = reason;
+        return true;
+    }
+
+    /** @return the cancellation asked for while the run waited, or null */
+    private String cancelled(RunExecution run) {
+        Cancel c = revising.get(run);
+        return c == null ? null : c.reason;
     }
 
     private void closed(RunExecution run) {
@@ -126,6 +152,9 @@ final class Replanner {
     }
 
     private void reviseFrom(RunExecution run, RunSnapshot snap, RunError failure) {
+        if (endIfCancelled(run, snap)) {
+            return;
+        }
         int max = maxRevisions(snap.settings());
         Action action = actionOf(snap);
         ServiceRegistry.Catalog catalog = engine.registry.current();
@@ -150,6 +179,9 @@ final class Replanner {
                 reasons.add("the planner failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
                 break;
             }
+            if (endIfCancelled(run, snap)) {
+                return;
+            }
             if (plan != null) {
                 var notActionable = NotActionable.reason(plan);
                 if (notActionable.isPresent()) {
@@ -170,6 +202,9 @@ final class Replanner {
             append(snap, ev);
             reasons.add("revision " + attempt + " rejected: " + summary(problems));
             request = request.next(problems);
+        }
+        if (endIfCancelled(run, snap)) {
+            return;
         }
         if (!gaveUp && snap.revisionAttempts() >= max) {
             reasons.add("no revision accepted within the bound of " + max);
@@ -193,6 +228,16 @@ final class Replanner {
         engine.store.append(snap.runId(), snap.lastSeq(), List.of(ev), engine.owner, ev.at());
         snap.apply(ev);
         engine.publish(ev);
+    }
+
+    private boolean endIfCancelled(RunExecution run, RunSnapshot snap) {
+        String reason = cancelled(run);
+        if (reason == null) {
+            return false;
+        }
+        append(snap, new RunCancelled(run.runId, snap.lastSeq() + 1, engine.now(), reason));
+        engine.ended(run, snap.result());
+        return true;
     }
 
     /** The run ends as it would have without re-planning, with the planner's reasons added to the failure. */
