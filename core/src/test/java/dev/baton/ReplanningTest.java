@@ -509,4 +509,37 @@ class ReplanningTest {
         assertThat(o.inspect("cy").orElseThrow().task("b2").orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
         assertThat(LogInvariants.check(log("cy"))).isEmpty();
     }
+
+    @Test
+    void aTaskThatExhaustsItsRetriesIsRevisedOnceItIsDeadLettered() {
+        dev.baton.time.ManualTime time = new dev.baton.time.ManualTime(java.time.Instant.parse("2026-03-01T10:00:00Z"));
+        Scripted planner = new Scripted(original(), revised());
+        Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .retryPolicy(RetryPolicy.builder().maxAttempts(3).backoff(Duration.ofSeconds(1), Duration.ofSeconds(1))
+                        .jitter(0).build())
+                .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
+                .service("flaky", counting(ctx -> {
+                    throw new IllegalStateException("flaky is busy");
+                }))
+                .service("backup", counting(ctx -> Map.of("via", "backup")))
+                .service("report", counting(ctx -> Map.of("text", "done for " + ctx.input().get("data"))))
+                .planner(planner).build();
+        toClose.add(o);
+        RunHandle h = o.submit(action("retries"));
+
+        assertThat(calls("b:flaky")).isEqualTo(1);
+        time.advance(Duration.ofSeconds(1));
+        assertThat(calls("b:flaky")).isEqualTo(2);
+        assertThat(planner.revisionRequests).as("not while retries remain").isEmpty();
+        time.advance(Duration.ofSeconds(1));
+
+        RunResult r = h.result().getNow(null);
+        assertThat(r).isNotNull();
+        assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(calls("b:flaky")).isEqualTo(3);
+        assertThat(planner.revisionRequests).singleElement()
+                .satisfies(req -> assertThat(req.revision().failure().attempts()).isEqualTo(3));
+        assertThat(o.deadLetters()).extracting(DeadLetter::taskId).containsExactly("b");
+        assertThat(LogInvariants.check(log("retries"))).isEmpty();
+    }
 }
