@@ -114,6 +114,11 @@ public final class Orchestrator implements AutoCloseable {
      * <p>The run id is an idempotency key as for plans: a resubmitted action is planned again, and if its plan equals
      * the stored run's plan the existing run's handle is returned.
      *
+     * <p>An action built with {@link Action.Builder#replanOnFailure(int)} is re-planned when one of its tasks fails
+     * for good: the planner gets the completed tasks and the failure ({@link dev.baton.planner.PlanningRequest#revision()}), its validated
+     * revision runs on without executing again the tasks it keeps unchanged, and each revision is a
+     * {@code PlanRevised} event in the run log; past the bound the run fails with the original failure.
+     *
      * @param action  the action
      * @param options run options
      * @return the run's handle
