@@ -316,7 +316,7 @@ final class Replanner {
             } else {
                 String base = ExecutionIds.of(run.runId, task.id());
                 // changed work never reuses an execution id: an idempotent service would return the old result
-                id = snap.usedExecutionIds.contains(base) ? base + '@' + version : base;
+                id = snap.usedExecutionIds.contains(base) ? ExecutionIds.revised(run.runId, task.id(), version) : base;
             }
             executionIds.put(task.id(), id);
         }
