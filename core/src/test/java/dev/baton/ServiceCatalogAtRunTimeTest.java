@@ -268,4 +268,59 @@ class ServiceCatalogAtRunTimeTest {
         o.close();
         assertThatThrownBy(() -> o.registerService("svc", ctx -> 1)).isInstanceOf(OrchestratorClosedException.class);
     }
+
+    /** A transport answering with a fixed value, counting its closes. */
+    private static final class FixedTransport implements dev.baton.transport.TaskTransport {
+        final Object answer;
+        final java.util.concurrent.atomic.AtomicInteger closes = new java.util.concurrent.atomic.AtomicInteger();
+
+        FixedTransport(Object answer) {
+            this.answer = answer;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Object> dispatch(dev.baton.transport.TaskRequest request) {
+            return java.util.concurrent.CompletableFuture.completedFuture(answer);
+        }
+
+        @Override
+        public void close() {
+            closes.incrementAndGet();
+        }
+    }
+
+    @Test
+    void remoteServicesGetVersionsTooAndEveryVersionsTransportIsClosed() {
+        FixedTransport one = new FixedTransport("remote-1");
+        FixedTransport two = new FixedTransport("remote-2");
+        Orchestrator o = builder().build();
+        assertThat(o.registerRemoteService(svc("1", null), one, ServiceOptions.defaults())).isEqualTo(1);
+        assertThat(o.registerRemoteService(svc("1", null), one, ServiceOptions.defaults())).isEqualTo(1);
+        assertThat(o.submit(onePlan()).await(WAIT).output("a")).isEqualTo("remote-1");
+        assertThat(o.registerRemoteService(svc("2", null), two, ServiceOptions.defaults())).isEqualTo(2);
+        assertThat(o.submit(onePlan()).await(WAIT).output("a")).isEqualTo("remote-2");
+
+        o.close();
+        assertThat(one.closes).hasValue(1);
+        assertThat(two.closes).hasValue(1);
+    }
+
+    @Test
+    void aRedriveDispatchesToTheVersionRegisteredNow() {
+        Orchestrator o = keep(builder().retryPolicy(RetryPolicy.none())
+                .service(svc("1", null), ctx -> {
+                    throw new IllegalStateException("version 1 is broken");
+                }, ServiceOptions.defaults()).build());
+        RunResult failed = o.submit(onePlan(), RunOptions.builder().runId("fix").build()).await(WAIT);
+        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(o.deadLetters()).extracting(DeadLetter::taskId).containsExactly("a");
+
+        o.registerService(svc("1.1", null), ctx -> "fixed", ServiceOptions.defaults());
+        RunResult redriven = o.redrive("fix", "a").await(WAIT);
+
+        assertThat(redriven.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(redriven.output("a")).isEqualTo("fixed");
+        // the record keeps the versions the run was created with
+        assertThat(o.inspect("fix").orElseThrow().serviceVersions()).containsEntry("svc", 1);
+    }
 }
