@@ -67,8 +67,13 @@ public final class ServiceRegistry {
         /** @return the catalog versions of the services a validated plan uses, sorted by name */
         Map<String, Integer> versionsOf(PlanGraph graph) {
             Map<String, Integer> out = new TreeMap<>();
+            String last = null;
             for (int i = 0; i < graph.size(); i++) {
                 String s = graph.task(i).service();
+                if (s == last || s == null || out.containsKey(s)) {
+                    continue; // plans repeat few services over many tasks
+                }
+                last = s;
                 catalog.version(s).ifPresent(v -> out.put(s, v));
             }
             return out;
