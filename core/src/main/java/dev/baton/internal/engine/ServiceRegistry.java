@@ -102,7 +102,7 @@ public final class ServiceRegistry {
         ServiceCatalog c = ServiceCatalog.of(ds);
         // the build-time validator is used as it is, so its catalog is exactly the one it was given
         this.current = new Catalog(c, template.catalog().filter(c::equals).isPresent() ? template : validatorFor(c),
-                Map.copyOf(initial));
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(initial))); // registration order
     }
 
     private PlanValidator validatorFor(ServiceCatalog c) {
