@@ -542,4 +542,121 @@ class ReplanningTest {
         assertThat(o.deadLetters()).extracting(DeadLetter::taskId).containsExactly("b");
         assertThat(LogInvariants.check(log("retries"))).isEmpty();
     }
+
+    /** Writes every append, but reports the first one holding a given event type as failed (its acknowledgement lost). */
+    private static final class LostAck implements dev.baton.persistence.RunStore {
+        final InMemoryRunStore delegate = new InMemoryRunStore();
+        final Class<? extends RunEvent> type;
+        final AtomicInteger lost = new AtomicInteger();
+
+        LostAck(Class<? extends RunEvent> type) {
+            this.type = type;
+        }
+
+        @Override
+        public void append(String runId, long expectedSeq, List<RunEvent> events, String owner,
+                           java.time.Instant now) {
+            delegate.append(runId, expectedSeq, events, owner, now);
+            if (events.stream().anyMatch(type::isInstance) && lost.getAndIncrement() == 0) {
+                throw new dev.baton.persistence.StoreException("connection reset after the commit");
+            }
+        }
+
+        @Override
+        public List<RunEvent> events(String runId) {
+            return delegate.events(runId);
+        }
+
+        @Override
+        public java.util.Optional<dev.baton.persistence.RunRecord> run(String runId) {
+            return delegate.run(runId);
+        }
+
+        @Override
+        public List<dev.baton.persistence.RunRecord> runs(dev.baton.persistence.RunFilter filter) {
+            return delegate.runs(filter);
+        }
+
+        @Override
+        public List<String> unfinishedRuns() {
+            return delegate.unfinishedRuns();
+        }
+
+        @Override
+        public java.util.Optional<TaskCompleted> completedExecution(String executionId) {
+            return delegate.completedExecution(executionId);
+        }
+
+        @Override
+        public List<dev.baton.event.TaskDeadLettered> deadLetters() {
+            return delegate.deadLetters();
+        }
+
+        @Override
+        public int purge(java.time.Instant endedBefore) {
+            return delegate.purge(endedBefore);
+        }
+
+        @Override
+        public java.util.Optional<dev.baton.persistence.Lease> tryLease(String runId, String owner, Duration ttl,
+                                                                       java.time.Instant now) {
+            return delegate.tryLease(runId, owner, ttl, now);
+        }
+
+        @Override
+        public void releaseLease(String runId, String owner) {
+            delegate.releaseLease(runId, owner);
+        }
+    }
+
+    private Orchestrator lossy(dev.baton.persistence.RunStore lossy, dev.baton.time.ManualTime time, Planner planner) {
+        Orchestrator o = Orchestrator.builder().store(lossy).time(time).executor(Runnable::run)
+                .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
+                .service("flaky", counting(ctx -> {
+                    throw new NonRetryableException("flaky is down");
+                }))
+                .service("backup", counting(ctx -> Map.of("via", "backup")))
+                .service("report", counting(ctx -> Map.of("text", "done for " + ctx.input().get("data"))))
+                .planner(planner).build();
+        toClose.add(o);
+        return o;
+    }
+
+    @Test
+    void aRevisionWhoseAcknowledgementWasLostIsTakenUpNotAskedForAgain() {
+        LostAck store = new LostAck(PlanRevised.class);
+        dev.baton.time.ManualTime time = new dev.baton.time.ManualTime(java.time.Instant.parse("2026-03-01T10:00:00Z"));
+        Scripted planner = new Scripted(original(), revised());
+        RunHandle h = lossy(store, time, planner).submit(action("ack"));
+        assertThat(store.lost).hasValue(1);
+        assertThat(h.result()).isNotDone();
+
+        time.advance(Duration.ofSeconds(1)); // the retry finds the revision in the log
+
+        RunResult r = h.result().getNow(null);
+        assertThat(r).isNotNull();
+        assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(planner.revisionRequests).as("asked once").hasSize(1);
+        assertThat(calls("b2:backup")).isEqualTo(1);
+        assertThat(LogInvariants.check(store.events("ack"))).isEmpty();
+    }
+
+    @Test
+    void aFailedRunWhoseAcknowledgementWasLostEndsOnTheRetry() {
+        LostAck store = new LostAck(dev.baton.event.RunFailed.class);
+        dev.baton.time.ManualTime time = new dev.baton.time.ManualTime(java.time.Instant.parse("2026-03-01T10:00:00Z"));
+        Planner notActionable = req -> req.isRevision() ? NotActionable.plan(req.action().params(), "no way")
+                : original();
+        RunHandle h = lossy(store, time, notActionable).submit(action("ack2"));
+        assertThat(store.lost).hasValue(1);
+        assertThat(h.result()).isNotDone();
+
+        time.advance(Duration.ofSeconds(1));
+
+        RunResult r = h.result().getNow(null);
+        assertThat(r).isNotNull();
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r.error().orElseThrow().message()).contains("no way");
+        assertThat(LogInvariants.check(store.events("ack2"))).isEmpty();
+    }
 }

@@ -152,6 +152,21 @@ final class Replanner {
     }
 
     private void reviseFrom(RunExecution run, RunSnapshot snap, RunError failure) {
+        if (snap.status().isTerminal()) {
+            engine.ended(run, snap.result()); // the end was written but not acknowledged before a retry
+            return;
+        }
+        RunSnapshot.TaskState failed = snap.tasks.get(failure.taskId());
+        if (failed == null || failed.status != TaskStatus.FAILED) {
+            // A revision was written but not acknowledged before a retry: take it up instead of asking again.
+            ServiceRegistry.Catalog catalog = engine.registry.current();
+            ValidationResult vr = catalog.validator.validate(snap.currentPlan());
+            if (vr.isValid() && engine.switchPlan(run, snap, vr.graph().orElseThrow(), catalog) != null) {
+                return;
+            }
+            throw new BatonException("RUN_NOT_RESUMABLE", "run '" + run.runId + "': its revised plan cannot be"
+                    + " resumed here");
+        }
         if (endIfCancelled(run, snap)) {
             return;
         }
