@@ -2,6 +2,7 @@ package dev.baton;
 
 import dev.baton.internal.engine.Engine;
 import dev.baton.internal.engine.ServiceBinding;
+import dev.baton.internal.engine.ServiceRegistry;
 import dev.baton.internal.engine.SystemScheduler;
 import dev.baton.internal.engine.Workers;
 import dev.baton.internal.planning.PlanningLoop;
@@ -113,6 +114,11 @@ public final class Orchestrator implements AutoCloseable {
      * <p>The run id is an idempotency key as for plans: a resubmitted action is planned again, and if its plan equals
      * the stored run's plan the existing run's handle is returned.
      *
+     * <p>An action built with {@link Action.Builder#replanOnFailure(int)} is re-planned when one of its tasks fails
+     * for good: the planner gets the completed tasks and the failure ({@link dev.baton.planner.PlanningRequest#revision()}), its validated
+     * revision runs on without executing again the tasks it keeps unchanged, and each revision is a
+     * {@code PlanRevised} event in the run log; past the bound the run fails with the original failure.
+     *
      * @param action  the action
      * @param options run options
      * @return the run's handle
@@ -124,7 +130,8 @@ public final class Orchestrator implements AutoCloseable {
      */
     public RunHandle submit(Action action, RunOptions options) {
         Objects.requireNonNull(options, "options");
-        PlannedAction planned = plan(action);
+        ServiceRegistry.Catalog services = engine.services(); // planned and validated against the same versions
+        PlannedAction planned = plan(action, services);
         RunOptions.Builder b = RunOptions.builder().schedulingMode(options.schedulingMode())
                 .failurePolicy(options.failurePolicy());
         if (options.maxParallel() > 0) {
@@ -133,7 +140,7 @@ public final class Orchestrator implements AutoCloseable {
         options.timeout().ifPresent(b::timeout);
         action.runId().or(options::runId).ifPresent(b::runId);
         action.correlationId().or(options::correlationId).ifPresent(b::correlationId);
-        return engine.submit(planned.plan(), b.build(), planned.toAttributes());
+        return engine.submit(planned.plan(), b.build(), planned.toAttributes(), services);
     }
 
     /**
@@ -146,11 +153,104 @@ public final class Orchestrator implements AutoCloseable {
      * @throws IllegalStateException   if no planner is configured
      */
     public PlannedAction plan(Action action) {
+        return plan(action, engine.services());
+    }
+
+    private PlannedAction plan(Action action, ServiceRegistry.Catalog services) {
         Objects.requireNonNull(action, "action");
         if (planning == null) {
             throw new IllegalStateException("no planner configured: set one with Orchestrator.builder().planner(...)");
         }
-        return planning.plan(action);
+        return planning.plan(action, services.validator(), services.catalog());
+    }
+
+    /**
+     * The services as registered now, as planners see them: descriptors with their catalog versions
+     * ({@link ServiceCatalog#version(String)}).
+     *
+     * @return the catalog
+     */
+    public ServiceCatalog catalog() {
+        return engine.services().catalog();
+    }
+
+    /**
+     * Registers an in-process service with a blocking handler and default options, while the orchestrator runs.
+     *
+     * @param name    service name, as plans name it
+     * @param handler the handler
+     * @return the service's catalog version
+     * @see #registerService(ServiceDescriptor, TaskHandler, ServiceOptions)
+     */
+    public int registerService(String name, TaskHandler handler) {
+        return registerService(ServiceDescriptor.of(name), handler, ServiceOptions.defaults());
+    }
+
+    /**
+     * Registers an in-process service with a blocking handler while the orchestrator runs, or a new version of one.
+     *
+     * <p>A name not yet registered gets catalog version 1. Registering a name again with a descriptor that differs
+     * (schemas, description or the descriptor's {@code version} label) adds the next version (2, 3, ...), which runs
+     * submitted from then on are planned, validated and dispatched against. Runs accepted before keep dispatching to
+     * the handler, options and schemas of the version they were validated against; a run resumed later (recovery,
+     * redrive, a re-planning revision) is validated again against, and dispatches to, the versions registered then.
+     * Each version has its own capacity gate and circuit breaker; {@link #circuitBreaker(String)} and
+     * {@link #status()} show the latest. Registering an identical descriptor with the same handler and options keeps
+     * the version and changes nothing.
+     *
+     * @param descriptor name, description, version label and schemas
+     * @param handler    the handler
+     * @param options    timeout, capacity, ...
+     * @return the service's catalog version
+     * @throws IllegalArgumentException    if the descriptor is identical to the registered one but the handler or the
+     *                                     options are not (change the descriptor to register a new version)
+     * @throws OrchestratorClosedException if the orchestrator is closed
+     */
+    public int registerService(ServiceDescriptor descriptor, TaskHandler handler, ServiceOptions options) {
+        Objects.requireNonNull(handler, "handler");
+        return engine.register(new ServiceBinding(descriptor, handler, null, Objects.requireNonNull(options, "options")));
+    }
+
+    /**
+     * Registers an in-process service whose handler completes asynchronously, while the orchestrator runs; versions
+     * as for {@link #registerService(ServiceDescriptor, TaskHandler, ServiceOptions)}.
+     *
+     * @param name    service name
+     * @param handler the handler
+     * @return the service's catalog version
+     */
+    public int registerAsyncService(String name, AsyncTaskHandler handler) {
+        return registerAsyncService(ServiceDescriptor.of(name), handler, ServiceOptions.defaults());
+    }
+
+    /**
+     * Registers an in-process service whose handler completes asynchronously, while the orchestrator runs; versions
+     * as for {@link #registerService(ServiceDescriptor, TaskHandler, ServiceOptions)}.
+     *
+     * @param descriptor name, description, version label and schemas
+     * @param handler    the handler
+     * @param options    timeout, capacity, ...
+     * @return the service's catalog version
+     */
+    public int registerAsyncService(ServiceDescriptor descriptor, AsyncTaskHandler handler, ServiceOptions options) {
+        Objects.requireNonNull(handler, "handler");
+        return engine.register(new ServiceBinding(descriptor, null, handler, Objects.requireNonNull(options, "options")));
+    }
+
+    /**
+     * Registers a service reached through a transport, while the orchestrator runs; versions as for
+     * {@link #registerService(ServiceDescriptor, TaskHandler, ServiceOptions)}. The orchestrator closes the transport
+     * when it closes.
+     *
+     * @param descriptor name, description, version label and schemas
+     * @param transport  delivers the service's task attempts
+     * @param options    timeout, capacity, ...
+     * @return the service's catalog version
+     */
+    public int registerRemoteService(ServiceDescriptor descriptor, TaskTransport transport, ServiceOptions options) {
+        Objects.requireNonNull(transport, "transport");
+        return engine.register(new ServiceBinding(descriptor, null, null, transport,
+                Objects.requireNonNull(options, "options")));
     }
 
     /**
@@ -583,6 +683,9 @@ public final class Orchestrator implements AutoCloseable {
                     leaseDuration, List.copyOf(breakerListeners)));
             Orchestrator o = new Orchestrator(engine,
                     planner == null ? null : new PlanningLoop(planner, validator, catalog, planningAttempts));
+            if (planner != null) {
+                engine.replanWith(planner); // before recovery, which may resume runs waiting for a revision
+            }
             if (recoverOnStart) {
                 o.recover();
             }

@@ -31,6 +31,8 @@ public record PlannedAction(Action action, Plan plan, List<List<String>> paralle
     public static final String INTENT = "intent";
     /** The run attribute holding the action's webhook. */
     public static final String WEBHOOK = "webhook";
+    /** The run attribute holding the action's bound on revisions, when it asked for re-planning. */
+    public static final String MAX_REVISIONS = "maxRevisions";
 
     /** Checks and freezes the components. */
     public PlannedAction {
@@ -53,7 +55,8 @@ public record PlannedAction(Action action, Plan plan, List<List<String>> paralle
     /**
      * The planning record kept with the run (its {@code RunCreated} settings' attributes): {@code planner},
      * {@code planningAttempts}, {@code rejectedPlans} (each {@code attempt} with its {@code errors}), {@code intent}
-     * and, when set, {@code webhook}. The accepted plan is the run's plan itself.
+     * and, when set, {@code webhook} and {@code maxRevisions} (re-planning asked for). The accepted plan is the run's
+     * plan itself.
      *
      * @return plain JSON values
      */
@@ -68,6 +71,9 @@ public record PlannedAction(Action action, Plan plan, List<List<String>> paralle
         m.put(REJECTED, rs);
         m.put(INTENT, action.intent());
         action.webhook().ifPresent(w -> m.put(WEBHOOK, w.toString()));
+        if (action.replans()) {
+            m.put(MAX_REVISIONS, action.maxRevisions());
+        }
         return m;
     }
 }

@@ -1,5 +1,6 @@
 package dev.baton.persistence;
 
+import dev.baton.event.PlanRevised;
 import dev.baton.event.RunCreated;
 import dev.baton.event.RunEvent;
 import dev.baton.event.TaskCompleted;
@@ -21,7 +22,9 @@ import java.util.Set;
  *
  * <p>Per run: sequence numbers start at 1 without a gap; exactly one {@link RunCreated}, and it comes first; at most
  * one terminal event and nothing after it; every {@link TaskCompleted} and {@link TaskFailed} matches an earlier
- * {@link TaskStarted} of the same task and attempt.
+ * {@link TaskStarted} of the same task and attempt, under the plan version in effect; {@link PlanRevised} versions run
+ * 2, 3, ... and a revision keeps only tasks that completed under the version before it (their starts and completions
+ * carry over, every other task starts afresh).
  *
  * <p>Lives in the SPI (not in the core) so that the test kit, which must not depend on the core, can use it.
  * Thread-safe: every method is a pure function.
@@ -53,6 +56,10 @@ public final class LogInvariants {
     public static final String AFTER_TERMINAL = "AFTER_TERMINAL";
     /** A completion or failure without an earlier start of the same task and attempt. */
     public static final String UNMATCHED_OUTCOME = "UNMATCHED_OUTCOME";
+    /** A {@code PlanRevised} whose version is not one more than the version in effect. */
+    public static final String PLAN_VERSION = "PLAN_VERSION";
+    /** A {@code PlanRevised} keeps a task that had not completed. */
+    public static final String KEPT_NOT_COMPLETED = "KEPT_NOT_COMPLETED";
 
     private LogInvariants() {
     }
@@ -78,6 +85,8 @@ public final class LogInvariants {
 
     private static void checkRun(String runId, List<RunEvent> log, List<Violation> out) {
         Set<String> started = new HashSet<>();
+        Set<String> completed = new HashSet<>();
+        int planVersion = 1;
         long expectedSeq = 1;
         boolean created = false;
         RunEvent terminal = null;
@@ -104,11 +113,29 @@ public final class LogInvariants {
             } else if (e.isTerminal()) {
                 terminal = e;
             }
+            if (e instanceof PlanRevised r) {
+                if (r.version() != planVersion + 1) {
+                    out.add(new Violation(runId, e.seq(), PLAN_VERSION, "plan version " + r.version()
+                            + " follows version " + planVersion));
+                }
+                planVersion = r.version();
+                for (String k : r.kept()) {
+                    if (!completed.contains(k)) {
+                        out.add(new Violation(runId, e.seq(), KEPT_NOT_COMPLETED, "plan version " + r.version()
+                                + " keeps task '" + k + "', which had not completed"));
+                    }
+                }
+                Set<String> kept = new HashSet<>(r.kept());
+                completed.retainAll(kept);
+                started.removeIf(key -> !kept.contains(key.substring(0, key.indexOf('\u0000'))));
+            }
             if (e instanceof TaskStarted s) {
                 started.add(attemptKey(s.taskId(), s.attempt()));
             } else if (e instanceof TaskCompleted c && !started.contains(attemptKey(c.taskId(), c.attempt()))) {
                 out.add(new Violation(runId, e.seq(), UNMATCHED_OUTCOME,
                         "TaskCompleted of task '" + c.taskId() + "' attempt " + c.attempt() + " was never started"));
+            } else if (e instanceof TaskCompleted c) {
+                completed.add(c.taskId());
             } else if (e instanceof TaskFailed f && !started.contains(attemptKey(f.taskId(), f.attempt()))) {
                 out.add(new Violation(runId, e.seq(), UNMATCHED_OUTCOME,
                         "TaskFailed of task '" + f.taskId() + "' attempt " + f.attempt() + " was never started"));

@@ -19,7 +19,8 @@ import java.time.Instant;
  * @param endedAt       time of its terminal event, or {@code null}
  * @param lastSeq       sequence number of its last event
  * @param correlationId the caller's correlation id, or {@code null}
- * @param taskCount     number of executable tasks in its plan
+ * @param taskCount     number of executable tasks in the plan it was created with (a re-planning revision does not
+ *                      change it; the revised plan is in the log)
  */
 public record RunRecord(String runId, RunState state, Instant createdAt, Instant endedAt, long lastSeq,
                         String correlationId, int taskCount) {

@@ -1,6 +1,8 @@
 package dev.baton.persistence;
 
 import dev.baton.event.ErrorInfo;
+import dev.baton.event.PlanRevised;
+import dev.baton.event.PlanRevisionRejected;
 import dev.baton.event.RunCompleted;
 import dev.baton.event.RunCreated;
 import dev.baton.event.RunEvent;
@@ -107,5 +109,38 @@ class LogInvariantsTest {
         assertThat(r).isEqualTo(new RunRecord("r", RunState.ACTIVE, T, null, 1, null, 1));
         r = r.after(started("r", 2, 1)).after(new RunCompleted("r", 3, T.plusSeconds(1)));
         assertThat(r).isEqualTo(new RunRecord("r", RunState.COMPLETED, T, T.plusSeconds(1), 3, null, 1));
+    }
+
+    private static PlanRevised revised(String run, long seq, int version, List<String> kept) {
+        Plan p = Plan.builder().task("t", "svc", Map.of()).task("u", "svc2", Map.of()).build();
+        return new PlanRevised(run, seq, T, version, p, "t", kept, Map.of("t", run + "/t", "u", run + "/u"),
+                Map.of("svc", 1));
+    }
+
+    @Test
+    void revisionsAreAcceptedAndRestartTheTasksTheyDoNotKeep() {
+        TaskStarted u = new TaskStarted("r", 6, T, "u", "r/u", 1, Map.of());
+        TaskCompleted uDone = new TaskCompleted("r", 7, T, "u", "r/u", 1, "u", false);
+        List<RunEvent> log = List.of(created("r"), started("r", 2, 1), completed("r", 3, 1),
+                new PlanRevisionRejected("r", 4, T, 1, "x", null, List.of()), revised("r", 5, 2, List.of("t")),
+                u, uDone, new RunCompleted("r", 8, T));
+        assertThat(LogInvariants.check(log)).isEmpty();
+
+        // a revision that keeps nothing forgets the old starts: a completion needs a start under the new version
+        assertThat(rules(List.of(created("r"), started("r", 2, 1), revised("r", 3, 2, List.of()),
+                completed("r", 4, 1)))).containsExactly(LogInvariants.UNMATCHED_OUTCOME);
+    }
+
+    @Test
+    void revisionVersionsAndKeptTasksAreChecked() {
+        assertThat(rules(List.of(created("r"), revised("r", 2, 3, List.of()))))
+                .containsExactly(LogInvariants.PLAN_VERSION);
+        assertThat(rules(List.of(created("r"), revised("r", 2, 2, List.of()), revised("r", 3, 2, List.of()))))
+                .containsExactly(LogInvariants.PLAN_VERSION);
+        assertThat(rules(List.of(created("r"), started("r", 2, 1), revised("r", 3, 2, List.of("t")))))
+                .containsExactly(LogInvariants.KEPT_NOT_COMPLETED);
+        assertThat(rules(List.of(created("r"), started("r", 2, 1), completed("r", 3, 1), new RunCompleted("r", 4, T),
+                revised("r", 5, 2, List.of("t"))))).containsExactly(LogInvariants.AFTER_TERMINAL);
+        assertThatThrownBy(() -> revised("r", 2, 1, List.of())).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -18,15 +18,22 @@ import java.util.Optional;
  *     .build();
  * }</pre>
  *
+ * <p>With {@link Builder#replanOnFailure(int)} the run may be re-planned: when one of its tasks fails for good, the
+ * planner is asked for a revised plan that keeps the finished work (see {@link Revision}).
+ *
  * <p>Immutable, thread-safe and equal by value; the parameters are deeply frozen.
  */
 public final class Action {
+
+    /** The default bound on revisions for {@link Builder#replanOnFailure()}. */
+    public static final int DEFAULT_MAX_REVISIONS = 3;
 
     private final String intent;
     private final Map<String, Object> params;
     private final URI webhook;
     private final String runId;
     private final String correlationId;
+    private final int maxRevisions;
 
     private Action(Builder b) {
         this.intent = b.intent;
@@ -34,6 +41,7 @@ public final class Action {
         this.webhook = b.webhook;
         this.runId = b.runId;
         this.correlationId = b.correlationId;
+        this.maxRevisions = b.maxRevisions;
     }
 
     /**
@@ -82,16 +90,29 @@ public final class Action {
         return Optional.ofNullable(correlationId);
     }
 
+    /**
+     * @return at most this many revised plans are asked for when a task of the run fails for good; 0 (the default)
+     *         when re-planning is off
+     */
+    public int maxRevisions() {
+        return maxRevisions;
+    }
+
+    /** @return whether the run is re-planned when a task fails for good */
+    public boolean replans() {
+        return maxRevisions > 0;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Action a && intent.equals(a.intent) && params.equals(a.params)
                 && Objects.equals(webhook, a.webhook) && Objects.equals(runId, a.runId)
-                && Objects.equals(correlationId, a.correlationId);
+                && Objects.equals(correlationId, a.correlationId) && maxRevisions == a.maxRevisions;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(intent, params, webhook, runId, correlationId);
+        return Objects.hash(intent, params, webhook, runId, correlationId, maxRevisions);
     }
 
     @Override
@@ -108,6 +129,7 @@ public final class Action {
         private URI webhook;
         private String runId;
         private String correlationId;
+        private int maxRevisions;
 
         private Builder(String intent) {
             Objects.requireNonNull(intent, "intent");
@@ -175,6 +197,34 @@ public final class Action {
          */
         public Builder correlationId(String correlationId) {
             this.correlationId = Objects.requireNonNull(correlationId, "correlationId");
+            return this;
+        }
+
+        /**
+         * Turns re-planning on with the default bound ({@value Action#DEFAULT_MAX_REVISIONS} revisions).
+         *
+         * @return this builder
+         * @see #replanOnFailure(int)
+         */
+        public Builder replanOnFailure() {
+            return replanOnFailure(DEFAULT_MAX_REVISIONS);
+        }
+
+        /**
+         * Re-plans the run when one of its tasks fails for good (its retries exhausted, or a failure that is not
+         * retried): the planner gets the completed tasks with their outputs and the failure, and its revised plan,
+         * once validated, runs on, skipping the tasks it keeps unchanged. Every revision asked for counts against the
+         * bound, rejected ones included; past it the run fails with the original failure.
+         *
+         * @param maxRevisions at most this many revised plans are asked for per run; 0 turns re-planning off; at most
+         *                     100
+         * @return this builder
+         */
+        public Builder replanOnFailure(int maxRevisions) {
+            if (maxRevisions < 0 || maxRevisions > 100) {
+                throw new IllegalArgumentException("maxRevisions must be between 0 and 100, was " + maxRevisions);
+            }
+            this.maxRevisions = maxRevisions;
             return this;
         }
 

@@ -116,4 +116,37 @@ class PlannersTest {
         assertThat(next.previousProblems().get(0).toJson()).containsEntry("code", "CYCLE").containsEntry("taskId", "task1");
         assertThatThrownBy(() -> new PlanningRequest(r.action(), r.catalog(), 0, null)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void replanningIsOptInAndBounded() {
+        Action plain = Action.of("x", Map.of());
+        assertThat(plain.replans()).isFalse();
+        assertThat(plain.maxRevisions()).isZero();
+        Action replans = Action.builder("x").replanOnFailure().build();
+        assertThat(replans.maxRevisions()).isEqualTo(Action.DEFAULT_MAX_REVISIONS);
+        assertThat(replans).isNotEqualTo(plain);
+        assertThat(Action.builder("x").replanOnFailure(5).build().maxRevisions()).isEqualTo(5);
+        assertThat(Action.builder("x").replanOnFailure(0).build().replans()).isFalse();
+        assertThatThrownBy(() -> Action.builder("x").replanOnFailure(-1)).hasMessageContaining("maxRevisions");
+        assertThatThrownBy(() -> Action.builder("x").replanOnFailure(101)).hasMessageContaining("maxRevisions");
+    }
+
+    @Test
+    void aRevisionRequestCarriesTheCompletedWorkAndTheFailure() {
+        Revision rev = new Revision(TEMPLATE, 1,
+                List.of(new Revision.CompletedTask("task1", "svc", "r/task1", Map.of("a", 1), Map.of("out", 2))),
+                new Revision.FailedTask("task2", "svc2", null, "HANDLER_ERROR", null, 3));
+        PlanningRequest r = PlanningRequest.revise(Action.of("x", Map.of()), ServiceCatalog.empty(), rev);
+        assertThat(r.isRevision()).isTrue();
+        assertThat(r.attempt()).isEqualTo(1);
+        PlanningRequest next = r.next(List.of(new PlanProblem("CYCLE", null, "", "loop")));
+        assertThat(next.revision()).isSameAs(rev);
+        assertThat(next.attempt()).isEqualTo(2);
+        assertThat(rev.completedTask("task1").orElseThrow().output()).isEqualTo(Map.of("out", 2));
+        assertThat(rev.completedTask("task2")).isEmpty();
+        assertThat(rev.failure().message()).isEmpty();
+        assertThat(PlanningRequest.first(Action.of("x", Map.of()), ServiceCatalog.empty()).isRevision()).isFalse();
+        assertThatThrownBy(() -> new Revision(TEMPLATE, 0, List.of(), rev.failure()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -35,4 +35,24 @@ class ServiceCatalogTest {
         assertThatThrownBy(() -> ServiceDescriptor.of(" ")).hasMessageContaining("blank");
         assertThat(new ServiceDescriptor("x", null, null, null, null).description()).isEmpty();
     }
+
+    @Test
+    void versionsCountChangedRegistrations() {
+        ServiceDescriptor mail = ServiceDescriptor.of("mail");
+        ServiceCatalog c = ServiceCatalog.of(mail);
+        assertThat(c.version("mail")).hasValue(1);
+        assertThat(c.version("nope")).isEmpty();
+        assertThat(c.with(mail)).isSameAs(c);
+        ServiceCatalog c2 = c.with(ServiceDescriptor.builder("mail").inputSchema(Map.of("type", "object")).build());
+        assertThat(c2.version("mail")).hasValue(2);
+        ServiceCatalog c3 = c2.with(ServiceDescriptor.builder("mail").version("2").build());
+        assertThat(c3.version("mail")).hasValue(3);
+        ServiceCatalog c4 = c3.with(ServiceDescriptor.of("sms"));
+        assertThat(c4.versions()).containsExactly(Map.entry("mail", 3), Map.entry("sms", 1));
+        assertThat(c4.version("mail")).hasValue(3);
+        assertThat(c).isNotEqualTo(c2);
+        assertThat(c4.toString()).contains("mail=3");
+        // the same descriptors at other versions are another catalog
+        assertThat(ServiceCatalog.of(ServiceDescriptor.builder("mail").version("2").build())).isNotEqualTo(c3);
+    }
 }

@@ -84,8 +84,10 @@ public final class Engine implements AutoCloseable {
                          List<java.util.function.Consumer<? super dev.baton.CircuitBreakerTransition>> breakerListeners) {
     }
 
-    final Map<String, ServiceBinding> services;
-    final PlanValidator validator;
+    /** The services, versioned; a run keeps the catalog it was submitted with. */
+    final ServiceRegistry registry;
+    /** Re-plans runs of actions that asked for it; null without a planner. */
+    private volatile Replanner replanner;
     final RunStore store;
     final Scheduler scheduler;
     /** This instance's id when runs are leased (several instances on one store), else null. */
@@ -112,8 +114,6 @@ public final class Engine implements AutoCloseable {
      * @param c the configuration
      */
     public Engine(Config c) {
-        this.services = Map.copyOf(c.services());
-        this.validator = c.validator();
         this.store = c.store();
         this.listeners = List.copyOf(c.listeners());
         this.clock = c.clock();
@@ -124,7 +124,7 @@ public final class Engine implements AutoCloseable {
         this.valueMapper = c.valueMapper();
         this.retention = c.retention();
         this.shutdownTimeout = c.shutdownTimeout();
-        for (ServiceBinding b : services.values()) {
+        this.registry = new ServiceRegistry(c.services(), c.validator(), b -> {
             b.init(c.retryPolicy(), c.circuitBreaker(), clock);
             b.breaker.onStateTransition(t -> {
                 log.info("circuit breaker of service {}: {} -> {}", b.name(), t.from(), t.to());
@@ -136,7 +136,7 @@ public final class Engine implements AutoCloseable {
                     }
                 }
             });
-        }
+        });
         this.admission = new Admission(c.maxParallel());
         this.schemaChecker = c.validator().schemaChecker().orElse(null);
         this.owner = c.instanceId();
@@ -152,12 +152,45 @@ public final class Engine implements AutoCloseable {
         return clock.instant();
     }
 
-    ServiceBinding binding(String service) {
-        ServiceBinding b = services.get(service);
-        if (b == null) {
-            throw new IllegalStateException("service not registered: " + service);
-        }
-        return b;
+    /**
+     * Registers a service, or a new version of it, while the engine runs. Runs already accepted keep the versions
+     * they were validated against.
+     *
+     * @param b the binding
+     * @return the service's catalog version
+     */
+    public int register(ServiceBinding b) {
+        ensureOpen();
+        return registry.register(b);
+    }
+
+    /** @return the services now: their catalog (with versions), a validator over it, their bindings */
+    public ServiceRegistry.Catalog services() {
+        return registry.current();
+    }
+
+    /**
+     * Re-plans, with this planner, the runs whose action asked for it ({@link Replanner#ATTRIBUTE}).
+     *
+     * @param planner the planner
+     */
+    public void replanWith(dev.baton.planner.Planner planner) {
+        this.replanner = new Replanner(this, planner);
+    }
+
+    /** @return the re-planner, or null without a planner */
+    Replanner replanner() {
+        return replanner;
+    }
+
+    /** @return the executor running blocking work (handlers, planner calls) */
+    Executor workers() {
+        return workers;
+    }
+
+    /** @return whether {@link #close()} was called */
+    boolean isClosed() {
+        return closed;
     }
 
     // ------------------------------------------------------------------ submit
@@ -183,16 +216,32 @@ public final class Engine implements AutoCloseable {
      * @return the handle
      */
     public RunHandle submit(Plan plan, RunOptions options, Map<String, Object> attributes) {
+        return submit(plan, options, attributes, registry.current());
+    }
+
+    /**
+     * Validates and starts a run against one state of the catalog (the one its plan was planned against).
+     *
+     * @param plan       the plan
+     * @param options    run options
+     * @param attributes plain JSON values for {@link RunSettings#attributes()}
+     * @param catalog    the services the run is validated against and dispatches to
+     * @return the handle
+     */
+    public RunHandle submit(Plan plan, RunOptions options, Map<String, Object> attributes,
+                            ServiceRegistry.Catalog catalog) {
         ensureOpen();
-        ValidationResult vr = validator.validate(plan);
+        ValidationResult vr = catalog.validator.validate(plan);
         if (!vr.isValid()) {
             throw new InvalidPlanException(vr.errors());
         }
         PlanGraph graph = vr.graph().orElseThrow();
         String runId = options.runId().orElseGet(Engine::newRunId);
+        Map<String, Object> attrs = new java.util.LinkedHashMap<>(attributes);
+        attrs.put(SERVICE_VERSIONS, catalog.versionsOf(graph));
         RunSettings settings = new RunSettings(options.correlationId().orElse(null), options.maxParallel(),
                 options.schedulingMode().name(), options.failurePolicy().name(),
-                options.timeout().orElse(null), attributes);
+                options.timeout().orElse(null), attrs);
         // Submits of one id serialise on a stripe, so no other submit ever sees a run that is not yet created.
         synchronized (stripe(runId)) {
             RunExecution existing = active.get(runId);
@@ -205,7 +254,7 @@ public final class Engine implements AutoCloseable {
             if (owner != null && store.tryLease(runId, owner, leaseDuration, now()).isEmpty()) {
                 return watchElsewhere(runId, plan); // another live instance owns this run id
             }
-            RunExecution run = new RunExecution(this, runId, plan, graph, settings, now());
+            RunExecution run = new RunExecution(this, runId, plan, graph, settings, now(), catalog);
             RunCreated created = run.createdEvent();
             try {
                 store.append(runId, 0, List.of(created), owner, created.at());
@@ -222,6 +271,9 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** The run attribute recording the catalog versions of the services a run was validated against. */
+    public static final String SERVICE_VERSIONS = "serviceVersions";
+
     private final Object[] stripes = newStripes();
 
     private static Object[] newStripes() {
@@ -232,7 +284,7 @@ public final class Engine implements AutoCloseable {
         return s;
     }
 
-    private Object stripe(String runId) {
+    Object stripe(String runId) {
         return stripes[(runId.hashCode() & 0x7fffffff) % stripes.length];
     }
 
@@ -289,7 +341,7 @@ public final class Engine implements AutoCloseable {
         return n;
     }
 
-    private RunExecution resume(RunSnapshot snap) {
+    RunExecution resume(RunSnapshot snap) {
         synchronized (stripe(snap.runId())) {
             RunExecution prior = active.get(snap.runId());
             if (prior != null) {
@@ -298,18 +350,47 @@ public final class Engine implements AutoCloseable {
             if (owner != null && store.tryLease(snap.runId(), owner, leaseDuration, now()).isEmpty()) {
                 return null; // another live instance owns it
             }
-            ValidationResult vr = validator.validate(snap.plan());
+            // A resumed run (recovery, redrive, a revision) is validated against, and dispatches to, the services as
+            // registered now; the versions it was created with stay in its record.
+            ServiceRegistry.Catalog catalog = registry.current();
+            ValidationResult vr = catalog.validator.validate(snap.currentPlan());
             if (!vr.isValid()) {
                 log.warn("run {} cannot be resumed: its plan no longer validates against the registered services: {}",
                         snap.runId(), vr.errors());
                 return null;
             }
+            // the original plan stays the run's identity (idempotent resubmission); the graph is the plan in effect
             RunExecution run = new RunExecution(this, snap.runId(), snap.plan(), vr.graph().orElseThrow(),
-                    snap.settings(), snap.createdAt);
+                    snap.settings(), snap.createdAt, catalog);
             active.put(snap.runId(), run);
             withMdc(snap.runId(), null, null, () -> log.info("resuming run {} at seq {}", snap.runId(), snap.lastSeq()));
             run.resume(snap);
             return run;
+        }
+    }
+
+    /**
+     * Puts a run under a revised plan: a new execution for the plan in effect (folded from the log, the revision
+     * included) takes the old one's place and completes the old one's future. Null when the old execution is no
+     * longer this engine's to replace (the engine closed, or the run went elsewhere).
+     */
+    RunExecution switchPlan(RunExecution old, RunSnapshot snap, PlanGraph graph, ServiceRegistry.Catalog catalog) {
+        synchronized (stripe(old.runId)) {
+            if (closed || active.get(old.runId) != old) {
+                return null;
+            }
+            RunExecution next = new RunExecution(this, snap.runId(), snap.plan(), graph, snap.settings(),
+                    snap.createdAt, catalog);
+            active.put(old.runId, next);
+            next.future.whenComplete((r, t) -> {
+                if (t == null) {
+                    old.future.complete(r);
+                } else {
+                    old.future.completeExceptionally(t);
+                }
+            });
+            next.resume(snap);
+            return next;
         }
     }
 
@@ -372,14 +453,14 @@ public final class Engine implements AutoCloseable {
      * @return its circuit breaker
      */
     public Optional<CircuitBreaker> breaker(String service) {
-        ServiceBinding b = services.get(service);
+        ServiceBinding b = registry.current().find(service);
         return b == null ? Optional.empty() : Optional.of(b.breaker);
     }
 
     /** @return load per service and overall */
     public OrchestratorStatus status() {
         Map<String, OrchestratorStatus.ServiceStatus> per = new java.util.LinkedHashMap<>();
-        for (ServiceBinding b : services.values()) {
+        for (ServiceBinding b : registry.current().bindings()) {
             int[] load = admission.serviceLoad(b.gate);
             int cap = b.gate.capacity;
             per.put(b.name(), new OrchestratorStatus.ServiceStatus(b.name(), load[0], load[1], cap,
@@ -697,7 +778,7 @@ public final class Engine implements AutoCloseable {
     private RunView view(RunSnapshot snap) {
         RunExecution live = active.get(snap.runId());
         List<List<String>> groups = live != null ? live.graph.parallelGroups()
-                : PlanValidator.defaults().validate(snap.plan()).parallelGroups();
+                : PlanValidator.defaults().validate(snap.currentPlan()).parallelGroups();
         return snap.view(groups);
     }
 
@@ -854,6 +935,10 @@ public final class Engine implements AutoCloseable {
                         "the orchestrator closed before run '" + run.runId + "' ended; it stays recoverable"));
             }
         }
+        Replanner rp = replanner;
+        if (rp != null) {
+            rp.close();
+        }
         active.clear();
         purgeTimer.cancel();
         Cancellable lt = leaseTimer;
@@ -864,7 +949,7 @@ public final class Engine implements AutoCloseable {
         if (p != null) {
             p.cancel();
         }
-        for (ServiceBinding b : services.values()) {
+        for (ServiceBinding b : registry.everyVersion()) {
             if (b.transport != null) {
                 try {
                     b.transport.close();
@@ -956,7 +1041,17 @@ public final class Engine implements AutoCloseable {
 
         @Override
         public boolean cancel() {
-            return run != null && run.cancel("cancelled by the caller");
+            if (run == null) {
+                return false;
+            }
+            // a revision replaces the execution this handle started with; cancel the one in effect
+            RunExecution current = active.get(runId);
+            RunExecution target = current != null ? current : run;
+            if (target.cancel("cancelled by the caller")) {
+                return true;
+            }
+            Replanner rp = replanner;
+            return rp != null && rp.cancel(target, "cancelled by the caller");
         }
 
         @Override

@@ -104,7 +104,8 @@ final class RunExecution {
     private final ConcurrentLinkedQueue<RunEvent> deliveries = new ConcurrentLinkedQueue<>();
     private final AtomicInteger deliveryWip = new AtomicInteger();
 
-    RunExecution(Engine engine, String runId, Plan plan, PlanGraph graph, RunSettings settings, Instant createdAt) {
+    RunExecution(Engine engine, String runId, Plan plan, PlanGraph graph, RunSettings settings, Instant createdAt,
+                 ServiceRegistry.Catalog catalog) {
         this.engine = engine;
         this.runId = runId;
         this.plan = plan;
@@ -117,7 +118,7 @@ final class RunExecution {
         this.services = new ServiceBinding[n];
         for (int i = 0; i < n; i++) {
             executionIds[i] = ExecutionIds.of(runId, graph.task(i).id());
-            services[i] = engine.binding(graph.task(i).service());
+            services[i] = catalog.binding(graph.task(i).service());
         }
         this.gate = new Admission.RunGate(settings.maxParallel());
         this.grouped = graph.groupsFromPlan() && SchedulingMode.GROUPS.name().equals(settings.schedulingMode());
@@ -192,6 +193,7 @@ final class RunExecution {
             currentGroup = Integer.MAX_VALUE; // no group opens until initialReady() below
             for (int i = 0; i < graph.size(); i++) {
                 RunSnapshot.TaskState t = snap.tasks.get(graph.task(i).id());
+                executionIds[i] = t.executionId; // a revised plan may give a changed task a fresh one
                 attempts[i] = t.attempts;
                 lastErrors[i] = t.lastError;
                 firstStarted[i] = t.cycleStartedAt;
@@ -586,6 +588,20 @@ final class RunExecution {
 
     /** Appends the terminal event; the future completes after it is durable. Caller holds the lock. */
     private void end(RunStatus finalStatus, RunError err) {
+        if (finalStatus == RunStatus.FAILED && err != null && err.taskId() != null) {
+            Replanner replanner = engine.replanner();
+            if (replanner != null && replanner.wants(settings)) {
+                // A task failed for good in a run that asked for re-planning: instead of ending, the run is handed
+                // to the re-planner once the failure is durable. Nothing more starts or ends here.
+                ending = true;
+                Cancellable t = runTimer;
+                if (t != null) {
+                    t.cancel();
+                }
+                effects.add(() -> replanner.revise(this, err));
+                return;
+            }
+        }
         ending = true;
         status = finalStatus;
         error = err;

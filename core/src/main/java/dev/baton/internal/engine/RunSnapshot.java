@@ -8,6 +8,8 @@ import dev.baton.TaskStatus;
 import dev.baton.TaskView;
 import dev.baton.event.ErrorInfo;
 import dev.baton.event.FailedAttempt;
+import dev.baton.event.PlanRevised;
+import dev.baton.event.PlanRevisionRejected;
 import dev.baton.event.RunCancelled;
 import dev.baton.event.RunCompleted;
 import dev.baton.event.RunCreated;
@@ -72,6 +74,11 @@ public final class RunSnapshot {
     final String runId;
     final Plan plan;
     final RunSettings settings;
+    Plan currentPlan;                                 // the original plan, or the latest revision
+    int planVersion = 1;
+    int revisionAttempts;                             // revisions asked for so far, accepted and rejected
+    Map<String, Integer> serviceVersions;             // of the plan version in effect
+    final java.util.Set<String> usedExecutionIds = new java.util.HashSet<>(); // started under any version
     final Instant createdAt;
     Instant endedAt;
     RunStatus status = RunStatus.RUNNING;
@@ -84,11 +91,25 @@ public final class RunSnapshot {
         this.plan = created.plan();
         this.settings = created.settings();
         this.createdAt = created.at();
+        this.currentPlan = plan;
+        this.serviceVersions = versions(settings.attributes().get(Engine.SERVICE_VERSIONS));
         for (Task t : plan.tasks()) {
             if (!t.isParams()) {
                 tasks.put(t.id(), new TaskState(t.id(), t.service(), ExecutionIds.of(runId, t.id())));
             }
         }
+    }
+
+    private static Map<String, Integer> versions(Object o) {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        if (o instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> {
+                if (v instanceof Number n) {
+                    out.put(String.valueOf(k), n.intValue());
+                }
+            });
+        }
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     /**
@@ -116,6 +137,7 @@ public final class RunSnapshot {
         lastSeq = e.seq();
         TaskState t = e.taskId() == null ? null : tasks.get(e.taskId());
         if (e instanceof TaskStarted ev && t != null) {
+            usedExecutionIds.add(ev.executionId());
             t.status = TaskStatus.RUNNING;
             t.attempts = Math.max(t.attempts, ev.attempt());
             t.input = ev.input();
@@ -170,6 +192,32 @@ public final class RunSnapshot {
             status = RunStatus.RUNNING;
             endedAt = null;
             error = null;
+        } else if (e instanceof PlanRevised ev) {
+            // the run goes on under the revised plan: kept tasks carry their state over, every other starts afresh
+            LinkedHashMap<String, TaskState> previous = new LinkedHashMap<>(tasks);
+            java.util.Set<String> kept = new java.util.HashSet<>(ev.kept());
+            tasks.clear();
+            for (Task task : ev.plan().tasks()) {
+                if (task.isParams()) {
+                    continue;
+                }
+                TaskState old = previous.get(task.id());
+                if (old != null && kept.contains(task.id())) {
+                    tasks.put(task.id(), old);
+                } else {
+                    String id = ev.executionIds().getOrDefault(task.id(), ExecutionIds.of(runId, task.id()));
+                    tasks.put(task.id(), new TaskState(task.id(), task.service(), id));
+                }
+            }
+            currentPlan = ev.plan();
+            planVersion = ev.version();
+            serviceVersions = versions(ev.serviceVersions());
+            revisionAttempts++;
+            status = RunStatus.RUNNING;
+            endedAt = null;
+            error = null;
+        } else if (e instanceof PlanRevisionRejected) {
+            revisionAttempts++;
         } else if (e instanceof RunCompleted ev) {
             status = RunStatus.COMPLETED;
             endedAt = ev.at();
@@ -193,9 +241,24 @@ public final class RunSnapshot {
         return runId;
     }
 
-    /** @return the plan the run executes */
+    /** @return the plan the run was created with: its identity for idempotent resubmission */
     public Plan plan() {
         return plan;
+    }
+
+    /** @return the plan in effect: the original one, or the latest revision */
+    public Plan currentPlan() {
+        return currentPlan;
+    }
+
+    /** @return the version of the plan in effect: 1 for the original, then 2, 3, ... per accepted revision */
+    public int planVersion() {
+        return planVersion;
+    }
+
+    /** @return how many revisions were asked for so far, accepted and rejected */
+    public int revisionAttempts() {
+        return revisionAttempts;
     }
 
     /** @return the run's status */
@@ -223,7 +286,8 @@ public final class RunSnapshot {
             views.add(t.view());
         }
         String correlation = settings.correlationId() == null ? runId : settings.correlationId();
-        return new RunView(runId, status, correlation, createdAt, endedAt, views, parallelGroups, error);
+        return new RunView(runId, status, correlation, createdAt, endedAt, views, parallelGroups, error, planVersion,
+                serviceVersions);
     }
 
     /** @return the result, meaningful once the run has ended */

@@ -67,6 +67,20 @@ public final class PlanningLoop {
      * @throws NotActionableException  if the planner answered that the action cannot be done
      */
     public PlannedAction plan(Action action) {
+        return plan(action, validator, catalog);
+    }
+
+    /**
+     * Plans an action against a given state of the services (the orchestrator's catalog changes at run time).
+     *
+     * @param action    the action
+     * @param validator validates each plan against the services
+     * @param catalog   what the planner is told about the services
+     * @return the accepted plan and the rejected attempts before it
+     * @throws PlanningFailedException if no valid plan came within the attempt limit, or the planner failed
+     * @throws NotActionableException  if the planner answered that the action cannot be done
+     */
+    public PlannedAction plan(Action action, PlanValidator validator, ServiceCatalog catalog) {
         Objects.requireNonNull(action, "action");
         String name = planner.name();
         List<PlanningAttempt> rejected = new ArrayList<>();

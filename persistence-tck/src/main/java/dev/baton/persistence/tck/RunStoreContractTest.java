@@ -2,6 +2,8 @@ package dev.baton.persistence.tck;
 
 import dev.baton.event.ErrorInfo;
 import dev.baton.event.FailedAttempt;
+import dev.baton.event.PlanRevised;
+import dev.baton.event.PlanRevisionRejected;
 import dev.baton.event.RunCancelled;
 import dev.baton.event.RunCompleted;
 import dev.baton.event.RunCreated;
@@ -25,6 +27,7 @@ import dev.baton.persistence.RunState;
 import dev.baton.persistence.RunStore;
 import dev.baton.persistence.SequenceConflictException;
 import dev.baton.plan.Plan;
+import dev.baton.planner.PlanProblem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -243,6 +246,36 @@ public abstract class RunStoreContractTest {
 
         assertThat(store.events("rt")).containsExactlyElementsOf(log);
         assertThat(store.run("rt")).contains(new RunRecord("rt", RunState.FAILED, at, at, 13, null, 2));
+    }
+
+    @Test
+    void planRevisionEventsRoundTripAndKeepTheRunActive() {
+        Instant at = Instant.parse("2026-03-04T05:06:07.000000001Z");
+        Plan revised = Plan.builder()
+                .params(Map.of("customerId", "CUST789"))
+                .task("task1", "customer-service", Map.of("customerId", "$task0.customerId"))
+                .task("task3", "backup-agent", Map.of("customer", "$task1", "note", List.of(1, "x")))
+                .build();
+        List<RunEvent> log = List.of(
+                created("rev", at),
+                started("rev", 2, "task1", 1),
+                new TaskCompleted("rev", 3, at, "task1", "rev/task1", 1, Map.of("name", "Ada"), false),
+                started("rev", 4, "task2", 1),
+                new TaskFailed("rev", 5, at, "task2", "rev/task2", 1, ErrorInfo.of("HANDLER_ERROR", "down"), false),
+                new PlanRevisionRejected("rev", 6, at, 1, "task2", revised,
+                        List.of(new PlanProblem("UNKNOWN_SERVICE", "task3", "/tasks/2/service", "no such service"),
+                                new PlanProblem("NO_PLAN", null, "", "none"))),
+                new PlanRevisionRejected("rev", 7, at, 2, "task2", null, List.of()),
+                new PlanRevised("rev", 8, at, 2, revised, "task2", List.of("task1"),
+                        Map.of("task1", "rev/task1", "task3", "rev/task3"),
+                        Map.of("customer-service", 1, "backup-agent", 3)));
+        store.append("rev", 0, log, null, at);
+
+        assertThat(store.events("rev")).containsExactlyElementsOf(log);
+        assertThat(store.run("rev")).get().extracting(RunRecord::state, RunRecord::lastSeq)
+                .containsExactly(RunState.ACTIVE, 8L);
+        assertThat(store.unfinishedRuns()).contains("rev");
+        assertThat(LogInvariants.check(store.events("rev"))).isEmpty();
     }
 
     @Test

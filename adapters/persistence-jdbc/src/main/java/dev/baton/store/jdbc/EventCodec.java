@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.event.ErrorInfo;
 import dev.baton.event.FailedAttempt;
+import dev.baton.event.PlanRevised;
+import dev.baton.event.PlanRevisionRejected;
 import dev.baton.event.RunCancelled;
 import dev.baton.event.RunCompleted;
 import dev.baton.event.RunCreated;
@@ -23,6 +25,7 @@ import dev.baton.persistence.StoreException;
 import dev.baton.plan.JsonValues;
 import dev.baton.plan.Plan;
 import dev.baton.plan.Task;
+import dev.baton.planner.PlanProblem;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -103,6 +106,22 @@ final class EventCodec {
             m.put("attempts", attempts);
         } else if (e instanceof TaskRedriven r) {
             task(m, r.taskId(), r.executionId());
+        } else if (e instanceof PlanRevised r) {
+            m.put("version", r.version());
+            m.put("plan", plan(r.plan()));
+            m.put("failedTaskId", r.failedTaskId());
+            m.put("kept", r.kept());
+            m.put("executionIds", new java.util.TreeMap<>(r.executionIds()));
+            m.put("serviceVersions", new java.util.TreeMap<>(r.serviceVersions()));
+        } else if (e instanceof PlanRevisionRejected r) {
+            m.put("attempt", r.attempt());
+            m.put("failedTaskId", r.failedTaskId());
+            m.put("plan", r.plan() == null ? null : plan(r.plan()));
+            List<Object> problems = new ArrayList<>(r.problems().size());
+            for (PlanProblem p : r.problems()) {
+                problems.add(p.toJson());
+            }
+            m.put("problems", problems);
         } else if (e instanceof RunFailed f) {
             m.put("taskId", f.taskId());
             m.put("error", error(f.error()));
@@ -196,11 +215,41 @@ final class EventCodec {
                         JsonValues.freezeObject(map(m.get("input"))), attempts);
             }
             case "TaskRedriven" -> new TaskRedriven(runId, seq, at, taskId, executionId);
+            case "PlanRevised" -> {
+                Map<String, Integer> versions = new LinkedHashMap<>();
+                Map<String, Object> vm = map(m.get("serviceVersions"));
+                if (vm != null) {
+                    vm.forEach((k, v) -> versions.put(k, ((Number) v).intValue()));
+                }
+                Map<String, String> ids = new LinkedHashMap<>();
+                map(m.get("executionIds")).forEach((k, v) -> ids.put(k, (String) v));
+                yield new PlanRevised(runId, seq, at, integer(m, "version"), plan(map(m.get("plan"))),
+                        (String) m.get("failedTaskId"), strings(m.get("kept")), ids, versions);
+            }
+            case "PlanRevisionRejected" -> {
+                List<PlanProblem> problems = new ArrayList<>();
+                for (Object o : (List<?>) m.get("problems")) {
+                    Map<String, Object> pm = map(o);
+                    problems.add(new PlanProblem((String) pm.get("code"), (String) pm.get("taskId"),
+                            (String) pm.get("path"), (String) pm.get("message")));
+                }
+                Object plan = m.get("plan");
+                yield new PlanRevisionRejected(runId, seq, at, integer(m, "attempt"), (String) m.get("failedTaskId"),
+                        plan == null ? null : plan(map(plan)), problems);
+            }
             case "RunCompleted" -> new RunCompleted(runId, seq, at);
             case "RunFailed" -> new RunFailed(runId, seq, at, taskId, error(map(m.get("error"))));
             case "RunCancelled" -> new RunCancelled(runId, seq, at, (String) m.get("reason"));
             default -> throw new IllegalArgumentException("unknown event type '" + type + "'");
         };
+    }
+
+    private static List<String> strings(Object o) {
+        List<String> out = new ArrayList<>();
+        for (Object x : (List<?>) o) {
+            out.add((String) x);
+        }
+        return out;
     }
 
     private static void task(Map<String, Object> m, String taskId, String executionId) {

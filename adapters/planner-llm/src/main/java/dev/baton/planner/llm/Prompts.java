@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.planner.PlanProblem;
 import dev.baton.planner.PlanningRequest;
+import dev.baton.planner.Revision;
 import dev.baton.planner.ServiceDescriptor;
 
 import java.io.UncheckedIOException;
@@ -32,7 +33,10 @@ final class Prompts {
             "  previous one, and every task except task0 is in exactly one group.",
             "- If the action cannot be done with these services, answer",
             "  {\"tasks\": [{\"id\": \"task0\", \"input\": {}}, {\"id\": \"final\", \"input\": {\"error\": \"<why>\"}}]}",
-            "- If previous errors are given, your previous plan was rejected for them: fix every one.");
+            "- If previous errors are given, your previous plan was rejected for them: fix every one.",
+            "- If a revision is given, a task of the running plan failed for good: answer with a revised plan that",
+            "  reaches the action's goal without repeating that failure. Keep completed tasks unchanged (same id,",
+            "  service and input) so their outputs are reused instead of running them again.");
 
     private Prompts() {
     }
@@ -54,6 +58,7 @@ final class Prompts {
             s.put("name", d.name());
             s.put("description", d.description());
             s.put("version", d.version());
+            request.catalog().version(d.name()).ifPresent(v -> s.put("catalog_version", v));
             d.input().ifPresent(schema -> s.put("input_schema", schema));
             d.output().ifPresent(schema -> s.put("output_schema", schema));
             services.add(s);
@@ -67,12 +72,40 @@ final class Prompts {
             }
             user.put("previous_errors", errors);
         }
+        if (request.isRevision()) {
+            user.put("revision", revision(request.revision()));
+        }
         String userText;
         try {
-            userText = "Plan this action with these services.\n" + mapper.writerWithDefaultPrettyPrinter().writeValueAsString(user);
+            userText = (request.isRevision() ? "Revise the running plan of this action with these services.\n"
+                    : "Plan this action with these services.\n") + mapper.writerWithDefaultPrettyPrinter().writeValueAsString(user);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
         return List.of(Map.of("role", "system", "content", SYSTEM), Map.of("role", "user", "content", userText));
+    }
+
+    private static Map<String, Object> revision(Revision r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("plan_version", r.planVersion());
+        m.put("current_plan", r.plan().toJsonMap());
+        List<Object> completed = new ArrayList<>();
+        for (Revision.CompletedTask t : r.completed()) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("id", t.taskId());
+            c.put("service", t.service());
+            c.put("input", t.input());
+            c.put("output", t.output());
+            completed.add(c);
+        }
+        m.put("completed_tasks", completed);
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("id", r.failure().taskId());
+        f.put("service", r.failure().service());
+        f.put("error_code", r.failure().code());
+        f.put("error", r.failure().message());
+        f.put("attempts", r.failure().attempts());
+        m.put("failed_task", f);
+        return m;
     }
 }

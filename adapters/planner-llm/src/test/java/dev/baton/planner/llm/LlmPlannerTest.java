@@ -132,6 +132,24 @@ class LlmPlannerTest {
     }
 
     @Test
+    void aRevisionRequestShowsTheCompletedWorkTheFailureAndCatalogVersions() {
+        server.reply(GOOD);
+        Plan current = planner().build().plan(request());
+        server.reply(GOOD);
+        dev.baton.planner.Revision rev = new dev.baton.planner.Revision(current, 1,
+                List.of(new dev.baton.planner.Revision.CompletedTask("task1", "customer-service", "r/task1",
+                        Map.of("customerId", "CUST789"), Map.of("name", "Grace"))),
+                new dev.baton.planner.Revision.FailedTask("task2", "order-system", Map.of(), "HANDLER_ERROR",
+                        "order system is down", 3));
+        planner().build().plan(PlanningRequest.revise(request().action(), catalog(), rev));
+
+        assertThat(server.requests).hasSize(2);
+        assertThat(server.requests.get(0).body()).doesNotContain("completed_tasks").contains("catalog_version");
+        assertThat(server.requests.get(1).body()).contains("Revise the running plan", "completed_tasks", "Grace",
+                "failed_task", "order system is down", "HANDLER_ERROR", "current_plan", "plan_version");
+    }
+
+    @Test
     void aNotActionableAnswerEndsTheSubmissionAndNothingRuns() {
         server.reply("I am sorry.\n" + NOT_ACTIONABLE);
         Orchestrator o = orchestrator(planner().build(), 3);

@@ -1,0 +1,158 @@
+package dev.baton.internal.engine;
+
+import dev.baton.planner.ServiceCatalog;
+import dev.baton.planner.ServiceDescriptor;
+import dev.baton.validation.PlanGraph;
+import dev.baton.validation.PlanValidator;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The services of an orchestrator, versioned: registering a service again with a changed descriptor adds a version,
+ * an identical registration keeps it. Readers take one immutable {@link Catalog} and keep it for as long as they need
+ * a consistent view: a run is validated against, and dispatches to, the bindings of the catalog it was submitted
+ * with, whatever is registered later. Thread-safe: registrations serialise on this object, readers never block.
+ */
+public final class ServiceRegistry {
+
+    /**
+     * One state of the registry: the planner's catalog (with versions), a validator over it, and the binding in
+     * effect per service. Immutable.
+     */
+    public static final class Catalog {
+        final ServiceCatalog catalog;
+        final PlanValidator validator;
+        private final Map<String, ServiceBinding> bindings;
+
+        private Catalog(ServiceCatalog catalog, PlanValidator validator, Map<String, ServiceBinding> bindings) {
+            this.catalog = catalog;
+            this.validator = validator;
+            this.bindings = bindings;
+        }
+
+        /** @return the services, with their catalog versions */
+        public ServiceCatalog catalog() {
+            return catalog;
+        }
+
+        /** @return a validator over {@link #catalog()} */
+        public PlanValidator validator() {
+            return validator;
+        }
+
+        /** @return the binding of a service, or null */
+        ServiceBinding find(String service) {
+            return bindings.get(service);
+        }
+
+        ServiceBinding binding(String service) {
+            ServiceBinding b = bindings.get(service);
+            if (b == null) {
+                throw new IllegalStateException("service not registered: " + service);
+            }
+            return b;
+        }
+
+        Collection<ServiceBinding> bindings() {
+            return bindings.values();
+        }
+
+        /** @return the catalog versions of the services a validated plan uses, sorted by name */
+        Map<String, Integer> versionsOf(PlanGraph graph) {
+            Map<String, Integer> out = new TreeMap<>();
+            String last = null;
+            for (int i = 0; i < graph.size(); i++) {
+                String s = graph.task(i).service();
+                if (s == last || s == null || out.containsKey(s)) {
+                    continue; // plans repeat few services over many tasks
+                }
+                last = s;
+                catalog.version(s).ifPresent(v -> out.put(s, v));
+            }
+            return out;
+        }
+    }
+
+    private final PlanValidator template;
+    private final Consumer<ServiceBinding> init;
+    private final List<ServiceBinding> all = new ArrayList<>();
+    private volatile Catalog current;
+
+    /**
+     * @param initial  the services registered at build time, each at version 1
+     * @param template the validator whose settings (schema checker, limits) every catalog's validator copies
+     * @param init     prepares a binding (policies, breaker) before it is published
+     */
+    ServiceRegistry(Map<String, ServiceBinding> initial, PlanValidator template, Consumer<ServiceBinding> init) {
+        this.template = template;
+        this.init = init;
+        List<ServiceDescriptor> ds = new ArrayList<>();
+        for (ServiceBinding b : initial.values()) {
+            init.accept(b);
+            all.add(b);
+            ds.add(b.descriptor());
+        }
+        ServiceCatalog c = ServiceCatalog.of(ds);
+        // the build-time validator is used as it is, so its catalog is exactly the one it was given
+        this.current = new Catalog(c, template.catalog().filter(c::equals).isPresent() ? template : validatorFor(c),
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(initial))); // registration order
+    }
+
+    private PlanValidator validatorFor(ServiceCatalog c) {
+        PlanValidator.Builder b = PlanValidator.builder().catalog(c).limits(template.limits());
+        template.schemaChecker().ifPresent(b::schemaChecker);
+        return b.build();
+    }
+
+    /** @return the registry now */
+    Catalog current() {
+        return current;
+    }
+
+    /**
+     * Registers a service, or a new version of one.
+     *
+     * @param b the binding
+     * @return the service's catalog version after the call
+     * @throws IllegalArgumentException if the descriptor is identical to the registered one but the handler,
+     *                                  transport or options are not
+     */
+    synchronized int register(ServiceBinding b) {
+        Catalog c = current;
+        ServiceBinding held = c.find(b.name());
+        if (held != null && held.descriptor().equals(b.descriptor())) {
+            if (held.handler != b.handler || held.asyncHandler != b.asyncHandler || held.transport != b.transport
+                    || !held.options().equals(b.options())) {
+                throw new IllegalArgumentException("service '" + b.name() + "' version "
+                        + c.catalog.version(b.name()).orElseThrow() + " is registered with the same descriptor but"
+                        + " another handler or options; change the descriptor (its version label, say) to register a"
+                        + " new version");
+            }
+            return c.catalog.version(b.name()).orElseThrow();
+        }
+        init.accept(b);
+        ServiceCatalog next = c.catalog.with(b.descriptor());
+        Map<String, ServiceBinding> bindings = new LinkedHashMap<>(c.bindings);
+        bindings.put(b.name(), b);
+        all.add(b);
+        current = new Catalog(next, validatorFor(next), java.util.Collections.unmodifiableMap(bindings));
+        return next.version(b.name()).orElseThrow();
+    }
+
+    /** @return every binding ever registered, every version (for closing transports) */
+    synchronized List<ServiceBinding> everyVersion() {
+        return List.copyOf(all);
+    }
+
+    @Override
+    public String toString() {
+        return "ServiceRegistry" + Objects.requireNonNull(current).catalog.versions();
+    }
+}

@@ -1,0 +1,662 @@
+package dev.baton;
+
+import dev.baton.event.PlanRevised;
+import dev.baton.event.PlanRevisionRejected;
+import dev.baton.event.RunEvent;
+import dev.baton.event.TaskCompleted;
+import dev.baton.event.TaskStarted;
+import dev.baton.persistence.LogInvariants;
+import dev.baton.plan.Plan;
+import dev.baton.planner.Action;
+import dev.baton.planner.NotActionable;
+import dev.baton.planner.PlanProblem;
+import dev.baton.planner.Planner;
+import dev.baton.planner.PlannerException;
+import dev.baton.planner.PlanningRequest;
+import dev.baton.planner.Revision;
+import dev.baton.store.InMemoryRunStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Re-planning that keeps finished work: a task failing for good leads to a revised plan, not to the run's end. */
+class ReplanningTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final InMemoryRunStore store = new InMemoryRunStore();
+    private final List<Orchestrator> toClose = new ArrayList<>();
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final List<String> executions = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        toClose.forEach(Orchestrator::close);
+    }
+
+    private TaskHandler counting(Function<TaskContext, Object> body) {
+        return ctx -> {
+            calls.computeIfAbsent(ctx.taskId() + ":" + ctx.service(), k -> new AtomicInteger()).incrementAndGet();
+            executions.add(ctx.executionId());
+            return body.apply(ctx);
+        };
+    }
+
+    private int calls(String taskAndService) {
+        AtomicInteger n = calls.get(taskAndService);
+        return n == null ? 0 : n.get();
+    }
+
+    private Orchestrator build(Planner planner) {
+        return build(planner, Orchestrator.builder());
+    }
+
+    private Orchestrator build(Planner planner, Orchestrator.Builder b) {
+        Orchestrator o = b.store(store)
+                .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
+                .service("flaky", counting(ctx -> {
+                    throw new NonRetryableException("flaky is down");
+                }))
+                .service("backup", counting(ctx -> Map.of("via", "backup", "for", ctx.input().get("who"))))
+                .service("report", counting(ctx -> Map.of("text", "done for " + ctx.input().get("data"))))
+                .planner(planner).build();
+        toClose.add(o);
+        return o;
+    }
+
+    /** a (fetch) -> b (flaky, fails for good) -> c (report) */
+    private static Plan original() {
+        return Plan.builder()
+                .task("a", "fetch", Map.of("id", "$task0.customerId"))
+                .task("b", "flaky", Map.of("who", "$a.name"))
+                .task("c", "report", Map.of("data", "$b"))
+                .build();
+    }
+
+    /** a kept, b replaced by b2 (backup), c now reads b2 */
+    private static Plan revised() {
+        return Plan.builder()
+                .task("a", "fetch", Map.of("id", "$task0.customerId"))
+                .task("b2", "backup", Map.of("who", "$a.name"))
+                .task("c", "report", Map.of("data", "$b2.via"))
+                .build();
+    }
+
+    /** Plans {@code first} for a new action; answers revision requests with {@code revisions} in turn (the last repeats). */
+    private static final class Scripted implements Planner {
+        final Plan first;
+        final List<Plan> revisions;
+        final List<PlanningRequest> revisionRequests = new CopyOnWriteArrayList<>();
+
+        Scripted(Plan first, Plan... revisions) {
+            this.first = first;
+            this.revisions = List.of(revisions);
+        }
+
+        @Override
+        public Plan plan(PlanningRequest request) {
+            if (!request.isRevision()) {
+                return first;
+            }
+            revisionRequests.add(request);
+            return revisions.get(Math.min(revisionRequests.size(), revisions.size()) - 1);
+        }
+
+        @Override
+        public String name() {
+            return "scripted";
+        }
+    }
+
+    private static Action action(String runId) {
+        return Action.builder("assist the customer").param("customerId", "C1").runId(runId).replanOnFailure().build();
+    }
+
+    private List<RunEvent> log(String runId) {
+        return store.events(runId);
+    }
+
+    private <T extends RunEvent> List<T> eventsOf(String runId, Class<T> type) {
+        List<T> out = new ArrayList<>();
+        for (RunEvent e : log(runId)) {
+            if (type.isInstance(e)) {
+                out.add(type.cast(e));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aFailedTaskIsReplacedAndTheCompletedWorkIsKept() {
+        Scripted planner = new Scripted(original(), revised());
+        Orchestrator o = build(planner);
+
+        RunResult r = o.submit(action("r1")).await(WAIT);
+
+        assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(r.output("c")).isEqualTo(Map.of("text", "done for backup"));
+        assertThat(r.output("a")).isEqualTo(Map.of("name", "Ada", "id", "C1"));
+        assertThat(calls("a:fetch")).as("a completed under version 1 and is not called again").isEqualTo(1);
+        assertThat(calls("b:flaky")).isEqualTo(1);
+        assertThat(calls("b2:backup")).isEqualTo(1);
+        assertThat(calls("c:report")).isEqualTo(1);
+
+        // the revision request carries the plan in effect, a's output and b's error
+        assertThat(planner.revisionRequests).hasSize(1);
+        PlanningRequest req = planner.revisionRequests.get(0);
+        Revision rev = req.revision();
+        assertThat(rev.planVersion()).isEqualTo(1);
+        assertThat(rev.plan().task("b")).isPresent();
+        assertThat(rev.completed()).extracting(Revision.CompletedTask::taskId).containsExactly("a");
+        Revision.CompletedTask a = rev.completedTask("a").orElseThrow();
+        assertThat(a.output()).isEqualTo(Map.of("name", "Ada", "id", "C1"));
+        assertThat(a.input()).isEqualTo(Map.of("id", "C1"));
+        assertThat(a.executionId()).isEqualTo("r1/a");
+        assertThat(rev.failure().taskId()).isEqualTo("b");
+        assertThat(rev.failure().service()).isEqualTo("flaky");
+        assertThat(rev.failure().code()).isEqualTo("HANDLER_ERROR");
+        assertThat(rev.failure().message()).contains("flaky is down");
+        assertThat(rev.failure().input()).isEqualTo(Map.of("who", "Ada"));
+        assertThat(req.action().intent()).isEqualTo("assist the customer");
+        assertThat(req.action().params()).containsEntry("customerId", "C1");
+        assertThat(req.catalog().contains("backup")).isTrue();
+
+        // the switch is in the log: version 2 keeps a (execution id and result carried over)
+        List<PlanRevised> revisions = eventsOf("r1", PlanRevised.class);
+        assertThat(revisions).hasSize(1);
+        PlanRevised pr = revisions.get(0);
+        assertThat(pr.version()).isEqualTo(2);
+        assertThat(pr.kept()).containsExactly("a");
+        assertThat(pr.failedTaskId()).isEqualTo("b");
+        assertThat(pr.executionIds()).containsEntry("a", "r1/a").containsEntry("b2", "r1/b2").containsEntry("c", "r1/c");
+        assertThat(pr.serviceVersions()).containsEntry("backup", 1).containsEntry("fetch", 1);
+        assertThat(eventsOf("r1", TaskStarted.class)).extracting(TaskStarted::taskId).containsExactly("a", "b", "b2", "c");
+        assertThat(LogInvariants.check(log("r1"))).isEmpty();
+
+        RunView v = o.inspect("r1").orElseThrow();
+        assertThat(v.planVersion()).isEqualTo(2);
+        assertThat(v.tasks()).extracting(TaskView::taskId).containsExactly("a", "b2", "c");
+        assertThat(v.task("a").orElseThrow().executionId()).isEqualTo("r1/a");
+        assertThat(v.task("a").orElseThrow().status()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(v.parallelGroups()).containsExactly(List.of("a"), List.of("b2"), List.of("c"));
+        assertThat(v.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(store.unfinishedRuns()).isEmpty();
+    }
+
+    @Test
+    void withoutOptingInTheRunFailsAndThePlannerIsNotAskedToRevise() {
+        Scripted planner = new Scripted(original(), revised());
+        Orchestrator o = build(planner);
+
+        RunResult r = o.submit(Action.builder("assist").param("customerId", "C1").runId("plain").build()).await(WAIT);
+
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r.error().orElseThrow().taskId()).isEqualTo("b");
+        assertThat(planner.revisionRequests).isEmpty();
+        assertThat(eventsOf("plain", PlanRevised.class)).isEmpty();
+        assertThat(o.inspect("plain").orElseThrow().planVersion()).isEqualTo(1);
+    }
+
+    @Test
+    void anInvalidRevisionIsReportedCountedAndFedBack() {
+        Plan unknownService = Plan.builder()
+                .task("a", "fetch", Map.of("id", "$task0.customerId"))
+                .task("b2", "no-such-service", Map.of("who", "$a.name"))
+                .build();
+        Scripted planner = new Scripted(original(), unknownService, revised());
+        Orchestrator o = build(planner);
+
+        RunResult r = o.submit(action("r2")).await(WAIT);
+
+        assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(planner.revisionRequests).hasSize(2);
+        assertThat(planner.revisionRequests.get(0).previousProblems()).isEmpty();
+        assertThat(planner.revisionRequests.get(1).attempt()).isEqualTo(2);
+        assertThat(planner.revisionRequests.get(1).previousProblems()).extracting(PlanProblem::code)
+                .contains("UNKNOWN_SERVICE");
+        assertThat(planner.revisionRequests.get(1).revision().failure().taskId()).isEqualTo("b");
+        List<PlanRevisionRejected> rejected = eventsOf("r2", PlanRevisionRejected.class);
+        assertThat(rejected).hasSize(1);
+        assertThat(rejected.get(0).attempt()).isEqualTo(1);
+        assertThat(rejected.get(0).plan()).isNotNull();
+        assertThat(rejected.get(0).problems()).extracting(PlanProblem::code).contains("UNKNOWN_SERVICE");
+        // counted: the accepted revision is the second of the run, and it is plan version 2
+        assertThat(eventsOf("r2", PlanRevised.class)).singleElement()
+                .satisfies(p -> assertThat(p.version()).isEqualTo(2));
+        assertThat(calls("a:fetch")).isEqualTo(1);
+        assertThat(LogInvariants.check(log("r2"))).isEmpty();
+    }
+
+    @Test
+    void theBoundHoldsAndTheRunFailsWithTheOriginalFailureAndThePlannersReasons() {
+        Plan invalid = Plan.builder().task("a", "fetch", Map.of("id", "$task0.customerId"))
+                .task("x", "nope", Map.of()).build();
+        Scripted planner = new Scripted(original(), invalid);
+        Orchestrator o = build(planner);
+
+        Action twoRevisions = Action.builder("assist").param("customerId", "C1").runId("bounded")
+                .replanOnFailure(2).build();
+        RunResult r = o.submit(twoRevisions).await(WAIT);
+
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        RunError err = r.error().orElseThrow();
+        assertThat(err.taskId()).isEqualTo("b");
+        assertThat(err.code()).isEqualTo("HANDLER_ERROR");
+        assertThat(err.message()).contains("flaky is down", "revision 1 rejected", "revision 2 rejected",
+                "UNKNOWN_SERVICE", "bound of 2");
+        assertThat(planner.revisionRequests).hasSize(2);
+        assertThat(eventsOf("bounded", PlanRevisionRejected.class)).extracting(PlanRevisionRejected::attempt)
+                .containsExactly(1, 2);
+        assertThat(LogInvariants.check(log("bounded"))).isEmpty();
+        assertThat(o.inspect("bounded").orElseThrow().status()).isEqualTo(RunStatus.FAILED);
+    }
+
+    @Test
+    void accepedRevisionsCountAgainstTheBoundToo() {
+        // every revision keeps b as it is, so b fails again under each version
+        Scripted planner = new Scripted(original(), original());
+        Orchestrator o = build(planner);
+
+        RunResult r = o.submit(Action.builder("assist").param("customerId", "C1").runId("loop")
+                .replanOnFailure(2).build()).await(WAIT);
+
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r.error().orElseThrow().message()).contains("bound of 2");
+        assertThat(planner.revisionRequests).hasSize(2);
+        assertThat(planner.revisionRequests.get(1).revision().planVersion()).isEqualTo(2);
+        assertThat(eventsOf("loop", PlanRevised.class)).extracting(PlanRevised::version).containsExactly(2, 3);
+        assertThat(calls("a:fetch")).isEqualTo(1);
+        assertThat(calls("b:flaky")).as("the same work tried again under each version").isEqualTo(3);
+        assertThat(executions).filteredOn(id -> id.startsWith("loop/b")).containsOnly("loop/b");
+        assertThat(o.inspect("loop").orElseThrow().planVersion()).isEqualTo(3);
+        assertThat(LogInvariants.check(log("loop"))).isEmpty();
+    }
+
+    @Test
+    void aPlannerThatCannotReviseEndsTheRunWithItsReason() {
+        AtomicInteger revisions = new AtomicInteger();
+        Planner planner = req -> {
+            if (!req.isRevision()) {
+                return original();
+            }
+            if (revisions.incrementAndGet() == 1) {
+                return NotActionable.plan(req.action().params(), "no other service can do b");
+            }
+            throw new AssertionError("asked again");
+        };
+        Orchestrator o = build(planner);
+        RunResult r = o.submit(action("na")).await(WAIT);
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r.error().orElseThrow().message()).contains("flaky is down", "not actionable",
+                "no other service can do b");
+
+        Planner down = req -> {
+            if (!req.isRevision()) {
+                return original();
+            }
+            throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "the model is down");
+        };
+        Orchestrator o2 = build(down, Orchestrator.builder());
+        RunResult r2 = o2.submit(action("down")).await(WAIT);
+        assertThat(r2.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r2.error().orElseThrow().message()).contains("PLANNER_UNAVAILABLE", "the model is down");
+        assertThat(LogInvariants.check(log("down"))).isEmpty();
+    }
+
+    @Test
+    void aChangedTaskWithTheSameIdGetsAFreshExecutionIdAndChangedDependentsRunAgain() {
+        // a completes, b fails; the revision changes a's input, so a runs again under a new execution id, and b
+        // becomes a backup call
+        Plan changed = Plan.builder()
+                .task("a", "fetch", Map.of("id", "C2"))
+                .task("b", "backup", Map.of("who", "$a.name"))
+                .task("c", "report", Map.of("data", "$b.via"))
+                .build();
+        Scripted planner = new Scripted(original(), changed);
+        Orchestrator o = build(planner);
+
+        RunResult r = o.submit(action("fresh")).await(WAIT);
+
+        assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(r.output("a")).isEqualTo(Map.of("name", "Ada", "id", "C2"));
+        PlanRevised pr = eventsOf("fresh", PlanRevised.class).get(0);
+        assertThat(pr.kept()).isEmpty();
+        assertThat(pr.executionIds()).containsEntry("a", "fresh/a@2").containsEntry("b", "fresh/b@2")
+                .containsEntry("c", "fresh/c");
+        assertThat(executions).containsExactly("fresh/a", "fresh/b", "fresh/a@2", "fresh/b@2", "fresh/c");
+        assertThat(o.inspect("fresh").orElseThrow().task("b").orElseThrow().service()).isEqualTo("backup");
+        assertThat(LogInvariants.check(log("fresh"))).isEmpty();
+    }
+
+    @Test
+    void independentWorkThatCompletedUnderContinueIsKept() {
+        Plan withSide = Plan.builder()
+                .task("a", "fetch", Map.of("id", "$task0.customerId"))
+                .task("b", "flaky", Map.of("who", "$a.name"))
+                .task("side", "report", Map.of("data", "$a.id"))
+                .build();
+        Plan revisedSide = Plan.builder()
+                .task("a", "fetch", Map.of("id", "$task0.customerId"))
+                .task("side", "report", Map.of("data", "$a.id"))
+                .task("b2", "backup", Map.of("who", "$a.name"))
+                .build();
+        Scripted planner = new Scripted(withSide, revisedSide);
+        Orchestrator o = build(planner);
+
+        RunResult r = o.submit(action("side"), RunOptions.builder().failurePolicy(FailurePolicy.CONTINUE).build())
+                .await(WAIT);
+
+        assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(eventsOf("side", PlanRevised.class).get(0).kept()).containsExactly("a", "side");
+        assertThat(calls("side:report")).isEqualTo(1);
+        assertThat(calls("a:fetch")).isEqualTo(1);
+        assertThat(r.output("side")).isEqualTo(Map.of("text", "done for C1"));
+        assertThat(eventsOf("side", TaskCompleted.class)).extracting(TaskCompleted::taskId)
+                .containsExactly("a", "side", "b2");
+    }
+
+    @Test
+    void aCrashAfterARevisionResumesTheRevisedPlan() throws Exception {
+        CountDownLatch b2Started = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        Scripted planner = new Scripted(original(), revised());
+        Orchestrator first = Orchestrator.builder().store(store).shutdownTimeout(Duration.ZERO)
+                .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
+                .service("flaky", counting(ctx -> {
+                    throw new NonRetryableException("flaky is down");
+                }))
+                .service("backup", ctx -> {
+                    b2Started.countDown();
+                    never.await(10, TimeUnit.SECONDS); // the first instance "hangs" here, then dies
+                    return Map.of("via", "late");
+                })
+                .service("report", counting(ctx -> Map.of("text", "never")))
+                .planner(planner).build();
+        RunHandle h = first.submit(action("crash"));
+        assertThat(b2Started.await(10, TimeUnit.SECONDS)).isTrue();
+        first.close();
+        assertThatThrownBy(() -> h.await(Duration.ofSeconds(5))).isInstanceOf(OrchestratorClosedException.class);
+        assertThat(store.unfinishedRuns()).containsExactly("crash");
+
+        Orchestrator second = build(planner); // recovers at build
+        RunResult r = second.submit(action("crash")).await(WAIT);
+
+        assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(r.output("c")).isEqualTo(Map.of("text", "done for backup"));
+        assertThat(calls("a:fetch")).isEqualTo(1);
+        assertThat(calls("b:flaky")).isEqualTo(1);
+        assertThat(calls("b2:backup")).as("b2 had not completed: it runs again").isEqualTo(1);
+        assertThat(planner.revisionRequests).as("the recovered run is not re-planned again").hasSize(1);
+        assertThat(eventsOf("crash", PlanRevised.class)).hasSize(1);
+        assertThat(second.inspect("crash").orElseThrow().planVersion()).isEqualTo(2);
+        never.countDown();
+        assertThat(LogInvariants.check(log("crash"))).isEmpty();
+    }
+
+    @Test
+    void aCrashBeforeTheRevisionResumesIntoReplanning() throws Exception {
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        Planner stuck = req -> {
+            if (!req.isRevision()) {
+                return original();
+            }
+            asked.countDown();
+            try {
+                never.await(10, TimeUnit.SECONDS); // the first instance dies while its planner thinks
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new PlannerException(PlannerException.PLANNER_TIMEOUT, "too late");
+        };
+        Orchestrator first = build(stuck, Orchestrator.builder().shutdownTimeout(Duration.ZERO));
+        RunHandle h = first.submit(action("mid"));
+        assertThat(asked.await(10, TimeUnit.SECONDS)).isTrue();
+        first.close();
+        assertThatThrownBy(() -> h.await(Duration.ofSeconds(5))).isInstanceOf(OrchestratorClosedException.class);
+        assertThat(store.unfinishedRuns()).containsExactly("mid");
+
+        Scripted planner = new Scripted(original(), revised());
+        Orchestrator second = build(planner);
+        RunResult r = second.submit(action("mid")).await(WAIT);
+        never.countDown();
+
+        assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(planner.revisionRequests).hasSize(1);
+        assertThat(calls("a:fetch")).isEqualTo(1);
+        assertThat(calls("b:flaky")).isEqualTo(1);
+        assertThat(LogInvariants.check(log("mid"))).isEmpty();
+    }
+
+    @Test
+    void aResubmittedActionReturnsTheRevisedRunsOutcome() {
+        Scripted planner = new Scripted(original(), revised());
+        Orchestrator o = build(planner);
+        RunResult first = o.submit(action("again")).await(WAIT);
+        RunResult second = o.submit(action("again")).await(WAIT);
+        assertThat(second).isEqualTo(first);
+        assertThat(calls("b2:backup")).isEqualTo(1);
+    }
+
+    @Test
+    void aRunWaitingForItsRevisionCanBeCancelled() throws Exception {
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        Planner slow = req -> {
+            if (!req.isRevision()) {
+                return original();
+            }
+            asked.countDown();
+            try {
+                answer.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return revised();
+        };
+        Orchestrator o = build(slow);
+        RunHandle h = o.submit(action("cx"));
+        assertThat(asked.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(h.cancel()).isTrue();
+        assertThat(h.cancel()).as("only once").isFalse();
+        answer.countDown();
+
+        RunResult r = h.await(WAIT);
+        assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(calls("b2:backup")).isZero();
+        assertThat(eventsOf("cx", PlanRevised.class)).isEmpty();
+        assertThat(LogInvariants.check(log("cx"))).isEmpty();
+    }
+
+    @Test
+    void theHandleOfARevisedRunCancelsThePlanInEffect() throws Exception {
+        CountDownLatch b2Started = new CountDownLatch(1);
+        Scripted planner = new Scripted(original(), revised());
+        Orchestrator o = Orchestrator.builder().store(store)
+                .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
+                .service("flaky", counting(ctx -> {
+                    throw new NonRetryableException("flaky is down");
+                }))
+                .asyncService("backup", ctx -> {
+                    b2Started.countDown();
+                    return new java.util.concurrent.CompletableFuture<>(); // never answers
+                })
+                .service("report", counting(ctx -> Map.of("text", "never")))
+                .planner(planner).build();
+        toClose.add(o);
+        RunHandle h = o.submit(action("cy"));
+        assertThat(b2Started.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(h.cancel()).isTrue();
+
+        RunResult r = h.await(WAIT);
+        assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(r.output("a")).isEqualTo(Map.of("name", "Ada", "id", "C1"));
+        assertThat(o.inspect("cy").orElseThrow().task("b2").orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(LogInvariants.check(log("cy"))).isEmpty();
+    }
+
+    @Test
+    void aTaskThatExhaustsItsRetriesIsRevisedOnceItIsDeadLettered() {
+        dev.baton.time.ManualTime time = new dev.baton.time.ManualTime(java.time.Instant.parse("2026-03-01T10:00:00Z"));
+        Scripted planner = new Scripted(original(), revised());
+        Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .retryPolicy(RetryPolicy.builder().maxAttempts(3).backoff(Duration.ofSeconds(1), Duration.ofSeconds(1))
+                        .jitter(0).build())
+                .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
+                .service("flaky", counting(ctx -> {
+                    throw new IllegalStateException("flaky is busy");
+                }))
+                .service("backup", counting(ctx -> Map.of("via", "backup")))
+                .service("report", counting(ctx -> Map.of("text", "done for " + ctx.input().get("data"))))
+                .planner(planner).build();
+        toClose.add(o);
+        RunHandle h = o.submit(action("retries"));
+
+        assertThat(calls("b:flaky")).isEqualTo(1);
+        time.advance(Duration.ofSeconds(1));
+        assertThat(calls("b:flaky")).isEqualTo(2);
+        assertThat(planner.revisionRequests).as("not while retries remain").isEmpty();
+        time.advance(Duration.ofSeconds(1));
+
+        RunResult r = h.result().getNow(null);
+        assertThat(r).isNotNull();
+        assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(calls("b:flaky")).isEqualTo(3);
+        assertThat(planner.revisionRequests).singleElement()
+                .satisfies(req -> assertThat(req.revision().failure().attempts()).isEqualTo(3));
+        assertThat(o.deadLetters()).extracting(DeadLetter::taskId).containsExactly("b");
+        assertThat(LogInvariants.check(log("retries"))).isEmpty();
+    }
+
+    /** Writes every append, but reports the first one holding a given event type as failed (its acknowledgement lost). */
+    private static final class LostAck implements dev.baton.persistence.RunStore {
+        final InMemoryRunStore delegate = new InMemoryRunStore();
+        final Class<? extends RunEvent> type;
+        final AtomicInteger lost = new AtomicInteger();
+
+        LostAck(Class<? extends RunEvent> type) {
+            this.type = type;
+        }
+
+        @Override
+        public void append(String runId, long expectedSeq, List<RunEvent> events, String owner,
+                           java.time.Instant now) {
+            delegate.append(runId, expectedSeq, events, owner, now);
+            if (events.stream().anyMatch(type::isInstance) && lost.getAndIncrement() == 0) {
+                throw new dev.baton.persistence.StoreException("connection reset after the commit");
+            }
+        }
+
+        @Override
+        public List<RunEvent> events(String runId) {
+            return delegate.events(runId);
+        }
+
+        @Override
+        public java.util.Optional<dev.baton.persistence.RunRecord> run(String runId) {
+            return delegate.run(runId);
+        }
+
+        @Override
+        public List<dev.baton.persistence.RunRecord> runs(dev.baton.persistence.RunFilter filter) {
+            return delegate.runs(filter);
+        }
+
+        @Override
+        public List<String> unfinishedRuns() {
+            return delegate.unfinishedRuns();
+        }
+
+        @Override
+        public java.util.Optional<TaskCompleted> completedExecution(String executionId) {
+            return delegate.completedExecution(executionId);
+        }
+
+        @Override
+        public List<dev.baton.event.TaskDeadLettered> deadLetters() {
+            return delegate.deadLetters();
+        }
+
+        @Override
+        public int purge(java.time.Instant endedBefore) {
+            return delegate.purge(endedBefore);
+        }
+
+        @Override
+        public java.util.Optional<dev.baton.persistence.Lease> tryLease(String runId, String owner, Duration ttl,
+                                                                       java.time.Instant now) {
+            return delegate.tryLease(runId, owner, ttl, now);
+        }
+
+        @Override
+        public void releaseLease(String runId, String owner) {
+            delegate.releaseLease(runId, owner);
+        }
+    }
+
+    private Orchestrator lossy(dev.baton.persistence.RunStore lossy, dev.baton.time.ManualTime time, Planner planner) {
+        Orchestrator o = Orchestrator.builder().store(lossy).time(time).executor(Runnable::run)
+                .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
+                .service("flaky", counting(ctx -> {
+                    throw new NonRetryableException("flaky is down");
+                }))
+                .service("backup", counting(ctx -> Map.of("via", "backup")))
+                .service("report", counting(ctx -> Map.of("text", "done for " + ctx.input().get("data"))))
+                .planner(planner).build();
+        toClose.add(o);
+        return o;
+    }
+
+    @Test
+    void aRevisionWhoseAcknowledgementWasLostIsTakenUpNotAskedForAgain() {
+        LostAck store = new LostAck(PlanRevised.class);
+        dev.baton.time.ManualTime time = new dev.baton.time.ManualTime(java.time.Instant.parse("2026-03-01T10:00:00Z"));
+        Scripted planner = new Scripted(original(), revised());
+        RunHandle h = lossy(store, time, planner).submit(action("ack"));
+        assertThat(store.lost).hasValue(1);
+        assertThat(h.result()).isNotDone();
+
+        time.advance(Duration.ofSeconds(1)); // the retry finds the revision in the log
+
+        RunResult r = h.result().getNow(null);
+        assertThat(r).isNotNull();
+        assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(planner.revisionRequests).as("asked once").hasSize(1);
+        assertThat(calls("b2:backup")).isEqualTo(1);
+        assertThat(LogInvariants.check(store.events("ack"))).isEmpty();
+    }
+
+    @Test
+    void aFailedRunWhoseAcknowledgementWasLostEndsOnTheRetry() {
+        LostAck store = new LostAck(dev.baton.event.RunFailed.class);
+        dev.baton.time.ManualTime time = new dev.baton.time.ManualTime(java.time.Instant.parse("2026-03-01T10:00:00Z"));
+        Planner notActionable = req -> req.isRevision() ? NotActionable.plan(req.action().params(), "no way")
+                : original();
+        RunHandle h = lossy(store, time, notActionable).submit(action("ack2"));
+        assertThat(store.lost).hasValue(1);
+        assertThat(h.result()).isNotDone();
+
+        time.advance(Duration.ofSeconds(1));
+
+        RunResult r = h.result().getNow(null);
+        assertThat(r).isNotNull();
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r.error().orElseThrow().message()).contains("no way");
+        assertThat(LogInvariants.check(store.events("ack2"))).isEmpty();
+    }
+}
