@@ -112,7 +112,7 @@ final class InspectCommand implements Callable<Integer> {
 
     static void print(PrintWriter out, RunView v, boolean details) {
         out.println("run " + v.runId() + ": " + v.status().name().toLowerCase());
-        out.println("  created: " + PsCommand.TIME.format(v.createdAt())
+        out.println("  created: " + PsCommand.time(v.createdAt())
                 + (v.endedAt() == null ? "" : ", took " + PsCommand.took(v)));
         if (v.correlationId() != null) {
             out.println("  correlation id: " + v.correlationId());

@@ -17,6 +17,8 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +38,7 @@ import java.util.function.Function;
         exitCodeList = {"0:listed (also when there are none)", "2:usage error or the store cannot be opened"})
 final class PsCommand implements Callable<Integer> {
 
-    static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
 
     @Spec
     private CommandSpec spec;
@@ -84,7 +86,7 @@ final class PsCommand implements Callable<Integer> {
                 out.printf("%-36s %-10s %-24s %-9s %s%n", "RUN ID", "STATUS", "CREATED", "TOOK", "TASKS");
                 for (RunView v : runs) {
                     out.printf("%-36s %-10s %-24s %-9s %d/%d%n", v.runId(), v.status().name().toLowerCase(),
-                            TIME.format(v.createdAt()), took(v), completed(v), v.tasks().size());
+                            time(v.createdAt()), took(v), completed(v), v.tasks().size());
                 }
             }
             out.flush();
@@ -107,6 +109,11 @@ final class PsCommand implements Callable<Integer> {
         m.put("tasks", v.tasks().size());
         m.put("completedTasks", completed(v));
         return m;
+    }
+
+    /** An instant to the millisecond, so that columns line up. */
+    static String time(Instant t) {
+        return t == null ? "-" : TIME.format(t.truncatedTo(ChronoUnit.MILLIS));
     }
 
     static int completed(RunView v) {
