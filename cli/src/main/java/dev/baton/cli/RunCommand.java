@@ -22,7 +22,7 @@ import dev.baton.plan.Plan;
 import dev.baton.store.jdbc.JdbcRunStore;
 import dev.baton.transport.http.DestinationPolicy;
 import dev.baton.transport.http.HttpTransport;
-import dev.baton.transport.http.WebhookAttempt;
+import dev.baton.transport.WebhookAttempt;
 import dev.baton.transport.http.WebhookPayload;
 import dev.baton.transport.http.WebhookSender;
 import org.h2.jdbcx.JdbcDataSource;

@@ -7,7 +7,7 @@ import java.time.Instant;
  */
 public sealed interface RunEvent
         permits RunCreated, TaskStarted, TaskCompleted, TaskFailed, TaskRetryScheduled, TaskSkipped, TaskCancelled,
-        TaskDeadLettered, TaskRedriven, RunCompleted, RunFailed, RunCancelled {
+        TaskDeadLettered, TaskRedriven, RunCompleted, RunFailed, RunCancelled, WebhookAttempted {
 
     /** @return the run this event belongs to */
     String runId();

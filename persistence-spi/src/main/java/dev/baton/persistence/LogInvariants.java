@@ -6,6 +6,7 @@ import dev.baton.event.TaskCompleted;
 import dev.baton.event.TaskFailed;
 import dev.baton.event.TaskRedriven;
 import dev.baton.event.TaskStarted;
+import dev.baton.event.WebhookAttempted;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,8 +21,11 @@ import java.util.Set;
  * run over a store's logs.
  *
  * <p>Per run: sequence numbers start at 1 without a gap; exactly one {@link RunCreated}, and it comes first; at most
- * one terminal event and nothing after it; every {@link TaskCompleted} and {@link TaskFailed} matches an earlier
- * {@link TaskStarted} of the same task and attempt.
+ * one terminal event and nothing after it but {@link WebhookAttempted} (the result's delivery) and
+ * {@link TaskRedriven} (which reopens the run); a {@link WebhookAttempted} only once the run has ended; every
+ * {@link TaskCompleted} matches an earlier {@link TaskStarted} of the same task and attempt, and so does every
+ * {@link TaskFailed} but one with attempt 0 (a task that failed before its first attempt, e.g. after waiting out its
+ * service's health window).
  *
  * <p>Lives in the SPI (not in the core) so that the test kit, which must not depend on the core, can use it.
  * Thread-safe: every method is a pure function.
@@ -53,6 +57,8 @@ public final class LogInvariants {
     public static final String AFTER_TERMINAL = "AFTER_TERMINAL";
     /** A completion or failure without an earlier start of the same task and attempt. */
     public static final String UNMATCHED_OUTCOME = "UNMATCHED_OUTCOME";
+    /** A webhook attempt while the run has not ended. */
+    public static final String WEBHOOK_BEFORE_END = "WEBHOOK_BEFORE_END";
 
     private LogInvariants() {
     }
@@ -81,6 +87,7 @@ public final class LogInvariants {
         long expectedSeq = 1;
         boolean created = false;
         RunEvent terminal = null;
+        boolean ended = false;
         for (RunEvent e : log) {
             if (e.seq() != expectedSeq) {
                 out.add(new Violation(runId, e.seq(), SEQ_GAP, "expected seq " + expectedSeq + ", found " + e.seq()));
@@ -96,20 +103,27 @@ public final class LogInvariants {
                 }
                 created = true;
             }
-            if (terminal != null && e instanceof TaskRedriven) {
+            if (e instanceof WebhookAttempted) {
+                if (!ended) { // a delivery of an earlier end may still run after a redrive reopened the run
+                    out.add(new Violation(runId, e.seq(), WEBHOOK_BEFORE_END,
+                            "WebhookAttempted before the run's terminal event"));
+                }
+            } else if (terminal != null && e instanceof TaskRedriven) {
                 terminal = null; // a redrive of a dead letter reopens the run; it ends again with a new terminal event
             } else if (terminal != null) {
                 out.add(new Violation(runId, e.seq(), AFTER_TERMINAL, e.getClass().getSimpleName()
                         + " after the terminal " + terminal.getClass().getSimpleName() + " at seq " + terminal.seq()));
             } else if (e.isTerminal()) {
                 terminal = e;
+                ended = true;
             }
             if (e instanceof TaskStarted s) {
                 started.add(attemptKey(s.taskId(), s.attempt()));
             } else if (e instanceof TaskCompleted c && !started.contains(attemptKey(c.taskId(), c.attempt()))) {
                 out.add(new Violation(runId, e.seq(), UNMATCHED_OUTCOME,
                         "TaskCompleted of task '" + c.taskId() + "' attempt " + c.attempt() + " was never started"));
-            } else if (e instanceof TaskFailed f && !started.contains(attemptKey(f.taskId(), f.attempt()))) {
+            } else if (e instanceof TaskFailed f && f.attempt() != 0
+                    && !started.contains(attemptKey(f.taskId(), f.attempt()))) {
                 out.add(new Violation(runId, e.seq(), UNMATCHED_OUTCOME,
                         "TaskFailed of task '" + f.taskId() + "' attempt " + f.attempt() + " was never started"));
             }

@@ -81,7 +81,9 @@ public final class Engine implements AutoCloseable {
                          Executor workers, boolean ownsWorkers, int maxParallel, ValueMapper valueMapper,
                          Duration retention, Duration shutdownTimeout, RetryPolicy retryPolicy,
                          CircuitBreakerConfig circuitBreaker, String instanceId, Duration leaseDuration,
-                         List<java.util.function.Consumer<? super dev.baton.CircuitBreakerTransition>> breakerListeners) {
+                         List<java.util.function.Consumer<? super dev.baton.CircuitBreakerTransition>> breakerListeners,
+                         List<dev.baton.transport.HealthSource> healthSources, Duration healthWindow,
+                         dev.baton.transport.WebhookTransport webhookTransport) {
     }
 
     final Map<String, ServiceBinding> services;
@@ -107,6 +109,8 @@ public final class Engine implements AutoCloseable {
     private final Object idle = new Object();
     private final Cancellable purgeTimer;
     private volatile boolean closed;
+    private final HealthGate healthGate;   // null without health sources
+    private final Webhooks webhooks;
 
     /**
      * @param c the configuration
@@ -146,6 +150,21 @@ public final class Engine implements AutoCloseable {
         }
         Duration every = retention.compareTo(Duration.ofMinutes(10)) < 0 ? retention : Duration.ofMinutes(10);
         this.purgeTimer = schedulePurge(every);
+        this.webhooks = new Webhooks(this, c.webhookTransport());
+        if (c.healthSources().isEmpty()) {
+            this.healthGate = null;
+        } else {
+            this.healthGate = new HealthGate(this, c.healthSources(), c.healthWindow(), services);
+            healthGate.start();
+        }
+    }
+
+    Duration retention() {
+        return retention;
+    }
+
+    Duration leaseDuration() {
+        return leaseDuration;
     }
 
     Instant now() {
@@ -190,6 +209,11 @@ public final class Engine implements AutoCloseable {
         }
         PlanGraph graph = vr.graph().orElseThrow();
         String runId = options.runId().orElseGet(Engine::newRunId);
+        if (options.webhook().isPresent() && !attributes.containsKey(dev.baton.PlannedAction.WEBHOOK)) {
+            Map<String, Object> withHook = new java.util.LinkedHashMap<>(attributes);
+            withHook.put(dev.baton.PlannedAction.WEBHOOK, options.webhook().get().toString());
+            attributes = withHook;
+        }
         RunSettings settings = new RunSettings(options.correlationId().orElse(null), options.maxParallel(),
                 options.schedulingMode().name(), options.failurePolicy().name(),
                 options.timeout().orElse(null), attributes);
@@ -275,6 +299,17 @@ public final class Engine implements AutoCloseable {
      * @return how many runs were resumed
      */
     public int recover() {
+        int n = recoverRuns();
+        try {
+            webhooks.recover();
+        } catch (RuntimeException e) {
+            log.warn("taking up owed webhook deliveries failed; will retry at the next recovery: {}", e.toString());
+        }
+        return n;
+    }
+
+    /** Resumes unfinished runs; what the periodic lease work does (it does not scan ended runs for webhooks). */
+    private int recoverRuns() {
         ensureOpen();
         int n = 0;
         for (String runId : store.unfinishedRuns()) {
@@ -382,8 +417,10 @@ public final class Engine implements AutoCloseable {
         for (ServiceBinding b : services.values()) {
             int[] load = admission.serviceLoad(b.gate);
             int cap = b.gate.capacity;
+            HealthGate.Load health = b.health == null ? new HealthGate.Load(dev.baton.transport.ServiceHealth.UNKNOWN, 0)
+                    : HealthGate.load(b.health);
             per.put(b.name(), new OrchestratorStatus.ServiceStatus(b.name(), load[0], load[1], cap,
-                    cap == 0 ? 0.0 : (double) load[0] / cap, b.breaker.state()));
+                    cap == 0 ? 0.0 : (double) load[0] / cap, b.breaker.state(), health.health(), health.waiting()));
         }
         return new OrchestratorStatus(active.size(), admission.running(), per);
     }
@@ -402,6 +439,9 @@ public final class Engine implements AutoCloseable {
      * whatever else the run has in its outbox). Always flushes the run.
      */
     void admitThenFlush(RunExecution run, List<Admission.Ticket> tickets) {
+        if (healthGate != null && !tickets.isEmpty()) {
+            tickets = healthGate.admitOrHold(tickets); // tasks of unhealthy services wait, holding no slot
+        }
         if (tickets.isEmpty()) {
             run.flush();
             return;
@@ -419,6 +459,10 @@ public final class Engine implements AutoCloseable {
         List<Admission.Ticket> out = Admission.newOut();
         admission.release(t, out);
         for (Admission.Ticket next : out) {
+            if (healthGate != null && healthGate.hold(next)) {
+                release(next); // its service turned unhealthy while it queued for a slot: give the slot on
+                continue;
+            }
             next.run().startAttempt(next);
         }
         if (closed) {
@@ -660,6 +704,16 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    void publishHealth(dev.baton.ServiceHealthChange change) {
+        for (RunListener l : listeners) {
+            try {
+                l.onServiceHealth(change);
+            } catch (Throwable t) {
+                log.warn("listener {} failed on the health change of service {}; ignored", l, change.service(), t);
+            }
+        }
+    }
+
     void ended(RunExecution run, RunResult result) {
         active.remove(run.runId, run);
         if (owner != null) {
@@ -677,6 +731,7 @@ public final class Engine implements AutoCloseable {
             }
         });
         run.future.complete(result);
+        webhooks.ended(run.runId, run.settings, result);
     }
 
     void abandoned(RunExecution run) {
@@ -742,7 +797,7 @@ public final class Engine implements AutoCloseable {
             try {
                 renewLeases();
                 if (tick % 3 == 2) {
-                    recover();
+                    recoverRuns();
                 }
             } catch (RuntimeException e) {
                 log.warn("lease upkeep failed; will retry: {}", e.toString());
@@ -832,6 +887,9 @@ public final class Engine implements AutoCloseable {
         }
         closed = true;
         admission.close();
+        if (healthGate != null) {
+            healthGate.close();
+        }
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
         synchronized (idle) {
             while (admission.running() > 0) {

@@ -440,6 +440,20 @@ final class RunExecution {
         flush();
     }
 
+    /**
+     * A task that waited for its unhealthy service until the health window ended fails for good, without another
+     * attempt (its failure carries the last attempt made, 0 if none was). Nothing happens if it no longer waits.
+     */
+    void failWaiting(int i, ErrorInfo info) {
+        synchronized (this) {
+            if (state[i] != QUEUED || lost || ending) {
+                return;
+            }
+            failLocked(i, attempts[i], info, engine.now(), null);
+        }
+        flush();
+    }
+
     private void scheduleRetryLocked(int i, Duration delay) {
         retryTimers[i] = engine.scheduler.schedule(delay, () -> retryDue(i));
     }

@@ -22,6 +22,7 @@ import dev.baton.event.TaskRedriven;
 import dev.baton.event.TaskRetryScheduled;
 import dev.baton.event.TaskSkipped;
 import dev.baton.event.TaskStarted;
+import dev.baton.event.WebhookAttempted;
 import dev.baton.plan.Plan;
 import dev.baton.plan.Task;
 
@@ -77,6 +78,7 @@ public final class RunSnapshot {
     RunStatus status = RunStatus.RUNNING;
     RunError error;
     long lastSeq;
+    WebhookAttempted lastWebhook;     // the last webhook attempt since the last terminal event
     final LinkedHashMap<String, TaskState> tasks = new LinkedHashMap<>();
 
     private RunSnapshot(RunCreated created) {
@@ -115,6 +117,9 @@ public final class RunSnapshot {
     void apply(RunEvent e) {
         lastSeq = e.seq();
         TaskState t = e.taskId() == null ? null : tasks.get(e.taskId());
+        if (e.isTerminal()) {
+            lastWebhook = null; // each end is delivered on its own
+        }
         if (e instanceof TaskStarted ev && t != null) {
             t.status = TaskStatus.RUNNING;
             t.attempts = Math.max(t.attempts, ev.attempt());
@@ -170,6 +175,8 @@ public final class RunSnapshot {
             status = RunStatus.RUNNING;
             endedAt = null;
             error = null;
+        } else if (e instanceof WebhookAttempted ev) {
+            lastWebhook = ev;
         } else if (e instanceof RunCompleted ev) {
             status = RunStatus.COMPLETED;
             endedAt = ev.at();
@@ -206,6 +213,20 @@ public final class RunSnapshot {
     /** @return the last sequence number of the log */
     public long lastSeq() {
         return lastSeq;
+    }
+
+    /**
+     * @return whether the run has ended, has a webhook, and the log shows no final attempt to deliver this end's
+     *         result to it
+     */
+    public boolean webhookOwed() {
+        return status.isTerminal() && Webhooks.destination(settings).isPresent()
+                && (lastWebhook == null || !lastWebhook.isFinal());
+    }
+
+    /** @return the last webhook attempt for the run's latest end, if any */
+    public Optional<WebhookAttempted> lastWebhookAttempt() {
+        return Optional.ofNullable(lastWebhook);
     }
 
     /** @return the settings the run was created with */
