@@ -730,8 +730,8 @@ public final class Engine implements AutoCloseable {
                 log.info("run {} ended {}: {}", run.runId, result.status(), result.error().map(Object::toString).orElse(""));
             }
         });
+        webhooks.ended(run.runId, run.settings, result); // started before the handle completes: no caller misses it
         run.future.complete(result);
-        webhooks.ended(run.runId, run.settings, result);
     }
 
     void abandoned(RunExecution run) {
