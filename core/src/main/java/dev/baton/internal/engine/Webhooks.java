@@ -71,6 +71,9 @@ final class Webhooks {
      * @return how many deliveries were taken up
      */
     int recover() {
+        if (transport == null) {
+            return 0;   // owed deliveries wait for an instance that can make them
+        }
         Instant since = engine.now().minus(engine.retention());
         EnumSet<RunState> ended = EnumSet.of(RunState.COMPLETED, RunState.FAILED, RunState.CANCELLED);
         int n = 0;
