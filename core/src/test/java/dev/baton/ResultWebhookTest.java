@@ -105,6 +105,7 @@ class ResultWebhookTest {
         assertThat(log.get(log.size() - 2).isTerminal()).isTrue();
         assertThat(attempts("w1")).singleElement().satisfies(a -> {
             assertThat(a.outcome()).isEqualTo(WebhookAttempted.DELIVERED);
+            assertThat(a.endSeq()).isEqualTo(log.get(log.size() - 2).seq());
             assertThat(a.attempt()).isEqualTo(1);
             assertThat(a.destination()).isEqualTo(HOOK.toString());
             assertThat(a.status()).isEqualTo(204);
@@ -184,6 +185,33 @@ class ResultWebhookTest {
     }
 
     @Test
+    void aLateDeliveryOfAnEarlierEndDoesNotCountForTheLatestEnd() {
+        java.time.Instant at = time.instant();
+        dev.baton.event.ErrorInfo boom = dev.baton.event.ErrorInfo.of("HANDLER_ERROR", "boom");
+        store.append("w10", 0, List.of(
+                new dev.baton.event.RunCreated("w10", 1, at, plan(), new dev.baton.event.RunSettings(null, 0,
+                        "GROUPS", "FAIL_FAST", null, Map.of("webhook", HOOK.toString()))),
+                new dev.baton.event.TaskStarted("w10", 2, at, "a", "w10/a", 1, Map.of()),
+                new dev.baton.event.TaskFailed("w10", 3, at, "a", "w10/a", 1, boom, false),
+                new dev.baton.event.TaskDeadLettered("w10", 4, at, "a", "w10/a", "svc", Map.of(),
+                        List.of(new dev.baton.event.FailedAttempt(1, at, boom))),
+                new dev.baton.event.RunFailed("w10", 5, at, "a", boom),
+                new dev.baton.event.TaskRedriven("w10", 6, at, "a", "w10/a"),
+                new dev.baton.event.TaskStarted("w10", 7, at, "a", "w10/a", 2, Map.of()),
+                new dev.baton.event.TaskCompleted("w10", 8, at, "a", "w10/a", 2, "ok", false),
+                new dev.baton.event.RunCompleted("w10", 9, at),
+                new WebhookAttempted("w10", 10, at, 5, HOOK.toString(), 2, WebhookAttempted.DELIVERED, 204, null,
+                        null)), null, at);
+        assertThat(LogInvariants.check(store.events("w10"))).isEmpty();
+        ScriptedTransport t = new ScriptedTransport();
+        try (Orchestrator o = builder().webhooks(t).build()) {
+            assertThat(t.calls).containsExactly("w10#1");
+            assertThat(t.results).singleElement().extracting(RunResult::status).isEqualTo(RunStatus.COMPLETED);
+        }
+        assertThat(attempts("w10")).extracting(WebhookAttempted::endSeq).containsExactly(5L, 9L);
+    }
+
+    @Test
     void withLeasesOnlyTheInstanceHoldingTheRunTakesUpItsDelivery() {
         Plan plan = plan();
         store.append("w8", 0, List.of(
@@ -255,6 +283,35 @@ class ResultWebhookTest {
         }
         assertThat(attempts("w6")).hasSize(2);
         assertThat(LogInvariants.check(store.events("w6"))).isEmpty();
+    }
+
+    @Test
+    void aRunThatEndsAgainWhileItsFirstEndIsStillBeingDeliveredIsDeliveredAfterIt() {
+        int[] calls = {0};
+        ScriptedTransport t = new ScriptedTransport(WebhookOutcome.RETRYING, WebhookOutcome.DELIVERED,
+                WebhookOutcome.DELIVERED);
+        try (Orchestrator o = Orchestrator.builder().time(time).store(store).webhooks(t)
+                .retryPolicy(RetryPolicy.builder().maxAttempts(1).build())
+                .service("svc", ctx -> {
+                    if (calls[0]++ == 0) {
+                        throw new RetryableException("first time");
+                    }
+                    return "ok";
+                }).build()) {
+            o.submit(plan(), RunOptions.builder().runId("w9").webhook(HOOK).build()).await(Duration.ofSeconds(5));
+            assertThat(o.redrive("w9", "a").await(Duration.ofSeconds(5)).isCompleted()).isTrue();
+            assertThat(t.calls).as("the second end waits for the first delivery").containsExactly("w9#1");
+            time.advance(Duration.ofSeconds(10));
+            assertThat(t.calls).containsExactly("w9#1", "w9#2", "w9#1");
+            assertThat(t.results).extracting(RunResult::status).containsExactly(RunStatus.FAILED, RunStatus.COMPLETED);
+        }
+        assertThat(attempts("w9")).extracting(WebhookAttempted::outcome).containsExactly(WebhookAttempted.RETRYING,
+                WebhookAttempted.DELIVERED, WebhookAttempted.DELIVERED);
+        List<Long> ends = store.events("w9").stream().filter(RunEvent::isTerminal).map(RunEvent::seq).toList();
+        assertThat(ends).hasSize(2);
+        assertThat(attempts("w9")).extracting(WebhookAttempted::endSeq)
+                .containsExactly(ends.get(0), ends.get(0), ends.get(1));
+        assertThat(LogInvariants.check(store.events("w9"))).isEmpty();
     }
 
     @Test

@@ -11,6 +11,8 @@ import java.util.Objects;
  * @param runId         run id
  * @param seq           position in the log
  * @param at            when the attempt ended
+ * @param endSeq        the seq of the terminal event whose result this attempt delivers (a redriven run ends, and is
+ *                      delivered, more than once)
  * @param destination   the webhook URL
  * @param attempt       1-based attempt number
  * @param outcome       {@link #DELIVERED}, {@link #RETRYING}, {@link #FAILED} or {@link #REFUSED}
@@ -18,8 +20,8 @@ import java.util.Objects;
  * @param error         a short description of the failure, or {@code null}
  * @param nextAttemptAt when the next attempt is due, when {@code outcome} is {@link #RETRYING}; else {@code null}
  */
-public record WebhookAttempted(String runId, long seq, Instant at, String destination, int attempt, String outcome,
-                               int status, String error, Instant nextAttemptAt) implements RunEvent {
+public record WebhookAttempted(String runId, long seq, Instant at, long endSeq, String destination, int attempt,
+                               String outcome, int status, String error, Instant nextAttemptAt) implements RunEvent {
 
     /** The receiver accepted the result (a 2xx answer). Final. */
     public static final String DELIVERED = "DELIVERED";
@@ -36,6 +38,9 @@ public record WebhookAttempted(String runId, long seq, Instant at, String destin
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(destination, "destination");
         Objects.requireNonNull(outcome, "outcome");
+        if (endSeq < 1) {
+            throw new IllegalArgumentException("endSeq must be >= 1, was " + endSeq);
+        }
         if (attempt < 1) {
             throw new IllegalArgumentException("attempt must be >= 1, was " + attempt);
         }

@@ -22,7 +22,7 @@ import java.util.Set;
  *
  * <p>Per run: sequence numbers start at 1 without a gap; exactly one {@link RunCreated}, and it comes first; at most
  * one terminal event and nothing after it but {@link WebhookAttempted} (the result's delivery) and
- * {@link TaskRedriven} (which reopens the run); a {@link WebhookAttempted} only once the run has ended; every
+ * {@link TaskRedriven} (which reopens the run); a {@link WebhookAttempted} only for an earlier terminal event (its {@code endSeq}); every
  * {@link TaskCompleted} matches an earlier {@link TaskStarted} of the same task and attempt, and so does every
  * {@link TaskFailed} but one with attempt 0 (a task that failed before its first attempt, e.g. after waiting out its
  * service's health window).
@@ -57,7 +57,7 @@ public final class LogInvariants {
     public static final String AFTER_TERMINAL = "AFTER_TERMINAL";
     /** A completion or failure without an earlier start of the same task and attempt. */
     public static final String UNMATCHED_OUTCOME = "UNMATCHED_OUTCOME";
-    /** A webhook attempt while the run has not ended. */
+    /** A webhook attempt whose {@code endSeq} is not an earlier terminal event of the run. */
     public static final String WEBHOOK_BEFORE_END = "WEBHOOK_BEFORE_END";
 
     private LogInvariants() {
@@ -87,7 +87,7 @@ public final class LogInvariants {
         long expectedSeq = 1;
         boolean created = false;
         RunEvent terminal = null;
-        boolean ended = false;
+        Set<Long> ends = new HashSet<>();
         for (RunEvent e : log) {
             if (e.seq() != expectedSeq) {
                 out.add(new Violation(runId, e.seq(), SEQ_GAP, "expected seq " + expectedSeq + ", found " + e.seq()));
@@ -103,10 +103,11 @@ public final class LogInvariants {
                 }
                 created = true;
             }
-            if (e instanceof WebhookAttempted) {
-                if (!ended) { // a delivery of an earlier end may still run after a redrive reopened the run
-                    out.add(new Violation(runId, e.seq(), WEBHOOK_BEFORE_END,
-                            "WebhookAttempted before the run's terminal event"));
+            if (e instanceof WebhookAttempted w) {
+                // a delivery of an earlier end may still run after a redrive reopened the run
+                if (!ends.contains(w.endSeq())) {
+                    out.add(new Violation(runId, e.seq(), WEBHOOK_BEFORE_END, "WebhookAttempted for seq " + w.endSeq()
+                            + ", which is not an earlier terminal event"));
                 }
             } else if (terminal != null && e instanceof TaskRedriven) {
                 terminal = null; // a redrive of a dead letter reopens the run; it ends again with a new terminal event
@@ -115,7 +116,7 @@ public final class LogInvariants {
                         + " after the terminal " + terminal.getClass().getSimpleName() + " at seq " + terminal.seq()));
             } else if (e.isTerminal()) {
                 terminal = e;
-                ended = true;
+                ends.add(e.seq());
             }
             if (e instanceof TaskStarted s) {
                 started.add(attemptKey(s.taskId(), s.attempt()));

@@ -730,7 +730,7 @@ public final class Engine implements AutoCloseable {
                 log.info("run {} ended {}: {}", run.runId, result.status(), result.error().map(Object::toString).orElse(""));
             }
         });
-        webhooks.ended(run.runId, run.settings, result); // started before the handle completes: no caller misses it
+        webhooks.ended(run.runId, run.durableSeq(), run.settings, result); // started before the handle completes: no caller misses it
         run.future.complete(result);
     }
 

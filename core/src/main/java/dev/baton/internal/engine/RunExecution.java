@@ -440,6 +440,11 @@ final class RunExecution {
         flush();
     }
 
+    /** @return the seq of the last event written; once the run has ended, its terminal event's */
+    synchronized long durableSeq() {
+        return durableSeq;
+    }
+
     /**
      * A task that waited for its unhealthy service until the health window ended fails for good, without another
      * attempt (its failure carries the last attempt made, 0 if none was). Nothing happens if it no longer waits.

@@ -78,7 +78,8 @@ public final class RunSnapshot {
     RunStatus status = RunStatus.RUNNING;
     RunError error;
     long lastSeq;
-    WebhookAttempted lastWebhook;     // the last webhook attempt since the last terminal event
+    long endSeq;                      // the seq of the latest terminal event, 0 while the run has not ended
+    WebhookAttempted lastWebhook;     // the last webhook attempt for that end
     final LinkedHashMap<String, TaskState> tasks = new LinkedHashMap<>();
 
     private RunSnapshot(RunCreated created) {
@@ -118,6 +119,7 @@ public final class RunSnapshot {
         lastSeq = e.seq();
         TaskState t = e.taskId() == null ? null : tasks.get(e.taskId());
         if (e.isTerminal()) {
+            endSeq = e.seq();
             lastWebhook = null; // each end is delivered on its own
         }
         if (e instanceof TaskStarted ev && t != null) {
@@ -176,7 +178,9 @@ public final class RunSnapshot {
             endedAt = null;
             error = null;
         } else if (e instanceof WebhookAttempted ev) {
-            lastWebhook = ev;
+            if (ev.endSeq() == endSeq) {
+                lastWebhook = ev;   // else the delivery of an earlier end, finishing after a redrive
+            }
         } else if (e instanceof RunCompleted ev) {
             status = RunStatus.COMPLETED;
             endedAt = ev.at();

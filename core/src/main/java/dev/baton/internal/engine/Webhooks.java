@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -40,6 +41,8 @@ final class Webhooks {
     private final Engine engine;
     private final WebhookTransport transport;  // null: none configured, owed deliveries are recorded as failed
     private final Set<String> delivering = ConcurrentHashMap.newKeySet();
+    /** A run that ended again (after a redrive) while the delivery of its earlier end was still running. */
+    private final Map<String, Runnable> next = new ConcurrentHashMap<>();
 
     Webhooks(Engine engine, WebhookTransport transport) {
         this.engine = engine;
@@ -55,11 +58,19 @@ final class Webhooks {
         return w instanceof String s && !s.isEmpty() ? Optional.of(s) : Optional.empty();
     }
 
-    /** A run ended (durably): deliver its result if it has a webhook. */
-    void ended(String runId, RunSettings settings, RunResult result) {
+    /** A run ended (durably, with its terminal event at {@code endSeq}): deliver its result if it has a webhook. */
+    void ended(String runId, long endSeq, RunSettings settings, RunResult result) {
         Optional<String> dest = destination(settings);
         if (dest.isPresent()) {
-            start(runId, dest.get(), result, 1, Duration.ZERO, false);
+            Runnable go = () -> start(runId, endSeq, dest.get(), result, 1, Duration.ZERO, false);
+            if (delivering.contains(runId)) {
+                next.put(runId, go);        // delivered once the earlier end's delivery is done
+                if (!delivering.contains(runId) && next.remove(runId, go)) {
+                    go.run();               // it finished meanwhile
+                }
+            } else {
+                go.run();
+            }
         }
     }
 
@@ -109,17 +120,17 @@ final class Webhooks {
         Duration delay = last == null || last.nextAttemptAt() == null ? Duration.ZERO
                 : Duration.between(engine.now(), last.nextAttemptAt());
         engine.log.info("run {}: delivering its result to its webhook again from attempt {}", runId, next);
-        start(runId, destination(snap.get().settings()).orElseThrow(), snap.get().result(), next,
+        start(runId, snap.get().endSeq, destination(snap.get().settings()).orElseThrow(), snap.get().result(), next,
                 delay.isNegative() ? Duration.ZERO : delay, engine.owner != null);
         return true;
     }
 
-    private void start(String runId, String destination, RunResult result, int firstAttempt, Duration delay,
-                       boolean leased) {
+    private void start(String runId, long endSeq, String destination, RunResult result, int firstAttempt,
+                       Duration delay, boolean leased) {
         if (!delivering.add(runId)) {
             return;
         }
-        Runnable go = () -> deliver(runId, destination, result, firstAttempt, leased);
+        Runnable go = () -> deliver(runId, endSeq, destination, result, firstAttempt, leased);
         if (delay.isZero()) {
             go.run();
         } else {
@@ -127,11 +138,12 @@ final class Webhooks {
         }
     }
 
-    private void deliver(String runId, String destination, RunResult result, int firstAttempt, boolean leased) {
+    private void deliver(String runId, long endSeq, String destination, RunResult result, int firstAttempt,
+                         boolean leased) {
         if (transport == null) {
             engine.log.warn("run {} has a webhook but no webhook transport is configured; not delivered", runId);
             finish(runId, leased);
-            record(runId, destination, new WebhookAttempted(runId, 0, engine.now(), destination, firstAttempt,
+            record(runId, new WebhookAttempted(runId, 0, engine.now(), endSeq, destination, firstAttempt,
                     WebhookAttempted.FAILED, 0, "no webhook transport is configured", null));
             return;
         }
@@ -140,16 +152,17 @@ final class Webhooks {
             uri = URI.create(destination);
         } catch (IllegalArgumentException e) {
             finish(runId, leased);
-            record(runId, destination, new WebhookAttempted(runId, 0, engine.now(), destination, firstAttempt,
+            record(runId, new WebhookAttempted(runId, 0, engine.now(), endSeq, destination, firstAttempt,
                     WebhookAttempted.REFUSED, 0, "not a valid URL", null));
             return;
         }
         CompletionStage<WebhookAttempt> stage;
         try {
-            stage = transport.deliver(uri, result, firstAttempt, a -> record(runId, destination, event(runId, destination, a)));
+            stage = transport.deliver(uri, result, firstAttempt,
+                    a -> record(runId, event(runId, endSeq, destination, a)));
         } catch (RuntimeException e) {
             finish(runId, leased);
-            record(runId, destination, new WebhookAttempted(runId, 0, engine.now(), destination, firstAttempt,
+            record(runId, new WebhookAttempted(runId, 0, engine.now(), endSeq, destination, firstAttempt,
                     WebhookAttempted.FAILED, 0, "the webhook transport failed: " + e.getClass().getSimpleName(), null));
             return;
         }
@@ -158,6 +171,10 @@ final class Webhooks {
 
     private void finish(String runId, boolean leased) {
         delivering.remove(runId);
+        Runnable queued = next.remove(runId);
+        if (queued != null) {
+            queued.run();
+        }
         if (leased) {
             try {
                 engine.store.releaseLease(runId, engine.owner);
@@ -167,14 +184,14 @@ final class Webhooks {
         }
     }
 
-    private static WebhookAttempted event(String runId, String destination, WebhookAttempt a) {
+    private static WebhookAttempted event(String runId, long endSeq, String destination, WebhookAttempt a) {
         Instant next = a.outcome() == WebhookOutcome.RETRYING && a.nextDelay() != null ? a.at().plus(a.nextDelay()) : null;
-        return new WebhookAttempted(runId, 0, a.at(), destination, a.attempt(), a.outcome().name(), a.status(),
+        return new WebhookAttempted(runId, 0, a.at(), endSeq, destination, a.attempt(), a.outcome().name(), a.status(),
                 a.error(), next);
     }
 
     /** Appends an attempt at the end of the log (which a redrive may have moved on), then tells the listeners. */
-    private void record(String runId, String destination, WebhookAttempted draft) {
+    private void record(String runId, WebhookAttempted draft) {
         for (int tries = 0; tries < RECORD_TRIES; tries++) {
             Optional<RunRecord> r;
             try {
@@ -188,8 +205,8 @@ final class Webhooks {
                 return;  // purged meanwhile
             }
             long seq = r.get().lastSeq();
-            WebhookAttempted ev = new WebhookAttempted(runId, seq + 1, draft.at(), destination, draft.attempt(),
-                    draft.outcome(), draft.status(), draft.error(), draft.nextAttemptAt());
+            WebhookAttempted ev = new WebhookAttempted(runId, seq + 1, draft.at(), draft.endSeq(), draft.destination(),
+                    draft.attempt(), draft.outcome(), draft.status(), draft.error(), draft.nextAttemptAt());
             try {
                 engine.store.append(runId, seq, List.of(ev), engine.owner, engine.now());
             } catch (SequenceConflictException e) {

@@ -252,9 +252,9 @@ public abstract class RunStoreContractTest {
         long seq = store.run("wh").orElseThrow().lastSeq();
         Instant at = Instant.parse("2026-03-04T05:06:07.123456789Z");
         List<RunEvent> attempts = List.of(
-                new WebhookAttempted("wh", seq + 1, at, "https://hooks.example.org/r?x=1", 1,
+                new WebhookAttempted("wh", seq + 1, at, seq, "https://hooks.example.org/r?x=1", 1,
                         WebhookAttempted.RETRYING, 503, "HTTP 503", at.plusMillis(1500)),
-                new WebhookAttempted("wh", seq + 2, at.plusSeconds(2), "https://hooks.example.org/r?x=1", 2,
+                new WebhookAttempted("wh", seq + 2, at.plusSeconds(2), seq, "https://hooks.example.org/r?x=1", 2,
                         WebhookAttempted.FAILED, 0, null, null));
         store.append("wh", seq, attempts.subList(0, 1), null, at);
         store.append("wh", seq + 1, attempts.subList(1, 2), null, at);

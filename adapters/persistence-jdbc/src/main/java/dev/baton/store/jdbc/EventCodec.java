@@ -110,6 +110,7 @@ final class EventCodec {
         } else if (e instanceof RunCancelled c) {
             m.put("reason", c.reason());
         } else if (e instanceof WebhookAttempted w) {
+            m.put("endSeq", w.endSeq());
             m.put("destination", w.destination());
             m.put("attempt", w.attempt());
             m.put("outcome", w.outcome());
@@ -207,7 +208,8 @@ final class EventCodec {
             case "RunCompleted" -> new RunCompleted(runId, seq, at);
             case "RunFailed" -> new RunFailed(runId, seq, at, taskId, error(map(m.get("error"))));
             case "RunCancelled" -> new RunCancelled(runId, seq, at, (String) m.get("reason"));
-            case "WebhookAttempted" -> new WebhookAttempted(runId, seq, at, (String) m.get("destination"),
+            case "WebhookAttempted" -> new WebhookAttempted(runId, seq, at, ((Number) m.get("endSeq")).longValue(),
+                    (String) m.get("destination"),
                     integer(m, "attempt"), (String) m.get("outcome"), integer(m, "status"), (String) m.get("error"),
                     instant(m.get("nextAttemptAt")));
             default -> throw new IllegalArgumentException("unknown event type '" + type + "'");
