@@ -233,7 +233,7 @@ public final class Orchestrator implements AutoCloseable {
 
     /**
      * The orchestrator's load: active runs, running tasks, and per service its in-flight and queued tasks,
-     * utilisation against capacity and breaker state.
+     * utilisation against capacity, breaker state, health and the tasks waiting for it to recover.
      *
      * @return a snapshot
      */
