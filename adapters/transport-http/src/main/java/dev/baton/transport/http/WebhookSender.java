@@ -92,13 +92,14 @@ public final class WebhookSender implements WebhookTransport {
      * @return a stage completing with the last attempt ({@link WebhookAttempt#isFinal()}), never exceptionally
      */
     public CompletionStage<WebhookAttempt> send(URI destination, WebhookPayload payload) {
-        return send(destination, payload, 1, a -> { });
+        return send(destination, payload, 1, a -> { }, false);
     }
 
     /**
      * Delivers a run's result: {@link #send} of its payload ({@code error} is {@code {"taskId","code","message"}}),
      * starting at attempt {@code firstAttempt}; each attempt goes to the configured listener and to
-     * {@code onAttempt}.
+     * {@code onAttempt}. Does not block: the first attempt, like every retry, starts on the scheduler (the
+     * allow-list check resolves the destination's name there), so the caller's thread never waits for DNS.
      *
      * @param destination  the webhook URL
      * @param result       the run's result
@@ -118,11 +119,11 @@ public final class WebhookSender implements WebhookTransport {
             return m;
         }).orElse(null);
         return send(destination, new WebhookPayload(result.runId(), result.status().name(), result.outputs(), error),
-                firstAttempt, onAttempt);
+                firstAttempt, onAttempt, true);
     }
 
     private CompletionStage<WebhookAttempt> send(URI destination, WebhookPayload payload, int firstAttempt,
-                                                 Consumer<? super WebhookAttempt> onAttempt) {
+                                                 Consumer<? super WebhookAttempt> onAttempt, boolean onScheduler) {
         Objects.requireNonNull(destination, "destination");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(onAttempt, "onAttempt");
@@ -137,7 +138,12 @@ public final class WebhookSender implements WebhookTransport {
                     + " cannot be written as JSON");
         }
         CompletableFuture<WebhookAttempt> done = new CompletableFuture<>();
-        attempt(destination, payload.runId(), body, firstAttempt, done, onAttempt);
+        if (onScheduler) {
+            scheduler.schedule(Duration.ZERO, () -> attempt(destination, payload.runId(), body, firstAttempt, done,
+                    onAttempt));
+        } else {
+            attempt(destination, payload.runId(), body, firstAttempt, done, onAttempt);
+        }
         return done;
     }
 
