@@ -281,6 +281,60 @@ class HealthGatingTest {
     }
 
     @Test
+    void flappingHealthUnderConcurrentSubmitsLosesNoTaskAndRunsEachOnce() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        TaskTransport async = request -> CompletableFuture.supplyAsync(() -> {
+            remote.calls.add(request);
+            return "ok";
+        }, pool);
+        int runs = 200;
+        List<RunHandle> handles = new CopyOnWriteArrayList<>();
+        try (Orchestrator o = Orchestrator.builder().time(time).store(store).healthSource(source).healthWindow(WINDOW)
+                .remoteService(ServiceDescriptor.of("remote"), async, ServiceOptions.builder().capacity(3).build())
+                .build()) {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<?>> submitters = new ArrayList<>();
+            java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(3);
+            for (int c = 0; c < 2; c++) {
+                int client = c;
+                submitters.add(clients.submit(() -> {
+                    go.await();
+                    for (int k = client; k < runs; k += 2) {
+                        handles.add(o.submit(Plan.builder().task("r", "remote", Map.of()).build(), id("s" + k)));
+                    }
+                    return null;
+                }));
+            }
+            submitters.add(clients.submit(() -> {
+                go.await();
+                for (int flip = 0; flip < 500; flip++) {
+                    source.set("remote", flip % 2 == 0 ? ServiceHealth.UNHEALTHY : ServiceHealth.HEALTHY);
+                }
+                return null;
+            }));
+            go.countDown();
+            for (java.util.concurrent.Future<?> f : submitters) {
+                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            clients.shutdown();
+            source.set("remote", ServiceHealth.HEALTHY);
+            for (RunHandle h : handles) {
+                assertThat(h.await(Duration.ofSeconds(30)).isCompleted()).isTrue();
+            }
+            assertThat(o.status().services().get("remote").waitingForHealth()).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(handles).hasSize(runs);
+        assertThat(remote.calls).hasSize(runs);
+        assertThat(remote.calls).extracting(TaskRequest::attempt).containsOnly(1);
+        assertThat(remote.calls).extracting(TaskRequest::runId).doesNotHaveDuplicates();
+        for (int k = 0; k < runs; k++) {
+            assertThat(LogInvariants.check(store.events("s" + k))).isEmpty();
+        }
+    }
+
+    @Test
     void theWindowMustBePositive() {
         assertThatThrownBy(() -> Orchestrator.builder().healthWindow(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("healthWindow");

@@ -140,11 +140,13 @@ final class HealthGate implements AutoCloseable {
         if (w == null || closed) {
             return;
         }
-        ServiceHealth now = combined(service);
+        ServiceHealth now;
         ServiceHealth before;
         List<Entry> released = List.of();
         int waiting;
         synchronized (w) {
+            // read under the lock: concurrent reports apply in the order they read the sources, the last one wins
+            now = combined(service);
             before = w.health;
             if (before == now) {
                 return;
