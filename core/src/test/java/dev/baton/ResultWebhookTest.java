@@ -315,6 +315,25 @@ class ResultWebhookTest {
     }
 
     @Test
+    void anActionsWebhookIsDeliveredAndTakesPrecedenceOverTheOptions() {
+        ScriptedTransport t = new ScriptedTransport();
+        URI actionHook = URI.create("https://hooks.example.org/action");
+        try (Orchestrator o = builder().webhooks(t).planner(dev.baton.planner.FixedPlanner.of(plan())).build()) {
+            dev.baton.planner.Action action = dev.baton.planner.Action.builder("look the customer up").runId("act-w")
+                    .webhook(actionHook).build();
+            assertThat(o.submit(action, RunOptions.builder().webhook(HOOK).build()).await(Duration.ofSeconds(5))
+                    .isCompleted()).isTrue();
+            dev.baton.planner.Action plain = dev.baton.planner.Action.builder("look the customer up").runId("act-o")
+                    .build();
+            o.submit(plain, RunOptions.builder().webhook(HOOK).build()).await(Duration.ofSeconds(5));
+        }
+        assertThat(attempts("act-w")).singleElement().extracting(WebhookAttempted::destination)
+                .isEqualTo(actionHook.toString());
+        assertThat(attempts("act-o")).singleElement().extracting(WebhookAttempted::destination)
+                .isEqualTo(HOOK.toString());
+    }
+
+    @Test
     void aWebhookMustBeAnAbsoluteHttpUrl() {
         assertThatThrownBy(() -> RunOptions.builder().webhook(URI.create("/relative")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("webhook");
