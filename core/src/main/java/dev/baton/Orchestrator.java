@@ -15,7 +15,9 @@ import dev.baton.planner.ServiceDescriptor;
 import dev.baton.store.InMemoryRunStore;
 import dev.baton.time.ManualTime;
 import dev.baton.time.Scheduler;
+import dev.baton.transport.HealthSource;
 import dev.baton.transport.TaskTransport;
+import dev.baton.transport.WebhookTransport;
 import dev.baton.validation.PlanValidator;
 import dev.baton.validation.SchemaChecker;
 
@@ -140,6 +142,7 @@ public final class Orchestrator implements AutoCloseable {
         options.timeout().ifPresent(b::timeout);
         action.runId().or(options::runId).ifPresent(b::runId);
         action.correlationId().or(options::correlationId).ifPresent(b::correlationId);
+        options.webhook().ifPresent(b::webhook); // the action's own webhook, in the attributes, takes precedence
         return engine.submit(planned.plan(), b.build(), planned.toAttributes(), services);
     }
 
@@ -330,7 +333,7 @@ public final class Orchestrator implements AutoCloseable {
 
     /**
      * The orchestrator's load: active runs, running tasks, and per service its in-flight and queued tasks,
-     * utilisation against capacity and breaker state.
+     * utilisation against capacity, breaker state, health and the tasks waiting for it to recover.
      *
      * @return a snapshot
      */
@@ -348,6 +351,9 @@ public final class Orchestrator implements AutoCloseable {
      * Builds an {@link Orchestrator}. Not thread-safe; each setting is checked as it is made.
      */
     public static final class Builder {
+        /** The default {@link #healthWindow(Duration)}: 30 minutes. */
+        public static final Duration DEFAULT_HEALTH_WINDOW = Duration.ofMinutes(30);
+
         private final Map<String, ServiceBinding> services = new LinkedHashMap<>();
         private final List<RunListener> listeners = new ArrayList<>();
         private final List<java.util.function.Consumer<? super CircuitBreakerTransition>> breakerListeners =
@@ -369,6 +375,9 @@ public final class Orchestrator implements AutoCloseable {
         private CircuitBreakerConfig circuitBreaker = CircuitBreakerConfig.defaults();
         private Planner planner;
         private int planningAttempts = ActionPlanning.DEFAULT_ATTEMPTS;
+        private final List<HealthSource> healthSources = new ArrayList<>();
+        private Duration healthWindow = DEFAULT_HEALTH_WINDOW;
+        private WebhookTransport webhooks;
 
         private Builder() {
         }
@@ -439,6 +448,55 @@ public final class Orchestrator implements AutoCloseable {
             if (services.putIfAbsent(b.name(), b) != null) {
                 throw new IllegalArgumentException("service '" + b.name() + "' is already registered");
             }
+            return this;
+        }
+
+        /**
+         * Gates dispatch on the health of remote services: while a source reports a service
+         * {@link dev.baton.transport.ServiceHealth#UNHEALTHY UNHEALTHY}, that service's ready tasks wait in a FIFO
+         * queue instead of using attempts (no thread is held), for at most the {@link #healthWindow health window};
+         * when it recovers they proceed in order; a task still waiting when its window ends fails with
+         * {@code SERVICE_UNHEALTHY}. A service is unhealthy while any source says so. Health per service is in
+         * {@link Orchestrator#status()} and each change goes to {@link RunListener#onServiceHealth}. The orchestrator
+         * subscribes at build time and unsubscribes when it closes; it neither starts nor closes the source (an
+         * {@code HttpTransport} with health checks is closed with its services).
+         *
+         * @param source a health source, e.g. the HTTP adapter's {@code HttpTransport} with health checks or a
+         *               {@code HealthMonitor}; may be called several times
+         * @return this builder
+         */
+        public Builder healthSource(HealthSource source) {
+            healthSources.add(Objects.requireNonNull(source, "source"));
+            return this;
+        }
+
+        /**
+         * @param window how long a task may wait for its unhealthy service to recover before it fails with
+         *               {@code SERVICE_UNHEALTHY}; positive; default 30 minutes. Each wait is bounded on its own;
+         *               the run timeout, if any, bounds them all.
+         * @return this builder
+         */
+        public Builder healthWindow(Duration window) {
+            Objects.requireNonNull(window, "healthWindow");
+            if (window.isZero() || window.isNegative()) {
+                throw new IllegalArgumentException("healthWindow must be positive, was " + window);
+            }
+            this.healthWindow = window;
+            return this;
+        }
+
+        /**
+         * Delivers the results of runs that have a webhook ({@link RunOptions.Builder#webhook} or the action's
+         * webhook) when they end. Every attempt the transport reports is recorded in the run's log as a
+         * {@code WebhookAttempted} event, after the run's terminal event; a delivery still owed when the process stops
+         * is taken up again by {@link Orchestrator#recover()} (at build time by default), continuing the attempt count.
+         * Without a webhook transport, a run's webhook is recorded as failed, not delivered.
+         *
+         * @param transport e.g. the HTTP adapter's {@code WebhookSender} (signed, allow-listed, retried with backoff)
+         * @return this builder
+         */
+        public Builder webhooks(WebhookTransport transport) {
+            this.webhooks = Objects.requireNonNull(transport, "transport");
             return this;
         }
 
@@ -680,7 +738,7 @@ public final class Orchestrator implements AutoCloseable {
             Engine engine = new Engine(new Engine.Config(services, validator, store == null ? new InMemoryRunStore() : store,
                     listeners, clock == null ? Clock.systemUTC() : clock, sched, ownsScheduler, exec, ownsWorkers,
                     maxParallel, valueMapper, retention, shutdownTimeout, retryPolicy, circuitBreaker, instanceId,
-                    leaseDuration, List.copyOf(breakerListeners)));
+                    leaseDuration, List.copyOf(breakerListeners), List.copyOf(healthSources), healthWindow, webhooks));
             Orchestrator o = new Orchestrator(engine,
                     planner == null ? null : new PlanningLoop(planner, validator, catalog, planningAttempts));
             if (planner != null) {

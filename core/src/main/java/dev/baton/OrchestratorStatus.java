@@ -1,5 +1,7 @@
 package dev.baton;
 
+import dev.baton.transport.ServiceHealth;
+
 import java.util.Map;
 
 /**
@@ -25,8 +27,31 @@ public record OrchestratorStatus(int activeRuns, int runningTasks, Map<String, S
      * @param capacity     its capacity, 0 for unlimited
      * @param utilisation  inFlight / capacity (0 when unlimited)
      * @param breakerState its circuit breaker's state
+     * @param health       its health as the orchestrator's health sources report it ({@code UNKNOWN} when none
+     *                     monitors it)
+     * @param waitingForHealth its tasks waiting for it to recover (not counted in {@code queued})
      */
     public record ServiceStatus(String name, int inFlight, int queued, int capacity, double utilisation,
-                                CircuitBreakerState breakerState) {
+                                CircuitBreakerState breakerState, ServiceHealth health, int waitingForHealth) {
+
+        /** Checks the components. */
+        public ServiceStatus {
+            java.util.Objects.requireNonNull(health, "health");
+        }
+
+        /**
+         * A status without health information: {@code UNKNOWN}, nothing waiting.
+         *
+         * @param name         service name
+         * @param inFlight     its attempts running now
+         * @param queued       its tasks waiting for a slot of its capacity
+         * @param capacity     its capacity, 0 for unlimited
+         * @param utilisation  inFlight / capacity (0 when unlimited)
+         * @param breakerState its circuit breaker's state
+         */
+        public ServiceStatus(String name, int inFlight, int queued, int capacity, double utilisation,
+                             CircuitBreakerState breakerState) {
+            this(name, inFlight, queued, capacity, utilisation, breakerState, ServiceHealth.UNKNOWN, 0);
+        }
     }
 }

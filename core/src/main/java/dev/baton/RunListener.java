@@ -16,4 +16,13 @@ public interface RunListener {
      * @param event the event, already durable
      */
     void onEvent(RunEvent event);
+
+    /**
+     * A remote service's health changed (see {@link Orchestrator.Builder#healthSource}). Not a run event: it is not
+     * in any run's log. Called on the thread that reported the change; the default does nothing.
+     *
+     * @param change the change
+     */
+    default void onServiceHealth(ServiceHealthChange change) {
+    }
 }

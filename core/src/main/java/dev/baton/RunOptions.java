@@ -1,5 +1,6 @@
 package dev.baton;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,6 +23,7 @@ public final class RunOptions {
     private final SchedulingMode schedulingMode;
     private final FailurePolicy failurePolicy;
     private final Duration timeout;
+    private final URI webhook;
 
     private RunOptions(Builder b) {
         this.runId = b.runId;
@@ -30,6 +32,7 @@ public final class RunOptions {
         this.schedulingMode = b.schedulingMode;
         this.failurePolicy = b.failurePolicy;
         this.timeout = b.timeout;
+        this.webhook = b.webhook;
     }
 
     /** @return options with a generated run id and every default */
@@ -72,10 +75,16 @@ public final class RunOptions {
         return Optional.ofNullable(timeout);
     }
 
+    /** @return where to deliver the run's result when it ends, if anywhere */
+    public Optional<URI> webhook() {
+        return Optional.ofNullable(webhook);
+    }
+
     @Override
     public String toString() {
         return "RunOptions[runId=" + runId + ", correlationId=" + correlationId + ", maxParallel=" + maxParallel
-                + ", schedulingMode=" + schedulingMode + ", failurePolicy=" + failurePolicy + ", timeout=" + timeout + "]";
+                + ", schedulingMode=" + schedulingMode + ", failurePolicy=" + failurePolicy + ", timeout=" + timeout
+                + (webhook == null ? "" : ", webhook=" + webhook) + "]";
     }
 
     /**
@@ -88,6 +97,7 @@ public final class RunOptions {
         private SchedulingMode schedulingMode = SchedulingMode.GROUPS;
         private FailurePolicy failurePolicy = FailurePolicy.FAIL_FAST;
         private Duration timeout;
+        private URI webhook;
 
         private Builder() {
         }
@@ -161,6 +171,25 @@ public final class RunOptions {
                 throw new IllegalArgumentException("timeout must be positive, was " + timeout);
             }
             this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * Delivers the run's result here when it ends, through the orchestrator's
+         * {@link Orchestrator.Builder#webhooks webhook transport}; each attempt is recorded in the run's log. Kept
+         * in the run's settings (attribute {@code webhook}), so do not put a secret in the URL.
+         *
+         * @param webhook an absolute http or https URL
+         * @return this builder
+         */
+        public Builder webhook(URI webhook) {
+            Objects.requireNonNull(webhook, "webhook");
+            String scheme = webhook.getScheme();
+            if (!webhook.isAbsolute() || webhook.getHost() == null
+                    || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
+                throw new IllegalArgumentException("webhook must be an absolute http or https URL, was '" + webhook + "'");
+            }
+            this.webhook = webhook;
             return this;
         }
 

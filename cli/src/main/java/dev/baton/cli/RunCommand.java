@@ -14,16 +14,16 @@ import dev.baton.event.TaskCompleted;
 import dev.baton.event.TaskFailed;
 import dev.baton.event.TaskRetryScheduled;
 import dev.baton.event.TaskStarted;
+import dev.baton.event.WebhookAttempted;
 import dev.baton.json.CatalogEntry;
 import dev.baton.json.PlanJson;
 import dev.baton.json.ServiceCatalogJson;
 import dev.baton.persistence.RunStore;
 import dev.baton.plan.Plan;
 import dev.baton.store.jdbc.JdbcRunStore;
+import dev.baton.time.Scheduler;
 import dev.baton.transport.http.DestinationPolicy;
 import dev.baton.transport.http.HttpTransport;
-import dev.baton.transport.http.WebhookAttempt;
-import dev.baton.transport.http.WebhookPayload;
 import dev.baton.transport.http.WebhookSender;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,6 +41,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -123,34 +125,53 @@ final class RunCommand implements Callable<Integer> {
                 http.credentialEnv(name, var);
             }
         }
-        WebhookSender sender = webhook == null ? null : webhookSender();
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "baton-cli-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        Scheduler scheduler = (delay, action) -> {
+            var f = timers.schedule(action, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+            return () -> f.cancel(false);
+        };
+        WebhookSender sender = webhook == null ? null : webhookSender(scheduler);
         HttpTransport transport = http.build();
+        // the webhook's final attempt, as the orchestrator records it in the run's log
+        Map<String, CompletableFuture<WebhookAttempted>> finalAttempt = new ConcurrentHashMap<>();
         try (RunStore runStore = openStore()) {
-            Orchestrator.Builder b = Orchestrator.builder().store(runStore).listener(progress(out));
+            Orchestrator.Builder b = Orchestrator.builder().store(runStore).scheduler(scheduler)
+                    .listener(progress(out)).listener(e -> {
+                        if (e instanceof WebhookAttempted w && w.isFinal()) {
+                            finalAttempt.computeIfAbsent(w.runId(), k -> new CompletableFuture<>()).complete(w);
+                        }
+                    });
+            if (sender != null) {
+                b.webhooks(sender);
+            }
             for (CatalogEntry e : entries) {
                 b.remoteService(e.descriptor(), transport, ServiceOptions.defaults());
             }
             RunView view;
             RunResult result;
+            WebhookAttempted last = null;
             try (Orchestrator o = b.build()) {
                 RunOptions.Builder options = RunOptions.builder().timeout(timeout);
                 if (runId != null) {
                     options.runId(runId);
                 }
+                if (webhook != null) {
+                    options.webhook(webhook);
+                }
                 result = o.submit(plan, options.build()).await(timeout.plusMinutes(1));
                 view = o.inspect(result.runId()).orElseThrow();
+                if (sender != null) {
+                    // the orchestrator delivers it when the run ends; wait for the outcome before closing the store
+                    last = finalAttempt.computeIfAbsent(result.runId(), k -> new CompletableFuture<>())
+                            .get(10, TimeUnit.MINUTES);
+                }
             }
             printInspect(out, view);
-            if (sender != null) {
-                Map<String, Object> error = result.error().map(err -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("taskId", err.taskId());
-                    m.put("code", err.code());
-                    m.put("message", err.message());
-                    return m;
-                }).orElse(null);
-                WebhookAttempt last = sender.send(webhook, new WebhookPayload(result.runId(), result.status().name(),
-                        result.outputs(), error)).toCompletableFuture().get(10, TimeUnit.MINUTES);
+            if (last != null) {
                 out.println("webhook: " + last.outcome() + " after " + last.attempt()
                         + (last.attempt() == 1 ? " attempt" : " attempts")
                         + (last.error() == null ? "" : " (" + last.error() + ")"));
@@ -159,10 +180,11 @@ final class RunCommand implements Callable<Integer> {
             return result.isCompleted() ? BatonCli.OK : BatonCli.RUN_FAILED;
         } finally {
             transport.close();
+            timers.shutdownNow();
         }
     }
 
-    private WebhookSender webhookSender() {
+    private WebhookSender webhookSender(Scheduler scheduler) {
         String secret = env.apply(WEBHOOK_SECRET_ENV);
         if (secret == null || secret.isEmpty()) {
             throw new CliFailure(BatonCli.USAGE, "--webhook needs the secret in the environment variable "
@@ -174,17 +196,7 @@ final class RunCommand implements Callable<Integer> {
         DestinationPolicy policy = DestinationPolicy.builder().allowHost(webhook.getHost())
                 .allowLoopback(webhookAllowLocal).allowPrivate(webhookAllowLocal).allowLinkLocal(webhookAllowLocal)
                 .build();
-        ScheduledExecutorService ses = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "baton-cli-webhook-retry");
-            t.setDaemon(true);
-            return t;
-        });
-        return WebhookSender.builder().secret(secret).destinations(policy)
-                .scheduler((delay, action) -> {
-                    var f = ses.schedule(action, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
-                    return () -> f.cancel(false);
-                })
-                .build();
+        return WebhookSender.builder().secret(secret).destinations(policy).scheduler(scheduler).build();
     }
 
     private RunStore openStore() {

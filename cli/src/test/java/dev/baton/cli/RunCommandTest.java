@@ -1,9 +1,13 @@
 package dev.baton.cli;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.baton.event.RunEvent;
+import dev.baton.event.WebhookAttempted;
+import dev.baton.persistence.RunStore;
 import dev.baton.service.IdempotentService;
 import dev.baton.service.ServiceException;
 import dev.baton.service.ServiceHttpServer;
+import dev.baton.store.jdbc.JdbcRunStore;
 import dev.baton.transport.http.WebhookSignature;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,8 +125,9 @@ class RunCommandTest {
                 + "{\"id\": \"customer\", \"service\": \"customer-service\", \"input\": {\"customerId\": \"$task0.customerId\"}},"
                 + "{\"id\": \"charge\", \"service\": \"payment-service\", \"input\": {\"customer\": \"$customer.name\"}}]}");
         String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+        String store = store();
 
-        int code = run("run", plan, "--services", catalog(), "--param", "customerId=CUST789", "--store", store(),
+        int code = run("run", plan, "--services", catalog(), "--param", "customerId=CUST789", "--store", store,
                 "--run-id", "cli-1", "--webhook", hook, "--webhook-allow-local");
 
         String text = out.toString();
@@ -134,6 +139,37 @@ class RunCommandTest {
         assertThat(verdicts).singleElement().asString().startsWith("ok {\"runId\":\"cli-1\",\"status\":\"COMPLETED\"")
                 .contains("CUST789");
         assertThat(text + err).doesNotContain(CANARY).doesNotContain(WEBHOOK_SECRET);
+        // the delivery went through the orchestrator: its attempt is in the run's log, and no secret is in the store
+        List<RunEvent> log = storedEvents(store, "cli-1");
+        assertThat(log).filteredOn(e -> e instanceof WebhookAttempted).singleElement()
+                .satisfies(e -> assertThat(((WebhookAttempted) e).outcome()).isEqualTo(WebhookAttempted.DELIVERED));
+        assertThat(log.toString()).doesNotContain(CANARY).doesNotContain(WEBHOOK_SECRET);
+    }
+
+    private static List<RunEvent> storedEvents(String url, String runId) {
+        org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+        ds.setURL(url);
+        try (RunStore s = JdbcRunStore.h2(ds)) {
+            return s.events(runId);
+        }
+    }
+
+    @Test
+    void aLoopbackWebhookWithoutPermissionIsRefusedAndRecordedWithoutFailingTheRun() throws Exception {
+        String plan = plan("{\"tasks\": [{\"id\": \"customer\", \"service\": \"customer-service\","
+                + " \"input\": {\"customerId\": \"C1\"}}]}");
+        String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+        String store = store();
+
+        int code = run("run", plan, "--services", catalog(), "--store", store, "--run-id", "cli-3", "--webhook", hook);
+
+        String text = out.toString();
+        assertThat(code).as(text + err).isZero();
+        assertThat(text).contains("run cli-3: COMPLETED", "webhook: REFUSED after 1 attempt");
+        assertThat(verdicts).isEmpty();
+        assertThat(storedEvents(store, "cli-3")).filteredOn(e -> e instanceof WebhookAttempted).singleElement()
+                .satisfies(e -> assertThat(((WebhookAttempted) e).outcome()).isEqualTo(WebhookAttempted.REFUSED));
+        assertThat(text + err).doesNotContain(WEBHOOK_SECRET);
     }
 
     @Test

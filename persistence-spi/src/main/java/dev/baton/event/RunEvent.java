@@ -7,7 +7,8 @@ import java.time.Instant;
  */
 public sealed interface RunEvent
         permits RunCreated, TaskStarted, TaskCompleted, TaskFailed, TaskRetryScheduled, TaskSkipped, TaskCancelled,
-        TaskDeadLettered, TaskRedriven, PlanRevised, PlanRevisionRejected, RunCompleted, RunFailed, RunCancelled {
+        TaskDeadLettered, TaskRedriven, PlanRevised, PlanRevisionRejected, RunCompleted, RunFailed, RunCancelled,
+        WebhookAttempted {
 
     /** @return the run this event belongs to */
     String runId();

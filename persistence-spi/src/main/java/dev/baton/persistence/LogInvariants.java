@@ -7,6 +7,7 @@ import dev.baton.event.TaskCompleted;
 import dev.baton.event.TaskFailed;
 import dev.baton.event.TaskRedriven;
 import dev.baton.event.TaskStarted;
+import dev.baton.event.WebhookAttempted;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,8 +22,11 @@ import java.util.Set;
  * run over a store's logs.
  *
  * <p>Per run: sequence numbers start at 1 without a gap; exactly one {@link RunCreated}, and it comes first; at most
- * one terminal event and nothing after it; every {@link TaskCompleted} and {@link TaskFailed} matches an earlier
- * {@link TaskStarted} of the same task and attempt, under the plan version in effect; {@link PlanRevised} versions run
+ * one terminal event and nothing after it but {@link WebhookAttempted} (the result's delivery) and
+ * {@link TaskRedriven} (which reopens the run); a {@link WebhookAttempted} only for an earlier terminal event (its
+ * {@code endSeq}); every {@link TaskCompleted} matches an earlier {@link TaskStarted} of the same task and attempt,
+ * under the plan version in effect, and so does every {@link TaskFailed} but one with attempt 0 (a task that failed
+ * before its first attempt, e.g. after waiting out its service's health window); {@link PlanRevised} versions run
  * 2, 3, ... and a revision keeps only tasks that completed under the version before it (their starts and completions
  * carry over, every other task starts afresh).
  *
@@ -60,6 +64,8 @@ public final class LogInvariants {
     public static final String PLAN_VERSION = "PLAN_VERSION";
     /** A {@code PlanRevised} keeps a task that had not completed. */
     public static final String KEPT_NOT_COMPLETED = "KEPT_NOT_COMPLETED";
+    /** A webhook attempt whose {@code endSeq} is not an earlier terminal event of the run. */
+    public static final String WEBHOOK_BEFORE_END = "WEBHOOK_BEFORE_END";
 
     private LogInvariants() {
     }
@@ -90,6 +96,7 @@ public final class LogInvariants {
         long expectedSeq = 1;
         boolean created = false;
         RunEvent terminal = null;
+        Set<Long> ends = new HashSet<>();
         for (RunEvent e : log) {
             if (e.seq() != expectedSeq) {
                 out.add(new Violation(runId, e.seq(), SEQ_GAP, "expected seq " + expectedSeq + ", found " + e.seq()));
@@ -105,13 +112,20 @@ public final class LogInvariants {
                 }
                 created = true;
             }
-            if (terminal != null && e instanceof TaskRedriven) {
+            if (e instanceof WebhookAttempted w) {
+                // a delivery of an earlier end may still run after a redrive reopened the run
+                if (!ends.contains(w.endSeq())) {
+                    out.add(new Violation(runId, e.seq(), WEBHOOK_BEFORE_END, "WebhookAttempted for seq " + w.endSeq()
+                            + ", which is not an earlier terminal event"));
+                }
+            } else if (terminal != null && e instanceof TaskRedriven) {
                 terminal = null; // a redrive of a dead letter reopens the run; it ends again with a new terminal event
             } else if (terminal != null) {
                 out.add(new Violation(runId, e.seq(), AFTER_TERMINAL, e.getClass().getSimpleName()
                         + " after the terminal " + terminal.getClass().getSimpleName() + " at seq " + terminal.seq()));
             } else if (e.isTerminal()) {
                 terminal = e;
+                ends.add(e.seq());
             }
             if (e instanceof PlanRevised r) {
                 if (r.version() != planVersion + 1) {
@@ -136,7 +150,8 @@ public final class LogInvariants {
                         "TaskCompleted of task '" + c.taskId() + "' attempt " + c.attempt() + " was never started"));
             } else if (e instanceof TaskCompleted c) {
                 completed.add(c.taskId());
-            } else if (e instanceof TaskFailed f && !started.contains(attemptKey(f.taskId(), f.attempt()))) {
+            } else if (e instanceof TaskFailed f && f.attempt() != 0
+                    && !started.contains(attemptKey(f.taskId(), f.attempt()))) {
                 out.add(new Violation(runId, e.seq(), UNMATCHED_OUTCOME,
                         "TaskFailed of task '" + f.taskId() + "' attempt " + f.attempt() + " was never started"));
             }

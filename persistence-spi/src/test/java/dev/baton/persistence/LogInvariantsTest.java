@@ -10,7 +10,9 @@ import dev.baton.event.RunFailed;
 import dev.baton.event.RunSettings;
 import dev.baton.event.TaskCompleted;
 import dev.baton.event.TaskFailed;
+import dev.baton.event.TaskRedriven;
 import dev.baton.event.TaskStarted;
+import dev.baton.event.WebhookAttempted;
 import dev.baton.plan.Plan;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +81,42 @@ class LogInvariantsTest {
                 .containsExactly(LogInvariants.UNMATCHED_OUTCOME);
     }
 
+    private static WebhookAttempted webhook(String run, long seq, long endSeq, int attempt, String outcome) {
+        return new WebhookAttempted(run, seq, T, endSeq, "https://hooks.example/x", attempt, outcome, 503, "HTTP 503",
+                WebhookAttempted.RETRYING.equals(outcome) ? T.plusSeconds(1) : null);
+    }
+
+    @Test
+    void webhookAttemptsFollowTheEndAndOnlyTheEnd() {
+        assertThat(rules(List.of(created("r"), started("r", 2, 1), completed("r", 3, 1), new RunCompleted("r", 4, T),
+                webhook("r", 5, 4, 1, WebhookAttempted.RETRYING), webhook("r", 6, 4, 2, WebhookAttempted.DELIVERED))))
+                .isEmpty();
+        assertThat(rules(List.of(created("r"), webhook("r", 2, 1, 1, WebhookAttempted.DELIVERED))))
+                .containsExactly(LogInvariants.WEBHOOK_BEFORE_END);
+        assertThat(rules(List.of(created("r"), new RunCompleted("r", 2, T), webhook("r", 3, 1, 1, WebhookAttempted.FAILED))))
+                .as("endSeq names the terminal event").containsExactly(LogInvariants.WEBHOOK_BEFORE_END);
+        // a webhook attempt does not end the run a second time, and does not license other events after the end
+        assertThat(rules(List.of(created("r"), new RunCompleted("r", 2, T), webhook("r", 3, 2, 1, WebhookAttempted.FAILED),
+                started("r", 4, 1)))).containsExactly(LogInvariants.AFTER_TERMINAL);
+        // an earlier end's delivery may still be retrying after a redrive reopened the run
+        assertThat(rules(List.of(created("r"), started("r", 2, 1),
+                new TaskFailed("r", 3, T, "t", "r/t", 1, ErrorInfo.of("X", "x"), false),
+                new RunFailed("r", 4, T, "t", ErrorInfo.of("X", "x")), new TaskRedriven("r", 5, T, "t", "r/t"),
+                webhook("r", 6, 4, 1, WebhookAttempted.DELIVERED), started("r", 7, 2), completed("r", 8, 2),
+                new RunCompleted("r", 9, T), webhook("r", 10, 9, 1, WebhookAttempted.DELIVERED)))).isEmpty();
+        assertThatThrownBy(() -> webhook("r", 2, 1, 0, WebhookAttempted.FAILED)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> webhook("r", 2, 0, 1, WebhookAttempted.FAILED)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(webhook("r", 2, 1, 1, WebhookAttempted.RETRYING).isFinal()).isFalse();
+        assertThat(webhook("r", 2, 1, 1, WebhookAttempted.REFUSED).isFinal()).isTrue();
+    }
+
+    @Test
+    void aTaskMayFailBeforeItsFirstAttempt() {
+        assertThat(rules(List.of(created("r"), new TaskFailed("r", 2, T, "t", "r/t", 0,
+                ErrorInfo.of("SERVICE_UNHEALTHY", "x"), false), new RunFailed("r", 3, T, "t", ErrorInfo.of("X", "x")))))
+                .isEmpty();
+    }
+
     @Test
     void runsAreCheckedSeparately() {
         List<LogInvariants.Violation> v = LogInvariants.check(List.of(created("a"), created("b"), completed("b", 2, 1)));
@@ -109,6 +147,8 @@ class LogInvariantsTest {
         assertThat(r).isEqualTo(new RunRecord("r", RunState.ACTIVE, T, null, 1, null, 1));
         r = r.after(started("r", 2, 1)).after(new RunCompleted("r", 3, T.plusSeconds(1)));
         assertThat(r).isEqualTo(new RunRecord("r", RunState.COMPLETED, T, T.plusSeconds(1), 3, null, 1));
+        r = r.after(webhook("r", 4, 3, 1, WebhookAttempted.DELIVERED));
+        assertThat(r).isEqualTo(new RunRecord("r", RunState.COMPLETED, T, T.plusSeconds(1), 4, null, 1));
     }
 
     private static PlanRevised revised(String run, long seq, int version, List<String> kept) {

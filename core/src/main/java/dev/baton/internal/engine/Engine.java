@@ -81,7 +81,9 @@ public final class Engine implements AutoCloseable {
                          Executor workers, boolean ownsWorkers, int maxParallel, ValueMapper valueMapper,
                          Duration retention, Duration shutdownTimeout, RetryPolicy retryPolicy,
                          CircuitBreakerConfig circuitBreaker, String instanceId, Duration leaseDuration,
-                         List<java.util.function.Consumer<? super dev.baton.CircuitBreakerTransition>> breakerListeners) {
+                         List<java.util.function.Consumer<? super dev.baton.CircuitBreakerTransition>> breakerListeners,
+                         List<dev.baton.transport.HealthSource> healthSources, Duration healthWindow,
+                         dev.baton.transport.WebhookTransport webhookTransport) {
     }
 
     /** The services, versioned; a run keeps the catalog it was submitted with. */
@@ -109,6 +111,8 @@ public final class Engine implements AutoCloseable {
     private final Object idle = new Object();
     private final Cancellable purgeTimer;
     private volatile boolean closed;
+    private final HealthGate healthGate;   // null without health sources
+    private final Webhooks webhooks;
 
     /**
      * @param c the configuration
@@ -124,8 +128,13 @@ public final class Engine implements AutoCloseable {
         this.valueMapper = c.valueMapper();
         this.retention = c.retention();
         this.shutdownTimeout = c.shutdownTimeout();
+        this.healthGate = c.healthSources().isEmpty() ? null
+                : new HealthGate(this, c.healthSources(), c.healthWindow());
         this.registry = new ServiceRegistry(c.services(), c.validator(), b -> {
             b.init(c.retryPolicy(), c.circuitBreaker(), clock);
+            if (healthGate != null) {
+                healthGate.attach(b); // services registered later are gated too
+            }
             b.breaker.onStateTransition(t -> {
                 log.info("circuit breaker of service {}: {} -> {}", b.name(), t.from(), t.to());
                 for (java.util.function.Consumer<? super dev.baton.CircuitBreakerTransition> l : c.breakerListeners()) {
@@ -146,6 +155,18 @@ public final class Engine implements AutoCloseable {
         }
         Duration every = retention.compareTo(Duration.ofMinutes(10)) < 0 ? retention : Duration.ofMinutes(10);
         this.purgeTimer = schedulePurge(every);
+        this.webhooks = new Webhooks(this, c.webhookTransport());
+        if (healthGate != null) {
+            healthGate.start();
+        }
+    }
+
+    Duration retention() {
+        return retention;
+    }
+
+    Duration leaseDuration() {
+        return leaseDuration;
     }
 
     Instant now() {
@@ -239,6 +260,9 @@ public final class Engine implements AutoCloseable {
         String runId = options.runId().orElseGet(Engine::newRunId);
         Map<String, Object> attrs = new java.util.LinkedHashMap<>(attributes);
         attrs.put(SERVICE_VERSIONS, catalog.versionsOf(graph));
+        if (options.webhook().isPresent() && !attrs.containsKey(dev.baton.PlannedAction.WEBHOOK)) {
+            attrs.put(dev.baton.PlannedAction.WEBHOOK, options.webhook().get().toString());
+        }
         RunSettings settings = new RunSettings(options.correlationId().orElse(null), options.maxParallel(),
                 options.schedulingMode().name(), options.failurePolicy().name(),
                 options.timeout().orElse(null), attrs);
@@ -327,6 +351,17 @@ public final class Engine implements AutoCloseable {
      * @return how many runs were resumed
      */
     public int recover() {
+        int n = recoverRuns();
+        try {
+            webhooks.recover();
+        } catch (RuntimeException e) {
+            log.warn("taking up owed webhook deliveries failed; will retry at the next recovery: {}", e.toString());
+        }
+        return n;
+    }
+
+    /** Resumes unfinished runs; what the periodic lease work does (it does not scan ended runs for webhooks). */
+    private int recoverRuns() {
         ensureOpen();
         int n = 0;
         for (String runId : store.unfinishedRuns()) {
@@ -463,8 +498,10 @@ public final class Engine implements AutoCloseable {
         for (ServiceBinding b : registry.current().bindings()) {
             int[] load = admission.serviceLoad(b.gate);
             int cap = b.gate.capacity;
+            HealthGate.Load health = b.health == null ? new HealthGate.Load(dev.baton.transport.ServiceHealth.UNKNOWN, 0)
+                    : HealthGate.load(b.health);
             per.put(b.name(), new OrchestratorStatus.ServiceStatus(b.name(), load[0], load[1], cap,
-                    cap == 0 ? 0.0 : (double) load[0] / cap, b.breaker.state()));
+                    cap == 0 ? 0.0 : (double) load[0] / cap, b.breaker.state(), health.health(), health.waiting()));
         }
         return new OrchestratorStatus(active.size(), admission.running(), per);
     }
@@ -483,6 +520,9 @@ public final class Engine implements AutoCloseable {
      * whatever else the run has in its outbox). Always flushes the run.
      */
     void admitThenFlush(RunExecution run, List<Admission.Ticket> tickets) {
+        if (healthGate != null && !tickets.isEmpty()) {
+            tickets = healthGate.admitOrHold(tickets); // tasks of unhealthy services wait, holding no slot
+        }
         if (tickets.isEmpty()) {
             run.flush();
             return;
@@ -500,6 +540,10 @@ public final class Engine implements AutoCloseable {
         List<Admission.Ticket> out = Admission.newOut();
         admission.release(t, out);
         for (Admission.Ticket next : out) {
+            if (healthGate != null && healthGate.hold(next)) {
+                release(next); // its service turned unhealthy while it queued for a slot: give the slot on
+                continue;
+            }
             next.run().startAttempt(next);
         }
         if (closed) {
@@ -741,6 +785,16 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    void publishHealth(dev.baton.ServiceHealthChange change) {
+        for (RunListener l : listeners) {
+            try {
+                l.onServiceHealth(change);
+            } catch (Throwable t) {
+                log.warn("listener {} failed on the health change of service {}; ignored", l, change.service(), t);
+            }
+        }
+    }
+
     void ended(RunExecution run, RunResult result) {
         active.remove(run.runId, run);
         if (owner != null) {
@@ -757,6 +811,7 @@ public final class Engine implements AutoCloseable {
                 log.info("run {} ended {}: {}", run.runId, result.status(), result.error().map(Object::toString).orElse(""));
             }
         });
+        webhooks.ended(run.runId, run.durableSeq(), run.settings, result); // started before the handle completes: no caller misses it
         run.future.complete(result);
     }
 
@@ -823,7 +878,7 @@ public final class Engine implements AutoCloseable {
             try {
                 renewLeases();
                 if (tick % 3 == 2) {
-                    recover();
+                    recoverRuns();
                 }
             } catch (RuntimeException e) {
                 log.warn("lease upkeep failed; will retry: {}", e.toString());
@@ -913,6 +968,9 @@ public final class Engine implements AutoCloseable {
         }
         closed = true;
         admission.close();
+        if (healthGate != null) {
+            healthGate.close();
+        }
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
         synchronized (idle) {
             while (admission.running() > 0) {

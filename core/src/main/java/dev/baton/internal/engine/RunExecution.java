@@ -442,6 +442,25 @@ final class RunExecution {
         flush();
     }
 
+    /** @return the seq of the last event written; once the run has ended, its terminal event's */
+    synchronized long durableSeq() {
+        return durableSeq;
+    }
+
+    /**
+     * A task that waited for its unhealthy service until the health window ended fails for good, without another
+     * attempt (its failure carries the last attempt made, 0 if none was). Nothing happens if it no longer waits.
+     */
+    void failWaiting(int i, ErrorInfo info) {
+        synchronized (this) {
+            if (state[i] != QUEUED || lost || ending) {
+                return;
+            }
+            failLocked(i, attempts[i], info, engine.now(), null);
+        }
+        flush();
+    }
+
     private void scheduleRetryLocked(int i, Duration delay) {
         retryTimers[i] = engine.scheduler.schedule(delay, () -> retryDue(i));
     }

@@ -24,6 +24,7 @@ import dev.baton.event.TaskRedriven;
 import dev.baton.event.TaskRetryScheduled;
 import dev.baton.event.TaskSkipped;
 import dev.baton.event.TaskStarted;
+import dev.baton.event.WebhookAttempted;
 import dev.baton.plan.Plan;
 import dev.baton.plan.Task;
 
@@ -84,6 +85,8 @@ public final class RunSnapshot {
     RunStatus status = RunStatus.RUNNING;
     RunError error;
     long lastSeq;
+    long endSeq;                      // the seq of the latest terminal event, 0 while the run has not ended
+    WebhookAttempted lastWebhook;     // the last webhook attempt for that end
     final LinkedHashMap<String, TaskState> tasks = new LinkedHashMap<>();
 
     private RunSnapshot(RunCreated created) {
@@ -136,6 +139,10 @@ public final class RunSnapshot {
     void apply(RunEvent e) {
         lastSeq = e.seq();
         TaskState t = e.taskId() == null ? null : tasks.get(e.taskId());
+        if (e.isTerminal()) {
+            endSeq = e.seq();
+            lastWebhook = null; // each end is delivered on its own
+        }
         if (e instanceof TaskStarted ev && t != null) {
             usedExecutionIds.add(ev.executionId());
             t.status = TaskStatus.RUNNING;
@@ -218,6 +225,10 @@ public final class RunSnapshot {
             error = null;
         } else if (e instanceof PlanRevisionRejected) {
             revisionAttempts++;
+        } else if (e instanceof WebhookAttempted ev) {
+            if (ev.endSeq() == endSeq) {
+                lastWebhook = ev;   // else the delivery of an earlier end, finishing after a redrive
+            }
         } else if (e instanceof RunCompleted ev) {
             status = RunStatus.COMPLETED;
             endedAt = ev.at();
@@ -269,6 +280,20 @@ public final class RunSnapshot {
     /** @return the last sequence number of the log */
     public long lastSeq() {
         return lastSeq;
+    }
+
+    /**
+     * @return whether the run has ended, has a webhook, and the log shows no final attempt to deliver this end's
+     *         result to it
+     */
+    public boolean webhookOwed() {
+        return status.isTerminal() && Webhooks.destination(settings).isPresent()
+                && (lastWebhook == null || !lastWebhook.isFinal());
+    }
+
+    /** @return the last webhook attempt for the run's latest end, if any */
+    public Optional<WebhookAttempted> lastWebhookAttempt() {
+        return Optional.ofNullable(lastWebhook);
     }
 
     /** @return the settings the run was created with */

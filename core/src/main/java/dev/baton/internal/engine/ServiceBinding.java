@@ -28,6 +28,7 @@ public final class ServiceBinding {
     // set once by the engine before it is published
     RetryPolicy retry;
     CircuitBreaker breaker;
+    HealthGate.Waiting health; // null without health sources
 
     /**
      * @param descriptor   the service's descriptor

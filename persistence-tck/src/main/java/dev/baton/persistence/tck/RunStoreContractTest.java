@@ -15,6 +15,7 @@ import dev.baton.event.TaskCompleted;
 import dev.baton.event.TaskDeadLettered;
 import dev.baton.event.TaskFailed;
 import dev.baton.event.TaskRedriven;
+import dev.baton.event.WebhookAttempted;
 import dev.baton.event.TaskRetryScheduled;
 import dev.baton.event.TaskSkipped;
 import dev.baton.event.TaskStarted;
@@ -276,6 +277,26 @@ public abstract class RunStoreContractTest {
                 .containsExactly(RunState.ACTIVE, 8L);
         assertThat(store.unfinishedRuns()).contains("rev");
         assertThat(LogInvariants.check(store.events("rev"))).isEmpty();
+    }
+
+    @Test
+    void webhookAttemptsAfterTheEndRoundTripAndKeepTheRunEnded() {
+        createAndComplete("wh", T0, T0.plusSeconds(10));
+        long seq = store.run("wh").orElseThrow().lastSeq();
+        Instant at = Instant.parse("2026-03-04T05:06:07.123456789Z");
+        List<RunEvent> attempts = List.of(
+                new WebhookAttempted("wh", seq + 1, at, seq, "https://hooks.example.org/r?x=1", 1,
+                        WebhookAttempted.RETRYING, 503, "HTTP 503", at.plusMillis(1500)),
+                new WebhookAttempted("wh", seq + 2, at.plusSeconds(2), seq, "https://hooks.example.org/r?x=1", 2,
+                        WebhookAttempted.FAILED, 0, null, null));
+        store.append("wh", seq, attempts.subList(0, 1), null, at);
+        store.append("wh", seq + 1, attempts.subList(1, 2), null, at);
+
+        assertThat(store.events("wh").subList((int) seq, (int) seq + 2)).containsExactlyElementsOf(attempts);
+        assertThat(store.run("wh")).get().extracting(RunRecord::state, RunRecord::endedAt, RunRecord::lastSeq)
+                .containsExactly(RunState.COMPLETED, T0.plusSeconds(10), seq + 2);
+        assertThat(store.unfinishedRuns()).doesNotContain("wh");
+        assertThat(LogInvariants.check(store.events("wh"))).isEmpty();
     }
 
     @Test

@@ -21,6 +21,7 @@ import dev.baton.event.TaskRedriven;
 import dev.baton.event.TaskRetryScheduled;
 import dev.baton.event.TaskSkipped;
 import dev.baton.event.TaskStarted;
+import dev.baton.event.WebhookAttempted;
 import dev.baton.persistence.StoreException;
 import dev.baton.plan.JsonValues;
 import dev.baton.plan.Plan;
@@ -127,6 +128,14 @@ final class EventCodec {
             m.put("error", error(f.error()));
         } else if (e instanceof RunCancelled c) {
             m.put("reason", c.reason());
+        } else if (e instanceof WebhookAttempted w) {
+            m.put("endSeq", w.endSeq());
+            m.put("destination", w.destination());
+            m.put("attempt", w.attempt());
+            m.put("outcome", w.outcome());
+            m.put("status", w.status());
+            m.put("error", w.error());
+            m.put("nextAttemptAt", str(w.nextAttemptAt()));
         } else if (!(e instanceof RunCompleted)) {
             throw new IllegalArgumentException("unknown event type " + e.getClass().getName());
         }
@@ -240,6 +249,10 @@ final class EventCodec {
             case "RunCompleted" -> new RunCompleted(runId, seq, at);
             case "RunFailed" -> new RunFailed(runId, seq, at, taskId, error(map(m.get("error"))));
             case "RunCancelled" -> new RunCancelled(runId, seq, at, (String) m.get("reason"));
+            case "WebhookAttempted" -> new WebhookAttempted(runId, seq, at, ((Number) m.get("endSeq")).longValue(),
+                    (String) m.get("destination"),
+                    integer(m, "attempt"), (String) m.get("outcome"), integer(m, "status"), (String) m.get("error"),
+                    instant(m.get("nextAttemptAt")));
             default -> throw new IllegalArgumentException("unknown event type '" + type + "'");
         };
     }

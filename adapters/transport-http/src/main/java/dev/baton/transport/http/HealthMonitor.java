@@ -1,5 +1,8 @@
 package dev.baton.transport.http;
 
+import dev.baton.transport.HealthListener;
+import dev.baton.transport.HealthSource;
+import dev.baton.transport.ServiceHealth;
 import dev.baton.time.Cancellable;
 import dev.baton.time.Scheduler;
 import org.slf4j.Logger;

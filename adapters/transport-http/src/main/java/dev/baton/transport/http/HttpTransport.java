@@ -1,5 +1,8 @@
 package dev.baton.transport.http;
 
+import dev.baton.transport.HealthListener;
+import dev.baton.transport.HealthSource;
+import dev.baton.transport.ServiceHealth;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.BatonException;

@@ -1,5 +1,7 @@
 package dev.baton.transport.http;
 
+import dev.baton.transport.WebhookAttempt;
+
 /**
  * Told about every webhook attempt as it ends (the engine records each in the run log). Called on the thread that
  * completed the attempt; must be quick; a throwing listener is logged and skipped.

@@ -2,7 +2,11 @@ package dev.baton.transport.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.RunResult;
 import dev.baton.time.Scheduler;
+import dev.baton.transport.WebhookAttempt;
+import dev.baton.transport.WebhookOutcome;
+import dev.baton.transport.WebhookTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,11 +17,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * Delivers a run's result to a webhook: {@code POST} of the JSON body {@code {"runId","status","results","error"}}
@@ -31,10 +38,14 @@ import java.util.concurrent.Executor;
  * once. Each attempt's {@link WebhookAttempt} goes to the {@link WebhookAttemptListener}; the stage returned by
  * {@link #send} completes with the last one and never exceptionally.
  *
+ * <p>As the orchestrator's {@link WebhookTransport} ({@code Orchestrator.builder().webhooks(sender)}), it delivers
+ * the result of every run with a webhook when the run ends, and the orchestrator records each attempt in the run's
+ * log. The retries run on the injected scheduler, so give it the orchestrator's.
+ *
  * <p>The secret is never logged, never in a message and never in {@code toString}; response bodies are not read.
  * Thread-safe.
  */
-public final class WebhookSender {
+public final class WebhookSender implements WebhookTransport {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookSender.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -81,8 +92,44 @@ public final class WebhookSender {
      * @return a stage completing with the last attempt ({@link WebhookAttempt#isFinal()}), never exceptionally
      */
     public CompletionStage<WebhookAttempt> send(URI destination, WebhookPayload payload) {
+        return send(destination, payload, 1, a -> { }, false);
+    }
+
+    /**
+     * Delivers a run's result: {@link #send} of its payload ({@code error} is {@code {"taskId","code","message"}}),
+     * starting at attempt {@code firstAttempt}; each attempt goes to the configured listener and to
+     * {@code onAttempt}. Does not block: the first attempt, like every retry, starts on the scheduler (the
+     * allow-list check resolves the destination's name there), so the caller's thread never waits for DNS.
+     *
+     * @param destination  the webhook URL
+     * @param result       the run's result
+     * @param firstAttempt the first attempt's number, at least 1; attempts up to {@code maxAttempts} in all
+     * @param onAttempt    told about each attempt as it ends
+     * @return a stage completing with the last attempt, never exceptionally
+     */
+    @Override
+    public CompletionStage<WebhookAttempt> deliver(URI destination, RunResult result, int firstAttempt,
+                                                   Consumer<? super WebhookAttempt> onAttempt) {
+        Objects.requireNonNull(result, "result");
+        Map<String, Object> error = result.error().map(err -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("taskId", err.taskId());
+            m.put("code", err.code());
+            m.put("message", err.message());
+            return m;
+        }).orElse(null);
+        return send(destination, new WebhookPayload(result.runId(), result.status().name(), result.outputs(), error),
+                firstAttempt, onAttempt, true);
+    }
+
+    private CompletionStage<WebhookAttempt> send(URI destination, WebhookPayload payload, int firstAttempt,
+                                                 Consumer<? super WebhookAttempt> onAttempt, boolean onScheduler) {
         Objects.requireNonNull(destination, "destination");
         Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(onAttempt, "onAttempt");
+        if (firstAttempt < 1) {
+            throw new IllegalArgumentException("firstAttempt must be >= 1, was " + firstAttempt);
+        }
         byte[] body;
         try {
             body = JSON.writeValueAsBytes(payload.body());
@@ -91,15 +138,21 @@ public final class WebhookSender {
                     + " cannot be written as JSON");
         }
         CompletableFuture<WebhookAttempt> done = new CompletableFuture<>();
-        attempt(destination, payload.runId(), body, 1, done);
+        if (onScheduler) {
+            scheduler.schedule(Duration.ZERO, () -> attempt(destination, payload.runId(), body, firstAttempt, done,
+                    onAttempt));
+        } else {
+            attempt(destination, payload.runId(), body, firstAttempt, done, onAttempt);
+        }
         return done;
     }
 
-    private void attempt(URI destination, String runId, byte[] body, int n, CompletableFuture<WebhookAttempt> done) {
+    private void attempt(URI destination, String runId, byte[] body, int n, CompletableFuture<WebhookAttempt> done,
+                         Consumer<? super WebhookAttempt> onAttempt) {
         try {
             policy.check(destination);
         } catch (WebhookException e) {
-            finish(done, new WebhookAttempt(runId, destination, n, WebhookOutcome.REFUSED, 0, e.getMessage(),
+            finish(done, onAttempt, new WebhookAttempt(runId, destination, n, WebhookOutcome.REFUSED, 0, e.getMessage(),
                     clock.instant(), null));
             return;
         }
@@ -119,14 +172,14 @@ public final class WebhookSender {
         call.whenComplete((response, error) -> {
             int status = response == null ? 0 : response.statusCode();
             if (error == null && status / 100 == 2) {
-                finish(done, new WebhookAttempt(runId, destination, n, WebhookOutcome.DELIVERED, status, null,
+                finish(done, onAttempt, new WebhookAttempt(runId, destination, n, WebhookOutcome.DELIVERED, status, null,
                         clock.instant(), null));
                 return;
             }
             boolean retryable = error != null || status == 408 || status == 429 || status / 100 == 5;
             String what = error != null ? describe(error) : "HTTP " + status;
             if (!retryable || n >= maxAttempts) {
-                finish(done, new WebhookAttempt(runId, destination, n, WebhookOutcome.FAILED, status, what,
+                finish(done, onAttempt, new WebhookAttempt(runId, destination, n, WebhookOutcome.FAILED, status, what,
                         clock.instant(), null));
                 return;
             }
@@ -141,8 +194,8 @@ public final class WebhookSender {
             WebhookAttempt retrying = new WebhookAttempt(runId, destination, n, WebhookOutcome.RETRYING, status, what,
                     clock.instant(), delay);
             // scheduled before the listener hears of it, so the next attempt is already due when it does
-            scheduler.schedule(delay, () -> attempt(destination, runId, body, n + 1, done));
-            tell(retrying);
+            scheduler.schedule(delay, () -> attempt(destination, runId, body, n + 1, done, onAttempt));
+            tell(retrying, onAttempt);
         });
     }
 
@@ -162,16 +215,22 @@ public final class WebhookSender {
         return t.getClass().getSimpleName();
     }
 
-    private void finish(CompletableFuture<WebhookAttempt> done, WebhookAttempt last) {
-        tell(last);
+    private void finish(CompletableFuture<WebhookAttempt> done, Consumer<? super WebhookAttempt> onAttempt,
+                        WebhookAttempt last) {
+        tell(last, onAttempt);
         done.complete(last);
     }
 
-    private void tell(WebhookAttempt a) {
+    private void tell(WebhookAttempt a, Consumer<? super WebhookAttempt> onAttempt) {
         try {
             listener.onAttempt(a);
         } catch (RuntimeException e) {
             log.warn("webhook attempt listener failed for run {}: {}", a.runId(), e.getClass().getName());
+        }
+        try {
+            onAttempt.accept(a);
+        } catch (RuntimeException e) {
+            log.warn("webhook attempt callback failed for run {}: {}", a.runId(), e.getClass().getName());
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.baton.transport.http;
 
+import dev.baton.transport.HealthListener;
+import dev.baton.transport.HealthSource;
+import dev.baton.transport.ServiceHealth;
 import dev.baton.time.ManualTime;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package dev.baton.transport.http;
 
+import dev.baton.transport.WebhookAttempt;
+import dev.baton.transport.WebhookOutcome;
 import dev.baton.time.ManualTime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

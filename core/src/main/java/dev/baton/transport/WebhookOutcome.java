@@ -1,4 +1,4 @@
-package dev.baton.transport.http;
+package dev.baton.transport;
 
 /** How one webhook attempt ended. */
 public enum WebhookOutcome {

@@ -1,4 +1,4 @@
-package dev.baton.transport.http;
+package dev.baton.transport;
 
 import java.time.Instant;
 

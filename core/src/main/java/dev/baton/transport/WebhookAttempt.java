@@ -1,4 +1,4 @@
-package dev.baton.transport.http;
+package dev.baton.transport;
 
 import java.net.URI;
 import java.time.Duration;
@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * The outcome of one webhook attempt, as told to a {@link WebhookAttemptListener} and, for the last one, as the
- * result of {@link WebhookSender#send}. Carries no secret and no response body. Immutable.
+ * The outcome of one webhook attempt, as a {@link WebhookTransport} reports it (the engine records each one in the
+ * run's log as a {@code WebhookAttempted} event). Carries no secret and no response body. Immutable.
  *
  * @param runId     the run whose result was sent
  * @param destination where it was sent

@@ -1,4 +1,4 @@
-package dev.baton.transport.http;
+package dev.baton.transport;
 
 /**
  * What the last probes said about a remote service.

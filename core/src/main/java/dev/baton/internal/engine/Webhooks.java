@@ -1,0 +1,230 @@
+package dev.baton.internal.engine;
+
+import dev.baton.PlannedAction;
+import dev.baton.RunResult;
+import dev.baton.event.RunEvent;
+import dev.baton.event.RunSettings;
+import dev.baton.event.WebhookAttempted;
+import dev.baton.persistence.RunFilter;
+import dev.baton.persistence.RunRecord;
+import dev.baton.persistence.RunState;
+import dev.baton.persistence.SequenceConflictException;
+import dev.baton.transport.WebhookAttempt;
+import dev.baton.transport.WebhookOutcome;
+import dev.baton.transport.WebhookTransport;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Result webhooks: when a run whose settings name a webhook ends, its result goes to the {@link WebhookTransport},
+ * and every attempt the transport reports is appended to the run's log as a {@link WebhookAttempted} (after the
+ * terminal event, which is durable first). A delivery the log shows as still owed (no attempt yet, or the last one
+ * {@code RETRYING}) is taken up again by {@link #recover()} after a restart, continuing the attempt count.
+ *
+ * <p>Delivery is at least once: an attempt that was sent but not yet recorded when the process died is sent again.
+ * Receivers dedupe on the run id (and reject replays by the signature's timestamp).
+ */
+final class Webhooks {
+
+    private static final int RECORD_TRIES = 5;
+    private static final int PAGE = 500;
+
+    private final Engine engine;
+    private final WebhookTransport transport;  // null: none configured, owed deliveries are recorded as failed
+    private final Set<String> delivering = ConcurrentHashMap.newKeySet();
+    /** A run that ended again (after a redrive) while the delivery of its earlier end was still running. */
+    private final Map<String, Runnable> next = new ConcurrentHashMap<>();
+
+    Webhooks(Engine engine, WebhookTransport transport) {
+        this.engine = engine;
+        this.transport = transport;
+    }
+
+    /**
+     * @param settings a run's settings
+     * @return its webhook, if it has one
+     */
+    static Optional<String> destination(RunSettings settings) {
+        Object w = settings.attributes().get(PlannedAction.WEBHOOK);
+        return w instanceof String s && !s.isEmpty() ? Optional.of(s) : Optional.empty();
+    }
+
+    /** A run ended (durably, with its terminal event at {@code endSeq}): deliver its result if it has a webhook. */
+    void ended(String runId, long endSeq, RunSettings settings, RunResult result) {
+        Optional<String> dest = destination(settings);
+        if (dest.isPresent()) {
+            Runnable go = () -> start(runId, endSeq, dest.get(), result, 1, Duration.ZERO, false);
+            if (delivering.contains(runId)) {
+                next.put(runId, go);        // delivered once the earlier end's delivery is done
+                if (!delivering.contains(runId) && next.remove(runId, go)) {
+                    go.run();               // it finished meanwhile
+                }
+            } else {
+                go.run();
+            }
+        }
+    }
+
+    /**
+     * Takes up the deliveries still owed by ended runs in the store (created within the retention), e.g. after a
+     * restart. Reads the log of each ended run in that window: meant for start-up and explicit recovery, not for the
+     * periodic lease work.
+     *
+     * @return how many deliveries were taken up
+     */
+    int recover() {
+        if (transport == null) {
+            return 0;   // owed deliveries wait for an instance that can make them
+        }
+        Instant since = engine.now().minus(engine.retention());
+        EnumSet<RunState> ended = EnumSet.of(RunState.COMPLETED, RunState.FAILED, RunState.CANCELLED);
+        int n = 0;
+        for (int offset = 0; ; offset += PAGE) {
+            List<RunRecord> page = engine.store.runs(new RunFilter(ended, since, null, PAGE, offset));
+            for (RunRecord r : page) {
+                if (!delivering.contains(r.runId()) && recover(r.runId())) {
+                    n++;
+                }
+            }
+            if (page.size() < PAGE) {
+                return n;
+            }
+        }
+    }
+
+    private boolean recover(String runId) {
+        List<RunEvent> log = engine.store.events(runId);
+        if (log.isEmpty() || !(log.get(0) instanceof dev.baton.event.RunCreated c)
+                || destination(c.settings()).isEmpty()) {
+            return false;
+        }
+        Optional<RunSnapshot> snap = RunSnapshot.fold(log);
+        if (snap.isEmpty() || !snap.get().status().isTerminal() || !snap.get().webhookOwed()) {
+            return false;
+        }
+        if (engine.owner != null
+                && engine.store.tryLease(runId, engine.owner, engine.leaseDuration(), engine.now()).isEmpty()) {
+            return false; // another live instance holds the run, and with it the delivery
+        }
+        WebhookAttempted last = snap.get().lastWebhook;
+        int next = last == null ? 1 : last.attempt() + 1;
+        Duration delay = last == null || last.nextAttemptAt() == null ? Duration.ZERO
+                : Duration.between(engine.now(), last.nextAttemptAt());
+        engine.log.info("run {}: delivering its result to its webhook again from attempt {}", runId, next);
+        start(runId, snap.get().endSeq, destination(snap.get().settings()).orElseThrow(), snap.get().result(), next,
+                delay.isNegative() ? Duration.ZERO : delay, engine.owner != null);
+        return true;
+    }
+
+    private void start(String runId, long endSeq, String destination, RunResult result, int firstAttempt,
+                       Duration delay, boolean leased) {
+        if (!delivering.add(runId)) {
+            return;
+        }
+        Runnable go = () -> deliver(runId, endSeq, destination, result, firstAttempt, leased);
+        if (delay.isZero()) {
+            go.run();
+        } else {
+            engine.scheduler.schedule(delay, go);
+        }
+    }
+
+    private void deliver(String runId, long endSeq, String destination, RunResult result, int firstAttempt,
+                         boolean leased) {
+        if (transport == null) {
+            engine.log.warn("run {} has a webhook but no webhook transport is configured; not delivered", runId);
+            finish(runId, leased);
+            record(runId, new WebhookAttempted(runId, 0, engine.now(), endSeq, destination, firstAttempt,
+                    WebhookAttempted.FAILED, 0, "no webhook transport is configured", null));
+            return;
+        }
+        URI uri;
+        try {
+            uri = URI.create(destination);
+        } catch (IllegalArgumentException e) {
+            finish(runId, leased);
+            record(runId, new WebhookAttempted(runId, 0, engine.now(), endSeq, destination, firstAttempt,
+                    WebhookAttempted.REFUSED, 0, "not a valid URL", null));
+            return;
+        }
+        CompletionStage<WebhookAttempt> stage;
+        try {
+            stage = transport.deliver(uri, result, firstAttempt,
+                    a -> record(runId, event(runId, endSeq, destination, a)));
+        } catch (RuntimeException e) {
+            finish(runId, leased);
+            record(runId, new WebhookAttempted(runId, 0, engine.now(), endSeq, destination, firstAttempt,
+                    WebhookAttempted.FAILED, 0, "the webhook transport failed: " + e.getClass().getSimpleName(), null));
+            return;
+        }
+        stage.whenComplete((a, t) -> finish(runId, leased));
+    }
+
+    private void finish(String runId, boolean leased) {
+        delivering.remove(runId);
+        Runnable queued = next.remove(runId);
+        if (queued != null) {
+            queued.run();
+        }
+        if (leased) {
+            try {
+                engine.store.releaseLease(runId, engine.owner);
+            } catch (RuntimeException e) {
+                engine.log.debug("releasing the lease of run {} failed; it expires on its own: {}", runId, e.toString());
+            }
+        }
+    }
+
+    private static WebhookAttempted event(String runId, long endSeq, String destination, WebhookAttempt a) {
+        Instant next = a.outcome() == WebhookOutcome.RETRYING && a.nextDelay() != null ? a.at().plus(a.nextDelay()) : null;
+        return new WebhookAttempted(runId, 0, a.at(), endSeq, destination, a.attempt(), a.outcome().name(), a.status(),
+                a.error(), next);
+    }
+
+    /** Appends an attempt at the end of the log (which a redrive may have moved on), then tells the listeners. */
+    private void record(String runId, WebhookAttempted draft) {
+        for (int tries = 0; tries < RECORD_TRIES; tries++) {
+            Optional<RunRecord> r;
+            try {
+                r = engine.store.run(runId);
+            } catch (RuntimeException e) {
+                engine.log.warn("run {}: webhook attempt {} ({}) could not be recorded: {}", runId, draft.attempt(),
+                        draft.outcome(), e.toString());
+                return;
+            }
+            if (r.isEmpty()) {
+                return;  // purged meanwhile
+            }
+            long seq = r.get().lastSeq();
+            WebhookAttempted ev = new WebhookAttempted(runId, seq + 1, draft.at(), draft.endSeq(), draft.destination(),
+                    draft.attempt(), draft.outcome(), draft.status(), draft.error(), draft.nextAttemptAt());
+            try {
+                engine.store.append(runId, seq, List.of(ev), engine.owner, engine.now());
+            } catch (SequenceConflictException e) {
+                continue;
+            } catch (RuntimeException e) {
+                engine.log.warn("run {}: webhook attempt {} ({}) could not be recorded: {}", runId, draft.attempt(),
+                        draft.outcome(), e.toString());
+                return;
+            }
+            if (WebhookAttempted.DELIVERED.equals(ev.outcome())) {
+                engine.log.debug("run {}: result delivered to its webhook (attempt {})", runId, ev.attempt());
+            } else {
+                engine.log.info("run {}: webhook attempt {} {}{}", runId, ev.attempt(), ev.outcome(),
+                        ev.error() == null ? "" : ": " + ev.error());
+            }
+            engine.publish(ev);
+            return;
+        }
+        engine.log.warn("run {}: webhook attempt {} not recorded: the log kept moving", runId, draft.attempt());
+    }
+}
