@@ -57,8 +57,12 @@ final class StoreOptions {
             if (url.startsWith("jdbc:h2:")) {
                 JdbcDataSource ds = new JdbcDataSource();
                 ds.setURL(url);
-                ds.setUser(user == null ? "sa" : user);
-                ds.setPassword(password == null ? "" : password);
+                if (user != null) {
+                    ds.setUser(user);
+                }
+                if (password != null) {
+                    ds.setPassword(password);
+                }
                 return JdbcRunStore.h2(ds);
             }
             if (url.startsWith("jdbc:postgresql:")) {
