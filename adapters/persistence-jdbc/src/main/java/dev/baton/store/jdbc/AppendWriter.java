@@ -19,28 +19,77 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * Group commit: appends from any number of threads queue up, and one writer thread commits whatever has queued in a
- * single transaction, so the cost of a durable commit is shared by every append in the group.
+ * Group commit: appends from any number of threads queue up, and a few writer threads, each with its own connection,
+ * take whatever has queued and commit it in a single transaction, so the cost of a durable commit is shared by every
+ * append in the group. With more than one writer, one group's statements run while another group's commit waits for
+ * the disk: the writer is never idle behind a flush.
  *
- * <p>Each append still gets its own outcome: the sequence check is a conditional update whose row count says whether
- * that append may land, and only appends that pass it write their events. A rejected append writes nothing and does
- * not disturb the others. If the group's transaction fails for any other reason, each append is retried alone so that
- * one bad append cannot fail its neighbours.
+ * <p>Each append still gets its own outcome: the sequence check is part of the insert (the row lands only where the
+ * log ends at the expected seq; the primary key refuses a second writer of the same seq), and only appends that pass
+ * it write their events. A rejected append writes nothing and does not disturb the others. If the group's transaction
+ * fails for any other reason, each append is retried alone so that one bad append cannot fail its neighbours.
+ *
+ * <p>Groups committed by different writers at once are isolated by the database: a check reads only committed rows,
+ * and an insert of a key that another open transaction holds waits for it. Each group takes its row locks in run-id
+ * order, so two groups never wait for each other in a cycle.
  */
-final class AppendWriter implements Runnable {
+final class AppendWriter {
 
     /** One queued append; {@code encoded} holds each event's JSON, made by the calling thread. */
-    record Request(String runId, long expectedSeq, List<RunEvent> events, List<String> encoded, String owner,
-                   Instant now, CompletableFuture<Void> done) {
+    static final class Request {
+        final String runId;
+        final long expectedSeq;
+        final List<RunEvent> events;
+        final List<String> encoded;
+        final String owner;
+        final Instant now;
+        private final Thread waiter;
+        /** null while pending, {@link #OK} once written, else the rejection or failure. */
+        private volatile Object outcome;
+
+        Request(String runId, long expectedSeq, List<RunEvent> events, List<String> encoded, String owner, Instant now) {
+            this.runId = runId;
+            this.expectedSeq = expectedSeq;
+            this.events = events;
+            this.encoded = encoded;
+            this.owner = owner;
+            this.now = now;
+            this.waiter = Thread.currentThread();
+        }
+
+        void complete(RuntimeException error) {
+            outcome = error == null ? OK : error;
+            LockSupport.unpark(waiter);
+        }
+
+        /** Parks the appending thread until the outcome is known; never gives up half-way. */
+        void await() {
+            boolean interrupted = false;
+            Object o;
+            while ((o = outcome) == null) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    interrupted = true; // the outcome must still be known; re-assert afterwards
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (o != OK) {
+                throw (RuntimeException) o;
+            }
+        }
     }
 
-    private static final Request STOP = new Request("", 0, List.of(), List.of(), null, Instant.EPOCH, null);
+    private static final Object OK = new Object();
+    /** The order in which a group takes its row locks (run rows, lease rows, event keys). */
+    private static final java.util.Comparator<Request> BY_RUN = java.util.Comparator.comparing(r -> r.runId);
+    private static final Request STOP = new Request("", 0, List.of(), List.of(), null, Instant.EPOCH);
 
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final DataSource dataSource;
@@ -48,20 +97,25 @@ final class AppendWriter implements Runnable {
     private final int timeoutSeconds;
     private final int maxBatch;
     private final Consumer<List<TaskCompleted>> onCommitted;
-    private final Thread thread;
+    private final Thread[] threads;
+    private final Worker[] workers;
     private volatile boolean closed;
-    private Connection connection;
 
-    AppendWriter(DataSource dataSource, Sql sql, int timeoutSeconds, int maxBatch, String name,
+    AppendWriter(DataSource dataSource, Sql sql, int timeoutSeconds, int maxBatch, int writers, String name,
                  Consumer<List<TaskCompleted>> onCommitted) {
         this.dataSource = dataSource;
         this.sql = sql;
         this.timeoutSeconds = timeoutSeconds;
         this.maxBatch = maxBatch;
         this.onCommitted = onCommitted;
-        this.thread = new Thread(this, name);
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.workers = new Worker[writers];
+        this.threads = new Thread[writers];
+        for (int i = 0; i < writers; i++) {
+            workers[i] = new Worker();
+            threads[i] = new Thread(workers[i], writers == 1 ? name : name + "-" + (i + 1));
+            threads[i].setDaemon(true);
+            threads[i].start();
+        }
     }
 
     /** Queues an append and waits for its outcome; never interrupted half-way, so the outcome is always known. */
@@ -73,56 +127,45 @@ final class AppendWriter implements Runnable {
         if (closed && queue.remove(r)) {
             throw new StoreException("the store is closed");
         }
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    r.done().get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    throw new StoreException("append to run '" + r.runId() + "' failed", e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        r.await();
     }
 
-    /** Stops accepting appends, commits what is queued, and stops the thread. */
+    /** Stops accepting appends, commits what is queued, and stops the threads. */
     void close() {
         closed = true;
-        queue.add(STOP);
+        queue.add(STOP); // each writer that takes it puts it back for the next one
         boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
+        for (Thread t : threads) {
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
         for (Request r; (r = queue.poll()) != null; ) {
             if (r != STOP) {
-                r.done().completeExceptionally(new StoreException("the store is closed"));
+                r.complete(new StoreException("the store is closed"));
             }
         }
-        closeConnection();
+        for (Worker w : workers) {
+            w.closeConnection();
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
+    /** One writer thread and its connection. */
+    private final class Worker implements Runnable {
+
+    private Connection connection;
+
     @Override
     public void run() {
         List<Request> batch = new ArrayList<>(maxBatch);
-        boolean stopping = false;
-        while (!stopping || !queue.isEmpty()) {
+        while (true) {
             batch.clear();
             try {
                 batch.add(queue.take());
@@ -131,14 +174,21 @@ final class AppendWriter implements Runnable {
                 continue;
             }
             queue.drainTo(batch, maxBatch - 1);
-            if (batch.remove(STOP)) {
-                stopping = true;
-            }
-            while (batch.remove(STOP)) {
-                // more than one close(): nothing more to do
+            boolean stopping = false;
+            for (int i = batch.size() - 1; i >= 0; i--) {
+                if (batch.get(i) == STOP) {
+                    batch.remove(i);
+                    stopping = true;
+                }
             }
             if (!batch.isEmpty()) {
+                batch.sort(BY_RUN); // stable: appends of one run keep their queue order
                 commit(batch);
+            }
+            if (stopping) {
+                // everything queued before STOP has been taken by now (the queue is FIFO); pass it on and end
+                queue.add(STOP);
+                return;
             }
         }
     }
@@ -150,7 +200,7 @@ final class AppendWriter implements Runnable {
         } catch (SQLException | RuntimeException e) {
             discardConnectionIfBroken();
             if (batch.size() == 1) {
-                batch.get(0).done().completeExceptionally(failure(batch.get(0), e));
+                batch.get(0).complete(failure(batch.get(0), e));
                 return;
             }
             for (Request r : batch) { // isolate: each append alone, with its own outcome
@@ -162,7 +212,7 @@ final class AppendWriter implements Runnable {
         for (int i = 0; i < batch.size(); i++) {
             Request r = batch.get(i);
             if (outcomes[i] == null) {
-                for (RunEvent e : r.events()) {
+                for (RunEvent e : r.events) {
                     if (e instanceof TaskCompleted c && c.executionId() != null) {
                         completions.add(c);
                     }
@@ -176,9 +226,9 @@ final class AppendWriter implements Runnable {
         }
         for (int i = 0; i < batch.size(); i++) {
             if (outcomes[i] == null) {
-                batch.get(i).done().complete(null);
+                batch.get(i).complete(null);
             } else {
-                batch.get(i).done().completeExceptionally(outcomes[i].error);
+                batch.get(i).complete(outcomes[i].error);
             }
         }
     }
@@ -188,7 +238,7 @@ final class AppendWriter implements Runnable {
             return se;
         }
         String state = e instanceof SQLException s ? " (SQL state " + s.getSQLState() + ")" : "";
-        return new StoreException("append to run '" + r.runId() + "' failed" + state + ": " + e.getMessage(), e);
+        return new StoreException("append to run '" + r.runId + "' failed" + state + ": " + e.getMessage(), e);
     }
 
     /** Why one append of a group was rejected. */
@@ -222,7 +272,7 @@ final class AppendWriter implements Runnable {
     private void checkLeases(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
         List<Integer> owned = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
-            if (batch.get(i).owner() != null) {
+            if (batch.get(i).owner != null) {
                 owned.add(i);
             }
         }
@@ -231,9 +281,9 @@ final class AppendWriter implements Runnable {
         }
         // one query for the group; locking the lease rows orders these appends against a concurrent takeover
         java.util.Map<String, String[]> leases = new java.util.HashMap<>();
-        try (PreparedStatement ps = prepare(c, sql.leasesPrefix + "?, ".repeat(owned.size() - 1) + "?) FOR UPDATE")) {
+        try (PreparedStatement ps = prepare(c, sql.leasesPrefix + "?, ".repeat(owned.size() - 1) + "?) ORDER BY run_id FOR UPDATE")) {
             for (int k = 0; k < owned.size(); k++) {
-                ps.setString(k + 1, batch.get(owned.get(k)).runId());
+                ps.setString(k + 1, batch.get(owned.get(k)).runId);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -243,9 +293,9 @@ final class AppendWriter implements Runnable {
         }
         for (int i : owned) {
             Request r = batch.get(i);
-            String[] lease = leases.get(r.runId());
-            if (lease != null && !lease[0].equals(r.owner()) && Sql.nanos(r.now()) < Long.parseLong(lease[1])) {
-                out[i] = new Outcome(new LeaseLostException(r.runId(), r.owner(), lease[0]));
+            String[] lease = leases.get(r.runId);
+            if (lease != null && !lease[0].equals(r.owner) && Sql.nanos(r.now) < Long.parseLong(lease[1])) {
+                out[i] = new Outcome(new LeaseLostException(r.runId, r.owner, lease[0]));
             }
         }
     }
@@ -255,14 +305,14 @@ final class AppendWriter implements Runnable {
         try {
             for (int i = 0; i < batch.size(); i++) {
                 Request r = batch.get(i);
-                if (out[i] != null || r.expectedSeq() != 0) {
+                if (out[i] != null || r.expectedSeq != 0) {
                     continue;
                 }
                 if (ps == null) {
                     ps = prepare(c, sql.insertRun);
                 }
-                RunRecord rec = RunRecord.created((RunCreated) r.events().get(0));
-                for (RunEvent e : r.events().subList(1, r.events().size())) {
+                RunRecord rec = RunRecord.created((RunCreated) r.events.get(0));
+                for (RunEvent e : r.events.subList(1, r.events.size())) {
                     rec = rec.after(e);
                 }
                 ps.setString(1, rec.runId());
@@ -286,7 +336,7 @@ final class AppendWriter implements Runnable {
                     rows = 0;
                 }
                 if (rows == 0) {
-                    out[i] = new Outcome(new SequenceConflictException(r.runId(), 0, lastSeq(c, r.runId())));
+                    out[i] = new Outcome(new SequenceConflictException(r.runId, 0, lastSeq(c, r.runId)));
                 }
             }
         } finally {
@@ -306,33 +356,48 @@ final class AppendWriter implements Runnable {
         try (PreparedStatement ps = prepare(c, sql.insertNextEvent)) {
             for (int i = 0; i < batch.size(); i++) {
                 Request r = batch.get(i);
-                if (out[i] != null || r.expectedSeq() == 0) {
+                if (out[i] != null || r.expectedSeq == 0) {
                     continue;
                 }
                 bindEvent(ps, r, 0);
-                ps.setString(6, r.runId());
-                ps.setLong(7, r.expectedSeq());
-                if (!sql.postgres()) {
-                    ps.setString(8, r.runId());
-                    ps.setLong(9, r.expectedSeq() + 1);
-                }
+                ps.setString(6, r.runId);
+                ps.setLong(7, r.expectedSeq);
                 ps.addBatch();
                 indexes.add(i);
             }
             if (indexes.isEmpty()) {
                 return;
             }
-            int[] counts = ps.executeBatch();
+            int[] counts;
+            try {
+                counts = ps.executeBatch();
+            } catch (java.sql.BatchUpdateException e) {
+                // H2 runs the whole batch and fails only the rows whose seq is taken (by a group committed or in
+                // flight beside this one): those are conflicts; anything else fails the group
+                counts = e.getUpdateCounts();
+                if (counts == null || counts.length != indexes.size() || !onlyDuplicateKeys(e)) {
+                    throw e;
+                }
+            }
             for (int k = 0; k < counts.length; k++) {
-                if (counts[k] == 0) {
+                if (counts[k] == 0 || counts[k] == java.sql.Statement.EXECUTE_FAILED) {
                     int i = indexes.get(k);
                     Request r = batch.get(i);
-                    out[i] = new Outcome(new SequenceConflictException(r.runId(), r.expectedSeq(), lastSeq(c, r.runId())));
+                    out[i] = new Outcome(new SequenceConflictException(r.runId, r.expectedSeq, lastSeq(c, r.runId)));
                 } else if (counts[k] < 0) {
                     throw new SQLException("the driver did not report update counts; cannot tell conflicts apart");
                 }
             }
         }
+    }
+
+    private static boolean onlyDuplicateKeys(SQLException e) {
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            if (!"23505".equals(x.getSQLState())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Phase 1 on PostgreSQL: one statement for the whole group, arrays in, the rows that landed out. */
@@ -342,10 +407,10 @@ final class AppendWriter implements Runnable {
         java.util.Set<String> offered = new java.util.HashSet<>();
         for (int i = 0; i < batch.size(); i++) {
             Request r = batch.get(i);
-            if (out[i] == null && r.expectedSeq() != 0) {
+            if (out[i] == null && r.expectedSeq != 0) {
                 // Appends of one group that expect the same seq of the same run: at most one can land, and the
                 // database would not say which. Offer the first; the others conflict with it (or fail as it does).
-                if (offered.add(r.runId() + '\u0000' + r.expectedSeq())) {
+                if (offered.add(r.runId + '\u0000' + r.expectedSeq)) {
                     indexes.add(i);
                 } else {
                     duplicates.add(i);
@@ -363,12 +428,12 @@ final class AppendWriter implements Runnable {
         String[] payloads = new String[n];
         for (int k = 0; k < n; k++) {
             Request r = batch.get(indexes.get(k));
-            RunEvent e = r.events().get(0);
-            runIds[k] = r.runId();
+            RunEvent e = r.events.get(0);
+            runIds[k] = r.runId;
             seqs[k] = e.seq();
             types[k] = EventCodec.typeOf(e);
             executionIds[k] = e instanceof TaskCompleted tc ? tc.executionId() : null;
-            payloads[k] = r.encoded().get(0);
+            payloads[k] = r.encoded.get(0);
         }
         java.util.Set<String> landed = new java.util.HashSet<>();
         try (PreparedStatement ps = prepare(c, sql.insertNextEvents)) {
@@ -386,13 +451,13 @@ final class AppendWriter implements Runnable {
         for (int k = 0; k < n; k++) {
             int i = indexes.get(k);
             Request r = batch.get(i);
-            if (!landed.contains(r.runId() + '\u0000' + seqs[k])) {
-                out[i] = new Outcome(new SequenceConflictException(r.runId(), r.expectedSeq(), lastSeq(c, r.runId())));
+            if (!landed.contains(r.runId + '\u0000' + seqs[k])) {
+                out[i] = new Outcome(new SequenceConflictException(r.runId, r.expectedSeq, lastSeq(c, r.runId)));
             }
         }
         for (int i : duplicates) {
             Request r = batch.get(i);
-            out[i] = new Outcome(new SequenceConflictException(r.runId(), r.expectedSeq(), lastSeq(c, r.runId())));
+            out[i] = new Outcome(new SequenceConflictException(r.runId, r.expectedSeq, lastSeq(c, r.runId)));
         }
     }
 
@@ -405,7 +470,7 @@ final class AppendWriter implements Runnable {
                 if (out[i] != null) {
                     continue;
                 }
-                for (int k = r.expectedSeq() == 0 ? 0 : 1; k < r.events().size(); k++) {
+                for (int k = r.expectedSeq == 0 ? 0 : 1; k < r.events.size(); k++) {
                     bindEvent(ps, r, k);
                     ps.addBatch();
                     any = true;
@@ -422,19 +487,19 @@ final class AppendWriter implements Runnable {
                 if (out[i] != null) {
                     continue;
                 }
-                for (int k = 0; k < r.events().size(); k++) {
-                    RunEvent e = r.events().get(k);
+                for (int k = 0; k < r.events.size(); k++) {
+                    RunEvent e = r.events.get(k);
                     if (e instanceof TaskDeadLettered d) {
-                        deadLetter(c, d, r.encoded().get(k));
+                        deadLetter(c, d, r.encoded.get(k));
                     } else if (e instanceof TaskRedriven rd) {
                         redrive(c, rd);
-                    } else if (e.isTerminal() && r.expectedSeq() > 0) {
+                    } else if (e.isTerminal() && r.expectedSeq > 0) {
                         if (end == null) {
                             end = prepare(c, sql.endRun);
                         }
                         end.setString(1, terminalState(e));
                         end.setLong(2, Sql.nanos(e.at()));
-                        end.setString(3, r.runId());
+                        end.setString(3, r.runId);
                         end.executeUpdate();
                     }
                 }
@@ -447,8 +512,8 @@ final class AppendWriter implements Runnable {
     }
 
     private static void bindEvent(PreparedStatement ps, Request r, int k) throws SQLException {
-        RunEvent e = r.events().get(k);
-        ps.setString(1, r.runId());
+        RunEvent e = r.events.get(k);
+        ps.setString(1, r.runId);
         ps.setLong(2, e.seq());
         ps.setString(3, EventCodec.typeOf(e));
         if (e instanceof TaskCompleted tc && tc.executionId() != null) {
@@ -456,7 +521,7 @@ final class AppendWriter implements Runnable {
         } else {
             ps.setNull(4, Types.VARCHAR);
         }
-        ps.setString(5, r.encoded().get(k));
+        ps.setString(5, r.encoded.get(k));
     }
 
     private static String terminalState(RunEvent terminal) {
@@ -501,8 +566,24 @@ final class AppendWriter implements Runnable {
     private Connection connection() throws SQLException {
         if (connection == null) {
             Connection c = dataSource.getConnection();
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            try {
+                if (sql.writerSessionSetup != null) {
+                    c.setAutoCommit(true); // a session setting, not undone by a group's rollback
+                    try (java.sql.Statement st = c.createStatement()) {
+                        st.setQueryTimeout(timeoutSeconds);
+                        st.execute(sql.writerSessionSetup);
+                    }
+                }
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.close();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
             connection = c;
         }
         return connection;
@@ -526,11 +607,22 @@ final class AppendWriter implements Runnable {
     private void closeConnection() {
         if (connection != null) {
             try {
+                if (sql.writerSessionReset != null) {
+                    // hand the connection back to the pool as it came
+                    try (java.sql.Statement st = connection.createStatement()) {
+                        st.setQueryTimeout(timeoutSeconds);
+                        st.execute(sql.writerSessionReset);
+                        connection.commit();
+                    } catch (SQLException ignored) {
+                        // a broken connection: the pool will not hand it out again
+                    }
+                }
                 connection.close();
             } catch (SQLException ignored) {
                 // nothing left to save
             }
             connection = null;
         }
+    }
     }
 }

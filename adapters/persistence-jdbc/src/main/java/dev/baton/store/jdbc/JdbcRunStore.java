@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
@@ -87,7 +86,7 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         this.completed = Caffeine.newBuilder().maximumSize(b.cacheSize).build();
         this.owned = owned;
         new SchemaMigrator(dataSource, dialect, sql, timeoutSeconds).migrate();
-        this.writer = new AppendWriter(dataSource, sql, timeoutSeconds, b.maxBatchSize,
+        this.writer = new AppendWriter(dataSource, sql, timeoutSeconds, b.maxBatchSize, b.writers,
                 "baton-jdbc-writer-" + b.tablePrefix, cs -> cs.forEach(c -> completed.put(c.executionId(), c)));
     }
 
@@ -159,8 +158,7 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         for (RunEvent e : batch) {
             encoded.add(codec.encode(e)); // on the caller's thread: the writer only talks to the database
         }
-        writer.append(new AppendWriter.Request(runId, expectedSeq, batch, List.copyOf(encoded), owner, now,
-                new CompletableFuture<>()));
+        writer.append(new AppendWriter.Request(runId, expectedSeq, batch, encoded, owner, now));
     }
 
     @Override
@@ -513,6 +511,7 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         private Duration statementTimeout = Duration.ofSeconds(30);
         private long cacheSize = 10_000;
         private int maxBatchSize = 512;
+        private int writers = 2;
 
         private Builder(DataSource dataSource, Dialect dialect) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -579,7 +578,22 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         }
 
         /**
-         * Creates or migrates the tables and starts the writer thread.
+         * Sets how many writer threads, each holding one connection of the data source, commit groups of appends.
+         * With two or more, one group's statements run while another group's commit waits for the disk.
+         *
+         * @param threads 1 to 16; default 2
+         * @return this builder
+         */
+        public Builder writers(int threads) {
+            if (threads < 1 || threads > 16) {
+                throw new IllegalArgumentException("writers must be between 1 and 16, was " + threads);
+            }
+            this.writers = threads;
+            return this;
+        }
+
+        /**
+         * Creates or migrates the tables and starts the writer threads.
          *
          * @return the store
          * @throws StoreException if the schema cannot be created
