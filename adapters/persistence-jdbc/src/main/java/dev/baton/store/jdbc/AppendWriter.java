@@ -52,7 +52,8 @@ final class AppendWriter {
         /** null while pending, {@link #OK} once written, else the rejection or failure. */
         private volatile Object outcome;
 
-        Request(String runId, long expectedSeq, List<RunEvent> events, List<String> encoded, String owner, Instant now) {
+        Request(String runId, long expectedSeq, List<RunEvent> events, List<String> encoded, String owner,
+                Instant now) {
             this.runId = runId;
             this.expectedSeq = expectedSeq;
             this.events = events;
@@ -160,469 +161,480 @@ final class AppendWriter {
     /** One writer thread and its connection. */
     private final class Worker implements Runnable {
 
-    private Connection connection;
+        private Connection connection;
 
-    @Override
-    public void run() {
-        List<Request> batch = new ArrayList<>(maxBatch);
-        while (true) {
-            batch.clear();
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                // the writer is only interrupted by nobody; keep serving until close() says STOP
-                continue;
-            }
-            queue.drainTo(batch, maxBatch - 1);
-            boolean stopping = false;
-            for (int i = batch.size() - 1; i >= 0; i--) {
-                if (batch.get(i) == STOP) {
-                    batch.remove(i);
-                    stopping = true;
+        @Override
+        public void run() {
+            List<Request> batch = new ArrayList<>(maxBatch);
+            while (true) {
+                batch.clear();
+                try {
+                    batch.add(queue.take());
+                } catch (InterruptedException e) {
+                    // the writer is only interrupted by nobody; keep serving until close() says STOP
+                    continue;
+                }
+                queue.drainTo(batch, maxBatch - 1);
+                boolean stopping = false;
+                for (int i = batch.size() - 1; i >= 0; i--) {
+                    if (batch.get(i) == STOP) {
+                        batch.remove(i);
+                        stopping = true;
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    batch.sort(BY_RUN); // stable: appends of one run keep their queue order
+                    commit(batch);
+                }
+                if (stopping) {
+                    // everything queued before STOP has been taken by now (the queue is FIFO); pass it on and end
+                    queue.add(STOP);
+                    return;
                 }
             }
-            if (!batch.isEmpty()) {
-                batch.sort(BY_RUN); // stable: appends of one run keep their queue order
-                commit(batch);
-            }
-            if (stopping) {
-                // everything queued before STOP has been taken by now (the queue is FIFO); pass it on and end
-                queue.add(STOP);
-                return;
-            }
         }
-    }
 
-    private void commit(List<Request> batch) {
-        Outcome[] outcomes;
-        try {
-            outcomes = tryGroup(batch);
-        } catch (SQLException | RuntimeException e) {
-            discardConnectionIfBroken();
-            if (batch.size() == 1) {
-                batch.get(0).complete(failure(batch.get(0), e));
+        private void commit(List<Request> batch) {
+            Outcome[] outcomes;
+            try {
+                outcomes = tryGroup(batch);
+            } catch (SQLException | RuntimeException e) {
+                discardConnectionIfBroken();
+                if (batch.size() == 1) {
+                    batch.get(0).complete(failure(batch.get(0), e));
+                    return;
+                }
+                for (Request r : batch) { // isolate: each append alone, with its own outcome
+                    commit(List.of(r));
+                }
                 return;
             }
-            for (Request r : batch) { // isolate: each append alone, with its own outcome
-                commit(List.of(r));
+            List<TaskCompleted> completions = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                Request r = batch.get(i);
+                if (outcomes[i] == null) {
+                    for (RunEvent e : r.events) {
+                        if (e instanceof TaskCompleted c && c.executionId() != null) {
+                            completions.add(c);
+                        }
+                    }
+                }
             }
-            return;
+            try {
+                onCommitted.accept(completions);
+            } catch (RuntimeException ignored) {
+                // a cache is a hint; the commit stands
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                if (outcomes[i] == null) {
+                    batch.get(i).complete(null);
+                } else {
+                    batch.get(i).complete(outcomes[i].error);
+                }
+            }
         }
-        List<TaskCompleted> completions = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            Request r = batch.get(i);
-            if (outcomes[i] == null) {
-                for (RunEvent e : r.events) {
-                    if (e instanceof TaskCompleted c && c.executionId() != null) {
-                        completions.add(c);
+
+        private static StoreException failure(Request r, Exception e) {
+            if (e instanceof StoreException se) {
+                return se;
+            }
+            String state = e instanceof SQLException s ? " (SQL state " + s.getSQLState() + ")" : "";
+            return new StoreException("append to run '" + r.runId + "' failed" + state + ": " + e.getMessage(), e);
+        }
+
+        /** Why one append of a group was rejected. */
+        private record Outcome(RuntimeException error) {
+        }
+
+        /** Runs the whole group in one transaction; returns per-append rejections (null: written). */
+        private Outcome[] tryGroup(List<Request> batch) throws SQLException {
+            Connection c = connection();
+            Outcome[] out = new Outcome[batch.size()];
+            boolean ok = false;
+            try {
+                checkLeases(c, batch, out);
+                createRuns(c, batch, out);
+                insertFirstEvents(c, batch, out);
+                insertRemainingEvents(c, batch, out);
+                c.commit();
+                ok = true;
+                return out;
+            } finally {
+                if (!ok) {
+                    try {
+                        c.rollback();
+                    } catch (SQLException ignored) {
+                        // the connection is checked and replaced by the caller
                     }
                 }
             }
         }
-        try {
-            onCommitted.accept(completions);
-        } catch (RuntimeException ignored) {
-            // a cache is a hint; the commit stands
-        }
-        for (int i = 0; i < batch.size(); i++) {
-            if (outcomes[i] == null) {
-                batch.get(i).complete(null);
-            } else {
-                batch.get(i).complete(outcomes[i].error);
-            }
-        }
-    }
 
-    private static StoreException failure(Request r, Exception e) {
-        if (e instanceof StoreException se) {
-            return se;
-        }
-        String state = e instanceof SQLException s ? " (SQL state " + s.getSQLState() + ")" : "";
-        return new StoreException("append to run '" + r.runId + "' failed" + state + ": " + e.getMessage(), e);
-    }
-
-    /** Why one append of a group was rejected. */
-    private record Outcome(RuntimeException error) {
-    }
-
-    /** Runs the whole group in one transaction; returns per-append rejections (null: written). */
-    private Outcome[] tryGroup(List<Request> batch) throws SQLException {
-        Connection c = connection();
-        Outcome[] out = new Outcome[batch.size()];
-        boolean ok = false;
-        try {
-            checkLeases(c, batch, out);
-            createRuns(c, batch, out);
-            insertFirstEvents(c, batch, out);
-            insertRemainingEvents(c, batch, out);
-            c.commit();
-            ok = true;
-            return out;
-        } finally {
-            if (!ok) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // the connection is checked and replaced by the caller
-                }
-            }
-        }
-    }
-
-    private void checkLeases(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
-        List<Integer> owned = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            if (batch.get(i).owner != null) {
-                owned.add(i);
-            }
-        }
-        if (owned.isEmpty()) {
-            return;
-        }
-        // one query for the group; locking the lease rows orders these appends against a concurrent takeover
-        java.util.Map<String, String[]> leases = new java.util.HashMap<>();
-        try (PreparedStatement ps = prepare(c, sql.leasesPrefix + "?, ".repeat(owned.size() - 1) + "?) ORDER BY run_id FOR UPDATE")) {
-            for (int k = 0; k < owned.size(); k++) {
-                ps.setString(k + 1, batch.get(owned.get(k)).runId);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    leases.put(rs.getString(1), new String[]{rs.getString(2), Long.toString(rs.getLong(3))});
-                }
-            }
-        }
-        for (int i : owned) {
-            Request r = batch.get(i);
-            String[] lease = leases.get(r.runId);
-            if (lease != null && !lease[0].equals(r.owner) && Sql.nanos(r.now) < Long.parseLong(lease[1])) {
-                out[i] = new Outcome(new LeaseLostException(r.runId, r.owner, lease[0]));
-            }
-        }
-    }
-
-    private void createRuns(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
-        PreparedStatement ps = null;
-        try {
+        private void checkLeases(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+            List<Integer> owned = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
+                if (batch.get(i).owner != null) {
+                    owned.add(i);
+                }
+            }
+            if (owned.isEmpty()) {
+                return;
+            }
+            // one query for the group; locking the lease rows orders these appends against a concurrent takeover
+            java.util.Map<String, String[]> leases = new java.util.HashMap<>();
+            String text = sql.leasesPrefix + "?, ".repeat(owned.size() - 1) + "?) ORDER BY run_id FOR UPDATE";
+            try (PreparedStatement ps = prepare(c, text)) {
+                for (int k = 0; k < owned.size(); k++) {
+                    ps.setString(k + 1, batch.get(owned.get(k)).runId);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        leases.put(rs.getString(1), new String[]{rs.getString(2), Long.toString(rs.getLong(3))});
+                    }
+                }
+            }
+            for (int i : owned) {
                 Request r = batch.get(i);
-                if (out[i] != null || r.expectedSeq != 0) {
-                    continue;
+                String[] lease = leases.get(r.runId);
+                if (lease != null && !lease[0].equals(r.owner) && Sql.nanos(r.now) < Long.parseLong(lease[1])) {
+                    out[i] = new Outcome(new LeaseLostException(r.runId, r.owner, lease[0]));
                 }
-                if (ps == null) {
-                    ps = prepare(c, sql.insertRun);
+            }
+        }
+
+        private void createRuns(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+            PreparedStatement ps = null;
+            try {
+                for (int i = 0; i < batch.size(); i++) {
+                    Request r = batch.get(i);
+                    if (out[i] != null || r.expectedSeq != 0) {
+                        continue;
+                    }
+                    if (ps == null) {
+                        ps = prepare(c, sql.insertRun);
+                    }
+                    RunRecord rec = RunRecord.created((RunCreated) r.events.get(0));
+                    for (RunEvent e : r.events.subList(1, r.events.size())) {
+                        rec = rec.after(e);
+                    }
+                    ps.setString(1, rec.runId());
+                    ps.setString(2, rec.state().name());
+                    ps.setLong(3, Sql.nanos(rec.createdAt()));
+                    if (rec.endedAt() == null) {
+                        ps.setNull(4, Types.BIGINT);
+                    } else {
+                        ps.setLong(4, Sql.nanos(rec.endedAt()));
+                    }
+                    ps.setString(5, rec.correlationId());
+                    ps.setInt(6, rec.taskCount());
+                    int rows;
+                    try {
+                        rows = ps.executeUpdate();
+                    } catch (SQLException e) {
+                        // H2 reports a taken run id as a duplicate key; it fails the statement, not the transaction
+                        if (!sql.duplicateKeyThrows() || !"23505".equals(e.getSQLState())) {
+                            throw e;
+                        }
+                        rows = 0;
+                    }
+                    if (rows == 0) {
+                        out[i] = new Outcome(new SequenceConflictException(r.runId, 0, lastSeq(c, r.runId)));
+                    }
                 }
-                RunRecord rec = RunRecord.created((RunCreated) r.events.get(0));
-                for (RunEvent e : r.events.subList(1, r.events.size())) {
-                    rec = rec.after(e);
+            } finally {
+                if (ps != null) {
+                    ps.close();
                 }
-                ps.setString(1, rec.runId());
-                ps.setString(2, rec.state().name());
-                ps.setLong(3, Sql.nanos(rec.createdAt()));
-                if (rec.endedAt() == null) {
-                    ps.setNull(4, Types.BIGINT);
-                } else {
-                    ps.setLong(4, Sql.nanos(rec.endedAt()));
+            }
+        }
+
+        /** Phase 1: each continuing append's first event, inserted only where its log ends at the expected seq. */
+        private void insertFirstEvents(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+            if (sql.postgres()) {
+                insertFirstEventsAtOnce(c, batch, out);
+                return;
+            }
+            List<Integer> indexes = new ArrayList<>();
+            try (PreparedStatement ps = prepare(c, sql.insertNextEvent)) {
+                for (int i = 0; i < batch.size(); i++) {
+                    Request r = batch.get(i);
+                    if (out[i] != null || r.expectedSeq == 0) {
+                        continue;
+                    }
+                    bindEvent(ps, r, 0);
+                    ps.setString(6, r.runId);
+                    ps.setLong(7, r.expectedSeq);
+                    ps.addBatch();
+                    indexes.add(i);
                 }
-                ps.setString(5, rec.correlationId());
-                ps.setInt(6, rec.taskCount());
-                int rows;
+                if (indexes.isEmpty()) {
+                    return;
+                }
+                int[] counts;
                 try {
-                    rows = ps.executeUpdate();
-                } catch (SQLException e) {
-                    // H2 reports a taken run id as a duplicate key; it fails the statement, not the transaction
-                    if (!sql.duplicateKeyThrows() || !"23505".equals(e.getSQLState())) {
+                    counts = ps.executeBatch();
+                } catch (java.sql.BatchUpdateException e) {
+                    // H2 runs the whole batch and fails only the rows whose seq is taken (by a group committed or in
+                    // flight beside this one): those are conflicts; anything else fails the group
+                    counts = e.getUpdateCounts();
+                    if (counts == null || counts.length != indexes.size() || !onlyDuplicateKeys(e)) {
                         throw e;
                     }
-                    rows = 0;
                 }
-                if (rows == 0) {
-                    out[i] = new Outcome(new SequenceConflictException(r.runId, 0, lastSeq(c, r.runId)));
+                for (int k = 0; k < counts.length; k++) {
+                    if (counts[k] == 0 || counts[k] == java.sql.Statement.EXECUTE_FAILED) {
+                        int i = indexes.get(k);
+                        Request r = batch.get(i);
+                        out[i] = conflict(c, r);
+                    } else if (counts[k] < 0) {
+                        throw new SQLException("the driver did not report update counts; cannot tell conflicts apart");
+                    }
                 }
-            }
-        } finally {
-            if (ps != null) {
-                ps.close();
             }
         }
-    }
 
-    /** Phase 1: each continuing append's first event, inserted only where its log ends at the expected seq. */
-    private void insertFirstEvents(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
-        if (sql.postgres()) {
-            insertFirstEventsAtOnce(c, batch, out);
-            return;
+        private static boolean onlyDuplicateKeys(SQLException e) {
+            for (SQLException x = e; x != null; x = x.getNextException()) {
+                if (!"23505".equals(x.getSQLState())) {
+                    return false;
+                }
+            }
+            return true;
         }
-        List<Integer> indexes = new ArrayList<>();
-        try (PreparedStatement ps = prepare(c, sql.insertNextEvent)) {
+
+        /** Phase 1 on PostgreSQL: one statement for the whole group, arrays in, the rows that landed out. */
+        private void insertFirstEventsAtOnce(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+            List<Integer> indexes = new ArrayList<>();
+            List<Integer> duplicates = new ArrayList<>();
+            java.util.Set<String> offered = new java.util.HashSet<>();
             for (int i = 0; i < batch.size(); i++) {
                 Request r = batch.get(i);
-                if (out[i] != null || r.expectedSeq == 0) {
-                    continue;
+                if (out[i] == null && r.expectedSeq != 0) {
+                    // Appends of one group that expect the same seq of the same run: at most one can land, and the
+                    // database would not say which. Offer the first; the others conflict with it (or fail as it does).
+                    if (offered.add(r.runId + '\u0000' + r.expectedSeq)) {
+                        indexes.add(i);
+                    } else {
+                        duplicates.add(i);
+                    }
                 }
-                bindEvent(ps, r, 0);
-                ps.setString(6, r.runId);
-                ps.setLong(7, r.expectedSeq);
-                ps.addBatch();
-                indexes.add(i);
             }
             if (indexes.isEmpty()) {
                 return;
             }
-            int[] counts;
-            try {
-                counts = ps.executeBatch();
-            } catch (java.sql.BatchUpdateException e) {
-                // H2 runs the whole batch and fails only the rows whose seq is taken (by a group committed or in
-                // flight beside this one): those are conflicts; anything else fails the group
-                counts = e.getUpdateCounts();
-                if (counts == null || counts.length != indexes.size() || !onlyDuplicateKeys(e)) {
-                    throw e;
+            int n = indexes.size();
+            String[] runIds = new String[n];
+            Long[] seqs = new Long[n];
+            String[] types = new String[n];
+            String[] executionIds = new String[n];
+            String[] payloads = new String[n];
+            for (int k = 0; k < n; k++) {
+                Request r = batch.get(indexes.get(k));
+                RunEvent e = r.events.get(0);
+                runIds[k] = r.runId;
+                seqs[k] = e.seq();
+                types[k] = EventCodec.typeOf(e);
+                executionIds[k] = e instanceof TaskCompleted tc ? tc.executionId() : null;
+                payloads[k] = r.encoded.get(0);
+            }
+            java.util.Set<String> landed = new java.util.HashSet<>();
+            try (PreparedStatement ps = prepare(c, sql.insertNextEvents)) {
+                ps.setArray(1, c.createArrayOf("text", runIds));
+                ps.setArray(2, c.createArrayOf("bigint", seqs));
+                ps.setArray(3, c.createArrayOf("text", types));
+                ps.setArray(4, c.createArrayOf("text", executionIds));
+                ps.setArray(5, c.createArrayOf("text", payloads));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        landed.add(rs.getString(1) + '\u0000' + rs.getLong(2));
+                    }
                 }
             }
-            for (int k = 0; k < counts.length; k++) {
-                if (counts[k] == 0 || counts[k] == java.sql.Statement.EXECUTE_FAILED) {
-                    int i = indexes.get(k);
-                    Request r = batch.get(i);
+            for (int k = 0; k < n; k++) {
+                int i = indexes.get(k);
+                Request r = batch.get(i);
+                if (!landed.contains(r.runId + '\u0000' + seqs[k])) {
                     out[i] = new Outcome(new SequenceConflictException(r.runId, r.expectedSeq, lastSeq(c, r.runId)));
-                } else if (counts[k] < 0) {
-                    throw new SQLException("the driver did not report update counts; cannot tell conflicts apart");
                 }
             }
-        }
-    }
-
-    private static boolean onlyDuplicateKeys(SQLException e) {
-        for (SQLException x = e; x != null; x = x.getNextException()) {
-            if (!"23505".equals(x.getSQLState())) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Phase 1 on PostgreSQL: one statement for the whole group, arrays in, the rows that landed out. */
-    private void insertFirstEventsAtOnce(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
-        List<Integer> indexes = new ArrayList<>();
-        List<Integer> duplicates = new ArrayList<>();
-        java.util.Set<String> offered = new java.util.HashSet<>();
-        for (int i = 0; i < batch.size(); i++) {
-            Request r = batch.get(i);
-            if (out[i] == null && r.expectedSeq != 0) {
-                // Appends of one group that expect the same seq of the same run: at most one can land, and the
-                // database would not say which. Offer the first; the others conflict with it (or fail as it does).
-                if (offered.add(r.runId + '\u0000' + r.expectedSeq)) {
-                    indexes.add(i);
-                } else {
-                    duplicates.add(i);
-                }
-            }
-        }
-        if (indexes.isEmpty()) {
-            return;
-        }
-        int n = indexes.size();
-        String[] runIds = new String[n];
-        Long[] seqs = new Long[n];
-        String[] types = new String[n];
-        String[] executionIds = new String[n];
-        String[] payloads = new String[n];
-        for (int k = 0; k < n; k++) {
-            Request r = batch.get(indexes.get(k));
-            RunEvent e = r.events.get(0);
-            runIds[k] = r.runId;
-            seqs[k] = e.seq();
-            types[k] = EventCodec.typeOf(e);
-            executionIds[k] = e instanceof TaskCompleted tc ? tc.executionId() : null;
-            payloads[k] = r.encoded.get(0);
-        }
-        java.util.Set<String> landed = new java.util.HashSet<>();
-        try (PreparedStatement ps = prepare(c, sql.insertNextEvents)) {
-            ps.setArray(1, c.createArrayOf("text", runIds));
-            ps.setArray(2, c.createArrayOf("bigint", seqs));
-            ps.setArray(3, c.createArrayOf("text", types));
-            ps.setArray(4, c.createArrayOf("text", executionIds));
-            ps.setArray(5, c.createArrayOf("text", payloads));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    landed.add(rs.getString(1) + '\u0000' + rs.getLong(2));
-                }
-            }
-        }
-        for (int k = 0; k < n; k++) {
-            int i = indexes.get(k);
-            Request r = batch.get(i);
-            if (!landed.contains(r.runId + '\u0000' + seqs[k])) {
+            for (int i : duplicates) {
+                Request r = batch.get(i);
                 out[i] = new Outcome(new SequenceConflictException(r.runId, r.expectedSeq, lastSeq(c, r.runId)));
             }
         }
-        for (int i : duplicates) {
-            Request r = batch.get(i);
-            out[i] = new Outcome(new SequenceConflictException(r.runId, r.expectedSeq, lastSeq(c, r.runId)));
-        }
-    }
 
-    /** Phase 2: the rest of every accepted append (all of a new run's events), then summaries and dead letters. */
-    private void insertRemainingEvents(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql.insertEvent)) {
-            boolean any = false;
-            for (int i = 0; i < batch.size(); i++) {
-                Request r = batch.get(i);
-                if (out[i] != null) {
-                    continue;
-                }
-                for (int k = r.expectedSeq == 0 ? 0 : 1; k < r.events.size(); k++) {
-                    bindEvent(ps, r, k);
-                    ps.addBatch();
-                    any = true;
-                }
-            }
-            if (any) {
-                ps.executeBatch();
-            }
-        }
-        PreparedStatement end = null;
-        try {
-            for (int i = 0; i < batch.size(); i++) {
-                Request r = batch.get(i);
-                if (out[i] != null) {
-                    continue;
-                }
-                for (int k = 0; k < r.events.size(); k++) {
-                    RunEvent e = r.events.get(k);
-                    if (e instanceof TaskDeadLettered d) {
-                        deadLetter(c, d, r.encoded.get(k));
-                    } else if (e instanceof TaskRedriven rd) {
-                        redrive(c, rd);
-                    } else if (e.isTerminal() && r.expectedSeq > 0) {
-                        if (end == null) {
-                            end = prepare(c, sql.endRun);
+        /** Phase 2: the rest of every accepted append (all of a new run's events), then summaries and dead letters. */
+        private void insertRemainingEvents(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+            PreparedStatement ps = null; // most groups only continue runs by one event each: nothing to do here
+            try {
+                for (int i = 0; i < batch.size(); i++) {
+                    Request r = batch.get(i);
+                    if (out[i] != null) {
+                        continue;
+                    }
+                    for (int k = r.expectedSeq == 0 ? 0 : 1; k < r.events.size(); k++) {
+                        if (ps == null) {
+                            ps = prepare(c, sql.insertEvent);
                         }
-                        end.setString(1, terminalState(e));
-                        end.setLong(2, Sql.nanos(e.at()));
-                        end.setString(3, r.runId);
-                        end.executeUpdate();
+                        bindEvent(ps, r, k);
+                        ps.addBatch();
                     }
                 }
+                if (ps != null) {
+                    ps.executeBatch();
+                }
+            } finally {
+                if (ps != null) {
+                    ps.close();
+                }
             }
-        } finally {
-            if (end != null) {
-                end.close();
-            }
-        }
-    }
-
-    private static void bindEvent(PreparedStatement ps, Request r, int k) throws SQLException {
-        RunEvent e = r.events.get(k);
-        ps.setString(1, r.runId);
-        ps.setLong(2, e.seq());
-        ps.setString(3, EventCodec.typeOf(e));
-        if (e instanceof TaskCompleted tc && tc.executionId() != null) {
-            ps.setString(4, tc.executionId());
-        } else {
-            ps.setNull(4, Types.VARCHAR);
-        }
-        ps.setString(5, r.encoded.get(k));
-    }
-
-    private static String terminalState(RunEvent terminal) {
-        return terminal instanceof dev.baton.event.RunCompleted ? "COMPLETED"
-                : terminal instanceof dev.baton.event.RunFailed ? "FAILED" : "CANCELLED";
-    }
-
-    private void deadLetter(Connection c, TaskDeadLettered d, String json) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql.upsertDeadLetter)) {
-            ps.setString(1, d.runId());
-            ps.setString(2, d.taskId());
-            ps.setLong(3, Sql.nanos(d.at()));
-            ps.setLong(4, d.seq());
-            ps.setString(5, json);
-            ps.executeUpdate();
-        }
-    }
-
-    private void redrive(Connection c, TaskRedriven r) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql.deleteDeadLetter)) {
-            ps.setString(1, r.runId());
-            ps.setString(2, r.taskId());
-            ps.executeUpdate();
-        }
-    }
-
-    private long lastSeq(Connection c, String runId) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql.lastSeq)) {
-            ps.setString(1, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
-    }
-
-    private PreparedStatement prepare(Connection c, String text) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(text);
-        ps.setQueryTimeout(timeoutSeconds);
-        return ps;
-    }
-
-    private Connection connection() throws SQLException {
-        if (connection == null) {
-            Connection c = dataSource.getConnection();
+            PreparedStatement end = null;
             try {
-                if (sql.writerSessionSetup != null) {
-                    c.setAutoCommit(true); // a session setting, not undone by a group's rollback
-                    try (java.sql.Statement st = c.createStatement()) {
-                        st.setQueryTimeout(timeoutSeconds);
-                        st.execute(sql.writerSessionSetup);
+                for (int i = 0; i < batch.size(); i++) {
+                    Request r = batch.get(i);
+                    if (out[i] != null) {
+                        continue;
+                    }
+                    for (int k = 0; k < r.events.size(); k++) {
+                        RunEvent e = r.events.get(k);
+                        if (e instanceof TaskDeadLettered d) {
+                            deadLetter(c, d, r.encoded.get(k));
+                        } else if (e instanceof TaskRedriven rd) {
+                            redrive(c, rd);
+                        } else if (e.isTerminal() && r.expectedSeq > 0) {
+                            if (end == null) {
+                                end = prepare(c, sql.endRun);
+                            }
+                            end.setString(1, terminalState(e));
+                            end.setLong(2, Sql.nanos(e.at()));
+                            end.setString(3, r.runId);
+                            end.executeUpdate();
+                        }
                     }
                 }
-                c.setAutoCommit(false);
-                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-            } catch (SQLException | RuntimeException e) {
+            } finally {
+                if (end != null) {
+                    end.close();
+                }
+            }
+        }
+
+        private static void bindEvent(PreparedStatement ps, Request r, int k) throws SQLException {
+            RunEvent e = r.events.get(k);
+            ps.setString(1, r.runId);
+            ps.setLong(2, e.seq());
+            ps.setString(3, EventCodec.typeOf(e));
+            if (e instanceof TaskCompleted tc && tc.executionId() != null) {
+                ps.setString(4, tc.executionId());
+            } else {
+                ps.setNull(4, Types.VARCHAR);
+            }
+            ps.setString(5, r.encoded.get(k));
+        }
+
+        private static String terminalState(RunEvent terminal) {
+            return terminal instanceof dev.baton.event.RunCompleted ? "COMPLETED"
+                    : terminal instanceof dev.baton.event.RunFailed ? "FAILED" : "CANCELLED";
+        }
+
+        private void deadLetter(Connection c, TaskDeadLettered d, String json) throws SQLException {
+            try (PreparedStatement ps = prepare(c, sql.upsertDeadLetter)) {
+                ps.setString(1, d.runId());
+                ps.setString(2, d.taskId());
+                ps.setLong(3, Sql.nanos(d.at()));
+                ps.setLong(4, d.seq());
+                ps.setString(5, json);
+                ps.executeUpdate();
+            }
+        }
+
+        private void redrive(Connection c, TaskRedriven r) throws SQLException {
+            try (PreparedStatement ps = prepare(c, sql.deleteDeadLetter)) {
+                ps.setString(1, r.runId());
+                ps.setString(2, r.taskId());
+                ps.executeUpdate();
+            }
+        }
+
+        private Outcome conflict(Connection c, Request r) throws SQLException {
+            return new Outcome(new SequenceConflictException(r.runId, r.expectedSeq, lastSeq(c, r.runId)));
+        }
+
+        private long lastSeq(Connection c, String runId) throws SQLException {
+            try (PreparedStatement ps = prepare(c, sql.lastSeq)) {
+                ps.setString(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0;
+                }
+            }
+        }
+
+        private PreparedStatement prepare(Connection c, String text) throws SQLException {
+            PreparedStatement ps = c.prepareStatement(text);
+            ps.setQueryTimeout(timeoutSeconds);
+            return ps;
+        }
+
+        private Connection connection() throws SQLException {
+            if (connection == null) {
+                Connection c = dataSource.getConnection();
                 try {
-                    c.close();
-                } catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
-            }
-            connection = c;
-        }
-        return connection;
-    }
-
-    private void discardConnectionIfBroken() {
-        if (connection == null) {
-            return;
-        }
-        boolean valid;
-        try {
-            valid = connection.isValid(Math.max(1, timeoutSeconds));
-        } catch (SQLException e) {
-            valid = false;
-        }
-        if (!valid) {
-            closeConnection();
-        }
-    }
-
-    private void closeConnection() {
-        if (connection != null) {
-            try {
-                if (sql.writerSessionReset != null) {
-                    // hand the connection back to the pool as it came
-                    try (java.sql.Statement st = connection.createStatement()) {
-                        st.setQueryTimeout(timeoutSeconds);
-                        st.execute(sql.writerSessionReset);
-                        connection.commit();
-                    } catch (SQLException ignored) {
-                        // a broken connection: the pool will not hand it out again
+                    if (sql.writerSessionSetup != null) {
+                        c.setAutoCommit(true); // a session setting, not undone by a group's rollback
+                        try (java.sql.Statement st = c.createStatement()) {
+                            st.setQueryTimeout(timeoutSeconds);
+                            st.execute(sql.writerSessionSetup);
+                        }
                     }
+                    c.setAutoCommit(false);
+                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                } catch (SQLException | RuntimeException e) {
+                    try {
+                        c.close();
+                    } catch (SQLException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                    throw e;
                 }
-                connection.close();
-            } catch (SQLException ignored) {
-                // nothing left to save
+                connection = c;
             }
-            connection = null;
+            return connection;
         }
-    }
+
+        private void discardConnectionIfBroken() {
+            if (connection == null) {
+                return;
+            }
+            boolean valid;
+            try {
+                valid = connection.isValid(Math.max(1, timeoutSeconds));
+            } catch (SQLException e) {
+                valid = false;
+            }
+            if (!valid) {
+                closeConnection();
+            }
+        }
+
+        private void closeConnection() {
+            if (connection != null) {
+                try {
+                    if (sql.writerSessionReset != null) {
+                        // hand the connection back to the pool as it came
+                        try (java.sql.Statement st = connection.createStatement()) {
+                            st.setQueryTimeout(timeoutSeconds);
+                            st.execute(sql.writerSessionReset);
+                            connection.commit();
+                        } catch (SQLException ignored) {
+                            // a broken connection: the pool will not hand it out again
+                        }
+                    }
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // nothing left to save
+                }
+                connection = null;
+            }
+        }
     }
 }
