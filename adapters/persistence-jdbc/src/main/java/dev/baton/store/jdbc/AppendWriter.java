@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 
 /**
  * Group commit: appends from any number of threads queue up, and a few writer threads, each with its own connection,
@@ -97,18 +96,15 @@ final class AppendWriter {
     private final Sql sql;
     private final int timeoutSeconds;
     private final int maxBatch;
-    private final Consumer<List<TaskCompleted>> onCommitted;
     private final Thread[] threads;
     private final Worker[] workers;
     private volatile boolean closed;
 
-    AppendWriter(DataSource dataSource, Sql sql, int timeoutSeconds, int maxBatch, int writers, String name,
-                 Consumer<List<TaskCompleted>> onCommitted) {
+    AppendWriter(DataSource dataSource, Sql sql, int timeoutSeconds, int maxBatch, int writers, String name) {
         this.dataSource = dataSource;
         this.sql = sql;
         this.timeoutSeconds = timeoutSeconds;
         this.maxBatch = maxBatch;
-        this.onCommitted = onCommitted;
         this.workers = new Worker[writers];
         this.threads = new Thread[writers];
         for (int i = 0; i < writers; i++) {
@@ -162,6 +158,7 @@ final class AppendWriter {
     private final class Worker implements Runnable {
 
         private Connection connection;
+        private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
 
         @Override
         public void run() {
@@ -208,22 +205,6 @@ final class AppendWriter {
                     commit(List.of(r));
                 }
                 return;
-            }
-            List<TaskCompleted> completions = new ArrayList<>();
-            for (int i = 0; i < batch.size(); i++) {
-                Request r = batch.get(i);
-                if (outcomes[i] == null) {
-                    for (RunEvent e : r.events) {
-                        if (e instanceof TaskCompleted c && c.executionId() != null) {
-                            completions.add(c);
-                        }
-                    }
-                }
-            }
-            try {
-                onCommitted.accept(completions);
-            } catch (RuntimeException ignored) {
-                // a cache is a hint; the commit stands
             }
             for (int i = 0; i < batch.size(); i++) {
                 if (outcomes[i] == null) {
@@ -355,7 +336,8 @@ final class AppendWriter {
                 return;
             }
             List<Integer> indexes = new ArrayList<>();
-            try (PreparedStatement ps = prepare(c, sql.insertNextEvent)) {
+            {
+                PreparedStatement ps = cached(c, sql.insertNextEvent);
                 for (int i = 0; i < batch.size(); i++) {
                     Request r = batch.get(i);
                     if (out[i] != null || r.expectedSeq == 0) {
@@ -438,7 +420,8 @@ final class AppendWriter {
                 payloads[k] = r.encoded.get(0);
             }
             java.util.Set<String> landed = new java.util.HashSet<>();
-            try (PreparedStatement ps = prepare(c, sql.insertNextEvents)) {
+            {
+                PreparedStatement ps = cached(c, sql.insertNextEvents);
                 ps.setArray(1, c.createArrayOf("text", runIds));
                 ps.setArray(2, c.createArrayOf("bigint", seqs));
                 ps.setArray(3, c.createArrayOf("text", types));
@@ -466,27 +449,21 @@ final class AppendWriter {
         /** Phase 2: the rest of every accepted append (all of a new run's events), then summaries and dead letters. */
         private void insertRemainingEvents(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
             PreparedStatement ps = null; // most groups only continue runs by one event each: nothing to do here
-            try {
-                for (int i = 0; i < batch.size(); i++) {
-                    Request r = batch.get(i);
-                    if (out[i] != null) {
-                        continue;
+            for (int i = 0; i < batch.size(); i++) {
+                Request r = batch.get(i);
+                if (out[i] != null) {
+                    continue;
+                }
+                for (int k = r.expectedSeq == 0 ? 0 : 1; k < r.events.size(); k++) {
+                    if (ps == null) {
+                        ps = cached(c, sql.insertEvent);
                     }
-                    for (int k = r.expectedSeq == 0 ? 0 : 1; k < r.events.size(); k++) {
-                        if (ps == null) {
-                            ps = prepare(c, sql.insertEvent);
-                        }
-                        bindEvent(ps, r, k);
-                        ps.addBatch();
-                    }
+                    bindEvent(ps, r, k);
+                    ps.addBatch();
                 }
-                if (ps != null) {
-                    ps.executeBatch();
-                }
-            } finally {
-                if (ps != null) {
-                    ps.close();
-                }
+            }
+            if (ps != null) {
+                ps.executeBatch();
             }
             PreparedStatement end = null;
             try {
@@ -569,6 +546,21 @@ final class AppendWriter {
             }
         }
 
+        /**
+         * The hot statements, prepared once per connection: no parsing or statement set-up per group. A batch left
+         * behind by a failed group is cleared first.
+         */
+        private PreparedStatement cached(Connection c, String text) throws SQLException {
+            PreparedStatement ps = statements.get(text);
+            if (ps == null) {
+                ps = prepare(c, text);
+                statements.put(text, ps);
+            } else {
+                ps.clearBatch();
+            }
+            return ps;
+        }
+
         private PreparedStatement prepare(Connection c, String text) throws SQLException {
             PreparedStatement ps = c.prepareStatement(text);
             ps.setQueryTimeout(timeoutSeconds);
@@ -618,6 +610,14 @@ final class AppendWriter {
 
         private void closeConnection() {
             if (connection != null) {
+                for (PreparedStatement ps : statements.values()) {
+                    try {
+                        ps.close();
+                    } catch (SQLException ignored) {
+                        // closing the connection frees it as well
+                    }
+                }
+                statements.clear();
                 try {
                     if (sql.writerSessionReset != null) {
                         // hand the connection back to the pool as it came

@@ -88,7 +88,7 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         this.owned = owned;
         new SchemaMigrator(dataSource, dialect, sql, timeoutSeconds).migrate();
         this.writer = new AppendWriter(dataSource, sql, timeoutSeconds, b.maxBatchSize, b.writers,
-                "baton-jdbc-writer-" + b.tablePrefix, cs -> cs.forEach(c -> completed.put(c.executionId(), c)));
+                "baton-jdbc-writer-" + b.tablePrefix);
     }
 
     /**
@@ -160,6 +160,11 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
             encoded.add(codec.encode(e)); // on the caller's thread: the writer only talks to the database
         }
         writer.append(new AppendWriter.Request(runId, expectedSeq, batch, encoded, owner, now));
+        for (RunEvent e : batch) { // committed: cache the completions here, off the writer's thread
+            if (e instanceof TaskCompleted c && c.executionId() != null) {
+                completed.put(c.executionId(), c);
+            }
+        }
     }
 
     @Override
