@@ -23,10 +23,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Group commit: appends from any number of threads queue up, and a few writer threads, each with its own connection,
- * take whatever has queued and commit it in a single transaction, so the cost of a durable commit is shared by every
- * append in the group. With more than one writer, one group's statements run while another group's commit waits for
- * the disk: the writer is never idle behind a flush.
+ * Group commit: appends from any number of threads queue up, and a writer thread (or a few, each with its own
+ * connection) takes whatever has queued and commits it in a single transaction, so the cost of a durable commit is
+ * shared by every append in the group. With more than one writer, one group's statements can run while another
+ * group's commit waits for the disk.
  *
  * <p>Each append still gets its own outcome: the sequence check is part of the insert (the row lands only where the
  * log ends at the expected seq; the primary key refuses a second writer of the same seq), and only appends that pass
