@@ -32,6 +32,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -44,6 +45,9 @@ import java.util.stream.Stream;
  * Durable task completions per second through {@link JdbcRunStore#append} (group commit) with 64 concurrent
  * appenders, beside the raw ceilings of the same database in the same run: one row per transaction from 64 threads,
  * and batched inserts (JDBC {@code addBatch}, {@value #BATCH} rows per transaction) from one thread.
+ *
+ * <p>{@code storeAppend} appends as a single orchestrator does (no instance id, so no lease to check);
+ * {@code storeAppendLeased} as one of several instances sharing the database does (each append fenced by its lease).
  *
  * <p>Every operation is one row of the same shape and size: a task's completion event as JSON. The store's operation
  * also updates the run's summary row and the completed-execution index, in the same transaction.
@@ -58,6 +62,7 @@ public class DurableAppendBenchmark {
     /** Rows per transaction of the batched-insert ceiling: about one group of 64 appenders. */
     static final int BATCH = 64;
 
+    private static final String OWNER = "bench-instance";
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final Map<String, Object> OUTPUT = Map.of("customerId", "CUST789", "name", "Ada Lovelace",
             "tier", "gold", "orders", List.of("ORD456", "ORD457"), "score", 0.93);
@@ -139,6 +144,7 @@ public class DurableAppendBenchmark {
             db.store.append(runId, 0, List.of(new RunCreated(runId, 1, T0, plan,
                     new RunSettings(null, 0, "GROUPS", "FAIL_FAST", null, null))), null, T0);
             seq = 1;
+            db.store.tryLease(runId, OWNER, Duration.ofDays(1), T0).orElseThrow();
             connection = db.pool.getConnection();
             insert = connection.prepareStatement("INSERT INTO raw_rows (run_id, seq, type, payload) VALUES (?, ?, ?, ?)");
         }
@@ -162,6 +168,20 @@ public class DurableAppendBenchmark {
         RunEvent done = new TaskCompleted(a.runId, next, T0, "task" + a.task, a.runId + "/task" + a.task++, 1, OUTPUT,
                 false);
         db.store.append(a.runId, a.seq, List.of(done), null, T0);
+        a.seq = next;
+    }
+
+    /**
+     * The same with fencing, as an orchestrator with an instance id appends ({@code Orchestrator.Builder.instanceId},
+     * several instances on one database): each group also locks and checks the lease rows of its runs.
+     */
+    @Benchmark
+    @Threads(64)
+    public void storeAppendLeased(Db db, Appender a) {
+        long next = a.seq + 1;
+        RunEvent done = new TaskCompleted(a.runId, next, T0, "task" + a.task, a.runId + "/task" + a.task++, 1, OUTPUT,
+                false);
+        db.store.append(a.runId, a.seq, List.of(done), OWNER, T0);
         a.seq = next;
     }
 

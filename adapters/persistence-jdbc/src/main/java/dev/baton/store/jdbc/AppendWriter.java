@@ -19,49 +19,100 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.Consumer;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Group commit: appends from any number of threads queue up, and one writer thread commits whatever has queued in a
- * single transaction, so the cost of a durable commit is shared by every append in the group.
+ * Group commit: appends from any number of threads queue up, and a writer thread (or a few, each with its own
+ * connection) takes whatever has queued and commits it in a single transaction, so the cost of a durable commit is
+ * shared by every append in the group. With more than one writer, one group's statements can run while another
+ * group's commit waits for the disk.
  *
- * <p>Each append still gets its own outcome: the sequence check is a conditional update whose row count says whether
- * that append may land, and only appends that pass it write their events. A rejected append writes nothing and does
- * not disturb the others. If the group's transaction fails for any other reason, each append is retried alone so that
- * one bad append cannot fail its neighbours.
+ * <p>Each append still gets its own outcome: the sequence check is part of the insert (the row lands only where the
+ * log ends at the expected seq; the primary key refuses a second writer of the same seq), and only appends that pass
+ * it write their events. A rejected append writes nothing and does not disturb the others. If the group's transaction
+ * fails for any other reason, each append is retried alone so that one bad append cannot fail its neighbours.
+ *
+ * <p>Groups committed by different writers at once are isolated by the database: a check reads only committed rows,
+ * and an insert of a key that another open transaction holds waits for it. Each group takes its row locks in run-id
+ * order, so two groups never wait for each other in a cycle.
  */
-final class AppendWriter implements Runnable {
+final class AppendWriter {
 
     /** One queued append; {@code encoded} holds each event's JSON, made by the calling thread. */
-    record Request(String runId, long expectedSeq, List<RunEvent> events, List<String> encoded, String owner,
-                   Instant now, CompletableFuture<Void> done) {
+    static final class Request {
+        final String runId;
+        final long expectedSeq;
+        final List<RunEvent> events;
+        final List<String> encoded;
+        final String owner;
+        final Instant now;
+        private final Thread waiter;
+        /** null while pending, {@link #OK} once written, else the rejection or failure. */
+        private volatile Object outcome;
+
+        Request(String runId, long expectedSeq, List<RunEvent> events, List<String> encoded, String owner,
+                Instant now) {
+            this.runId = runId;
+            this.expectedSeq = expectedSeq;
+            this.events = events;
+            this.encoded = encoded;
+            this.owner = owner;
+            this.now = now;
+            this.waiter = Thread.currentThread();
+        }
+
+        void complete(RuntimeException error) {
+            outcome = error == null ? OK : error;
+            LockSupport.unpark(waiter);
+        }
+
+        /** Parks the appending thread until the outcome is known; never gives up half-way. */
+        void await() {
+            boolean interrupted = false;
+            Object o;
+            while ((o = outcome) == null) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    interrupted = true; // the outcome must still be known; re-assert afterwards
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (o != OK) {
+                throw (RuntimeException) o;
+            }
+        }
     }
 
-    private static final Request STOP = new Request("", 0, List.of(), List.of(), null, Instant.EPOCH, null);
+    private static final Object OK = new Object();
+    /** The order in which a group takes its row locks (run rows, lease rows, event keys). */
+    private static final java.util.Comparator<Request> BY_RUN = java.util.Comparator.comparing(r -> r.runId);
+    private static final Request STOP = new Request("", 0, List.of(), List.of(), null, Instant.EPOCH);
 
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final DataSource dataSource;
     private final Sql sql;
     private final int timeoutSeconds;
     private final int maxBatch;
-    private final Consumer<List<TaskCompleted>> onCommitted;
-    private final Thread thread;
+    private final Thread[] threads;
+    private final Worker[] workers;
     private volatile boolean closed;
-    private Connection connection;
 
-    AppendWriter(DataSource dataSource, Sql sql, int timeoutSeconds, int maxBatch, String name,
-                 Consumer<List<TaskCompleted>> onCommitted) {
+    AppendWriter(DataSource dataSource, Sql sql, int timeoutSeconds, int maxBatch, int writers, String name) {
         this.dataSource = dataSource;
         this.sql = sql;
         this.timeoutSeconds = timeoutSeconds;
         this.maxBatch = maxBatch;
-        this.onCommitted = onCommitted;
-        this.thread = new Thread(this, name);
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.workers = new Worker[writers];
+        this.threads = new Thread[writers];
+        for (int i = 0; i < writers; i++) {
+            workers[i] = new Worker();
+            threads[i] = new Thread(workers[i], writers == 1 ? name : name + "-" + (i + 1));
+            threads[i].setDaemon(true);
+            threads[i].start();
+        }
     }
 
     /** Queues an append and waits for its outcome; never interrupted half-way, so the outcome is always known. */
@@ -73,464 +124,517 @@ final class AppendWriter implements Runnable {
         if (closed && queue.remove(r)) {
             throw new StoreException("the store is closed");
         }
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    r.done().get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    throw new StoreException("append to run '" + r.runId() + "' failed", e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        r.await();
     }
 
-    /** Stops accepting appends, commits what is queued, and stops the thread. */
+    /** Stops accepting appends, commits what is queued, and stops the threads. */
     void close() {
         closed = true;
-        queue.add(STOP);
+        queue.add(STOP); // each writer that takes it puts it back for the next one
         boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
+        for (Thread t : threads) {
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
         for (Request r; (r = queue.poll()) != null; ) {
             if (r != STOP) {
-                r.done().completeExceptionally(new StoreException("the store is closed"));
+                r.complete(new StoreException("the store is closed"));
             }
         }
-        closeConnection();
+        for (Worker w : workers) {
+            w.closeConnection();
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
-    @Override
-    public void run() {
-        List<Request> batch = new ArrayList<>(maxBatch);
-        boolean stopping = false;
-        while (!stopping || !queue.isEmpty()) {
-            batch.clear();
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                // the writer is only interrupted by nobody; keep serving until close() says STOP
-                continue;
-            }
-            queue.drainTo(batch, maxBatch - 1);
-            if (batch.remove(STOP)) {
-                stopping = true;
-            }
-            while (batch.remove(STOP)) {
-                // more than one close(): nothing more to do
-            }
-            if (!batch.isEmpty()) {
-                commit(batch);
+    /** One writer thread and its connection. */
+    private final class Worker implements Runnable {
+
+        private Connection connection;
+        private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
+
+        @Override
+        public void run() {
+            List<Request> batch = new ArrayList<>(maxBatch);
+            while (true) {
+                batch.clear();
+                try {
+                    batch.add(queue.take());
+                } catch (InterruptedException e) {
+                    // the writer is only interrupted by nobody; keep serving until close() says STOP
+                    continue;
+                }
+                queue.drainTo(batch, maxBatch - 1);
+                boolean stopping = false;
+                for (int i = batch.size() - 1; i >= 0; i--) {
+                    if (batch.get(i) == STOP) {
+                        batch.remove(i);
+                        stopping = true;
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    batch.sort(BY_RUN); // stable: appends of one run keep their queue order
+                    commit(batch);
+                }
+                if (stopping) {
+                    // everything queued before STOP has been taken by now (the queue is FIFO); pass it on and end
+                    queue.add(STOP);
+                    return;
+                }
             }
         }
-    }
 
-    private void commit(List<Request> batch) {
-        Outcome[] outcomes;
-        try {
-            outcomes = tryGroup(batch);
-        } catch (SQLException | RuntimeException e) {
-            discardConnectionIfBroken();
-            if (batch.size() == 1) {
-                batch.get(0).done().completeExceptionally(failure(batch.get(0), e));
+        private void commit(List<Request> batch) {
+            Outcome[] outcomes;
+            try {
+                outcomes = tryGroup(batch);
+            } catch (SQLException | RuntimeException e) {
+                discardConnectionIfBroken();
+                if (batch.size() == 1) {
+                    batch.get(0).complete(failure(batch.get(0), e));
+                    return;
+                }
+                for (Request r : batch) { // isolate: each append alone, with its own outcome
+                    commit(List.of(r));
+                }
                 return;
             }
-            for (Request r : batch) { // isolate: each append alone, with its own outcome
-                commit(List.of(r));
+            for (int i = 0; i < batch.size(); i++) {
+                if (outcomes[i] == null) {
+                    batch.get(i).complete(null);
+                } else {
+                    batch.get(i).complete(outcomes[i].error);
+                }
             }
-            return;
         }
-        List<TaskCompleted> completions = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            Request r = batch.get(i);
-            if (outcomes[i] == null) {
-                for (RunEvent e : r.events()) {
-                    if (e instanceof TaskCompleted c && c.executionId() != null) {
-                        completions.add(c);
+
+        private static StoreException failure(Request r, Exception e) {
+            if (e instanceof StoreException se) {
+                return se;
+            }
+            String state = e instanceof SQLException s ? " (SQL state " + s.getSQLState() + ")" : "";
+            return new StoreException("append to run '" + r.runId + "' failed" + state + ": " + e.getMessage(), e);
+        }
+
+        /** Why one append of a group was rejected. */
+        private record Outcome(RuntimeException error) {
+        }
+
+        /** Runs the whole group in one transaction; returns per-append rejections (null: written). */
+        private Outcome[] tryGroup(List<Request> batch) throws SQLException {
+            Connection c = connection();
+            Outcome[] out = new Outcome[batch.size()];
+            boolean ok = false;
+            try {
+                checkLeases(c, batch, out);
+                createRuns(c, batch, out);
+                insertFirstEvents(c, batch, out);
+                insertRemainingEvents(c, batch, out);
+                c.commit();
+                ok = true;
+                return out;
+            } finally {
+                if (!ok) {
+                    try {
+                        c.rollback();
+                    } catch (SQLException ignored) {
+                        // the connection is checked and replaced by the caller
                     }
                 }
             }
         }
-        try {
-            onCommitted.accept(completions);
-        } catch (RuntimeException ignored) {
-            // a cache is a hint; the commit stands
-        }
-        for (int i = 0; i < batch.size(); i++) {
-            if (outcomes[i] == null) {
-                batch.get(i).done().complete(null);
-            } else {
-                batch.get(i).done().completeExceptionally(outcomes[i].error);
-            }
-        }
-    }
 
-    private static StoreException failure(Request r, Exception e) {
-        if (e instanceof StoreException se) {
-            return se;
-        }
-        String state = e instanceof SQLException s ? " (SQL state " + s.getSQLState() + ")" : "";
-        return new StoreException("append to run '" + r.runId() + "' failed" + state + ": " + e.getMessage(), e);
-    }
-
-    /** Why one append of a group was rejected. */
-    private record Outcome(RuntimeException error) {
-    }
-
-    /** Runs the whole group in one transaction; returns per-append rejections (null: written). */
-    private Outcome[] tryGroup(List<Request> batch) throws SQLException {
-        Connection c = connection();
-        Outcome[] out = new Outcome[batch.size()];
-        boolean ok = false;
-        try {
-            checkLeases(c, batch, out);
-            createRuns(c, batch, out);
-            insertFirstEvents(c, batch, out);
-            insertRemainingEvents(c, batch, out);
-            c.commit();
-            ok = true;
-            return out;
-        } finally {
-            if (!ok) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // the connection is checked and replaced by the caller
-                }
-            }
-        }
-    }
-
-    private void checkLeases(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
-        List<Integer> owned = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            if (batch.get(i).owner() != null) {
-                owned.add(i);
-            }
-        }
-        if (owned.isEmpty()) {
-            return;
-        }
-        // one query for the group; locking the lease rows orders these appends against a concurrent takeover
-        java.util.Map<String, String[]> leases = new java.util.HashMap<>();
-        try (PreparedStatement ps = prepare(c, sql.leasesPrefix + "?, ".repeat(owned.size() - 1) + "?) FOR UPDATE")) {
-            for (int k = 0; k < owned.size(); k++) {
-                ps.setString(k + 1, batch.get(owned.get(k)).runId());
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    leases.put(rs.getString(1), new String[]{rs.getString(2), Long.toString(rs.getLong(3))});
-                }
-            }
-        }
-        for (int i : owned) {
-            Request r = batch.get(i);
-            String[] lease = leases.get(r.runId());
-            if (lease != null && !lease[0].equals(r.owner()) && Sql.nanos(r.now()) < Long.parseLong(lease[1])) {
-                out[i] = new Outcome(new LeaseLostException(r.runId(), r.owner(), lease[0]));
-            }
-        }
-    }
-
-    private void createRuns(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
-        PreparedStatement ps = null;
-        try {
+        private void checkLeases(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+            List<Integer> owned = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
+                if (batch.get(i).owner != null) {
+                    owned.add(i);
+                }
+            }
+            if (owned.isEmpty()) {
+                return;
+            }
+            // one query for the group; locking the lease rows orders these appends against a concurrent takeover
+            java.util.Map<String, String[]> leases = new java.util.HashMap<>();
+            String text = sql.leasesPrefix + "?, ".repeat(owned.size() - 1) + "?) ORDER BY run_id FOR UPDATE";
+            try (PreparedStatement ps = prepare(c, text)) {
+                for (int k = 0; k < owned.size(); k++) {
+                    ps.setString(k + 1, batch.get(owned.get(k)).runId);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        leases.put(rs.getString(1), new String[]{rs.getString(2), Long.toString(rs.getLong(3))});
+                    }
+                }
+            }
+            for (int i : owned) {
                 Request r = batch.get(i);
-                if (out[i] != null || r.expectedSeq() != 0) {
-                    continue;
+                String[] lease = leases.get(r.runId);
+                if (lease != null && !lease[0].equals(r.owner) && Sql.nanos(r.now) < Long.parseLong(lease[1])) {
+                    out[i] = new Outcome(new LeaseLostException(r.runId, r.owner, lease[0]));
                 }
-                if (ps == null) {
-                    ps = prepare(c, sql.insertRun);
+            }
+        }
+
+        private void createRuns(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+            PreparedStatement ps = null;
+            try {
+                for (int i = 0; i < batch.size(); i++) {
+                    Request r = batch.get(i);
+                    if (out[i] != null || r.expectedSeq != 0) {
+                        continue;
+                    }
+                    if (ps == null) {
+                        ps = prepare(c, sql.insertRun);
+                    }
+                    RunRecord rec = RunRecord.created((RunCreated) r.events.get(0));
+                    for (RunEvent e : r.events.subList(1, r.events.size())) {
+                        rec = rec.after(e);
+                    }
+                    ps.setString(1, rec.runId());
+                    ps.setString(2, rec.state().name());
+                    ps.setLong(3, Sql.nanos(rec.createdAt()));
+                    if (rec.endedAt() == null) {
+                        ps.setNull(4, Types.BIGINT);
+                    } else {
+                        ps.setLong(4, Sql.nanos(rec.endedAt()));
+                    }
+                    ps.setString(5, rec.correlationId());
+                    ps.setInt(6, rec.taskCount());
+                    int rows;
+                    try {
+                        rows = ps.executeUpdate();
+                    } catch (SQLException e) {
+                        // H2 reports a taken run id as a duplicate key; it fails the statement, not the transaction
+                        if (!sql.duplicateKeyThrows() || !"23505".equals(e.getSQLState())) {
+                            throw e;
+                        }
+                        rows = 0;
+                    }
+                    if (rows == 0) {
+                        out[i] = new Outcome(new SequenceConflictException(r.runId, 0, lastSeq(c, r.runId)));
+                    }
                 }
-                RunRecord rec = RunRecord.created((RunCreated) r.events().get(0));
-                for (RunEvent e : r.events().subList(1, r.events().size())) {
-                    rec = rec.after(e);
+            } finally {
+                if (ps != null) {
+                    ps.close();
                 }
-                ps.setString(1, rec.runId());
-                ps.setString(2, rec.state().name());
-                ps.setLong(3, Sql.nanos(rec.createdAt()));
-                if (rec.endedAt() == null) {
-                    ps.setNull(4, Types.BIGINT);
-                } else {
-                    ps.setLong(4, Sql.nanos(rec.endedAt()));
+            }
+        }
+
+        /** Phase 1: each continuing append's first event, inserted only where its log ends at the expected seq. */
+        private void insertFirstEvents(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+            if (sql.postgres()) {
+                insertFirstEventsAtOnce(c, batch, out);
+                return;
+            }
+            List<Integer> indexes = new ArrayList<>();
+            {
+                PreparedStatement ps = cached(c, sql.insertNextEvent);
+                for (int i = 0; i < batch.size(); i++) {
+                    Request r = batch.get(i);
+                    if (out[i] != null || r.expectedSeq == 0) {
+                        continue;
+                    }
+                    bindEvent(ps, r, 0);
+                    ps.setString(6, r.runId);
+                    ps.setLong(7, r.expectedSeq);
+                    ps.addBatch();
+                    indexes.add(i);
                 }
-                ps.setString(5, rec.correlationId());
-                ps.setInt(6, rec.taskCount());
-                int rows;
+                if (indexes.isEmpty()) {
+                    return;
+                }
+                int[] counts;
                 try {
-                    rows = ps.executeUpdate();
-                } catch (SQLException e) {
-                    // H2 reports a taken run id as a duplicate key; it fails the statement, not the transaction
-                    if (!sql.duplicateKeyThrows() || !"23505".equals(e.getSQLState())) {
+                    counts = ps.executeBatch();
+                } catch (java.sql.BatchUpdateException e) {
+                    // H2 runs the whole batch and fails only the rows whose seq is taken (by a group committed or in
+                    // flight beside this one): those are conflicts; anything else fails the group
+                    counts = e.getUpdateCounts();
+                    if (counts == null || counts.length != indexes.size() || !onlyDuplicateKeys(e)) {
                         throw e;
                     }
-                    rows = 0;
                 }
-                if (rows == 0) {
-                    out[i] = new Outcome(new SequenceConflictException(r.runId(), 0, lastSeq(c, r.runId())));
+                for (int k = 0; k < counts.length; k++) {
+                    if (counts[k] == 0 || counts[k] == java.sql.Statement.EXECUTE_FAILED) {
+                        int i = indexes.get(k);
+                        Request r = batch.get(i);
+                        out[i] = conflict(c, r);
+                    } else if (counts[k] < 0) {
+                        throw new SQLException("the driver did not report update counts; cannot tell conflicts apart");
+                    }
                 }
-            }
-        } finally {
-            if (ps != null) {
-                ps.close();
             }
         }
-    }
 
-    /** Phase 1: each continuing append's first event, inserted only where its log ends at the expected seq. */
-    private void insertFirstEvents(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
-        if (sql.postgres()) {
-            insertFirstEventsAtOnce(c, batch, out);
-            return;
+        private static boolean onlyDuplicateKeys(SQLException e) {
+            for (SQLException x = e; x != null; x = x.getNextException()) {
+                if (!"23505".equals(x.getSQLState())) {
+                    return false;
+                }
+            }
+            return true;
         }
-        List<Integer> indexes = new ArrayList<>();
-        try (PreparedStatement ps = prepare(c, sql.insertNextEvent)) {
+
+        /** Phase 1 on PostgreSQL: one statement for the whole group, arrays in, the rows that landed out. */
+        private void insertFirstEventsAtOnce(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+            List<Integer> indexes = new ArrayList<>();
+            List<Integer> duplicates = new ArrayList<>();
+            java.util.Set<String> offered = new java.util.HashSet<>();
             for (int i = 0; i < batch.size(); i++) {
                 Request r = batch.get(i);
-                if (out[i] != null || r.expectedSeq() == 0) {
-                    continue;
+                if (out[i] == null && r.expectedSeq != 0) {
+                    // Appends of one group that expect the same seq of the same run: at most one can land, and the
+                    // database would not say which. Offer the first; the others conflict with it (or fail as it does).
+                    if (offered.add(r.runId + '\u0000' + r.expectedSeq)) {
+                        indexes.add(i);
+                    } else {
+                        duplicates.add(i);
+                    }
                 }
-                bindEvent(ps, r, 0);
-                ps.setString(6, r.runId());
-                ps.setLong(7, r.expectedSeq());
-                if (!sql.postgres()) {
-                    ps.setString(8, r.runId());
-                    ps.setLong(9, r.expectedSeq() + 1);
-                }
-                ps.addBatch();
-                indexes.add(i);
             }
             if (indexes.isEmpty()) {
                 return;
             }
-            int[] counts = ps.executeBatch();
-            for (int k = 0; k < counts.length; k++) {
-                if (counts[k] == 0) {
-                    int i = indexes.get(k);
-                    Request r = batch.get(i);
-                    out[i] = new Outcome(new SequenceConflictException(r.runId(), r.expectedSeq(), lastSeq(c, r.runId())));
-                } else if (counts[k] < 0) {
-                    throw new SQLException("the driver did not report update counts; cannot tell conflicts apart");
-                }
+            int n = indexes.size();
+            String[] runIds = new String[n];
+            Long[] seqs = new Long[n];
+            String[] types = new String[n];
+            String[] executionIds = new String[n];
+            String[] payloads = new String[n];
+            for (int k = 0; k < n; k++) {
+                Request r = batch.get(indexes.get(k));
+                RunEvent e = r.events.get(0);
+                runIds[k] = r.runId;
+                seqs[k] = e.seq();
+                types[k] = EventCodec.typeOf(e);
+                executionIds[k] = e instanceof TaskCompleted tc ? tc.executionId() : null;
+                payloads[k] = r.encoded.get(0);
             }
-        }
-    }
-
-    /** Phase 1 on PostgreSQL: one statement for the whole group, arrays in, the rows that landed out. */
-    private void insertFirstEventsAtOnce(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
-        List<Integer> indexes = new ArrayList<>();
-        List<Integer> duplicates = new ArrayList<>();
-        java.util.Set<String> offered = new java.util.HashSet<>();
-        for (int i = 0; i < batch.size(); i++) {
-            Request r = batch.get(i);
-            if (out[i] == null && r.expectedSeq() != 0) {
-                // Appends of one group that expect the same seq of the same run: at most one can land, and the
-                // database would not say which. Offer the first; the others conflict with it (or fail as it does).
-                if (offered.add(r.runId() + '\u0000' + r.expectedSeq())) {
-                    indexes.add(i);
-                } else {
-                    duplicates.add(i);
-                }
-            }
-        }
-        if (indexes.isEmpty()) {
-            return;
-        }
-        int n = indexes.size();
-        String[] runIds = new String[n];
-        Long[] seqs = new Long[n];
-        String[] types = new String[n];
-        String[] executionIds = new String[n];
-        String[] payloads = new String[n];
-        for (int k = 0; k < n; k++) {
-            Request r = batch.get(indexes.get(k));
-            RunEvent e = r.events().get(0);
-            runIds[k] = r.runId();
-            seqs[k] = e.seq();
-            types[k] = EventCodec.typeOf(e);
-            executionIds[k] = e instanceof TaskCompleted tc ? tc.executionId() : null;
-            payloads[k] = r.encoded().get(0);
-        }
-        java.util.Set<String> landed = new java.util.HashSet<>();
-        try (PreparedStatement ps = prepare(c, sql.insertNextEvents)) {
-            ps.setArray(1, c.createArrayOf("text", runIds));
-            ps.setArray(2, c.createArrayOf("bigint", seqs));
-            ps.setArray(3, c.createArrayOf("text", types));
-            ps.setArray(4, c.createArrayOf("text", executionIds));
-            ps.setArray(5, c.createArrayOf("text", payloads));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    landed.add(rs.getString(1) + '\u0000' + rs.getLong(2));
-                }
-            }
-        }
-        for (int k = 0; k < n; k++) {
-            int i = indexes.get(k);
-            Request r = batch.get(i);
-            if (!landed.contains(r.runId() + '\u0000' + seqs[k])) {
-                out[i] = new Outcome(new SequenceConflictException(r.runId(), r.expectedSeq(), lastSeq(c, r.runId())));
-            }
-        }
-        for (int i : duplicates) {
-            Request r = batch.get(i);
-            out[i] = new Outcome(new SequenceConflictException(r.runId(), r.expectedSeq(), lastSeq(c, r.runId())));
-        }
-    }
-
-    /** Phase 2: the rest of every accepted append (all of a new run's events), then summaries and dead letters. */
-    private void insertRemainingEvents(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql.insertEvent)) {
-            boolean any = false;
-            for (int i = 0; i < batch.size(); i++) {
-                Request r = batch.get(i);
-                if (out[i] != null) {
-                    continue;
-                }
-                for (int k = r.expectedSeq() == 0 ? 0 : 1; k < r.events().size(); k++) {
-                    bindEvent(ps, r, k);
-                    ps.addBatch();
-                    any = true;
-                }
-            }
-            if (any) {
-                ps.executeBatch();
-            }
-        }
-        PreparedStatement end = null;
-        try {
-            for (int i = 0; i < batch.size(); i++) {
-                Request r = batch.get(i);
-                if (out[i] != null) {
-                    continue;
-                }
-                for (int k = 0; k < r.events().size(); k++) {
-                    RunEvent e = r.events().get(k);
-                    if (e instanceof TaskDeadLettered d) {
-                        deadLetter(c, d, r.encoded().get(k));
-                    } else if (e instanceof TaskRedriven rd) {
-                        redrive(c, rd);
-                    } else if (e.isTerminal() && r.expectedSeq() > 0) {
-                        if (end == null) {
-                            end = prepare(c, sql.endRun);
-                        }
-                        end.setString(1, terminalState(e));
-                        end.setLong(2, Sql.nanos(e.at()));
-                        end.setString(3, r.runId());
-                        end.executeUpdate();
+            java.util.Set<String> landed = new java.util.HashSet<>();
+            {
+                PreparedStatement ps = cached(c, sql.insertNextEvents);
+                ps.setArray(1, c.createArrayOf("text", runIds));
+                ps.setArray(2, c.createArrayOf("bigint", seqs));
+                ps.setArray(3, c.createArrayOf("text", types));
+                ps.setArray(4, c.createArrayOf("text", executionIds));
+                ps.setArray(5, c.createArrayOf("text", payloads));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        landed.add(rs.getString(1) + '\u0000' + rs.getLong(2));
                     }
                 }
             }
-        } finally {
-            if (end != null) {
-                end.close();
+            for (int k = 0; k < n; k++) {
+                int i = indexes.get(k);
+                Request r = batch.get(i);
+                if (!landed.contains(r.runId + '\u0000' + seqs[k])) {
+                    out[i] = new Outcome(new SequenceConflictException(r.runId, r.expectedSeq, lastSeq(c, r.runId)));
+                }
+            }
+            for (int i : duplicates) {
+                Request r = batch.get(i);
+                out[i] = new Outcome(new SequenceConflictException(r.runId, r.expectedSeq, lastSeq(c, r.runId)));
             }
         }
-    }
 
-    private static void bindEvent(PreparedStatement ps, Request r, int k) throws SQLException {
-        RunEvent e = r.events().get(k);
-        ps.setString(1, r.runId());
-        ps.setLong(2, e.seq());
-        ps.setString(3, EventCodec.typeOf(e));
-        if (e instanceof TaskCompleted tc && tc.executionId() != null) {
-            ps.setString(4, tc.executionId());
-        } else {
-            ps.setNull(4, Types.VARCHAR);
-        }
-        ps.setString(5, r.encoded().get(k));
-    }
-
-    private static String terminalState(RunEvent terminal) {
-        return terminal instanceof dev.baton.event.RunCompleted ? "COMPLETED"
-                : terminal instanceof dev.baton.event.RunFailed ? "FAILED" : "CANCELLED";
-    }
-
-    private void deadLetter(Connection c, TaskDeadLettered d, String json) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql.upsertDeadLetter)) {
-            ps.setString(1, d.runId());
-            ps.setString(2, d.taskId());
-            ps.setLong(3, Sql.nanos(d.at()));
-            ps.setLong(4, d.seq());
-            ps.setString(5, json);
-            ps.executeUpdate();
-        }
-    }
-
-    private void redrive(Connection c, TaskRedriven r) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql.deleteDeadLetter)) {
-            ps.setString(1, r.runId());
-            ps.setString(2, r.taskId());
-            ps.executeUpdate();
-        }
-    }
-
-    private long lastSeq(Connection c, String runId) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql.lastSeq)) {
-            ps.setString(1, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
+        /** Phase 2: the rest of every accepted append (all of a new run's events), then summaries and dead letters. */
+        private void insertRemainingEvents(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+            PreparedStatement ps = null; // most groups only continue runs by one event each: nothing to do here
+            for (int i = 0; i < batch.size(); i++) {
+                Request r = batch.get(i);
+                if (out[i] != null) {
+                    continue;
+                }
+                for (int k = r.expectedSeq == 0 ? 0 : 1; k < r.events.size(); k++) {
+                    if (ps == null) {
+                        ps = cached(c, sql.insertEvent);
+                    }
+                    bindEvent(ps, r, k);
+                    ps.addBatch();
+                }
             }
-        }
-    }
-
-    private PreparedStatement prepare(Connection c, String text) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(text);
-        ps.setQueryTimeout(timeoutSeconds);
-        return ps;
-    }
-
-    private Connection connection() throws SQLException {
-        if (connection == null) {
-            Connection c = dataSource.getConnection();
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-            connection = c;
-        }
-        return connection;
-    }
-
-    private void discardConnectionIfBroken() {
-        if (connection == null) {
-            return;
-        }
-        boolean valid;
-        try {
-            valid = connection.isValid(Math.max(1, timeoutSeconds));
-        } catch (SQLException e) {
-            valid = false;
-        }
-        if (!valid) {
-            closeConnection();
-        }
-    }
-
-    private void closeConnection() {
-        if (connection != null) {
+            if (ps != null) {
+                ps.executeBatch();
+            }
+            PreparedStatement end = null;
             try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // nothing left to save
+                for (int i = 0; i < batch.size(); i++) {
+                    Request r = batch.get(i);
+                    if (out[i] != null) {
+                        continue;
+                    }
+                    for (int k = 0; k < r.events.size(); k++) {
+                        RunEvent e = r.events.get(k);
+                        if (e instanceof TaskDeadLettered d) {
+                            deadLetter(c, d, r.encoded.get(k));
+                        } else if (e instanceof TaskRedriven rd) {
+                            redrive(c, rd);
+                        } else if (e.isTerminal() && r.expectedSeq > 0) {
+                            if (end == null) {
+                                end = prepare(c, sql.endRun);
+                            }
+                            end.setString(1, terminalState(e));
+                            end.setLong(2, Sql.nanos(e.at()));
+                            end.setString(3, r.runId);
+                            end.executeUpdate();
+                        }
+                    }
+                }
+            } finally {
+                if (end != null) {
+                    end.close();
+                }
             }
-            connection = null;
+        }
+
+        private static void bindEvent(PreparedStatement ps, Request r, int k) throws SQLException {
+            RunEvent e = r.events.get(k);
+            ps.setString(1, r.runId);
+            ps.setLong(2, e.seq());
+            ps.setString(3, EventCodec.typeOf(e));
+            if (e instanceof TaskCompleted tc && tc.executionId() != null) {
+                ps.setString(4, tc.executionId());
+            } else {
+                ps.setNull(4, Types.VARCHAR);
+            }
+            ps.setString(5, r.encoded.get(k));
+        }
+
+        private static String terminalState(RunEvent terminal) {
+            return terminal instanceof dev.baton.event.RunCompleted ? "COMPLETED"
+                    : terminal instanceof dev.baton.event.RunFailed ? "FAILED" : "CANCELLED";
+        }
+
+        private void deadLetter(Connection c, TaskDeadLettered d, String json) throws SQLException {
+            try (PreparedStatement ps = prepare(c, sql.upsertDeadLetter)) {
+                ps.setString(1, d.runId());
+                ps.setString(2, d.taskId());
+                ps.setLong(3, Sql.nanos(d.at()));
+                ps.setLong(4, d.seq());
+                ps.setString(5, json);
+                ps.executeUpdate();
+            }
+        }
+
+        private void redrive(Connection c, TaskRedriven r) throws SQLException {
+            try (PreparedStatement ps = prepare(c, sql.deleteDeadLetter)) {
+                ps.setString(1, r.runId());
+                ps.setString(2, r.taskId());
+                ps.executeUpdate();
+            }
+        }
+
+        private Outcome conflict(Connection c, Request r) throws SQLException {
+            return new Outcome(new SequenceConflictException(r.runId, r.expectedSeq, lastSeq(c, r.runId)));
+        }
+
+        private long lastSeq(Connection c, String runId) throws SQLException {
+            try (PreparedStatement ps = prepare(c, sql.lastSeq)) {
+                ps.setString(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0;
+                }
+            }
+        }
+
+        /**
+         * The hot statements, prepared once per connection: no parsing or statement set-up per group. A batch left
+         * behind by a failed group is cleared first.
+         */
+        private PreparedStatement cached(Connection c, String text) throws SQLException {
+            PreparedStatement ps = statements.get(text);
+            if (ps == null) {
+                ps = prepare(c, text);
+                statements.put(text, ps);
+            } else {
+                ps.clearBatch();
+            }
+            return ps;
+        }
+
+        private PreparedStatement prepare(Connection c, String text) throws SQLException {
+            PreparedStatement ps = c.prepareStatement(text);
+            ps.setQueryTimeout(timeoutSeconds);
+            return ps;
+        }
+
+        private Connection connection() throws SQLException {
+            if (connection == null) {
+                Connection c = dataSource.getConnection();
+                try {
+                    if (sql.writerSessionSetup != null) {
+                        c.setAutoCommit(true); // a session setting, not undone by a group's rollback
+                        try (java.sql.Statement st = c.createStatement()) {
+                            st.setQueryTimeout(timeoutSeconds);
+                            st.execute(sql.writerSessionSetup);
+                        }
+                    }
+                    c.setAutoCommit(false);
+                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                } catch (SQLException | RuntimeException e) {
+                    try {
+                        c.close();
+                    } catch (SQLException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                    throw e;
+                }
+                connection = c;
+            }
+            return connection;
+        }
+
+        private void discardConnectionIfBroken() {
+            if (connection == null) {
+                return;
+            }
+            boolean valid;
+            try {
+                valid = connection.isValid(Math.max(1, timeoutSeconds));
+            } catch (SQLException e) {
+                valid = false;
+            }
+            if (!valid) {
+                closeConnection();
+            }
+        }
+
+        private void closeConnection() {
+            if (connection != null) {
+                for (PreparedStatement ps : statements.values()) {
+                    try {
+                        ps.close();
+                    } catch (SQLException ignored) {
+                        // closing the connection frees it as well
+                    }
+                }
+                statements.clear();
+                try {
+                    if (sql.writerSessionReset != null) {
+                        // hand the connection back to the pool as it came
+                        try (java.sql.Statement st = connection.createStatement()) {
+                            st.setQueryTimeout(timeoutSeconds);
+                            st.execute(sql.writerSessionReset);
+                            connection.commit();
+                        } catch (SQLException ignored) {
+                            // a broken connection: the pool will not hand it out again
+                        }
+                    }
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // nothing left to save
+                }
+                connection = null;
+            }
         }
     }
 }

@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
@@ -47,15 +46,16 @@ import java.util.regex.Pattern;
  * one row per event. The run's summary row is written at creation and at the end. The store creates and migrates its own tables (versioned, idempotent, serialized with
  * a database lock on PostgreSQL so that two instances may start at once).
  *
- * <p>Group commit: concurrent {@link #append appends} queue up and one writer thread commits each group in a single
- * transaction, so durable throughput grows with load; every append still gets its own outcome. Fencing: the lease
+ * <p>Group commit: concurrent {@link #append appends} queue up and writer threads ({@link Builder#writers}, each with
+ * its own connection) commit each group in a single transaction, so durable throughput grows with load; every append
+ * still gets its own outcome. Fencing: the lease
  * row is locked and checked in the same transaction as the append. Every statement carries the configured timeout.
  * Completed executions are cached (Caffeine) after they are written or first read.
  *
  * <p>It is also a {@link DefinitionStore}: saved plan definitions live in their own table ({@code <prefix>definitions},
  * schema version 2), one JSON row per name and version, never overwritten.
  *
- * <p>Thread-safe. {@link #close()} commits what is queued and stops the writer thread; it closes the data source only
+ * <p>Thread-safe. {@link #close()} commits what is queued and stops the writer threads; it closes the data source only
  * when the store made it ({@link #embedded}).
  */
 public final class JdbcRunStore implements RunStore, DefinitionStore {
@@ -87,8 +87,8 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         this.completed = Caffeine.newBuilder().maximumSize(b.cacheSize).build();
         this.owned = owned;
         new SchemaMigrator(dataSource, dialect, sql, timeoutSeconds).migrate();
-        this.writer = new AppendWriter(dataSource, sql, timeoutSeconds, b.maxBatchSize,
-                "baton-jdbc-writer-" + b.tablePrefix, cs -> cs.forEach(c -> completed.put(c.executionId(), c)));
+        this.writer = new AppendWriter(dataSource, sql, timeoutSeconds, b.maxBatchSize, b.writers,
+                "baton-jdbc-writer-" + b.tablePrefix);
     }
 
     /**
@@ -159,8 +159,12 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         for (RunEvent e : batch) {
             encoded.add(codec.encode(e)); // on the caller's thread: the writer only talks to the database
         }
-        writer.append(new AppendWriter.Request(runId, expectedSeq, batch, List.copyOf(encoded), owner, now,
-                new CompletableFuture<>()));
+        writer.append(new AppendWriter.Request(runId, expectedSeq, batch, encoded, owner, now));
+        for (RunEvent e : batch) { // committed: cache the completions here, off the writer's thread
+            if (e instanceof TaskCompleted c && c.executionId() != null) {
+                completed.put(c.executionId(), c);
+            }
+        }
     }
 
     @Override
@@ -378,7 +382,7 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
     }
 
     /**
-     * Commits what is queued, stops the writer thread and, for {@link #embedded} stores, closes the database.
+     * Commits what is queued, stops the writer threads and, for {@link #embedded} stores, closes the database.
      */
     @Override
     public void close() {
@@ -513,6 +517,7 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         private Duration statementTimeout = Duration.ofSeconds(30);
         private long cacheSize = 10_000;
         private int maxBatchSize = 512;
+        private int writers = 1;
 
         private Builder(DataSource dataSource, Dialect dialect) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -579,7 +584,23 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         }
 
         /**
-         * Creates or migrates the tables and starts the writer thread.
+         * Sets how many writer threads, each holding one connection of the data source, commit groups of appends.
+         * With two or more, one group's statements run while another group's commit waits for the disk; the groups
+         * are smaller, though, so this pays only where a commit waits long for the disk and appenders are many.
+         *
+         * @param threads 1 to 16; default 1
+         * @return this builder
+         */
+        public Builder writers(int threads) {
+            if (threads < 1 || threads > 16) {
+                throw new IllegalArgumentException("writers must be between 1 and 16, was " + threads);
+            }
+            this.writers = threads;
+            return this;
+        }
+
+        /**
+         * Creates or migrates the tables and starts the writer threads.
          *
          * @return the store
          * @throws StoreException if the schema cannot be created

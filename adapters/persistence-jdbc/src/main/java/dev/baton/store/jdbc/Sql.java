@@ -22,6 +22,8 @@ final class Sql {
     final String insertNextEvent;
     final String insertNextEvents;
     final String leasesPrefix;
+    final String writerSessionSetup;
+    final String writerSessionReset;
     final String upsertDeadLetter;
     final String deleteDeadLetter;
     final String renewLease;
@@ -57,21 +59,24 @@ final class Sql {
         lastSeq = "SELECT MAX(seq) FROM " + events + " WHERE run_id = ?";
         String eventCols = "run_id, seq, type, execution_id, payload";
         insertEvent = "INSERT INTO " + events + " (" + eventCols + ") VALUES (?, ?, ?, ?, ?)";
-        // The optimistic check and the write in one statement: the row lands only if the log ends exactly at the
-        // expected seq (the previous row exists, the next does not). Zero rows inserted means a conflict.
-        insertNextEvent = dialect == JdbcRunStore.Dialect.POSTGRES
-                ? "INSERT INTO " + events + " (" + eventCols + ") SELECT ?, ?, ?, ?, ?"
-                        + " WHERE EXISTS (SELECT 1 FROM " + events + " WHERE run_id = ? AND seq = ?)"
-                        + " ON CONFLICT (run_id, seq) DO NOTHING"
-                : "INSERT INTO " + events + " (" + eventCols + ") SELECT ?, ?, ?, ?, ?"
-                        + " WHERE EXISTS (SELECT 1 FROM " + events + " WHERE run_id = ? AND seq = ?)"
-                        + " AND NOT EXISTS (SELECT 1 FROM " + events + " WHERE run_id = ? AND seq = ?)";
+        // The optimistic check and the write in one statement: the row lands only if the previous row exists (no
+        // gap), and the primary key refuses it if the seq is taken (no interleaving). PostgreSQL reports a taken seq
+        // as zero rows; H2 as a duplicate-key failure of that row alone.
+        insertNextEvent = "INSERT INTO " + events + " (" + eventCols + ") SELECT ?, ?, ?, ?, ?"
+                + " WHERE EXISTS (SELECT 1 FROM " + events + " WHERE run_id = ? AND seq = ?)"
+                + (dialect == JdbcRunStore.Dialect.POSTGRES ? " ON CONFLICT (run_id, seq) DO NOTHING" : "");
         // PostgreSQL: a whole group's first events in one set-based statement; RETURNING says which rows landed
         insertNextEvents = "INSERT INTO " + events + " (" + eventCols + ") SELECT t.run_id, t.seq, t.type, t.execution_id,"
                 + " t.payload FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[])"
                 + " AS t(run_id, seq, type, execution_id, payload)"
                 + " WHERE EXISTS (SELECT 1 FROM " + events + " p WHERE p.run_id = t.run_id AND p.seq = t.seq - 1)"
                 + " ON CONFLICT (run_id, seq) DO NOTHING RETURNING run_id, seq";
+        // PostgreSQL caches a generic plan of a prepared statement after a few runs. Planned while the events table
+        // was small, the generic plan of the sequence check scans the whole table, and keeps doing so as it grows:
+        // each group then costs time in proportion to the log. The writers' statements are small; planning each
+        // with its actual arguments costs a fraction of a millisecond per group and keeps the index look-ups.
+        writerSessionSetup = dialect == JdbcRunStore.Dialect.POSTGRES ? "SET plan_cache_mode = force_custom_plan" : null;
+        writerSessionReset = dialect == JdbcRunStore.Dialect.POSTGRES ? "RESET plan_cache_mode" : null;
         leasesPrefix = "SELECT run_id, owner, expires_ns FROM " + leases + " WHERE run_id IN (";
         upsertDeadLetter = dialect == JdbcRunStore.Dialect.POSTGRES
                 ? "INSERT INTO " + deadLetters + " (run_id, task_id, at_ns, seq, payload) VALUES (?, ?, ?, ?, ?)"

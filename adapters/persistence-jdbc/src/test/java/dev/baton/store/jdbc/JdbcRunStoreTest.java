@@ -109,6 +109,74 @@ class JdbcRunStoreTest {
     }
 
     @Test
+    void severalWritersCommittingGroupsAtOnceNeverInterleaveOneRunsLog() throws Exception {
+        try (JdbcRunStore store = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix("writers_")
+                .writers(4).maxBatchSize(4).build()) {
+            store.append("shared", 0, run("shared").subList(0, 1), null, T0);
+            int threads = 16;
+            int perThread = 10;
+            java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(threads);
+            java.util.concurrent.atomic.AtomicInteger conflicts = new java.util.concurrent.atomic.AtomicInteger();
+            List<Throwable> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Thread[] workers = new Thread[threads];
+            for (int i = 0; i < threads; i++) {
+                String task = "t" + i;
+                workers[i] = new Thread(() -> {
+                    try {
+                        barrier.await();
+                        for (int done = 0, attempt = 1; done < perThread; attempt++) {
+                            long last = store.run("shared").orElseThrow().lastSeq();
+                            try {
+                                store.append("shared", last, List.of(
+                                        new TaskStarted("shared", last + 1, T0, task, "shared/" + task, attempt, Map.of()),
+                                        new TaskCompleted("shared", last + 2, T0, task, "shared/" + task, attempt,
+                                                Map.of(), false)), null, T0);
+                                done++;
+                            } catch (dev.baton.persistence.SequenceConflictException e) {
+                                conflicts.incrementAndGet();
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                });
+                workers[i].start();
+            }
+            for (Thread w : workers) {
+                w.join(60_000);
+            }
+            assertThat(failures).isEmpty();
+            List<RunEvent> log = store.events("shared");
+            assertThat(log).hasSize(1 + threads * perThread * 2);
+            for (int i = 0; i < log.size(); i++) {
+                assertThat(log.get(i).seq()).isEqualTo(i + 1);
+            }
+            for (int i = 1; i < log.size(); i += 2) { // each start directly followed by its own completion
+                assertThat(log.get(i)).isInstanceOf(TaskStarted.class);
+                assertThat(log.get(i + 1).taskId()).isEqualTo(log.get(i).taskId());
+                assertThat(((TaskCompleted) log.get(i + 1)).attempt()).isEqualTo(((TaskStarted) log.get(i)).attempt());
+            }
+            assertThat(conflicts.get()).as("the race was real").isPositive();
+        }
+    }
+
+    @Test
+    void anInterruptedAppenderStillLearnsItsOutcomeAndKeepsItsInterrupt() {
+        try (JdbcRunStore store = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix("interrupt_")
+                .build()) {
+            Thread.currentThread().interrupt();
+            store.append("r1", 0, run("r1"), null, T0);
+            assertThat(Thread.interrupted()).isTrue();
+
+            Thread.currentThread().interrupt();
+            assertThatThrownBy(() -> store.append("r1", 1, run("r1").subList(1, 2), null, T0))
+                    .isInstanceOf(dev.baton.persistence.SequenceConflictException.class);
+            assertThat(Thread.interrupted()).isTrue();
+            assertThat(store.events("r1")).hasSize(3);
+        }
+    }
+
+    @Test
     void builderSettingsAreCheckedAsTheyAreMade() {
         JdbcRunStore.Builder b = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2);
         assertThatThrownBy(() -> b.tablePrefix("bad-prefix")).isInstanceOf(IllegalArgumentException.class)
@@ -117,6 +185,10 @@ class JdbcRunStoreTest {
                 .hasMessageContaining("statementTimeout");
         assertThatThrownBy(() -> b.completedCacheSize(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.maxBatchSize(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.writers(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("writers").hasMessageContaining("0");
+        assertThatThrownBy(() -> b.writers(17)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("17");
     }
 
     @Test
