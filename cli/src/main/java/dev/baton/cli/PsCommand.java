@@ -84,7 +84,7 @@ final class PsCommand implements Callable<Integer> {
                 out.printf("%-36s %-10s %-24s %-9s %s%n", "RUN ID", "STATUS", "CREATED", "TOOK", "TASKS");
                 for (RunView v : runs) {
                     out.printf("%-36s %-10s %-24s %-9s %d/%d%n", v.runId(), v.status().name().toLowerCase(),
-                            TIME.format(v.createdAt()), took(v), completed(v), v.tasks().size());
+                            TIME.format(v.createdAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)), took(v), completed(v), v.tasks().size());
                 }
             }
             out.flush();

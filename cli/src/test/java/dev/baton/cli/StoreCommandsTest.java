@@ -64,6 +64,14 @@ class StoreCommandsTest {
         assertThat(baton("ps", "--data-dir", dir.toString())).isZero();
         assertThat(out.toString()).contains("RUN ID").contains("run-ok").contains("completed").contains("1/1")
                 .contains("run-bad").contains("failed").contains("0/2");
+        // the table's columns line up: a created time is shown to the second, so it fits its column
+        List<String> lines = out.toString().lines().toList();
+        int took = lines.get(0).indexOf("TOOK");
+        for (String row : lines.subList(1, lines.size())) {
+            assertThat(row.charAt(took - 1)).as(row).isEqualTo(' ');
+            assertThat(row.charAt(took)).as(row).isNotEqualTo(' ');
+            assertThat(row.substring(took - 25, took - 1).trim()).as(row).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+        }
 
         assertThat(baton("ps", "--data-dir", dir.toString(), "--status", "FAILED", "--json")).isZero();
         Map<?, ?> json = new ObjectMapper().readValue(out.toString(), Map.class);
