@@ -52,6 +52,10 @@ final class StoreOptions {
         try {
             if (url == null) {
                 Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".baton");
+                if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+                    // checked here: the database would print its own stack trace to standard error first
+                    throw new CliFailure(BatonCli.USAGE, "cannot open the run store: " + dir + " is not a directory");
+                }
                 return JdbcRunStore.embedded(dir);
             }
             if (url.startsWith("jdbc:h2:")) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -111,6 +112,23 @@ class StoreCommandsTest {
         assertThat(baton("inspect", "no-such-run", "--data-dir", dir.toString())).isEqualTo(BatonCli.INVALID);
         assertThat(err.toString()).contains("no run no-such-run");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void aDataDirThatIsAFileIsAUsageErrorWithoutTheDatabasesStackTrace() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        int code;
+        try {
+            System.setErr(new java.io.PrintStream(raw, true, java.nio.charset.StandardCharsets.UTF_8));
+            code = baton("ps", "--data-dir", file.toString());
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(code).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("is not a directory").doesNotContain("\tat ");
+        assertThat(raw.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("\tat ");
     }
 
     @Test
