@@ -127,7 +127,8 @@ class StoreCommandsTest {
             System.setErr(stderr);
         }
         assertThat(code).isEqualTo(BatonCli.USAGE);
-        assertThat(err.toString()).contains("is not a directory").doesNotContain("\tat ");
+        assertThat(err.toString()).contains("cannot open the run store: " + file + " is not a directory")
+                .doesNotContain("store: cannot").doesNotContain("\tat ");
         assertThat(raw.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("\tat ");
     }
 

@@ -62,7 +62,7 @@ public final class PlanJson {
     }
 
     private String tooDeep() {
-        return "a task input nests deeper than the limit of " + limits.maxDepth() + " levels";
+        return "the plan nests deeper than its limit of " + limits.maxDepth() + " levels of task input";
     }
 
     /** @return the limits enforced while reading */

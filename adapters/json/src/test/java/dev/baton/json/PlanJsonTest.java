@@ -170,7 +170,7 @@ class PlanJsonTest {
         String tooDeep = catchThrowableOfType(() -> PlanJson.defaults().read(deep), PlanParseException.class)
                 .errors().get(0).message();
         assertThat(tooDeep).startsWith("line 2, column ")
-                .contains("nests deeper than the limit of " + ValidationLimits.DEFAULT_MAX_DEPTH + " levels")
+                .contains("nests deeper than its limit of " + ValidationLimits.DEFAULT_MAX_DEPTH + " levels of task input")
                 .doesNotContain("StreamReadConstraints").doesNotContain("67");
         PlanJson small = PlanJson.withLimits(ValidationLimits.builder().maxStringLength(1_000).build());
         String longString = "{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {\"x\": \""
