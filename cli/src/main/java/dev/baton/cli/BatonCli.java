@@ -94,7 +94,9 @@ public final class BatonCli implements Runnable {
         cl.setExitCodeExceptionMapper(e -> USAGE);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             // an unexpected failure still gets one readable line, not a stack trace
-            commandLine.getErr().println("baton: " + (ex instanceof CliFailure ? "" : "error: ") + ex.getMessage());
+            String message = ex.getMessage() == null || ex.getMessage().isBlank() ? ex.getClass().getSimpleName()
+                    : ex.getMessage();
+            commandLine.getErr().println("baton: " + (ex instanceof CliFailure ? "" : "error: ") + message);
             commandLine.getErr().flush();
             return ex instanceof CliFailure f ? f.exitCode() : USAGE;
         });

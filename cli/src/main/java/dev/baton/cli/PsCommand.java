@@ -111,9 +111,9 @@ final class PsCommand implements Callable<Integer> {
         return m;
     }
 
-    /** An instant to the millisecond, so that columns line up. */
+    /** An instant to the second, so that columns line up. */
     static String time(Instant t) {
-        return t == null ? "-" : TIME.format(t.truncatedTo(ChronoUnit.MILLIS));
+        return t == null ? "-" : TIME.format(t.truncatedTo(ChronoUnit.SECONDS));
     }
 
     static int completed(RunView v) {

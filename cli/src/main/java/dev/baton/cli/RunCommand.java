@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.InvalidPlanException;
 import dev.baton.Orchestrator;
 import dev.baton.RunError;
 import dev.baton.RunListener;
@@ -162,7 +163,16 @@ final class RunCommand implements Callable<Integer> {
                 if (webhook != null) {
                     options.webhook(webhook);
                 }
-                result = o.submit(plan, options.build()).await(timeout.plusMinutes(1));
+                try {
+                    result = o.submit(plan, options.build()).await(timeout.plusMinutes(1));
+                } catch (InvalidPlanException e) {
+                    // rejected against the catalog's services (UNKNOWN_SERVICE, CYCLE, ...): nothing ran, exit 1
+                    out.println(planFile + ": invalid, " + e.errors().size()
+                            + (e.errors().size() == 1 ? " error" : " errors"));
+                    e.errors().forEach(out::println);
+                    out.flush();
+                    return BatonCli.INVALID;
+                }
                 view = o.inspect(result.runId()).orElseThrow();
                 if (sender != null) {
                     // the orchestrator delivers it when the run ends; wait for the outcome before closing the store

@@ -49,9 +49,13 @@ final class StoreOptions {
                 throw new CliFailure(BatonCli.USAGE, "environment variable " + passwordEnv + " is not set");
             }
         }
+        Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".baton");
+        if (url == null && java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+            // checked here: the database would print its own stack trace to standard error first
+            throw new CliFailure(BatonCli.USAGE, "cannot open the run store: " + dir + " is not a directory");
+        }
         try {
             if (url == null) {
-                Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".baton");
                 return JdbcRunStore.embedded(dir);
             }
             if (url.startsWith("jdbc:h2:")) {

@@ -146,4 +146,24 @@ class BatonCliTest {
         assertThat(run("graph", p, "--format", "dot")).isZero();
         assertThat(out.toString()).contains("[label=\"end\\nsay \\\"hi\\\" <b>\"]");
     }
+
+    /** A command failing in a way nobody planned for. */
+    @picocli.CommandLine.Command(name = "boom")
+    static final class Boom implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new IllegalStateException();
+        }
+    }
+
+    @Test
+    void anUnexpectedFailureWithoutAMessageStillSaysWhatItWas() {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        picocli.CommandLine cl = BatonCli.commandLine(new PrintWriter(o, true), new PrintWriter(e, true));
+        cl.addSubcommand(new Boom());
+        cl.setErr(new PrintWriter(e, true)); // reaches the subcommand added after the configuration
+        assertThat(cl.execute("boom")).isEqualTo(BatonCli.USAGE);
+        assertThat(e.toString().trim()).isEqualTo("baton: error: IllegalStateException");
+    }
 }

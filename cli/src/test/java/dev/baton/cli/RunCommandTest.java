@@ -182,6 +182,19 @@ class RunCommandTest {
     }
 
     @Test
+    void aPlanTheCatalogRejectsExitsWith1AndListsEveryError() throws Exception {
+        String plan = plan("{\"tasks\": [{\"id\": \"a\", \"service\": \"no-such-service\", \"input\": {}},"
+                + "{\"id\": \"b\", \"service\": \"customer-service\", \"input\": {\"x\": \"$c\"}},"
+                + "{\"id\": \"c\", \"service\": \"customer-service\", \"input\": {\"y\": \"$b\"}}]}");
+        int code = run("run", plan, "--services", catalog(), "--store", store(), "--run-id", "cli-invalid");
+        String text = out.toString() + err;
+        assertThat(code).as(text).isEqualTo(BatonCli.INVALID);
+        assertThat(out.toString()).contains("invalid, 2 errors").contains("UNKNOWN_SERVICE").contains("CYCLE")
+                .doesNotContain("run cli-invalid:");
+        assertThat(err.toString()).doesNotContain("error:");
+    }
+
+    @Test
     void usageErrors() throws Exception {
         String plan = plan("{\"tasks\": [{\"id\": \"a\", \"service\": \"customer-service\", \"input\": {}}]}");
         assertThat(run("run", plan, "--services", catalog(), "--store", "jdbc:postgresql://x/y"))

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -64,6 +65,14 @@ class StoreCommandsTest {
         assertThat(baton("ps", "--data-dir", dir.toString())).isZero();
         assertThat(out.toString()).contains("RUN ID").contains("run-ok").contains("completed").contains("1/1")
                 .contains("run-bad").contains("failed").contains("0/2");
+        // the table's columns line up: a created time is shown to the second, so it fits its column
+        List<String> lines = out.toString().lines().toList();
+        int took = lines.get(0).indexOf("TOOK");
+        for (String row : lines.subList(1, lines.size())) {
+            assertThat(row.charAt(took - 1)).as(row).isEqualTo(' ');
+            assertThat(row.charAt(took)).as(row).isNotEqualTo(' ');
+            assertThat(row.substring(took - 25, took - 1).trim()).as(row).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+        }
 
         assertThat(baton("ps", "--data-dir", dir.toString(), "--status", "FAILED", "--json")).isZero();
         Map<?, ?> json = new ObjectMapper().readValue(out.toString(), Map.class);
@@ -103,6 +112,24 @@ class StoreCommandsTest {
         assertThat(baton("inspect", "no-such-run", "--data-dir", dir.toString())).isEqualTo(BatonCli.INVALID);
         assertThat(err.toString()).contains("no run no-such-run");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void aDataDirThatIsAFileIsAUsageErrorWithoutTheDatabasesStackTrace() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        int code;
+        try {
+            System.setErr(new java.io.PrintStream(raw, true, java.nio.charset.StandardCharsets.UTF_8));
+            code = baton("ps", "--data-dir", file.toString());
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(code).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("cannot open the run store: " + file + " is not a directory")
+                .doesNotContain("store: cannot").doesNotContain("\tat ");
+        assertThat(raw.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("\tat ");
     }
 
     @Test

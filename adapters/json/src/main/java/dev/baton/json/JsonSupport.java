@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Jackson plumbing shared by the readers and writers: bounded factories, an iterative tree reader, a writer. */
 final class JsonSupport {
@@ -61,6 +63,16 @@ final class JsonSupport {
      * text, else an exact BigDecimal.
      */
     static Object readTree(JsonParser p) throws IOException {
+        try {
+            return readValues(p);
+        } catch (StreamConstraintsException e) {
+            // the parser throws limit problems without a position; where the reader stood is the useful one
+            throw new StreamConstraintsException(e.getOriginalMessage(),
+                    e.getLocation() != null ? e.getLocation() : p.currentLocation());
+        }
+    }
+
+    private static Object readValues(JsonParser p) throws IOException {
         JsonToken t = p.nextToken();
         if (t == null) {
             throw new com.fasterxml.jackson.core.JsonParseException(p, "the document is empty");
@@ -166,7 +178,6 @@ final class JsonSupport {
         }
     }
 
-    /** Turns a Jackson failure into the error the validator would report; I/O failures stay I/O failures. */
     /**
      * Refuses a document file bigger than the limit before reading it.
      *
@@ -181,16 +192,47 @@ final class JsonSupport {
         }
     }
 
-    static PlanParseException toParseException(IOException e) {
+    /**
+     * Turns a Jackson failure into the error the validator would report; I/O failures stay I/O failures.
+     *
+     * @param e          the failure
+     * @param tooDeep    what to say when the nesting limit is hit, in the reader's own terms (the parser counts
+     *                   levels the user does not see as theirs)
+     */
+    static PlanParseException toParseException(IOException e, String tooDeep) {
         if (e instanceof StreamConstraintsException sce) {
             return new PlanParseException(List.of(new ValidationError(ValidationCode.LIMIT_EXCEEDED, null, "",
-                    position(sce.getLocation()) + sce.getOriginalMessage())));
+                    position(sce.getLocation()) + limitMessage(sce.getOriginalMessage(), tooDeep))));
         }
         if (e instanceof JsonProcessingException jpe) {
             return new PlanParseException(List.of(new ValidationError(ValidationCode.MALFORMED_JSON, null, "",
                     position(jpe.getLocation()) + firstLine(jpe.getOriginalMessage()))));
         }
         throw new UncheckedIOException(e);
+    }
+
+    /** "String value length (5000) exceeds the maximum allowed (1000, from `StreamReadConstraints...`)" */
+    private static final Pattern CONSTRAINT =
+            Pattern.compile("^(.+?) \\((\\d+)\\) exceeds the maximum allowed \\((\\d+).*$");
+
+    /** The parser's limit message in the user's words and numbers, without the parser's own API names. */
+    static String limitMessage(String original, String tooDeep) {
+        String text = original == null ? "" : original;
+        Matcher m = CONSTRAINT.matcher(text);
+        if (!m.matches()) {
+            int from = text.indexOf(", from `");
+            return from > 0 ? text.substring(0, from) + ")" : text;
+        }
+        String what = m.group(1);
+        String limit = m.group(3);
+        return switch (what) {
+            case "Document nesting depth" -> tooDeep;
+            case "String value length" -> "a string is longer than the limit of " + limit + " characters";
+            case "Number value length" -> "a number is longer than the limit of " + limit + " digits";
+            case "Name length" -> "an object key is longer than the limit of " + limit + " characters";
+            case "Document length" -> "the document is bigger than the limit of " + limit + " bytes";
+            default -> what + " exceeds the limit of " + limit;
+        };
     }
 
     private static String position(JsonLocation loc) {

@@ -61,6 +61,10 @@ public final class PlanJson {
         return new PlanJson(Objects.requireNonNull(limits, "limits"));
     }
 
+    private String tooDeep() {
+        return "the plan nests deeper than its limit of " + limits.maxDepth() + " levels of task input";
+    }
+
     /** @return the limits enforced while reading */
     public ValidationLimits limits() {
         return limits;
@@ -78,7 +82,7 @@ public final class PlanJson {
         try (JsonParser p = factory.createParser(json)) {
             return toPlan(JsonSupport.readTree(p));
         } catch (IOException e) {
-            throw JsonSupport.toParseException(e);
+            throw JsonSupport.toParseException(e, tooDeep());
         }
     }
 
@@ -95,7 +99,7 @@ public final class PlanJson {
         try (JsonParser p = factory.createParser(reader)) {
             return toPlan(JsonSupport.readTree(p));
         } catch (IOException e) {
-            throw JsonSupport.toParseException(e);
+            throw JsonSupport.toParseException(e, tooDeep());
         }
     }
 
@@ -112,7 +116,7 @@ public final class PlanJson {
         try (JsonParser p = factory.createParser(in)) {
             return toPlan(JsonSupport.readTree(p));
         } catch (IOException e) {
-            throw JsonSupport.toParseException(e);
+            throw JsonSupport.toParseException(e, tooDeep());
         }
     }
 

@@ -105,7 +105,7 @@ public final class ServiceCatalogJson {
         try (JsonParser p = factory.createParser(json)) {
             return toEntries(JsonSupport.readTree(p));
         } catch (IOException e) {
-            throw JsonSupport.toParseException(e);
+            throw JsonSupport.toParseException(e, "the catalog nests deeper than the limit of " + MAX_DEPTH + " levels");
         }
     }
 
@@ -141,7 +141,7 @@ public final class ServiceCatalogJson {
         try (JsonParser p = factory.createParser(in)) {
             return toEntries(JsonSupport.readTree(p));
         } catch (IOException e) {
-            throw JsonSupport.toParseException(e);
+            throw JsonSupport.toParseException(e, "the catalog nests deeper than the limit of " + MAX_DEPTH + " levels");
         }
     }
 

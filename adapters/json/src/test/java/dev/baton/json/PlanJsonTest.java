@@ -164,6 +164,30 @@ class PlanJsonTest {
     }
 
     @Test
+    void limitMessagesSayWhereAndNameTheConfiguredLimitNotTheParsersApi() {
+        String deep = "{\"tasks\": [{\"id\": \"a\", \"service\": \"s\",\n \"input\": {\"x\": "
+                + "[".repeat(70) + "]".repeat(70) + "}}]}";
+        String tooDeep = catchThrowableOfType(() -> PlanJson.defaults().read(deep), PlanParseException.class)
+                .errors().get(0).message();
+        assertThat(tooDeep).startsWith("line 2, column ")
+                .contains("nests deeper than its limit of " + ValidationLimits.DEFAULT_MAX_DEPTH + " levels of task input")
+                .doesNotContain("StreamReadConstraints").doesNotContain("67");
+        PlanJson small = PlanJson.withLimits(ValidationLimits.builder().maxStringLength(1_000).build());
+        String longString = "{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {\"x\": \""
+                + "y".repeat(5_000) + "\"}}]}";
+        assertThat(catchThrowableOfType(() -> small.read(longString), PlanParseException.class).errors().get(0).message())
+                .startsWith("line 1, column ").endsWith("a string is longer than the limit of 1000 characters");
+        String longNumber = "{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {\"x\": "
+                + "9".repeat(5_000) + "}}]}";
+        assertThat(catchThrowableOfType(() -> PlanJson.defaults().read(longNumber), PlanParseException.class)
+                .errors().get(0).message()).doesNotContain("StreamReadConstraints").contains("longer than the limit of");
+        String deepCatalog = "{\"services\": [{\"name\": \"s\", \"schema\": {\"input\": "
+                + "[".repeat(300) + "]".repeat(300) + "}}]}";
+        assertThat(catchThrowableOfType(() -> ServiceCatalogJson.defaults().read(deepCatalog), PlanParseException.class)
+                .errors().get(0).message()).contains("the catalog nests deeper than the limit of 256 levels");
+    }
+
+    @Test
     void longStringsAndHugeDocumentsAreLimits() {
         PlanJson small = PlanJson.withLimits(ValidationLimits.builder().maxStringLength(1_000).maxPlanBytes(50_000).build());
         String longString = "{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {\"x\": \"" + "y".repeat(5_000) + "\"}}]}";

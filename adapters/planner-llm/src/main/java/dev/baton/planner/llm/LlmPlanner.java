@@ -172,7 +172,7 @@ public final class LlmPlanner implements Planner {
                         + requestTimeout, List.of(), null);
             } catch (IOException e) {
                 throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "could not reach " + endpoint + ": "
-                        + redact(String.valueOf(e.getMessage())), List.of(), null);
+                        + redact(describe(e)), List.of(), null);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "interrupted while planning", List.of(), null);
@@ -252,6 +252,19 @@ public final class LlmPlanner implements Planner {
     }
 
     /** Removes the API key from text that might echo it. */
+    /** The JDK client often throws a refused connection without a message; its type still says what happened. */
+    private static String describe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+            if (t.getCause() == null || t.getCause() == t) {
+                return t.getClass().getSimpleName();
+            }
+        }
+        return e.getClass().getSimpleName();
+    }
+
     private String redact(String text) {
         return apiKey == null || apiKey.isEmpty() ? text : text.replace(apiKey, "***");
     }

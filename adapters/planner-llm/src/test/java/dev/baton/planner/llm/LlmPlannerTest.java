@@ -237,6 +237,22 @@ class LlmPlannerTest {
     }
 
     @Test
+    void anUnreachableEndpointSaysWhyInsteadOfNull() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        LlmPlanner p = LlmPlanner.builder().baseUrl(java.net.URI.create("http://127.0.0.1:" + closedPort + "/v1"))
+                .model("test-model").apiKey(KEY).requestTimeout(Duration.ofSeconds(5)).sleeper(slept::add).build();
+        assertThatThrownBy(() -> p.plan(request()))
+                .isInstanceOfSatisfying(PlannerException.class, e -> {
+                    assertThat(e.code()).isEqualTo("PLANNER_UNAVAILABLE");
+                    assertThat(e.getMessage()).contains("could not reach").doesNotEndWith(": null")
+                            .doesNotContain(KEY);
+                });
+    }
+
+    @Test
     void theApiKeyNeverAppearsInExceptionsOrToString() {
         server.replyRaw(401, Map.of(), "{\"error\":{\"message\":\"Incorrect API key provided: " + KEY + "\"}}");
         LlmPlanner p = planner().build();
