@@ -111,7 +111,6 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
     public void append(String runId, long expectedSeq, List<RunEvent> events, String owner, Instant now) {
         LogInvariants.checkAppend(runId, expectedSeq, events);
         Objects.requireNonNull(now, "now");
-        List<RunEvent> batch = List.copyOf(events);
         if (expectedSeq > 0 && !slots.containsKey(runId)) {
             throw new SequenceConflictException(runId, expectedSeq, 0);
         }
@@ -131,16 +130,27 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
                     throw new SequenceConflictException(runId, expectedSeq, actual);
                 }
                 RunRecord record = slot.record;
-                for (RunEvent e : batch) {
-                    record = e instanceof RunCreated c ? RunRecord.created(c) : record.after(e);
-                    terminal |= e.isTerminal();
-                }
-                slot.events.addAll(batch);
-                slot.record = record;
-                // Indexes are updated under the run's lock so a reader never sees them ahead of a later redrive.
-                for (RunEvent e : batch) {
+                RunEvent last = null;
+                int n = events.size();
+                slot.events.ensureCapacity(slot.events.size() + n);
+                for (int k = 0; k < n; k++) {
+                    RunEvent e = events.get(k);
+                    slot.events.add(e); // events are immutable records: no copy of the list needed
+                    if (e instanceof RunCreated c) {
+                        record = RunRecord.created(c);
+                    } else if (e.isTerminal() || e instanceof TaskRedriven) {
+                        record = record.after(e);
+                        terminal |= e.isTerminal();
+                    } else {
+                        last = e; // only the sequence number moves: fold it once, below
+                    }
+                    // Indexes are updated under the run's lock so a reader never sees them ahead of a later redrive.
                     index(e);
                 }
+                if (last != null && last.seq() > record.lastSeq()) {
+                    record = record.after(last);
+                }
+                slot.record = record;
             }
             break;
         }

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * run's cancellation. Exactly one of them decides the outcome; the admission slots are given back only when the
  * handler has actually returned, so a service's capacity is never exceeded by a hung call.
  */
-final class Attempt implements TaskContext {
+final class Attempt implements TaskContext, Runnable {
 
     final RunExecution run;
     final int index;
@@ -103,6 +103,12 @@ final class Attempt implements TaskContext {
                 stage.cancel(true);
             }
         }
+    }
+
+    /** Invokes the handler: what the run does with an attempt once its start is durable. */
+    @Override
+    public void run() {
+        run.engine.invoke(this);
     }
 
     @Override

@@ -307,18 +307,33 @@ final class RunExecution {
      * Tasks that no longer want to run (skipped or cancelled while they waited) give their slots back.
      */
     void startAttempts(List<Admission.Ticket> granted) {
-        List<Admission.Ticket> unwanted = null;
+        List<Admission.Ticket> unwanted;
+        List<Runnable> toRun;
         synchronized (this) {
-            for (Admission.Ticket t : granted) {
-                if (!prepareAttemptLocked(t)) {
-                    if (unwanted == null) {
-                        unwanted = new ArrayList<>(2);
-                    }
-                    unwanted.add(t);
+            unwanted = prepareAttemptsLocked(granted, null, null);
+            toRun = flushLocked();
+        }
+        runEffects(toRun);
+        releaseAll(unwanted);
+    }
+
+    /** Records the starts of granted tasks; returns (added to {@code unwanted}) those that no longer want to run. */
+    private List<Admission.Ticket> prepareAttemptsLocked(List<Admission.Ticket> granted,
+                                                         List<Admission.Ticket> unwanted, Instant at) {
+        Instant now = at != null || granted.isEmpty() ? at : engine.now(); // one clock read, one Instant, per batch
+        for (int k = 0, n = granted.size(); k < n; k++) {
+            Admission.Ticket t = granted.get(k);
+            if (!prepareAttemptLocked(t, now)) {
+                if (unwanted == null) {
+                    unwanted = new ArrayList<>(2);
                 }
+                unwanted.add(t);
             }
         }
-        flush();
+        return unwanted;
+    }
+
+    private void releaseAll(List<Admission.Ticket> unwanted) {
         if (unwanted != null) {
             for (Admission.Ticket t : unwanted) {
                 engine.release(t);
@@ -327,7 +342,7 @@ final class RunExecution {
     }
 
     /** Records one attempt's start; false when the task no longer wants to run. Caller holds the lock. */
-    private boolean prepareAttemptLocked(Admission.Ticket t) {
+    private boolean prepareAttemptLocked(Admission.Ticket t, Instant now) {
         int i = t.task();
         if (state[i] != QUEUED || lost) {
             return false;
@@ -336,7 +351,7 @@ final class RunExecution {
         String unresolved = null;
         String code = "REFERENCE_UNRESOLVED";
         try {
-            input = InputResolver.resolve(graph.task(i).input(), this::outputOf);
+            input = InputResolver.resolve(graph.task(i).input(), graph.references(i), this::outputOf);
             unresolved = engine.schemaProblem(services[i].descriptor.inputSchema(), input, "input");
             code = "SCHEMA_VIOLATION";
         } catch (InputResolver.UnresolvedReferenceException e) {
@@ -344,7 +359,6 @@ final class RunExecution {
         }
         int n = ++attempts[i];
         state[i] = RUNNING;
-        Instant now = engine.now();
         if (unresolved != null) {
             // An attempt that fails at once, without calling the service, and is not retried.
             commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n,
@@ -365,7 +379,7 @@ final class RunExecution {
         Attempt a = new Attempt(this, i, n, services[i], t, input, deadline, now, firstStarted[i]);
         current[i] = a;
         commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n, input));
-        effects.add(() -> engine.invoke(a));
+        effects.add(a); // an attempt runs as "invoke me": no lambda per task
         return true;
     }
 
@@ -381,7 +395,8 @@ final class RunExecution {
 
     /** The attempt succeeded with a JSON output (already frozen). */
     void onSuccess(Attempt a, Object output) {
-        List<Admission.Ticket> ready = new ArrayList<>();
+        List<Admission.Ticket> unwanted = null;
+        List<Runnable> toRun;
         synchronized (this) {
             int i = a.index;
             if (current[i] != a || state[i] != RUNNING) {
@@ -394,20 +409,34 @@ final class RunExecution {
             Instant now = engine.now();
             commit(new TaskCompleted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], a.attempt, output,
                     false));
-            terminal(i, ready);
-            if (!grouped && !(failFast && error != null)) {
-                for (int k = 0, m = graph.dependentCount(i); k < m; k++) {
-                    int d = graph.dependentAt(i, k);
-                    if (--waiting[d] == 0 && state[d] == PENDING) {
-                        state[d] = QUEUED;
-                        ready.add(ticket(d));
+            List<Admission.Ticket> ready = null;
+            if (grouped) {
+                ready = new ArrayList<>();
+                terminal(i, ready);
+            } else {
+                remaining--;
+                if (!(failFast && error != null)) {
+                    for (int k = 0, m = graph.dependentCount(i); k < m; k++) {
+                        int d = graph.dependentAt(i, k);
+                        if (--waiting[d] == 0 && state[d] == PENDING) {
+                            state[d] = QUEUED;
+                            if (ready == null) {
+                                ready = new ArrayList<>(Math.min(m, 16));
+                            }
+                            ready.add(ticket(d));
+                        }
                     }
                 }
             }
             checkEnd();
+            // The dependents' starts go into the same append as this completion; they run only after it is durable.
+            if (ready != null && !ready.isEmpty()) {
+                unwanted = prepareAttemptsLocked(engine.offer(ready), null, now);
+            }
+            toRun = flushLocked();
         }
-        // The dependents' starts go into the same append as this completion; they run only after it is durable.
-        engine.admitThenFlush(this, ready);
+        runEffects(toRun);
+        releaseAll(unwanted);
     }
 
     /**
@@ -692,33 +721,49 @@ final class RunExecution {
     void flush() {
         List<Runnable> toRun;
         synchronized (this) {
-            if (!outbox.isEmpty()) {
-                try {
-                    engine.store.append(runId, durableSeq, List.copyOf(outbox), engine.owner, engine.now());
-                } catch (SequenceConflictException | LeaseLostException e) {
-                    lostLocked(e);
-                    return;
-                } catch (RuntimeException e) { // StoreException or an unexpected store failure: keep the outbox, retry
-                    scheduleFlushRetryLocked(e);
-                    return;
-                }
-                durableSeq += outbox.size();
-                if (engine.hasListeners()) {
-                    deliveries.addAll(outbox);
-                }
-                outbox.clear();
-                flushFailures = 0;
+            toRun = flushLocked();
+        }
+        runEffects(toRun);
+    }
+
+    /**
+     * The locked half of {@link #flush()}: writes the outbox and hands back the effects now due (null when the write
+     * failed, in which case they stay pending). Caller holds the lock and runs the effects after releasing it.
+     */
+    private List<Runnable> flushLocked() {
+        if (!outbox.isEmpty()) {
+            try {
+                engine.store.append(runId, durableSeq, List.copyOf(outbox), engine.owner, engine.now());
+            } catch (SequenceConflictException | LeaseLostException e) {
+                lostLocked(e);
+                return null;
+            } catch (RuntimeException e) { // StoreException or an unexpected store failure: keep the outbox, retry
+                scheduleFlushRetryLocked(e);
+                return null;
             }
-            if (effects.isEmpty()) {
-                toRun = List.of();
-            } else {
-                toRun = effects;
-                effects = new ArrayList<>();
+            durableSeq += outbox.size();
+            if (engine.hasListeners()) {
+                deliveries.addAll(outbox);
             }
+            outbox.clear();
+            flushFailures = 0;
+        }
+        if (effects.isEmpty()) {
+            return List.of();
+        }
+        List<Runnable> toRun = effects;
+        effects = new ArrayList<>();
+        return toRun;
+    }
+
+    /** Tells listeners what became durable, then runs the effects that waited for it (outside the lock). */
+    private void runEffects(List<Runnable> toRun) {
+        if (toRun == null) {
+            return;
         }
         deliver();
-        for (Runnable r : toRun) {
-            r.run();
+        for (int k = 0, n = toRun.size(); k < n; k++) {
+            toRun.get(k).run();
         }
     }
 
