@@ -54,7 +54,6 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
             Comparator.comparing(RunRecord::createdAt).thenComparing(RunRecord::runId);
 
     private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, TaskCompleted> executions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, TaskDeadLettered> deadLetters = new ConcurrentHashMap<>();
     private final java.util.TreeMap<String, java.util.TreeMap<Integer, StoredDefinition>> definitions = new java.util.TreeMap<>();
     private final Duration retention;
@@ -96,15 +95,50 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
         Lease lease;
         /** Set under the monitor when purge unlinks the slot: a writer holding a stale reference must look again. */
         boolean removed;
+        /**
+         * This run's completed executions by execution id, built on the first look-up and kept up to date after it.
+         * Not kept from the start: every task of every run would pay for an index only recovery tools query.
+         */
+        java.util.HashMap<String, TaskCompleted> completions;
+
+        TaskCompleted completion(String executionId) {
+            if (completions == null) {
+                completions = new java.util.HashMap<>();
+                for (RunEvent e : events) {
+                    indexCompletion(e);
+                }
+            }
+            return completions.get(executionId);
+        }
+
+        void indexCompletion(RunEvent e) {
+            if (e instanceof TaskCompleted c && c.executionId() != null) {
+                completions.put(c.executionId(), c);
+            }
+        }
+
+        /** The log's last sequence number; {@link #record} is brought up to it when read, not on every append. */
+        long lastSeq;
 
         long lastSeq() {
-            return record == null ? 0 : record.lastSeq();
+            return lastSeq;
+        }
+
+        RunRecord record() {
+            RunRecord r = record;
+            if (r != null && r.lastSeq() != lastSeq) {
+                r = new RunRecord(r.runId(), r.state(), r.createdAt(), r.endedAt(), lastSeq, r.correlationId(),
+                        r.taskCount());
+                record = r;
+            }
+            return r;
         }
     }
 
     private Slot lockedSlot(String runId) {
         // Return a live slot; the caller synchronizes on it and re-checks `removed` (see withSlot).
-        return slots.computeIfAbsent(runId, k -> new Slot());
+        Slot s = slots.get(runId);
+        return s != null ? s : slots.computeIfAbsent(runId, k -> new Slot());
     }
 
     @Override
@@ -129,8 +163,7 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
                 if (actual != expectedSeq) {
                     throw new SequenceConflictException(runId, expectedSeq, actual);
                 }
-                RunRecord record = slot.record;
-                RunEvent last = null;
+                RunRecord record = slot.record();
                 int n = events.size();
                 slot.events.ensureCapacity(slot.events.size() + n);
                 for (int k = 0; k < n; k++) {
@@ -141,16 +174,12 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
                     } else if (e.isTerminal() || e instanceof TaskRedriven) {
                         record = record.after(e);
                         terminal |= e.isTerminal();
-                    } else {
-                        last = e; // only the sequence number moves: fold it once, below
-                    }
+                    } // other events only move the sequence number: see Slot.record()
                     // Indexes are updated under the run's lock so a reader never sees them ahead of a later redrive.
-                    index(e);
-                }
-                if (last != null && last.seq() > record.lastSeq()) {
-                    record = record.after(last);
+                    index(slot, e);
                 }
                 slot.record = record;
+                slot.lastSeq = events.get(n - 1).seq();
             }
             break;
         }
@@ -159,9 +188,11 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
         }
     }
 
-    private void index(RunEvent e) {
-        if (e instanceof TaskCompleted c && c.executionId() != null) {
-            executions.put(c.executionId(), c);
+    private void index(Slot slot, RunEvent e) {
+        if (e instanceof TaskCompleted) {
+            if (slot.completions != null) {
+                slot.indexCompletion(e);
+            }
         } else if (e instanceof TaskDeadLettered d) {
             deadLetters.put(taskKey(d.runId(), d.taskId()), d);
         } else if (e instanceof TaskRedriven r) {
@@ -191,7 +222,7 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
             return Optional.empty();
         }
         synchronized (slot) {
-            return slot.removed ? Optional.empty() : Optional.ofNullable(slot.record);
+            return slot.removed ? Optional.empty() : Optional.ofNullable(slot.record());
         }
     }
 
@@ -215,7 +246,7 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
         for (Slot slot : slots.values()) {
             synchronized (slot) {
                 if (!slot.removed && slot.record != null) {
-                    out.add(slot.record);
+                    out.add(slot.record());
                 }
             }
         }
@@ -241,7 +272,31 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
     @Override
     public Optional<TaskCompleted> completedExecution(String executionId) {
         Objects.requireNonNull(executionId, "executionId");
-        return Optional.ofNullable(executions.get(executionId));
+        // The engine's execution ids are "<runId>/<taskId>" (run ids have no '/'): look in that run first, then in
+        // every run, since the SPI does not fix the format.
+        int slash = executionId.indexOf('/');
+        Slot home = slash > 0 ? slots.get(executionId.substring(0, slash)) : null;
+        if (home != null) {
+            TaskCompleted c = completionIn(home, executionId);
+            if (c != null) {
+                return Optional.of(c);
+            }
+        }
+        for (Slot slot : slots.values()) {
+            if (slot != home) {
+                TaskCompleted c = completionIn(slot, executionId);
+                if (c != null) {
+                    return Optional.of(c);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static TaskCompleted completionIn(Slot slot, String executionId) {
+        synchronized (slot) {
+            return slot.removed ? null : slot.completion(executionId);
+        }
     }
 
     @Override
@@ -266,11 +321,8 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
                 slot.removed = true;
                 slots.remove(entry.getKey(), slot);
                 for (RunEvent e : slot.events) {
-                    if (e instanceof TaskCompleted c && c.executionId() != null) {
-                        executions.remove(c.executionId(), c);
-                    }
-                    if (e.taskId() != null) {
-                        deadLetters.remove(taskKey(e.runId(), e.taskId()));
+                    if (e instanceof TaskDeadLettered d) {
+                        deadLetters.remove(taskKey(d.runId(), d.taskId()), d);
                     }
                 }
                 purged++;

@@ -33,6 +33,10 @@ public final class JsonValues {
      *                                  JSON pointer of the offending value) or nests deeper than {@link #MAX_DEPTH}
      */
     public static Object freeze(Object value) {
+        if (value == null || value instanceof String || value instanceof Boolean
+                || value instanceof FrozenJson.FrozenMap || value instanceof FrozenJson.FrozenList) {
+            return value; // the common cases of a handler's output: nothing to copy, no path to keep
+        }
         return freeze(value, new ArrayList<>(), 0);
     }
 

@@ -427,9 +427,9 @@ public final class Engine implements AutoCloseable {
     }
 
     void release(Admission.Ticket t) {
-        List<Admission.Ticket> out = Admission.newOut();
-        admission.release(t, out);
-        for (Admission.Ticket next : out) {
+        List<Admission.Ticket> out = admission.release(t);
+        for (int k = 0, n = out.size(); k < n; k++) {
+            Admission.Ticket next = out.get(k);
             next.run().startAttempt(next);
         }
         if (closed) {

@@ -31,7 +31,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -635,13 +634,64 @@ final class RunExecution {
     }
 
     private RunResult resultLocked() {
-        Map<String, Object> out = new LinkedHashMap<>();
+        int n = 0;
         for (int i = 0; i < graph.size(); i++) {
             if (state[i] == COMPLETED) {
-                out.put(graph.task(i).id(), outputs[i]);
+                n++;
             }
         }
-        return new RunResult(runId, status, out, error);
+        String[] ids = new String[n];
+        Object[] values = new Object[n];
+        for (int i = 0, k = 0; i < graph.size(); i++) {
+            if (state[i] == COMPLETED) {
+                ids[k] = graph.task(i).id();
+                values[k++] = outputs[i];
+            }
+        }
+        // RunResult freezes what it is given; a view over two arrays spares it a LinkedHashMap to copy from
+        return new RunResult(runId, status, new ArrayMap(ids, values), error);
+    }
+
+    /** A read-only map over parallel arrays, only to hand the outputs over to {@link RunResult}. */
+    private static final class ArrayMap extends java.util.AbstractMap<String, Object> {
+        private final String[] keys;
+        private final Object[] values;
+
+        ArrayMap(String[] keys, Object[] values) {
+            this.keys = keys;
+            this.values = values;
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, Object>> entrySet() {
+            return new java.util.AbstractSet<>() {
+                @Override
+                public java.util.Iterator<Map.Entry<String, Object>> iterator() {
+                    return new java.util.Iterator<>() {
+                        private int next;
+
+                        @Override
+                        public boolean hasNext() {
+                            return next < keys.length;
+                        }
+
+                        @Override
+                        public Map.Entry<String, Object> next() {
+                            if (next >= keys.length) {
+                                throw new java.util.NoSuchElementException();
+                            }
+                            int i = next++;
+                            return new java.util.AbstractMap.SimpleImmutableEntry<>(keys[i], values[i]);
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return keys.length;
+                }
+            };
+        }
     }
 
     // ------------------------------------------------------------------ cancellation and timeout
