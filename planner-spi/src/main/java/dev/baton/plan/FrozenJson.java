@@ -31,18 +31,23 @@ final class FrozenJson {
 
         final String[] keys;
         final Object[] values;
-        /** Slot -> key position + 1 (0: empty), or null for small objects. */
-        final int[] table;
+        /** Slot -> key position + 1 (0: empty); built on the first look-up of a large object, never for a small one. */
+        private volatile int[] table;
         private Set<Map.Entry<String, Object>> entries;
 
         FrozenMap(String[] keys, Object[] values) {
-            this(keys, values, keys.length > LINEAR ? index(keys) : null);
+            this(keys, values, null);
         }
 
         FrozenMap(String[] keys, Object[] values, int[] table) {
             this.keys = keys;
             this.values = values;
             this.table = table;
+        }
+
+        /** @return the index if built, for a map derived with the same keys to share */
+        int[] table() {
+            return table;
         }
 
         private static int[] index(String[] keys) {
@@ -67,7 +72,7 @@ final class FrozenJson {
             if (!(key instanceof String k)) {
                 return -1;
             }
-            if (table == null) {
+            if (keys.length <= LINEAR) {
                 for (int i = 0; i < keys.length; i++) {
                     String x = keys[i];
                     if (x == k || x.equals(k)) {
@@ -75,6 +80,11 @@ final class FrozenJson {
                     }
                 }
                 return -1;
+            }
+            int[] table = this.table;
+            if (table == null) {
+                table = index(keys); // racing builders build equal tables; the volatile write publishes one
+                this.table = table;
             }
             int mask = table.length - 1;
             int s = spread(k.hashCode()) & mask;

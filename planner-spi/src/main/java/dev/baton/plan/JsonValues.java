@@ -79,7 +79,7 @@ public final class JsonValues {
                     copy[i] = freeze(r);
                 }
             }
-            return copy == null ? frozen : new FrozenJson.FrozenMap(frozen.keys, copy, frozen.table);
+            return copy == null ? frozen : new FrozenJson.FrozenMap(frozen.keys, copy, frozen.table());
         }
         String[] keys = new String[object.size()];
         Object[] values = new Object[keys.length];

@@ -48,6 +48,9 @@ final class Attempt implements TaskContext, Runnable {
     private CompletableFuture<?> stage;    // guarded by this
     private boolean interruptRequested;    // guarded by this
     volatile Cancellable timer;
+    /** The output, and the next attempt on its run's stack of completions waiting to be drained (see onSuccess). */
+    Object output;
+    Attempt nextCompleted;
 
     Attempt(RunExecution run, int index, int attempt, ServiceBinding service, Admission.Ticket ticket,
             Map<String, Object> input, Instant deadline, Instant startedAt, Instant firstStartedAt) {

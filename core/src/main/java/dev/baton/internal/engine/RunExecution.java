@@ -24,6 +24,7 @@ import dev.baton.persistence.LeaseLostException;
 import dev.baton.persistence.SequenceConflictException;
 import dev.baton.plan.Plan;
 import dev.baton.plan.Reference;
+import dev.baton.plan.Task;
 import dev.baton.time.Cancellable;
 import dev.baton.validation.PlanGraph;
 
@@ -36,6 +37,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One run in flight: its tasks' states, readiness counters, and the outbox of events not yet durable.
@@ -103,6 +105,10 @@ final class RunExecution {
     private final ConcurrentLinkedQueue<RunEvent> deliveries = new ConcurrentLinkedQueue<>();
     private final AtomicInteger deliveryWip = new AtomicInteger();
 
+    // completions waiting to be drained (a stack linked through the attempts), and the drain's work counter
+    private final AtomicReference<Attempt> completed = new AtomicReference<>();
+    private final AtomicInteger drainWip = new AtomicInteger();
+
     RunExecution(Engine engine, String runId, Plan plan, PlanGraph graph, RunSettings settings, Instant createdAt) {
         this.engine = engine;
         this.runId = runId;
@@ -114,9 +120,13 @@ final class RunExecution {
         int n = graph.size();
         this.executionIds = new String[n];
         this.services = new ServiceBinding[n];
+        ServiceBinding last = null;
         for (int i = 0; i < n; i++) {
-            executionIds[i] = ExecutionIds.of(runId, graph.task(i).id());
-            services[i] = engine.binding(graph.task(i).service());
+            Task t = graph.task(i);
+            executionIds[i] = ExecutionIds.of(runId, t.id());
+            String service = t.service();
+            // neighbouring tasks mostly call the same service: skip the look-up then
+            services[i] = last != null && last.name().equals(service) ? last : (last = engine.binding(service));
         }
         this.gate = new Admission.RunGate(settings.maxParallel());
         this.grouped = graph.groupsFromPlan() && SchedulingMode.GROUPS.name().equals(settings.schedulingMode());
@@ -392,43 +402,54 @@ final class RunExecution {
 
     // ------------------------------------------------------------------ outcomes
 
-    /** The attempt succeeded with a JSON output (already frozen). */
+    /**
+     * The attempt succeeded with a JSON output (already frozen). Completions are combined: the caller pushes its
+     * attempt on a lock-free stack, and whichever thread finds no drain in progress takes the run's lock once for
+     * every completion that arrived meanwhile, writes them (with the starts they ready) in one append, and runs what
+     * follows. A worker whose completion another thread will drain returns at once instead of waiting for the lock.
+     */
     void onSuccess(Attempt a, Object output) {
+        a.output = output;
+        Attempt head;
+        do {
+            head = completed.get();
+            a.nextCompleted = head;
+        } while (!completed.compareAndSet(head, a));
+        if (drainWip.getAndIncrement() != 0) {
+            return; // the thread draining will see it: the increment happened after the push
+        }
+        int missed = 1;
+        do {
+            drainCompletions();
+            missed = drainWip.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    private void drainCompletions() {
+        Attempt batch = completed.getAndSet(null);
+        if (batch == null) {
+            return;
+        }
+        // the stack holds the newest first: reverse it, so the log follows completion order
+        Attempt ordered = null;
+        while (batch != null) {
+            Attempt next = batch.nextCompleted;
+            batch.nextCompleted = ordered;
+            ordered = batch;
+            batch = next;
+        }
         List<Admission.Ticket> unwanted = null;
         List<Runnable> toRun;
         synchronized (this) {
-            int i = a.index;
-            if (current[i] != a || state[i] != RUNNING) {
-                return; // the run was cancelled or timed out meanwhile
-            }
-            current[i] = null;
-            state[i] = COMPLETED;
-            outputs[i] = output;
-            lastErrors[i] = null;
             Instant now = engine.now();
-            commit(new TaskCompleted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], a.attempt, output,
-                    false));
             List<Admission.Ticket> ready = null;
-            if (grouped) {
-                ready = new ArrayList<>();
-                terminal(i, ready);
-            } else {
-                remaining--;
-                if (!(failFast && error != null)) {
-                    for (int k = 0, m = graph.dependentCount(i); k < m; k++) {
-                        int d = graph.dependentAt(i, k);
-                        if (--waiting[d] == 0 && state[d] == PENDING) {
-                            state[d] = QUEUED;
-                            if (ready == null) {
-                                ready = new ArrayList<>(Math.min(m, 16));
-                            }
-                            ready.add(ticket(d));
-                        }
-                    }
-                }
+            for (Attempt a = ordered; a != null; ) {
+                Attempt next = a.nextCompleted;
+                a.nextCompleted = null;
+                ready = completeLocked(a, now, ready);
+                a = next;
             }
-            checkEnd();
-            // The dependents' starts go into the same append as this completion; they run only after it is durable.
+            // The dependents' starts go into the same append as these completions; they run only after it is durable.
             if (ready != null && !ready.isEmpty()) {
                 unwanted = prepareAttemptsLocked(engine.offer(ready), null, now);
             }
@@ -436,6 +457,44 @@ final class RunExecution {
         }
         runEffects(toRun);
         releaseAll(unwanted);
+    }
+
+    /** Records one successful attempt; adds the tasks it readies to {@code ready}. Caller holds the lock. */
+    private List<Admission.Ticket> completeLocked(Attempt a, Instant now, List<Admission.Ticket> ready) {
+        int i = a.index;
+        Object output = a.output;
+        a.output = null;
+        if (current[i] != a || state[i] != RUNNING || lost) {
+            return ready; // the run was cancelled, timed out or detached meanwhile
+        }
+        current[i] = null;
+        state[i] = COMPLETED;
+        outputs[i] = output;
+        lastErrors[i] = null;
+        commit(new TaskCompleted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], a.attempt, output,
+                false));
+        if (grouped) {
+            if (ready == null) {
+                ready = new ArrayList<>();
+            }
+            terminal(i, ready);
+        } else {
+            remaining--;
+            if (!(failFast && error != null)) {
+                for (int k = 0, m = graph.dependentCount(i); k < m; k++) {
+                    int d = graph.dependentAt(i, k);
+                    if (--waiting[d] == 0 && state[d] == PENDING) {
+                        state[d] = QUEUED;
+                        if (ready == null) {
+                            ready = new ArrayList<>(Math.min(m, 16));
+                        }
+                        ready.add(ticket(d));
+                    }
+                }
+            }
+        }
+        checkEnd();
+        return ready;
     }
 
     /**
