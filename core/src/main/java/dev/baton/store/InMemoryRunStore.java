@@ -90,7 +90,7 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
      * log when a lease was taken before the run was created.
      */
     private static final class Slot {
-        final ArrayList<RunEvent> events = new ArrayList<>();
+        final CompactLog events;
         RunRecord record;
         Lease lease;
         /** Set under the monitor when purge unlinks the slot: a writer holding a stale reference must look again. */
@@ -104,8 +104,10 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
         TaskCompleted completion(String executionId) {
             if (completions == null) {
                 completions = new java.util.HashMap<>();
-                for (RunEvent e : events) {
-                    indexCompletion(e);
+                for (int k = 0; k < events.size(); k++) {
+                    if (events.isCompletion(k)) {
+                        indexCompletion(events.get(k));
+                    }
                 }
             }
             return completions.get(executionId);
@@ -119,6 +121,10 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
 
         /** The log's last sequence number; {@link #record} is brought up to it when read, not on every append. */
         long lastSeq;
+
+        Slot(String runId) {
+            this.events = new CompactLog(runId);
+        }
 
         long lastSeq() {
             return lastSeq;
@@ -138,7 +144,7 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
     private Slot lockedSlot(String runId) {
         // Return a live slot; the caller synchronizes on it and re-checks `removed` (see withSlot).
         Slot s = slots.get(runId);
-        return s != null ? s : slots.computeIfAbsent(runId, k -> new Slot());
+        return s != null ? s : slots.computeIfAbsent(runId, Slot::new);
     }
 
     @Override
@@ -168,9 +174,11 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
                 slot.events.ensureCapacity(slot.events.size() + n);
                 for (int k = 0; k < n; k++) {
                     RunEvent e = events.get(k);
-                    slot.events.add(e); // events are immutable records: no copy of the list needed
+                    slot.events.add(e);
                     if (e instanceof RunCreated c) {
                         record = RunRecord.created(c);
+                        // a run logs at least a start and an outcome per task: size the log once, not by doubling
+                        slot.events.ensureCapacity(2 * record.taskCount() + 2);
                     } else if (e.isTerminal() || e instanceof TaskRedriven) {
                         record = record.after(e);
                         terminal |= e.isTerminal();
@@ -211,7 +219,7 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
             return List.of();
         }
         synchronized (slot) {
-            return slot.removed ? List.of() : List.copyOf(slot.events);
+            return slot.removed ? List.of() : slot.events.snapshot();
         }
     }
 
@@ -320,8 +328,8 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
                 }
                 slot.removed = true;
                 slots.remove(entry.getKey(), slot);
-                for (RunEvent e : slot.events) {
-                    if (e instanceof TaskDeadLettered d) {
+                for (int k = 0; k < slot.events.size(); k++) {
+                    if (slot.events.stored(k) instanceof TaskDeadLettered d) {
                         deadLetters.remove(taskKey(d.runId(), d.taskId()), d);
                     }
                 }

@@ -281,7 +281,7 @@ final class RunExecution {
 
     /** Tasks ready at start (or resume); marks them queued. Caller holds the lock. */
     private List<Admission.Ticket> initialReady() {
-        List<Admission.Ticket> ready = new ArrayList<>();
+        List<Admission.Ticket> ready = new ArrayList<>(grouped ? 10 : graph.size());
         if (grouped) {
             currentGroup = -1;
             advanceGroups(ready);
@@ -330,6 +330,8 @@ final class RunExecution {
     private List<Admission.Ticket> prepareAttemptsLocked(List<Admission.Ticket> granted,
                                                          List<Admission.Ticket> unwanted, Instant at) {
         Instant now = at != null || granted.isEmpty() ? at : engine.now(); // one clock read, one Instant, per batch
+        outbox.ensureCapacity(outbox.size() + granted.size());
+        effects.ensureCapacity(effects.size() + granted.size());
         for (int k = 0, n = granted.size(); k < n; k++) {
             Admission.Ticket t = granted.get(k);
             if (!prepareAttemptLocked(t, now)) {
