@@ -25,6 +25,9 @@ final class CompactLog {
     /** Epoch seconds whose nanoseconds fit in a long, with room to spare. */
     private static final long MAX_SECONDS = 9_000_000_000L;
 
+    /** Marks an execution id that was null (null itself means "derived from the run and task ids"). */
+    private static final Object NO_ID = new Object();
+
     private final String runId;
     private byte[] kinds = new byte[8];
     private long[] times = new long[8];
@@ -65,19 +68,40 @@ final class CompactLog {
             times[k] = nanos(s.at());
             attempts[k] = s.attempt();
             taskIds[k] = s.taskId();
-            executionIds[k] = s.executionId();
+            executionIds[k] = compress(s.executionId(), s.taskId());
             values[k] = s.input();
         } else if (e instanceof TaskCompleted c && fits(c.at()) && runId.equals(c.runId())) {
             kinds[k] = c.reused() ? COMPLETED_REUSED : COMPLETED;
             times[k] = nanos(c.at());
             attempts[k] = c.attempt();
             taskIds[k] = c.taskId();
-            executionIds[k] = c.executionId();
+            executionIds[k] = compress(c.executionId(), c.taskId());
             values[k] = c.output();
         } else {
             kinds[k] = OTHER;
             values[k] = e;
         }
+    }
+
+    /**
+     * Execution ids are usually {@code <runId>/<taskId>} (what the engine derives): those are not kept but spelled
+     * again when read, so a retained log holds no string per task of its own.
+     */
+    private Object compress(String executionId, String taskId) {
+        if (executionId != null && taskId != null && executionId.length() == runId.length() + 1 + taskId.length()
+                && executionId.startsWith(runId) && executionId.charAt(runId.length()) == '/'
+                && executionId.endsWith(taskId)) {
+            return null;
+        }
+        return executionId == null ? NO_ID : executionId;
+    }
+
+    private String executionId(int k) {
+        Object id = executionIds[k];
+        if (id == null) {
+            return runId + '/' + taskIds[k];
+        }
+        return id == NO_ID ? null : (String) id;
     }
 
     private static boolean fits(Instant at) {
@@ -98,8 +122,8 @@ final class CompactLog {
         @SuppressWarnings("unchecked")
         java.util.Map<String, Object> input = kind == STARTED ? (java.util.Map<String, Object>) values[k] : null;
         return kind == STARTED
-                ? new TaskStarted(runId, k + 1L, at, (String) taskIds[k], (String) executionIds[k], attempts[k], input)
-                : new TaskCompleted(runId, k + 1L, at, (String) taskIds[k], (String) executionIds[k], attempts[k],
+                ? new TaskStarted(runId, k + 1L, at, (String) taskIds[k], executionId(k), attempts[k], input)
+                : new TaskCompleted(runId, k + 1L, at, (String) taskIds[k], executionId(k), attempts[k],
                 values[k], kind == COMPLETED_REUSED);
     }
 

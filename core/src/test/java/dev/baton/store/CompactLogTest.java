@@ -53,6 +53,21 @@ class CompactLogTest {
     }
 
     @Test
+    void executionIdsOfAnyShapeComeBack() {
+        CompactLog log = new CompactLog("run-1");
+        Instant t = Instant.EPOCH;
+        List<RunEvent> in = List.of(
+                new TaskStarted("run-1", 1, t, "a", "run-1/a", 1, Map.of()),     // derived: not kept, spelled again
+                new TaskStarted("run-1", 2, t, "b", "other/b", 1, Map.of()),
+                new TaskStarted("run-1", 3, t, "c", "run-1/cc", 1, Map.of()),
+                new TaskStarted("run-1", 4, t, "d", "run-1-d", 1, Map.of()),
+                new TaskCompleted("run-1", 5, t, "a", null, 1, null, false),
+                new TaskCompleted("run-1", 6, t, null, "run-1/", 1, null, false));
+        in.forEach(log::add);
+        assertThat(log.snapshot()).containsExactlyElementsOf(in);
+    }
+
+    @Test
     void snapshotsAreReadOnly() {
         CompactLog log = new CompactLog("r");
         log.add(new TaskSkipped("r", 1, Instant.EPOCH, "a", null));
