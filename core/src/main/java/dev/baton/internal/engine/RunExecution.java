@@ -24,7 +24,6 @@ import dev.baton.persistence.LeaseLostException;
 import dev.baton.persistence.SequenceConflictException;
 import dev.baton.plan.Plan;
 import dev.baton.plan.Reference;
-import dev.baton.plan.Task;
 import dev.baton.time.Cancellable;
 import dev.baton.validation.PlanGraph;
 
@@ -108,6 +107,8 @@ final class RunExecution {
     // completions waiting to be drained (a stack linked through the attempts), and the drain's work counter
     private final AtomicReference<Attempt> completed = new AtomicReference<>();
     private final AtomicInteger drainWip = new AtomicInteger();
+    /** The tasks a drain readies; reused from drain to drain (guarded by the lock). */
+    private final ArrayList<Admission.Ticket> readyScratch = new ArrayList<>();
 
     RunExecution(Engine engine, String runId, Plan plan, PlanGraph graph, RunSettings settings, Instant createdAt) {
         this.engine = engine;
@@ -122,9 +123,7 @@ final class RunExecution {
         this.services = new ServiceBinding[n];
         ServiceBinding last = null;
         for (int i = 0; i < n; i++) {
-            Task t = graph.task(i);
-            executionIds[i] = ExecutionIds.of(runId, t.id());
-            String service = t.service();
+            String service = graph.task(i).service();
             // neighbouring tasks mostly call the same service: skip the look-up then
             services[i] = last != null && last.name().equals(service) ? last : (last = engine.binding(service));
         }
@@ -162,6 +161,19 @@ final class RunExecution {
                 waiting[i] = graph.dependencyCount(i);
             }
         }
+    }
+
+    /**
+     * The task's execution id, spelled when first needed (its first start, typically): a run of many tasks does not
+     * build them all before its first task can start. Caller holds the lock; attempts read the array afterwards.
+     */
+    private String executionId(int i) {
+        String e = executionIds[i];
+        if (e == null) {
+            e = ExecutionIds.of(runId, graph.task(i).id());
+            executionIds[i] = e;
+        }
+        return e;
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -372,7 +384,7 @@ final class RunExecution {
         state[i] = RUNNING;
         if (unresolved != null) {
             // An attempt that fails at once, without calling the service, and is not retried.
-            commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n,
+            commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionId(i), n,
                     input == null ? graph.task(i).input() : input));
             failLocked(i, n, ErrorInfo.of(code, unresolved), now, null);
             effects.add(() -> engine.release(t));
@@ -389,7 +401,7 @@ final class RunExecution {
         }
         Attempt a = new Attempt(this, i, n, services[i], t, input, deadline, now, firstStarted[i]);
         current[i] = a;
-        commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n, input));
+        commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionId(i), n, input));
         effects.add(a); // an attempt runs as "invoke me": no lambda per task
         return true;
     }
@@ -444,16 +456,17 @@ final class RunExecution {
         List<Runnable> toRun;
         synchronized (this) {
             Instant now = engine.now();
-            List<Admission.Ticket> ready = null;
+            List<Admission.Ticket> ready = readyScratch;
             for (Attempt a = ordered; a != null; ) {
                 Attempt next = a.nextCompleted;
                 a.nextCompleted = null;
-                ready = completeLocked(a, now, ready);
+                completeLocked(a, now, ready);
                 a = next;
             }
             // The dependents' starts go into the same append as these completions; they run only after it is durable.
-            if (ready != null && !ready.isEmpty()) {
+            if (!ready.isEmpty()) {
                 unwanted = prepareAttemptsLocked(engine.offer(ready), null, now);
+                ready.clear();
             }
             toRun = flushLocked();
         }
@@ -462,23 +475,20 @@ final class RunExecution {
     }
 
     /** Records one successful attempt; adds the tasks it readies to {@code ready}. Caller holds the lock. */
-    private List<Admission.Ticket> completeLocked(Attempt a, Instant now, List<Admission.Ticket> ready) {
+    private void completeLocked(Attempt a, Instant now, List<Admission.Ticket> ready) {
         int i = a.index;
         Object output = a.output;
         a.output = null;
         if (current[i] != a || state[i] != RUNNING || lost) {
-            return ready; // the run was cancelled, timed out or detached meanwhile
+            return; // the run was cancelled, timed out or detached meanwhile
         }
         current[i] = null;
         state[i] = COMPLETED;
         outputs[i] = output;
         lastErrors[i] = null;
-        commit(new TaskCompleted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], a.attempt, output,
+        commit(new TaskCompleted(runId, nextSeq++, now, graph.task(i).id(), executionId(i), a.attempt, output,
                 false));
         if (grouped) {
-            if (ready == null) {
-                ready = new ArrayList<>();
-            }
             terminal(i, ready);
         } else {
             remaining--;
@@ -487,16 +497,12 @@ final class RunExecution {
                     int d = graph.dependentAt(i, k);
                     if (--waiting[d] == 0 && state[d] == PENDING) {
                         state[d] = QUEUED;
-                        if (ready == null) {
-                            ready = new ArrayList<>(Math.min(m, 16));
-                        }
                         ready.add(ticket(d));
                     }
                 }
             }
         }
         checkEnd();
-        return ready;
     }
 
     /**
@@ -517,8 +523,8 @@ final class RunExecution {
             }
             failures[i].add(new FailedAttempt(a.attempt, now, info));
             if (retryDelay != null && status == RunStatus.RUNNING && !ending) {
-                commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], a.attempt, info, true));
-                commit(new TaskRetryScheduled(runId, nextSeq++, now, graph.task(i).id(), executionIds[i],
+                commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionId(i), a.attempt, info, true));
+                commit(new TaskRetryScheduled(runId, nextSeq++, now, graph.task(i).id(), executionId(i),
                         a.attempt + 1, now.plus(retryDelay)));
                 state[i] = RETRY_WAIT;
                 scheduleRetryLocked(i, retryDelay);
@@ -550,10 +556,10 @@ final class RunExecution {
     private void failLocked(int i, int attempt, ErrorInfo info, Instant now, Map<String, Object> deadLetterInput) {
         state[i] = FAILED;
         lastErrors[i] = RunSnapshot.error(graph.task(i).id(), info);
-        commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], attempt, info, false));
+        commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionId(i), attempt, info, false));
         if (deadLetterInput != null) {
             List<FailedAttempt> all = failures[i] == null ? List.of(new FailedAttempt(attempt, now, info)) : failures[i];
-            commit(new TaskDeadLettered(runId, nextSeq++, now, graph.task(i).id(), executionIds[i],
+            commit(new TaskDeadLettered(runId, nextSeq++, now, graph.task(i).id(), executionId(i),
                     services[i].name(), deadLetterInput, all));
         }
         engine.log.warn("task {} of run {} failed: {}", graph.task(i).id(), runId, info);
@@ -791,7 +797,7 @@ final class RunExecution {
                         state[i] = FAILED;
                         ErrorInfo info = ErrorInfo.of(err.code(), err.message());
                         lastErrors[i] = RunSnapshot.error(graph.task(i).id(), info);
-                        commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], attempts[i],
+                        commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionId(i), attempts[i],
                                 info, false));
                     }
                     terminal(i, ignored);
