@@ -98,7 +98,7 @@ final class InputResolver {
                 }
                 ReferenceSite site = sites.get(next++);
                 Reference ref = site.reference();
-                if (!s.startsWith(ref.taskId(), 1)) {
+                if (!matches(s, ref)) {
                     throw Misaligned.INSTANCE;
                 }
                 return select(s, ref, site.pointer(), outputs);
@@ -124,6 +124,18 @@ final class InputResolver {
             }
             return value;
         }
+    }
+
+    /**
+     * Whether the text is the site's reference: a bare {@code $task} is checked without allocating; a reference with
+     * a path is compared with the canonical spelling (a reference spelled otherwise is parsed instead).
+     */
+    private static boolean matches(String text, Reference ref) {
+        String task = ref.taskId();
+        if (!text.startsWith(task, 1)) {
+            return false;
+        }
+        return ref.path().isEmpty() ? text.length() == 1 + task.length() : text.equals(ref.toString());
     }
 
     private static boolean isContainerOrString(Object v) {
