@@ -434,7 +434,12 @@ final class RunExecution {
         }
         int missed = 1;
         do {
-            drainCompletions();
+            try {
+                drainCompletions();
+            } catch (RuntimeException e) {
+                // never leave the drain claimed by a failure: completions arriving later would wait for no one
+                engine.log.error("run {}: handling completed tasks failed", runId, e);
+            }
             missed = drainWip.addAndGet(-missed);
         } while (missed != 0);
     }
