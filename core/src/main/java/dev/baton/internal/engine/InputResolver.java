@@ -75,7 +75,7 @@ final class InputResolver {
     }
 
     /** A walk that takes each reference from the next site instead of parsing it; no path kept (sites have it). */
-    private static final class Walk {
+    private static final class Walk implements java.util.function.BiFunction<String, Object, Object> {
         private final List<ReferenceSite> sites;
         private final Function<String, Object> outputs;
         int next;
@@ -83,6 +83,12 @@ final class InputResolver {
         Walk(List<ReferenceSite> sites, Function<String, Object> outputs) {
             this.sites = sites;
             this.outputs = outputs;
+        }
+
+        /** One entry of an object: the walk itself is the function, so no lambda per object. */
+        @Override
+        public Object apply(String key, Object v) {
+            return isContainerOrString(v) ? walk(v) : v;
         }
 
         Object walk(Object value) {
@@ -106,7 +112,7 @@ final class InputResolver {
             if (value instanceof Map<?, ?> map) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> m = (Map<String, Object>) map;
-                return m.isEmpty() ? m : JsonValues.mapValues(m, (k, v) -> isContainerOrString(v) ? walk(v) : v);
+                return m.isEmpty() ? m : JsonValues.mapValues(m, this);
             }
             if (value instanceof List<?> list) {
                 Object[] copy = null;

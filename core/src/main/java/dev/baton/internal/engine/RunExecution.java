@@ -109,6 +109,8 @@ final class RunExecution {
     private final AtomicInteger drainWip = new AtomicInteger();
     /** The tasks a drain readies; reused from drain to drain (guarded by the lock). */
     private final ArrayList<Admission.Ticket> readyScratch = new ArrayList<>();
+    /** Producer outputs by task id, for input resolution (one object per run, not one per dispatch). */
+    private final java.util.function.Function<String, Object> outputLookup = this::outputOf;
 
     RunExecution(Engine engine, String runId, Plan plan, PlanGraph graph, RunSettings settings, Instant createdAt) {
         this.engine = engine;
@@ -374,7 +376,7 @@ final class RunExecution {
         String unresolved = null;
         String code = "REFERENCE_UNRESOLVED";
         try {
-            input = InputResolver.resolve(graph.task(i).input(), graph.references(i), this::outputOf);
+            input = InputResolver.resolve(graph.task(i).input(), graph.references(i), outputLookup);
             unresolved = engine.schemaProblem(services[i].descriptor.inputSchema(), input, "input");
             code = "SCHEMA_VIOLATION";
         } catch (InputResolver.UnresolvedReferenceException e) {
