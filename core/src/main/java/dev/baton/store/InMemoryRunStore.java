@@ -54,7 +54,6 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
             Comparator.comparing(RunRecord::createdAt).thenComparing(RunRecord::runId);
 
     private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, TaskCompleted> executions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, TaskDeadLettered> deadLetters = new ConcurrentHashMap<>();
     private final java.util.TreeMap<String, java.util.TreeMap<Integer, StoredDefinition>> definitions = new java.util.TreeMap<>();
     private final Duration retention;
@@ -91,27 +90,67 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
      * log when a lease was taken before the run was created.
      */
     private static final class Slot {
-        final ArrayList<RunEvent> events = new ArrayList<>();
+        final CompactLog events;
         RunRecord record;
         Lease lease;
         /** Set under the monitor when purge unlinks the slot: a writer holding a stale reference must look again. */
         boolean removed;
+        /**
+         * This run's completed executions by execution id, built on the first look-up and kept up to date after it.
+         * Not kept from the start: every task of every run would pay for an index only recovery tools query.
+         */
+        java.util.HashMap<String, TaskCompleted> completions;
+
+        TaskCompleted completion(String executionId) {
+            if (completions == null) {
+                completions = new java.util.HashMap<>();
+                for (int k = 0; k < events.size(); k++) {
+                    if (events.isCompletion(k)) {
+                        indexCompletion(events.get(k));
+                    }
+                }
+            }
+            return completions.get(executionId);
+        }
+
+        void indexCompletion(RunEvent e) {
+            if (e instanceof TaskCompleted c && c.executionId() != null) {
+                completions.put(c.executionId(), c);
+            }
+        }
+
+        /** The log's last sequence number; {@link #record} is brought up to it when read, not on every append. */
+        long lastSeq;
+
+        Slot(String runId) {
+            this.events = new CompactLog(runId);
+        }
 
         long lastSeq() {
-            return record == null ? 0 : record.lastSeq();
+            return lastSeq;
+        }
+
+        RunRecord record() {
+            RunRecord r = record;
+            if (r != null && r.lastSeq() != lastSeq) {
+                r = new RunRecord(r.runId(), r.state(), r.createdAt(), r.endedAt(), lastSeq, r.correlationId(),
+                        r.taskCount());
+                record = r;
+            }
+            return r;
         }
     }
 
     private Slot lockedSlot(String runId) {
         // Return a live slot; the caller synchronizes on it and re-checks `removed` (see withSlot).
-        return slots.computeIfAbsent(runId, k -> new Slot());
+        Slot s = slots.get(runId);
+        return s != null ? s : slots.computeIfAbsent(runId, Slot::new);
     }
 
     @Override
     public void append(String runId, long expectedSeq, List<RunEvent> events, String owner, Instant now) {
         LogInvariants.checkAppend(runId, expectedSeq, events);
         Objects.requireNonNull(now, "now");
-        List<RunEvent> batch = List.copyOf(events);
         if (expectedSeq > 0 && !slots.containsKey(runId)) {
             throw new SequenceConflictException(runId, expectedSeq, 0);
         }
@@ -130,17 +169,25 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
                 if (actual != expectedSeq) {
                     throw new SequenceConflictException(runId, expectedSeq, actual);
                 }
-                RunRecord record = slot.record;
-                for (RunEvent e : batch) {
-                    record = e instanceof RunCreated c ? RunRecord.created(c) : record.after(e);
-                    terminal |= e.isTerminal();
+                RunRecord record = slot.record();
+                int n = events.size();
+                slot.events.ensureCapacity(slot.events.size() + n);
+                for (int k = 0; k < n; k++) {
+                    RunEvent e = events.get(k);
+                    slot.events.add(e);
+                    if (e instanceof RunCreated c) {
+                        record = RunRecord.created(c);
+                        // a run logs at least a start and an outcome per task: size the log once, not by doubling
+                        slot.events.ensureCapacity(2 * record.taskCount() + 2);
+                    } else if (e.isTerminal() || e instanceof TaskRedriven) {
+                        record = record.after(e);
+                        terminal |= e.isTerminal();
+                    } // other events only move the sequence number: see Slot.record()
+                    // Indexes are updated under the run's lock so a reader never sees them ahead of a later redrive.
+                    index(slot, e);
                 }
-                slot.events.addAll(batch);
                 slot.record = record;
-                // Indexes are updated under the run's lock so a reader never sees them ahead of a later redrive.
-                for (RunEvent e : batch) {
-                    index(e);
-                }
+                slot.lastSeq = events.get(n - 1).seq();
             }
             break;
         }
@@ -149,9 +196,11 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
         }
     }
 
-    private void index(RunEvent e) {
-        if (e instanceof TaskCompleted c && c.executionId() != null) {
-            executions.put(c.executionId(), c);
+    private void index(Slot slot, RunEvent e) {
+        if (e instanceof TaskCompleted) {
+            if (slot.completions != null) {
+                slot.indexCompletion(e);
+            }
         } else if (e instanceof TaskDeadLettered d) {
             deadLetters.put(taskKey(d.runId(), d.taskId()), d);
         } else if (e instanceof TaskRedriven r) {
@@ -170,7 +219,7 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
             return List.of();
         }
         synchronized (slot) {
-            return slot.removed ? List.of() : List.copyOf(slot.events);
+            return slot.removed ? List.of() : slot.events.snapshot();
         }
     }
 
@@ -181,7 +230,7 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
             return Optional.empty();
         }
         synchronized (slot) {
-            return slot.removed ? Optional.empty() : Optional.ofNullable(slot.record);
+            return slot.removed ? Optional.empty() : Optional.ofNullable(slot.record());
         }
     }
 
@@ -205,7 +254,7 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
         for (Slot slot : slots.values()) {
             synchronized (slot) {
                 if (!slot.removed && slot.record != null) {
-                    out.add(slot.record);
+                    out.add(slot.record());
                 }
             }
         }
@@ -231,7 +280,31 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
     @Override
     public Optional<TaskCompleted> completedExecution(String executionId) {
         Objects.requireNonNull(executionId, "executionId");
-        return Optional.ofNullable(executions.get(executionId));
+        // The engine's execution ids are "<runId>/<taskId>" (run ids have no '/'): look in that run first, then in
+        // every run, since the SPI does not fix the format.
+        int slash = executionId.indexOf('/');
+        Slot home = slash > 0 ? slots.get(executionId.substring(0, slash)) : null;
+        if (home != null) {
+            TaskCompleted c = completionIn(home, executionId);
+            if (c != null) {
+                return Optional.of(c);
+            }
+        }
+        for (Slot slot : slots.values()) {
+            if (slot != home) {
+                TaskCompleted c = completionIn(slot, executionId);
+                if (c != null) {
+                    return Optional.of(c);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static TaskCompleted completionIn(Slot slot, String executionId) {
+        synchronized (slot) {
+            return slot.removed ? null : slot.completion(executionId);
+        }
     }
 
     @Override
@@ -255,12 +328,9 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
                 }
                 slot.removed = true;
                 slots.remove(entry.getKey(), slot);
-                for (RunEvent e : slot.events) {
-                    if (e instanceof TaskCompleted c && c.executionId() != null) {
-                        executions.remove(c.executionId(), c);
-                    }
-                    if (e.taskId() != null) {
-                        deadLetters.remove(taskKey(e.runId(), e.taskId()));
+                for (int k = 0; k < slot.events.size(); k++) {
+                    if (slot.events.stored(k) instanceof TaskDeadLettered d) {
+                        deadLetters.remove(taskKey(d.runId(), d.taskId()), d);
                     }
                 }
                 purged++;

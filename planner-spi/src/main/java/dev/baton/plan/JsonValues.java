@@ -3,9 +3,9 @@ package dev.baton.plan;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Helpers for the plain Java JSON values the plan model is made of: {@code Map<String,Object>} (objects, insertion
@@ -33,6 +33,10 @@ public final class JsonValues {
      *                                  JSON pointer of the offending value) or nests deeper than {@link #MAX_DEPTH}
      */
     public static Object freeze(Object value) {
+        if (value == null || value instanceof String || value instanceof Boolean
+                || value instanceof FrozenJson.FrozenMap || value instanceof FrozenJson.FrozenList) {
+            return value; // the common cases of a handler's output: nothing to copy, no path to keep
+        }
         return freeze(value, new ArrayList<>(), 0);
     }
 
@@ -51,6 +55,43 @@ public final class JsonValues {
         return (Map<String, Object>) freeze(object, new ArrayList<>(), 0);
     }
 
+    /**
+     * A frozen JSON object with the keys of {@code object}, in its order, and each value replaced by
+     * {@code f(key, value)}, frozen. When {@code object} is already frozen the result shares its keys, and when no
+     * value changed (every {@code f} returned its argument) the result is {@code object} itself: cheap enough to run
+     * on every task dispatch.
+     *
+     * @param object a JSON object
+     * @param f      the new value of each entry, given its key and current value
+     * @return an immutable, insertion-ordered object
+     * @throws IllegalArgumentException if a new value is not a JSON value, as {@link #freeze(Object)}
+     */
+    public static Map<String, Object> mapValues(Map<String, ?> object, BiFunction<String, Object, Object> f) {
+        if (object instanceof FrozenJson.FrozenMap frozen) {
+            Object[] copy = null;
+            for (int i = 0; i < frozen.keys.length; i++) {
+                Object v = frozen.values[i];
+                Object r = f.apply(frozen.keys[i], v);
+                if (r != v) {
+                    if (copy == null) {
+                        copy = frozen.values.clone();
+                    }
+                    copy[i] = freeze(r);
+                }
+            }
+            return copy == null ? frozen : new FrozenJson.FrozenMap(frozen.keys, copy, frozen.table());
+        }
+        String[] keys = new String[object.size()];
+        Object[] values = new Object[keys.length];
+        int i = 0;
+        for (Map.Entry<String, ?> e : object.entrySet()) {
+            keys[i] = java.util.Objects.requireNonNull(e.getKey(), "JSON object key");
+            values[i] = freeze(f.apply(e.getKey(), e.getValue()));
+            i++;
+        }
+        return new FrozenJson.FrozenMap(keys, values);
+    }
+
     private static Object freeze(Object value, List<String> path, int depth) {
         if (value == null || value instanceof String || value instanceof Boolean) {
             return value;
@@ -65,16 +106,21 @@ public final class JsonValues {
             return value; // deeply frozen by construction
         }
         if (value instanceof Map<?, ?> map) {
-            LinkedHashMap<String, Object> copy = new LinkedHashMap<>(Math.max(4, (int) (map.size() / 0.75f) + 1));
+            int n = map.size();
+            String[] keys = new String[n];
+            Object[] values = new Object[n];
+            int i = 0;
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 if (!(e.getKey() instanceof String key)) {
                     throw new IllegalArgumentException("JSON object key is not a string at '" + pointer(path) + "': " + e.getKey());
                 }
                 path.add(key);
-                copy.put(key, freeze(e.getValue(), path, depth + 1));
+                keys[i] = key;
+                values[i] = freeze(e.getValue(), path, depth + 1);
                 path.remove(path.size() - 1);
+                i++;
             }
-            return new FrozenJson.FrozenMap(copy);
+            return new FrozenJson.FrozenMap(keys, values);
         }
         if (value instanceof List<?> list) {
             Object[] copy = new Object[list.size()];

@@ -93,33 +93,46 @@ final class Admission {
     }
 
     /**
-     * Gives back the slots of a task attempt that has finished (or never started), and hands them on.
+     * Gives back the slots of a task attempt that has finished (or never started), and hands them on; allocates
+     * nothing when no one waits (the usual case).
      *
-     * @param t   the task that held them
-     * @param out tasks that got their slots and must be started
+     * @param t the task that held the slots
+     * @return tasks that got their slots and must be started, often an empty list
      */
-    void release(Ticket t, List<Ticket> out) {
+    List<Ticket> release(Ticket t) {
         lock.lock();
         try {
-            globalRunning--;
-            t.service.running--;
-            RunGate rg = t.run.gate;
-            rg.admitted--;
-            // Longest waiters first: the global queue, then the service's, then the run's.
-            if (!closed && !globalQueue.isEmpty() && globalRunning < globalMax) {
-                globalRunning++;
-                out.add(globalQueue.poll());
+            if (globalQueue.isEmpty() && t.service.queue.isEmpty() && t.run.gate.queue.isEmpty()) {
+                globalRunning--;
+                t.service.running--;
+                t.run.gate.admitted--;
+                return List.of();
             }
-            if (!t.service.queue.isEmpty() && !t.service.full()) {
-                Ticket next = t.service.queue.poll();
-                t.service.running++;
-                enterGlobal(next, out);
-            }
-            if (!rg.queue.isEmpty() && !rg.full()) {
-                enterRun(rg.queue.poll(), out);
-            }
+            List<Ticket> out = new ArrayList<>(2);
+            releaseLocked(t, out);
+            return out;
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void releaseLocked(Ticket t, List<Ticket> out) {
+        globalRunning--;
+        t.service.running--;
+        RunGate rg = t.run.gate;
+        rg.admitted--;
+        // Longest waiters first: the global queue, then the service's, then the run's.
+        if (!closed && !globalQueue.isEmpty() && globalRunning < globalMax) {
+            globalRunning++;
+            out.add(globalQueue.poll());
+        }
+        if (!t.service.queue.isEmpty() && !t.service.full()) {
+            Ticket next = t.service.queue.poll();
+            t.service.running++;
+            enterGlobal(next, out);
+        }
+        if (!rg.queue.isEmpty() && !rg.full()) {
+            enterRun(rg.queue.poll(), out);
         }
     }
 
@@ -181,10 +194,5 @@ final class Admission {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** @return a reusable list for returned tickets */
-    static List<Ticket> newOut() {
-        return new ArrayList<>(4);
     }
 }

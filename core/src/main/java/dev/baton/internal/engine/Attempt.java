@@ -4,18 +4,19 @@ import dev.baton.TaskContext;
 import dev.baton.event.ErrorInfo;
 import dev.baton.time.Cancellable;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One attempt of one task: the handler's context, and the race between the handler finishing, its timeout and its
  * run's cancellation. Exactly one of them decides the outcome; the admission slots are given back only when the
  * handler has actually returned, so a service's capacity is never exceeded by a hung call.
  */
-final class Attempt implements TaskContext {
+final class Attempt implements TaskContext, Runnable {
 
     final RunExecution run;
     final int index;
@@ -29,12 +30,27 @@ final class Attempt implements TaskContext {
     /** Whether the breaker let this attempt through (set before the handler is called). */
     volatile boolean permitted;
 
-    private final AtomicBoolean decided = new AtomicBoolean();
-    private final AtomicBoolean released = new AtomicBoolean();
+    private static final int DECIDED = 1;
+    private static final int RELEASED = 2;
+    private static final VarHandle FLAGS;
+
+    static {
+        try {
+            FLAGS = MethodHandles.lookup().findVarHandle(Attempt.class, "flags", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** DECIDED and RELEASED bits, each set once by compare-and-set (one field instead of two atomic objects). */
+    private volatile int flags;
     private Thread runner;                 // guarded by this
     private CompletableFuture<?> stage;    // guarded by this
     private boolean interruptRequested;    // guarded by this
     volatile Cancellable timer;
+    /** The output, and the next attempt on its run's stack of completions waiting to be drained (see onSuccess). */
+    Object output;
+    Attempt nextCompleted;
 
     Attempt(RunExecution run, int index, int attempt, ServiceBinding service, Admission.Ticket ticket,
             Map<String, Object> input, Instant deadline, Instant startedAt, Instant firstStartedAt) {
@@ -51,7 +67,7 @@ final class Attempt implements TaskContext {
 
     /** Claims the right to decide the outcome; true for exactly one caller. */
     boolean decide() {
-        if (!decided.compareAndSet(false, true)) {
+        if (!setOnce(DECIDED)) {
             return false;
         }
         Cancellable t = timer;
@@ -62,12 +78,24 @@ final class Attempt implements TaskContext {
     }
 
     boolean isDecided() {
-        return decided.get();
+        return (flags & DECIDED) != 0;
     }
 
     /** Gives the slots back once; true for the one caller that did. */
     boolean releaseOnce() {
-        return released.compareAndSet(false, true);
+        return setOnce(RELEASED);
+    }
+
+    private boolean setOnce(int bit) {
+        while (true) {
+            int f = flags;
+            if ((f & bit) != 0) {
+                return false;
+            }
+            if (FLAGS.compareAndSet(this, f, f | bit)) {
+                return true;
+            }
+        }
     }
 
     synchronized void bindThread(Thread t) {
@@ -103,6 +131,12 @@ final class Attempt implements TaskContext {
                 stage.cancel(true);
             }
         }
+    }
+
+    /** Invokes the handler: what the run does with an attempt once its start is durable. */
+    @Override
+    public void run() {
+        run.engine.invoke(this);
     }
 
     @Override

@@ -536,10 +536,21 @@ public final class Engine implements AutoCloseable {
         run.startAttempts(out); // offers only grant the offered tickets, all of this run
     }
 
+    /**
+     * Offers ready tasks of one run to admission (the caller may hold the run's lock: admission never calls out).
+     *
+     * @return the tickets granted their slots, to be started by the caller
+     */
+    List<Admission.Ticket> offer(List<Admission.Ticket> tickets) {
+        List<Admission.Ticket> out = new ArrayList<>(tickets.size());
+        admission.offerAll(tickets, out);
+        return out;
+    }
+
     void release(Admission.Ticket t) {
-        List<Admission.Ticket> out = Admission.newOut();
-        admission.release(t, out);
-        for (Admission.Ticket next : out) {
+        List<Admission.Ticket> out = admission.release(t);
+        for (int k = 0, n = out.size(); k < n; k++) {
+            Admission.Ticket next = out.get(k);
             if (healthGate != null && healthGate.hold(next)) {
                 release(next); // its service turned unhealthy while it queued for a slot: give the slot on
                 continue;

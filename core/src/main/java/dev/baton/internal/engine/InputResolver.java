@@ -2,10 +2,10 @@ package dev.baton.internal.engine;
 
 import dev.baton.plan.JsonValues;
 import dev.baton.plan.Reference;
+import dev.baton.validation.ReferenceSite;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -30,9 +30,136 @@ final class InputResolver {
      * @return the resolved input, frozen
      * @throws UnresolvedReferenceException when a path does not exist in its producer's output
      */
-    @SuppressWarnings("unchecked")
     static Map<String, Object> resolve(Map<String, Object> input, Function<String, Object> outputs) {
+        return resolve(input, List.of(), outputs);
+    }
+
+    /**
+     * Resolves with the references the validator already parsed ({@code sites}, in document order), so nothing is
+     * parsed again at dispatch; falls back to parsing if the sites do not line up with the input.
+     *
+     * @param input   the task's input as planned
+     * @param sites   its reference sites from the plan graph, or an empty list
+     * @param outputs producer output by task id ({@code task0}: the parameters); {@link #MISSING} when unknown
+     * @return the resolved input, frozen
+     * @throws UnresolvedReferenceException when a path does not exist in its producer's output
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> resolve(Map<String, Object> input, List<ReferenceSite> sites,
+                                       Function<String, Object> outputs) {
+        if (input.isEmpty()) {
+            return input;
+        }
+        if (!sites.isEmpty()) {
+            try {
+                Walk w = new Walk(sites, outputs);
+                Object r = w.walk(input);
+                if (w.next == sites.size()) {
+                    return (Map<String, Object>) r;
+                }
+            } catch (Misaligned e) {
+                // fall through: parse every reference
+            }
+        }
         return (Map<String, Object>) walk(input, outputs, new ArrayList<>(4));
+    }
+
+    /** The sites did not match the input (never expected: validation walks inputs in the same order). */
+    private static final class Misaligned extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final Misaligned INSTANCE = new Misaligned();
+
+        private Misaligned() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** A walk that takes each reference from the next site instead of parsing it; no path kept (sites have it). */
+    private static final class Walk implements java.util.function.BiFunction<String, Object, Object> {
+        private final List<ReferenceSite> sites;
+        private final Function<String, Object> outputs;
+        int next;
+
+        Walk(List<ReferenceSite> sites, Function<String, Object> outputs) {
+            this.sites = sites;
+            this.outputs = outputs;
+        }
+
+        /** One entry of an object: the walk itself is the function, so no lambda per object. */
+        @Override
+        public Object apply(String key, Object v) {
+            return isContainerOrString(v) ? walk(v) : v;
+        }
+
+        Object walk(Object value) {
+            if (value instanceof String s) {
+                if (s.isEmpty() || s.charAt(0) != '$') {
+                    return s;
+                }
+                if (Reference.isEscaped(s)) {
+                    return Reference.unescape(s);
+                }
+                if (next >= sites.size()) {
+                    throw Misaligned.INSTANCE;
+                }
+                ReferenceSite site = sites.get(next++);
+                Reference ref = site.reference();
+                if (!matches(s, ref)) {
+                    throw Misaligned.INSTANCE;
+                }
+                return select(s, ref, site.pointer(), outputs);
+            }
+            if (value instanceof Map<?, ?> map) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) map;
+                return m.isEmpty() ? m : JsonValues.mapValues(m, this);
+            }
+            if (value instanceof List<?> list) {
+                Object[] copy = null;
+                for (int i = 0; i < list.size(); i++) {
+                    Object v = list.get(i);
+                    Object r = isContainerOrString(v) ? walk(v) : v;
+                    if (r != v && copy == null) {
+                        copy = list.toArray();
+                    }
+                    if (copy != null) {
+                        copy[i] = r;
+                    }
+                }
+                return copy == null ? value : JsonValues.freeze(Arrays.asList(copy));
+            }
+            return value;
+        }
+    }
+
+    /**
+     * Whether the text is the site's reference: a bare {@code $task} is checked without allocating; a reference with
+     * a path is compared with the canonical spelling (a reference spelled otherwise is parsed instead).
+     */
+    private static boolean matches(String text, Reference ref) {
+        String task = ref.taskId();
+        if (!text.startsWith(task, 1)) {
+            return false;
+        }
+        return ref.path().isEmpty() ? text.length() == 1 + task.length() : text.equals(ref.toString());
+    }
+
+    private static boolean isContainerOrString(Object v) {
+        return v instanceof String || v instanceof Map || v instanceof List;
+    }
+
+    private static Object select(String text, Reference ref, String pointer, Function<String, Object> outputs) {
+        Object producer = outputs.apply(ref.taskId());
+        if (producer == MISSING) {
+            throw new UnresolvedReferenceException(text, pointer, "task '" + ref.taskId() + "' has no output");
+        }
+        Object v = ref.select(producer, MISSING);
+        if (v == MISSING) {
+            int ok = ref.resolvablePrefix(producer);
+            throw new UnresolvedReferenceException(text, pointer, "'" + ref.taskId() + "' output has no "
+                    + describe(ref, ok));
+        }
+        return v;
     }
 
     private static Object walk(Object value, Function<String, Object> outputs, List<String> path) {
@@ -43,56 +170,32 @@ final class InputResolver {
             if (Reference.isEscaped(s)) {
                 return Reference.unescape(s);
             }
-            Reference ref = Reference.parse(s); // validated before the run started
-            Object producer = outputs.apply(ref.taskId());
-            if (producer == MISSING) {
-                throw new UnresolvedReferenceException(s, pointer(path), "task '" + ref.taskId() + "' has no output");
-            }
-            Object v = ref.select(producer, MISSING);
-            if (v == MISSING) {
-                int ok = ref.resolvablePrefix(producer);
-                throw new UnresolvedReferenceException(s, pointer(path), "'" + ref.taskId() + "' output has no "
-                        + describe(ref, ok));
-            }
-            return v;
+            return select(s, Reference.parse(s), pointer(path), outputs); // validated before the run started
         }
         if (value instanceof Map<?, ?> map) {
             if (map.isEmpty()) {
                 return value;
             }
-            Map<String, Object> copy = null;
-            int i = 0;
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                Object v = e.getValue();
-                Object r = v;
-                if (v instanceof String || v instanceof Map || v instanceof List) {
-                    path.add((String) e.getKey());
-                    r = walk(v, outputs, path);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) map;
+            return JsonValues.mapValues(m, (k, v) -> {
+                if (!isContainerOrString(v)) {
+                    return v;
+                }
+                path.add(k);
+                try {
+                    return walk(v, outputs, path);
+                } finally {
                     path.remove(path.size() - 1);
                 }
-                if (r != v && copy == null) {
-                    copy = new LinkedHashMap<>();
-                    int j = 0;
-                    for (Map.Entry<?, ?> p : map.entrySet()) {
-                        if (j++ == i) {
-                            break;
-                        }
-                        copy.put((String) p.getKey(), p.getValue());
-                    }
-                }
-                if (copy != null) {
-                    copy.put((String) e.getKey(), r);
-                }
-                i++;
-            }
-            return copy == null ? value : JsonValues.freeze(copy);
+            });
         }
         if (value instanceof List<?> list) {
             Object[] copy = null;
             for (int i = 0; i < list.size(); i++) {
                 Object v = list.get(i);
                 Object r = v;
-                if (v instanceof String || v instanceof Map || v instanceof List) {
+                if (isContainerOrString(v)) {
                     path.add(Integer.toString(i));
                     r = walk(v, outputs, path);
                     path.remove(path.size() - 1);

@@ -31,12 +31,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One run in flight: its tasks' states, readiness counters, and the outbox of events not yet durable.
@@ -104,6 +104,14 @@ final class RunExecution {
     private final ConcurrentLinkedQueue<RunEvent> deliveries = new ConcurrentLinkedQueue<>();
     private final AtomicInteger deliveryWip = new AtomicInteger();
 
+    // completions waiting to be drained (a stack linked through the attempts), and the drain's work counter
+    private final AtomicReference<Attempt> completed = new AtomicReference<>();
+    private final AtomicInteger drainWip = new AtomicInteger();
+    /** The tasks a drain readies; reused from drain to drain (guarded by the lock). */
+    private final ArrayList<Admission.Ticket> readyScratch = new ArrayList<>();
+    /** Producer outputs by task id, for input resolution (one object per run, not one per dispatch). */
+    private final java.util.function.Function<String, Object> outputLookup = this::outputOf;
+
     RunExecution(Engine engine, String runId, Plan plan, PlanGraph graph, RunSettings settings, Instant createdAt,
                  ServiceRegistry.Catalog catalog) {
         this.engine = engine;
@@ -116,9 +124,11 @@ final class RunExecution {
         int n = graph.size();
         this.executionIds = new String[n];
         this.services = new ServiceBinding[n];
+        ServiceBinding last = null;
         for (int i = 0; i < n; i++) {
-            executionIds[i] = ExecutionIds.of(runId, graph.task(i).id());
-            services[i] = catalog.binding(graph.task(i).service());
+            String service = graph.task(i).service();
+            // neighbouring tasks mostly call the same service: skip the look-up then
+            services[i] = last != null && last.name().equals(service) ? last : (last = catalog.binding(service));
         }
         this.gate = new Admission.RunGate(settings.maxParallel());
         this.grouped = graph.groupsFromPlan() && SchedulingMode.GROUPS.name().equals(settings.schedulingMode());
@@ -154,6 +164,19 @@ final class RunExecution {
                 waiting[i] = graph.dependencyCount(i);
             }
         }
+    }
+
+    /**
+     * The task's execution id, spelled when first needed (its first start, typically): a run of many tasks does not
+     * build them all before its first task can start. Caller holds the lock; attempts read the array afterwards.
+     */
+    private String executionId(int i) {
+        String e = executionIds[i];
+        if (e == null) {
+            e = ExecutionIds.of(runId, graph.task(i).id());
+            executionIds[i] = e;
+        }
+        return e;
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -274,7 +297,7 @@ final class RunExecution {
 
     /** Tasks ready at start (or resume); marks them queued. Caller holds the lock. */
     private List<Admission.Ticket> initialReady() {
-        List<Admission.Ticket> ready = new ArrayList<>();
+        List<Admission.Ticket> ready = new ArrayList<>(grouped ? 10 : graph.size());
         if (grouped) {
             currentGroup = -1;
             advanceGroups(ready);
@@ -309,18 +332,35 @@ final class RunExecution {
      * Tasks that no longer want to run (skipped or cancelled while they waited) give their slots back.
      */
     void startAttempts(List<Admission.Ticket> granted) {
-        List<Admission.Ticket> unwanted = null;
+        List<Admission.Ticket> unwanted;
+        List<Runnable> toRun;
         synchronized (this) {
-            for (Admission.Ticket t : granted) {
-                if (!prepareAttemptLocked(t)) {
-                    if (unwanted == null) {
-                        unwanted = new ArrayList<>(2);
-                    }
-                    unwanted.add(t);
+            unwanted = prepareAttemptsLocked(granted, null, null);
+            toRun = flushLocked();
+        }
+        runEffects(toRun);
+        releaseAll(unwanted);
+    }
+
+    /** Records the starts of granted tasks; returns (added to {@code unwanted}) those that no longer want to run. */
+    private List<Admission.Ticket> prepareAttemptsLocked(List<Admission.Ticket> granted,
+                                                         List<Admission.Ticket> unwanted, Instant at) {
+        Instant now = at != null || granted.isEmpty() ? at : engine.now(); // one clock read, one Instant, per batch
+        outbox.ensureCapacity(outbox.size() + granted.size());
+        effects.ensureCapacity(effects.size() + granted.size());
+        for (int k = 0, n = granted.size(); k < n; k++) {
+            Admission.Ticket t = granted.get(k);
+            if (!prepareAttemptLocked(t, now)) {
+                if (unwanted == null) {
+                    unwanted = new ArrayList<>(2);
                 }
+                unwanted.add(t);
             }
         }
-        flush();
+        return unwanted;
+    }
+
+    private void releaseAll(List<Admission.Ticket> unwanted) {
         if (unwanted != null) {
             for (Admission.Ticket t : unwanted) {
                 engine.release(t);
@@ -329,7 +369,7 @@ final class RunExecution {
     }
 
     /** Records one attempt's start; false when the task no longer wants to run. Caller holds the lock. */
-    private boolean prepareAttemptLocked(Admission.Ticket t) {
+    private boolean prepareAttemptLocked(Admission.Ticket t, Instant now) {
         int i = t.task();
         if (state[i] != QUEUED || lost) {
             return false;
@@ -338,7 +378,7 @@ final class RunExecution {
         String unresolved = null;
         String code = "REFERENCE_UNRESOLVED";
         try {
-            input = InputResolver.resolve(graph.task(i).input(), this::outputOf);
+            input = InputResolver.resolve(graph.task(i).input(), graph.references(i), outputLookup);
             unresolved = engine.schemaProblem(services[i].descriptor.inputSchema(), input, "input");
             code = "SCHEMA_VIOLATION";
         } catch (InputResolver.UnresolvedReferenceException e) {
@@ -346,10 +386,9 @@ final class RunExecution {
         }
         int n = ++attempts[i];
         state[i] = RUNNING;
-        Instant now = engine.now();
         if (unresolved != null) {
             // An attempt that fails at once, without calling the service, and is not retried.
-            commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n,
+            commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionId(i), n,
                     input == null ? graph.task(i).input() : input));
             failLocked(i, n, ErrorInfo.of(code, unresolved), now, null);
             effects.add(() -> engine.release(t));
@@ -366,8 +405,8 @@ final class RunExecution {
         }
         Attempt a = new Attempt(this, i, n, services[i], t, input, deadline, now, firstStarted[i]);
         current[i] = a;
-        commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], n, input));
-        effects.add(() -> engine.invoke(a));
+        commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionId(i), n, input));
+        effects.add(a); // an attempt runs as "invoke me": no lambda per task
         return true;
     }
 
@@ -381,23 +420,88 @@ final class RunExecution {
 
     // ------------------------------------------------------------------ outcomes
 
-    /** The attempt succeeded with a JSON output (already frozen). */
+    /**
+     * The attempt succeeded with a JSON output (already frozen). Completions are combined: the caller pushes its
+     * attempt on a lock-free stack, and whichever thread finds no drain in progress takes the run's lock once for
+     * every completion that arrived meanwhile, writes them (with the starts they ready) in one append, and runs what
+     * follows. A worker whose completion another thread will drain returns at once instead of waiting for the lock.
+     */
     void onSuccess(Attempt a, Object output) {
-        List<Admission.Ticket> ready = new ArrayList<>();
-        synchronized (this) {
-            int i = a.index;
-            if (current[i] != a || state[i] != RUNNING) {
-                return; // the run was cancelled or timed out meanwhile
+        a.output = output;
+        Attempt head;
+        do {
+            head = completed.get();
+            a.nextCompleted = head;
+        } while (!completed.compareAndSet(head, a));
+        if (drainWip.getAndIncrement() != 0) {
+            return; // the thread draining will see it: the increment happened after the push
+        }
+        int missed = 1;
+        do {
+            try {
+                drainCompletions();
+            } catch (RuntimeException e) {
+                // never leave the drain claimed by a failure: completions arriving later would wait for no one
+                engine.log.error("run {}: handling completed tasks failed", runId, e);
             }
-            current[i] = null;
-            state[i] = COMPLETED;
-            outputs[i] = output;
-            lastErrors[i] = null;
+            missed = drainWip.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    private void drainCompletions() {
+        Attempt batch = completed.getAndSet(null);
+        if (batch == null) {
+            return;
+        }
+        // the stack holds the newest first: reverse it, so the log follows completion order
+        Attempt ordered = null;
+        while (batch != null) {
+            Attempt next = batch.nextCompleted;
+            batch.nextCompleted = ordered;
+            ordered = batch;
+            batch = next;
+        }
+        List<Admission.Ticket> unwanted = null;
+        List<Runnable> toRun;
+        synchronized (this) {
             Instant now = engine.now();
-            commit(new TaskCompleted(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], a.attempt, output,
-                    false));
+            List<Admission.Ticket> ready = readyScratch;
+            for (Attempt a = ordered; a != null; ) {
+                Attempt next = a.nextCompleted;
+                a.nextCompleted = null;
+                completeLocked(a, now, ready);
+                a = next;
+            }
+            // The dependents' starts go into the same append as these completions; they run only after it is durable.
+            if (!ready.isEmpty()) {
+                unwanted = prepareAttemptsLocked(engine.offer(ready), null, now);
+                ready.clear();
+            }
+            toRun = flushLocked();
+        }
+        runEffects(toRun);
+        releaseAll(unwanted);
+    }
+
+    /** Records one successful attempt; adds the tasks it readies to {@code ready}. Caller holds the lock. */
+    private void completeLocked(Attempt a, Instant now, List<Admission.Ticket> ready) {
+        int i = a.index;
+        Object output = a.output;
+        a.output = null;
+        if (current[i] != a || state[i] != RUNNING || lost) {
+            return; // the run was cancelled, timed out or detached meanwhile
+        }
+        current[i] = null;
+        state[i] = COMPLETED;
+        outputs[i] = output;
+        lastErrors[i] = null;
+        commit(new TaskCompleted(runId, nextSeq++, now, graph.task(i).id(), executionId(i), a.attempt, output,
+                false));
+        if (grouped) {
             terminal(i, ready);
-            if (!grouped && !(failFast && error != null)) {
+        } else {
+            remaining--;
+            if (!(failFast && error != null)) {
                 for (int k = 0, m = graph.dependentCount(i); k < m; k++) {
                     int d = graph.dependentAt(i, k);
                     if (--waiting[d] == 0 && state[d] == PENDING) {
@@ -406,10 +510,8 @@ final class RunExecution {
                     }
                 }
             }
-            checkEnd();
         }
-        // The dependents' starts go into the same append as this completion; they run only after it is durable.
-        engine.admitThenFlush(this, ready);
+        checkEnd();
     }
 
     /**
@@ -430,8 +532,8 @@ final class RunExecution {
             }
             failures[i].add(new FailedAttempt(a.attempt, now, info));
             if (retryDelay != null && status == RunStatus.RUNNING && !ending) {
-                commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], a.attempt, info, true));
-                commit(new TaskRetryScheduled(runId, nextSeq++, now, graph.task(i).id(), executionIds[i],
+                commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionId(i), a.attempt, info, true));
+                commit(new TaskRetryScheduled(runId, nextSeq++, now, graph.task(i).id(), executionId(i),
                         a.attempt + 1, now.plus(retryDelay)));
                 state[i] = RETRY_WAIT;
                 scheduleRetryLocked(i, retryDelay);
@@ -482,10 +584,10 @@ final class RunExecution {
     private void failLocked(int i, int attempt, ErrorInfo info, Instant now, Map<String, Object> deadLetterInput) {
         state[i] = FAILED;
         lastErrors[i] = RunSnapshot.error(graph.task(i).id(), info);
-        commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], attempt, info, false));
+        commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionId(i), attempt, info, false));
         if (deadLetterInput != null) {
             List<FailedAttempt> all = failures[i] == null ? List.of(new FailedAttempt(attempt, now, info)) : failures[i];
-            commit(new TaskDeadLettered(runId, nextSeq++, now, graph.task(i).id(), executionIds[i],
+            commit(new TaskDeadLettered(runId, nextSeq++, now, graph.task(i).id(), executionId(i),
                     services[i].name(), deadLetterInput, all));
         }
         engine.log.warn("task {} of run {} failed: {}", graph.task(i).id(), runId, info);
@@ -641,13 +743,64 @@ final class RunExecution {
     }
 
     private RunResult resultLocked() {
-        Map<String, Object> out = new LinkedHashMap<>();
+        int n = 0;
         for (int i = 0; i < graph.size(); i++) {
             if (state[i] == COMPLETED) {
-                out.put(graph.task(i).id(), outputs[i]);
+                n++;
             }
         }
-        return new RunResult(runId, status, out, error);
+        String[] ids = new String[n];
+        Object[] values = new Object[n];
+        for (int i = 0, k = 0; i < graph.size(); i++) {
+            if (state[i] == COMPLETED) {
+                ids[k] = graph.task(i).id();
+                values[k++] = outputs[i];
+            }
+        }
+        // RunResult freezes what it is given; a view over two arrays spares it a LinkedHashMap to copy from
+        return new RunResult(runId, status, new ArrayMap(ids, values), error);
+    }
+
+    /** A read-only map over parallel arrays, only to hand the outputs over to {@link RunResult}. */
+    private static final class ArrayMap extends java.util.AbstractMap<String, Object> {
+        private final String[] keys;
+        private final Object[] values;
+
+        ArrayMap(String[] keys, Object[] values) {
+            this.keys = keys;
+            this.values = values;
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, Object>> entrySet() {
+            return new java.util.AbstractSet<>() {
+                @Override
+                public java.util.Iterator<Map.Entry<String, Object>> iterator() {
+                    return new java.util.Iterator<>() {
+                        private int next;
+
+                        @Override
+                        public boolean hasNext() {
+                            return next < keys.length;
+                        }
+
+                        @Override
+                        public Map.Entry<String, Object> next() {
+                            if (next >= keys.length) {
+                                throw new java.util.NoSuchElementException();
+                            }
+                            int i = next++;
+                            return new java.util.AbstractMap.SimpleImmutableEntry<>(keys[i], values[i]);
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return keys.length;
+                }
+            };
+        }
     }
 
     // ------------------------------------------------------------------ cancellation and timeout
@@ -686,7 +839,7 @@ final class RunExecution {
                         state[i] = FAILED;
                         ErrorInfo info = ErrorInfo.of(err.code(), err.message());
                         lastErrors[i] = RunSnapshot.error(graph.task(i).id(), info);
-                        commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionIds[i], attempts[i],
+                        commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionId(i), attempts[i],
                                 info, false));
                     }
                     terminal(i, ignored);
@@ -727,33 +880,49 @@ final class RunExecution {
     void flush() {
         List<Runnable> toRun;
         synchronized (this) {
-            if (!outbox.isEmpty()) {
-                try {
-                    engine.store.append(runId, durableSeq, List.copyOf(outbox), engine.owner, engine.now());
-                } catch (SequenceConflictException | LeaseLostException e) {
-                    lostLocked(e);
-                    return;
-                } catch (RuntimeException e) { // StoreException or an unexpected store failure: keep the outbox, retry
-                    scheduleFlushRetryLocked(e);
-                    return;
-                }
-                durableSeq += outbox.size();
-                if (engine.hasListeners()) {
-                    deliveries.addAll(outbox);
-                }
-                outbox.clear();
-                flushFailures = 0;
+            toRun = flushLocked();
+        }
+        runEffects(toRun);
+    }
+
+    /**
+     * The locked half of {@link #flush()}: writes the outbox and hands back the effects now due (null when the write
+     * failed, in which case they stay pending). Caller holds the lock and runs the effects after releasing it.
+     */
+    private List<Runnable> flushLocked() {
+        if (!outbox.isEmpty()) {
+            try {
+                engine.store.append(runId, durableSeq, List.copyOf(outbox), engine.owner, engine.now());
+            } catch (SequenceConflictException | LeaseLostException e) {
+                lostLocked(e);
+                return null;
+            } catch (RuntimeException e) { // StoreException or an unexpected store failure: keep the outbox, retry
+                scheduleFlushRetryLocked(e);
+                return null;
             }
-            if (effects.isEmpty()) {
-                toRun = List.of();
-            } else {
-                toRun = effects;
-                effects = new ArrayList<>();
+            durableSeq += outbox.size();
+            if (engine.hasListeners()) {
+                deliveries.addAll(outbox);
             }
+            outbox.clear();
+            flushFailures = 0;
+        }
+        if (effects.isEmpty()) {
+            return List.of();
+        }
+        List<Runnable> toRun = effects;
+        effects = new ArrayList<>();
+        return toRun;
+    }
+
+    /** Tells listeners what became durable, then runs the effects that waited for it (outside the lock). */
+    private void runEffects(List<Runnable> toRun) {
+        if (toRun == null) {
+            return;
         }
         deliver();
-        for (Runnable r : toRun) {
-            r.run();
+        for (int k = 0, n = toRun.size(); k < n; k++) {
+            toRun.get(k).run();
         }
     }
 

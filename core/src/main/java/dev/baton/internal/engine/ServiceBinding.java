@@ -25,6 +25,8 @@ public final class ServiceBinding {
     final TaskTransport transport;
     final ServiceOptions options;
     final Admission.ServiceGate gate;
+    /** The attempt timeout, or null: read on every dispatch, so unwrapped once. */
+    private final Duration timeout;
     // set once by the engine before it is published
     RetryPolicy retry;
     CircuitBreaker breaker;
@@ -60,6 +62,7 @@ public final class ServiceBinding {
         this.transport = transport;
         this.options = Objects.requireNonNull(options, "options");
         this.gate = new Admission.ServiceGate(descriptor.name(), options.capacity());
+        this.timeout = options.timeout().orElse(null);
     }
 
     /** @return the service name */
@@ -91,6 +94,6 @@ public final class ServiceBinding {
 
 
     Duration timeout() {
-        return options.timeout().orElse(null);
+        return timeout;
     }
 }

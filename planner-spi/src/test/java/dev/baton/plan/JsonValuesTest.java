@@ -1,0 +1,68 @@
+package dev.baton.plan;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JsonValuesTest {
+
+    @Test
+    void frozenObjectsKeepOrderAndBehaveAsMaps() {
+        Map<String, Object> src = new LinkedHashMap<>();
+        src.put("b", 1);
+        src.put("a", null);
+        src.put("c", List.of("x"));
+        Map<String, Object> f = JsonValues.freezeObject(src);
+        assertThat(f).isEqualTo(src).hasSameHashCodeAs(src);
+        assertThat(f.keySet()).containsExactly("b", "a", "c");
+        assertThat(f.containsKey("a")).isTrue();
+        assertThat(f.get("a")).isNull();
+        assertThat(f.containsKey("z")).isFalse();
+        assertThat(f.get(7)).isNull();
+        assertThatThrownBy(() -> f.put("d", 1)).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(JsonValues.freeze(f)).isSameAs(f);
+    }
+
+    @Test
+    void largeObjectsAreFoundByKey() {
+        Map<String, Object> src = new LinkedHashMap<>();
+        for (int i = 0; i < 1_000; i++) {
+            src.put("k" + i, i);
+        }
+        Map<String, Object> f = JsonValues.freezeObject(src);
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(f.get("k" + i)).isEqualTo(i);
+        }
+        assertThat(f.get("k1000")).isNull();
+        assertThat(f.containsKey("k999")).isTrue();
+        assertThat(f).isEqualTo(src);
+        StringBuilder order = new StringBuilder();
+        f.forEach((k, v) -> order.append(k.equals("k" + v) ? "" : "!"));
+        assertThat(order.toString()).isEmpty();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void mapValuesSharesAnUnchangedObjectAndFreezesNewValues() {
+        Map<String, Object> f = JsonValues.freezeObject(Map.of("a", "$x", "b", 2));
+        assertThat(JsonValues.mapValues(f, (k, v) -> v)).isSameAs(f);
+        Map<String, Object> g = JsonValues.mapValues(f, (k, v) -> k.equals("a") ? new LinkedHashMap<>(Map.of("n", 1)) : v);
+        assertThat(g).containsEntry("a", Map.of("n", 1)).containsEntry("b", 2);
+        assertThatThrownBy(() -> ((Map<String, Object>) g.get("a")).put("m", 2))
+                .isInstanceOf(UnsupportedOperationException.class);
+        // a plain map comes back frozen, in its order
+        Map<String, Object> plain = new LinkedHashMap<>();
+        plain.put("z", 1);
+        plain.put("y", 2);
+        Map<String, Object> h = JsonValues.mapValues(plain, (k, v) -> ((Integer) v) * 10);
+        assertThat(h.keySet()).containsExactly("z", "y");
+        assertThat(h).containsEntry("z", 10).containsEntry("y", 20);
+        assertThatThrownBy(() -> JsonValues.mapValues(plain, (k, v) -> new Object()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
