@@ -55,6 +55,31 @@ final class IdTable {
         }
     }
 
+    /**
+     * Looks up the id {@code text.substring(from, to)} without creating it: the hash is computed over the range the
+     * way {@link String#hashCode()} computes it over the whole string, so both find the same slot.
+     *
+     * @return the index of the id, or -1
+     */
+    int get(String text, int from, int to) {
+        int h = 0;
+        for (int c = from; c < to; c++) {
+            h = 31 * h + text.charAt(c);
+        }
+        int len = to - from;
+        int slot = spread(h) & mask;
+        while (true) {
+            String k = keys[slot];
+            if (k == null) {
+                return -1;
+            }
+            if (k.length() == len && text.regionMatches(from, k, 0, len)) {
+                return values[slot];
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
     /** Mixes the high bits in: ids such as {@code t1, t2, ...} differ mostly in low bits, which linear probing clusters. */
     private static int spread(int h) {
         h *= 0x9E3779B9;
