@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * One validation pass over one plan. Not thread-safe; {@link PlanValidator} creates one per call.
@@ -654,7 +655,7 @@ final class ValidationRun {
      * path to the current value is kept as keys and indexes, and turned into a JSON pointer only when asked for.
      * One walker serves a whole run, so its stacks are allocated once.
      */
-    private final class InputWalker {
+    private final class InputWalker implements BiConsumer<Object, Object> {
         /** Reports limit problems only (task0's input, whose strings are data, not references). */
         static final int LIMITS_ONLY = 0;
         /** Reports limit problems and checks every reference. */
@@ -672,6 +673,9 @@ final class ValidationRun {
         private String[] keys = new String[8];
         private int[] indexes = new int[8];
         private int top;
+        // where accept() puts the members of the object being walked: their slot in the path and their depth
+        private int memberSlot;
+        private int memberDepth;
 
         void walk(Task task, int position, int mode) {
             this.task = task;
@@ -721,15 +725,13 @@ final class ValidationRun {
             }
             int d = top++;
             if (value instanceof Map<?, ?> map) {
-                for (Map.Entry<?, ?> e : map.entrySet()) {
-                    String key = (String) e.getKey();
-                    keys[d] = key;
-                    if (key.length() > limits.maxStringLength()) {
-                        limit("a key of " + key.length() + " characters exceeds the limit of " + limits.maxStringLength());
-                    } else {
-                        walk(e.getValue(), depth + 1);
-                    }
-                }
+                int outerSlot = memberSlot;
+                int outerDepth = memberDepth;
+                memberSlot = d;
+                memberDepth = depth + 1;
+                map.forEach(this); // a frozen input walks its members without an iterator or entry wrappers
+                memberSlot = outerSlot;
+                memberDepth = outerDepth;
             } else {
                 List<?> list = (List<?>) value;
                 keys[d] = null;
@@ -739,6 +741,18 @@ final class ValidationRun {
                 }
             }
             top = d;
+        }
+
+        /** One member of the object being walked. */
+        @Override
+        public void accept(Object k, Object member) {
+            String key = (String) k;
+            keys[memberSlot] = key;
+            if (key.length() > limits.maxStringLength()) {
+                limit("a key of " + key.length() + " characters exceeds the limit of " + limits.maxStringLength());
+            } else {
+                walk(member, memberDepth);
+            }
         }
 
         /** Whether the text is a well-formed reference to the given task. */

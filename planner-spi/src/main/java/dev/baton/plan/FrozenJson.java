@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.RandomAccess;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * The immutable containers {@link JsonValues#freeze(Object)} produces. Being our own types lets a value that is
@@ -46,6 +47,12 @@ final class FrozenJson {
         @Override
         public int size() {
             return delegate.size();
+        }
+
+        /** Walks the members in order without an iterator or an entry wrapper per member, as validation does. */
+        @Override
+        public void forEach(BiConsumer<? super String, ? super Object> action) {
+            delegate.forEach(action);
         }
     }
 
