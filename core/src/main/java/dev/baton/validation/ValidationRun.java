@@ -85,7 +85,7 @@ final class ValidationRun {
                     "the plan has " + executable + " tasks; the limit is " + limits.maxTasks()));
             return new ValidationResult(errors, List.of(), 0, null);
         }
-        indexTasks(all);
+        indexTasks(all, executable);
         if (n == 0) {
             errors.add(new ValidationError(ValidationCode.EMPTY_PLAN, null, "/tasks", "the plan has no task to run"));
         }
@@ -139,10 +139,11 @@ final class ValidationRun {
     }
 
     @SuppressWarnings("unchecked")
-    private void indexTasks(List<Task> all) {
+    private void indexTasks(List<Task> all, int executable) {
         int total = all.size();
-        tasks = new Task[total];
-        planPos = new int[total];
+        // executable is an upper bound of n: task0 (first or not) and duplicates are left out
+        tasks = new Task[executable];
+        planPos = new int[executable];
         index = new IdTable(total);
         Map<String, Integer> firstPos = new HashMap<>();
         for (int k = 0; k < total; k++) {
@@ -172,8 +173,10 @@ final class ValidationRun {
             planPos[n] = k;
             n++;
         }
-        tasks = Arrays.copyOf(tasks, n);
-        planPos = Arrays.copyOf(planPos, n);
+        if (n < executable) {
+            tasks = Arrays.copyOf(tasks, n);
+            planPos = Arrays.copyOf(planPos, n);
+        }
         if (catalog != null) {
             sites = new ReferenceSite[Math.max(16, n * 2)];
             siteStart = new int[n + 1];
@@ -360,18 +363,20 @@ final class ValidationRun {
         return sb.toString();
     }
 
+    /** The reverse adjacency, dependents of each task in ascending order, filled from the back in place. */
     private int[] dependents(int[] outStart) {
-        for (int e = 0; e < deps.length; e++) {
-            outStart[deps[e] + 1]++;
+        int m = deps.length;
+        for (int e = 0; e < m; e++) {
+            outStart[deps[e]]++;
         }
-        for (int i = 0; i < n; i++) {
-            outStart[i + 1] += outStart[i];
+        for (int j = 1; j < n; j++) {
+            outStart[j] += outStart[j - 1]; // now the end of j's range
         }
-        int[] fill = Arrays.copyOf(outStart, n);
-        int[] outs = new int[deps.length];
-        for (int i = 0; i < n; i++) {
-            for (int e = depStart[i]; e < depStart[i + 1]; e++) {
-                outs[fill[deps[e]]++] = i;
+        outStart[n] = m;
+        int[] outs = new int[m];
+        for (int i = n - 1; i >= 0; i--) {
+            for (int e = depStart[i + 1] - 1; e >= depStart[i]; e--) {
+                outs[--outStart[deps[e]]] = i; // moves the end down to the start
             }
         }
         return outs;
@@ -676,6 +681,8 @@ final class ValidationRun {
         // where accept() puts the members of the object being walked: their slot in the path and their depth
         private int memberSlot;
         private int memberDepth;
+        private final int maxStringLength = limits.maxStringLength();
+        private final int maxDepth = limits.maxDepth();
 
         void walk(Task task, int position, int mode) {
             this.task = task;
@@ -697,8 +704,8 @@ final class ValidationRun {
 
         private void walk(Object value, int depth) {
             if (value instanceof String s) {
-                if (s.length() > limits.maxStringLength()) {
-                    limit("a string of " + s.length() + " characters exceeds the limit of " + limits.maxStringLength());
+                if (s.length() > maxStringLength) {
+                    limit("a string of " + s.length() + " characters exceeds the limit of " + maxStringLength);
                 } else if (mode != LIMITS_ONLY && Reference.isReference(s)) {
                     if (mode == CHECK) {
                         reference(s);
@@ -712,10 +719,10 @@ final class ValidationRun {
             if (!container) {
                 return;
             }
-            if (depth > limits.maxDepth()) {
+            if (depth > maxDepth) {
                 if (!tooDeep) {
                     tooDeep = true;
-                    limit("the input nests deeper than " + limits.maxDepth() + " levels");
+                    limit("the input nests deeper than " + maxDepth + " levels");
                 }
                 return;
             }
@@ -748,8 +755,8 @@ final class ValidationRun {
         public void accept(Object k, Object member) {
             String key = (String) k;
             keys[memberSlot] = key;
-            if (key.length() > limits.maxStringLength()) {
-                limit("a key of " + key.length() + " characters exceeds the limit of " + limits.maxStringLength());
+            if (key.length() > maxStringLength) {
+                limit("a key of " + key.length() + " characters exceeds the limit of " + maxStringLength);
             } else {
                 walk(member, memberDepth);
             }
