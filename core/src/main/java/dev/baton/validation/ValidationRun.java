@@ -31,6 +31,7 @@ import java.util.function.BiConsumer;
  */
 final class ValidationRun {
 
+    private static final String PARAMS_PREFIX = "$" + Reference.PARAMS_TASK;
     /** Cycles reported per plan; one is enough to act on, a few help, thousands only flood. */
     private static final int MAX_CYCLES = 10;
     /** Tasks named in one cycle message before it is shortened. */
@@ -254,21 +255,25 @@ final class ValidationRun {
         if (taskRefPointers != null) {
             taskRefPointers.add(walker.pointer());
         }
-        int idEnd;
-        try {
-            idEnd = Reference.checkSyntax(text);
-        } catch (ReferenceSyntaxException e) {
-            error(ValidationCode.INVALID_REFERENCE, tasks[i].id(), base(i) + "/input" + walker.pointer(),
-                    e.getMessage() + " (write '$$' to start a literal text with '$')");
-            return;
-        }
         int j;
-        if (idEnd == 1 + Reference.PARAMS_TASK.length() && text.startsWith(Reference.PARAMS_TASK, 1)) {
-            j = params != null && (idEnd == text.length() || paramsPathFound(text)) ? -1 : resolve(i, text);
+        if (paramsPathsFound != null && text.startsWith(PARAMS_PREFIX) && paramsPathsFound.contains(text)) {
+            j = -1; // the same text was checked and found before (plans repeat "$task0.orderId" in every task)
         } else {
-            j = index.get(text, 1, idEnd);
-            if (j < 0 || j == i) {
-                j = resolve(i, text);
+            int idEnd;
+            try {
+                idEnd = Reference.checkSyntax(text);
+            } catch (ReferenceSyntaxException e) {
+                error(ValidationCode.INVALID_REFERENCE, tasks[i].id(), base(i) + "/input" + walker.pointer(),
+                        e.getMessage() + " (write '$$' to start a literal text with '$')");
+                return;
+            }
+            if (idEnd == PARAMS_PREFIX.length() && text.startsWith(PARAMS_PREFIX)) {
+                j = params != null && (idEnd == text.length() || paramsPathFound(text)) ? -1 : resolve(i, text);
+            } else {
+                j = index.get(text, 1, idEnd);
+                if (j < 0 || j == i) {
+                    j = resolve(i, text);
+                }
             }
         }
         if (j >= 0) {
@@ -285,12 +290,13 @@ final class ValidationRun {
         return target(i, ref.taskId(), ref, walker.pointer());
     }
 
-    /** Whether the whole path of a {@code $task0...} reference exists in the parameters; a text is parsed once. */
+    /**
+     * Whether the whole path of a well-formed {@code $task0...} reference exists in the parameters. A text found is
+     * remembered, so that {@link #reference} parses it once, not at every site.
+     */
     private boolean paramsPathFound(String text) {
         if (paramsPathsFound == null) {
             paramsPathsFound = new HashSet<>();
-        } else if (paramsPathsFound.contains(text)) {
-            return true;
         }
         Reference ref = Reference.parse(text);
         if (ref.resolvablePrefix(params.input()) == ref.path().size()) {

@@ -86,7 +86,22 @@ public record Reference(String taskId, List<PathSegment> path) {
     }
 
     private static boolean isIdChar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        return c < 128 && ASCII[c] == ID_CHAR;
+    }
+
+    // classes of ASCII characters, so that scanning a reference costs one table read per character
+    private static final byte KEY_CHAR = 0; // may appear in a path key
+    private static final byte ID_CHAR = 1; // may appear in a task id, and in a key
+    private static final byte SPECIAL = 2; // '.', '[' or ']'
+    private static final byte SPACE = 3; // whitespace or a control character: never in a reference
+    private static final byte[] ASCII = new byte[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            boolean id = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+            ASCII[c] = id ? ID_CHAR : c == '.' || c == '[' || c == ']' ? SPECIAL
+                    : Character.isWhitespace(c) || Character.isISOControl(c) ? SPACE : KEY_CHAR;
+        }
     }
 
     /**
@@ -148,14 +163,13 @@ public record Reference(String taskId, List<PathSegment> path) {
             int start = ++i;
             while (i < n) {
                 char k = text.charAt(i);
-                if (k == '.' || k == '[') {
-                    break;
-                }
-                if (k == ']') {
-                    throw new ReferenceSyntaxException(text, i, "unexpected ']'");
-                }
-                // printable ASCII, the usual key, is neither whitespace nor a control character
-                if ((k <= ' ' || k >= 0x7f) && (Character.isWhitespace(k) || Character.isISOControl(k))) {
+                if (k < 128 ? ASCII[k] >= SPECIAL : Character.isWhitespace(k) || Character.isISOControl(k)) {
+                    if (k == '.' || k == '[') {
+                        break;
+                    }
+                    if (k == ']') {
+                        throw new ReferenceSyntaxException(text, i, "unexpected ']'");
+                    }
                     throw new ReferenceSyntaxException(text, i, "whitespace is not allowed in a reference");
                 }
                 i++;
