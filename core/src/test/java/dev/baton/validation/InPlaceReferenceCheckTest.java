@@ -64,10 +64,32 @@ class InPlaceReferenceCheckTest {
         t.putIfAbsent("b\u00e9", 2);
         assertThat(t.get("$BB.x", 1, 3)).isEqualTo(1);
         assertThat(t.get("$Aa", 1, 3)).isEqualTo(0);
-        assertThat(t.get("xb\u00e9y", 1, 3)).isEqualTo(2);
+        // a reference's id is ASCII, so an id with other characters is found by name only, never by a range
+        assertThat(t.get("b\u00e9")).isEqualTo(2);
+        assertThat(t.get("xb\u00e9y", 1, 3)).isEqualTo(-1);
+        assertThat(t.get("Aa")).isEqualTo(0);
+        assertThat(t.get("BB")).isEqualTo(1);
+        assertThat(t.get("AaBB")).isEqualTo(-1);
+        assertThat(t.putIfAbsent("BB", 3)).isEqualTo(1);
+        assertThatThrownBy(() -> t.putIfAbsent("new", 5)).isInstanceOf(IllegalArgumentException.class);
         assertThat(t.get("$AaB", 1, 4)).isEqualTo(-1);
         assertThat(t.get("$A", 1, 2)).isEqualTo(-1);
         assertThat(t.get("$", 1, 1)).isEqualTo(-1);
+    }
+
+    @Test
+    void idTableGrowsItsCharactersAndStillFindsEveryId() {
+        int n = 3_000;
+        IdTable t = new IdTable(n);
+        for (int i = 0; i < n; i++) {
+            assertThat(t.putIfAbsent("task-" + "x".repeat(i % 40) + i, i)).isEqualTo(-1);
+        }
+        for (int i = 0; i < n; i++) {
+            String id = "task-" + "x".repeat(i % 40) + i;
+            assertThat(t.get("$" + id + ".out", 1, 1 + id.length())).isEqualTo(i);
+            assertThat(t.get(id)).isEqualTo(i);
+            assertThat(t.get("$" + id + "9", 1, 2 + id.length())).isNotEqualTo(i);
+        }
     }
 
     @Test
