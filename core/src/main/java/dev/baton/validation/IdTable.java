@@ -1,5 +1,7 @@
 package dev.baton.validation;
 
+import dev.baton.plan.Reference;
+
 /**
  * Task id to task index: an open-addressing hash table of ints, without boxing or an entry object per task, which
  * matters when the engine validates a large plan on every submit. Filled once by one validation run, then only
@@ -17,7 +19,7 @@ final class IdTable {
     private final int mask;
     /** The ids by index. */
     private final String[] ids;
-    /** The characters of id {@code i} are {@code chars[charStart[i] .. charStart[i + 1])}; none when not ASCII. */
+    /** The characters of id {@code i} are {@code chars[charStart[i] .. charStart[i + 1])}; none for an invalid id. */
     private byte[] chars;
     private final int[] charStart;
     private int size;
@@ -61,16 +63,15 @@ final class IdTable {
         }
     }
 
-    /** Keeps an ASCII id's characters; an id with other characters can never be named by a reference. */
+    /**
+     * Keeps a valid id's characters (at most 128, all ASCII). An invalid id, reported as such, can never be named by
+     * a reference, whose id is always valid, so it needs none: the array stays small whatever the ids.
+     */
     private void appendChars(String id) {
         int start = charStart[size];
         int len = id.length();
         int end = start;
-        boolean ascii = true;
-        for (int c = 0; c < len && ascii; c++) {
-            ascii = id.charAt(c) < 128;
-        }
-        if (ascii) {
+        if (Reference.isTaskId(id)) {
             if (start + len > chars.length) {
                 chars = java.util.Arrays.copyOf(chars, Math.max(chars.length * 2, start + len));
             }
@@ -125,7 +126,7 @@ final class IdTable {
     private boolean sameChars(int index, String text, int from, int len) {
         int start = charStart[index];
         if (charStart[index + 1] - start != len) {
-            return false; // another length, or an id that is not ASCII (a reference's id always is)
+            return false; // another length, or an invalid id (a reference's id is always valid)
         }
         for (int c = 0; c < len; c++) {
             if (chars[start + c] != text.charAt(from + c)) {

@@ -58,20 +58,26 @@ class InPlaceReferenceCheckTest {
 
     @Test
     void idTableFindsAnIdInsideALongerText() {
-        IdTable t = new IdTable(3);
+        IdTable t = new IdTable(5);
         t.putIfAbsent("Aa", 0);
         t.putIfAbsent("BB", 1);
         t.putIfAbsent("b\u00e9", 2);
         assertThat(t.get("$BB.x", 1, 3)).isEqualTo(1);
         assertThat(t.get("$Aa", 1, 3)).isEqualTo(0);
-        // a reference's id is ASCII, so an id with other characters is found by name only, never by a range
+        // a reference's id is always a valid id, so an invalid one is found by name only, never by a range
         assertThat(t.get("b\u00e9")).isEqualTo(2);
         assertThat(t.get("xb\u00e9y", 1, 3)).isEqualTo(-1);
+        String longId = "y".repeat(200);
+        t.putIfAbsent(longId, 3);
+        t.putIfAbsent("a.b", 4);
+        assertThat(t.get(longId)).isEqualTo(3);
+        assertThat(t.get("$" + longId, 1, 201)).isEqualTo(-1);
+        assertThat(t.get("a.b")).isEqualTo(4);
         assertThat(t.get("Aa")).isEqualTo(0);
         assertThat(t.get("BB")).isEqualTo(1);
         assertThat(t.get("AaBB")).isEqualTo(-1);
-        assertThat(t.putIfAbsent("BB", 3)).isEqualTo(1);
-        assertThatThrownBy(() -> t.putIfAbsent("new", 5)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(t.putIfAbsent("BB", 5)).isEqualTo(1);
+        assertThatThrownBy(() -> t.putIfAbsent("new", 7)).isInstanceOf(IllegalArgumentException.class);
         assertThat(t.get("$AaB", 1, 4)).isEqualTo(-1);
         assertThat(t.get("$A", 1, 2)).isEqualTo(-1);
         assertThat(t.get("$", 1, 1)).isEqualTo(-1);
