@@ -1,18 +1,18 @@
 package dev.baton.validation;
 
+import dev.baton.plan.Reference;
 import dev.baton.plan.Task;
 
-import java.util.AbstractList;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.RandomAccess;
 
 /**
  * The dependency graph of a valid plan, in the compact form the scheduler works from: executable tasks numbered
  * {@code 0..size()-1} in plan order ({@code task0} excluded), adjacency in flat int arrays, the effective parallel
- * group of each task, and every reference already parsed.
+ * group of each task, and the references of each task on request.
  *
  * <p>Obtained from {@link ValidationResult#graph()}, which is present only for valid plans, so a graph is always
  * acyclic and its groups always respect dependencies. Immutable and thread-safe; array accessors return copies, and
@@ -29,14 +29,12 @@ public final class PlanGraph {
     private final int[] group;
     private final List<List<String>> groups;
     private final boolean groupsFromPlan;
-    private final ReferenceSite[] sites;
-    private final int[] siteStart;
     private final Map<String, Object> params;
     private final int criticalPathLength;
 
     PlanGraph(Task[] tasks, IdTable index, int[] depStart, int[] deps, int[] outStart, int[] outs,
-              int[] group, List<List<String>> groups, boolean groupsFromPlan, ReferenceSite[] sites, int[] siteStart,
-              Map<String, Object> params, int criticalPathLength) {
+              int[] group, List<List<String>> groups, boolean groupsFromPlan, Map<String, Object> params,
+              int criticalPathLength) {
         this.tasks = tasks;
         this.index = index;
         this.depStart = depStart;
@@ -46,8 +44,6 @@ public final class PlanGraph {
         this.group = group;
         this.groups = groups;
         this.groupsFromPlan = groupsFromPlan;
-        this.sites = sites;
-        this.siteStart = siteStart;
         this.params = params;
         this.criticalPathLength = criticalPathLength;
     }
@@ -138,37 +134,17 @@ public final class PlanGraph {
     }
 
     /**
+     * The references in a task's input, parsed. Validation checked every one of them without keeping them (a large
+     * plan would pay for objects the scheduler never reads), so they are parsed again from the immutable input on
+     * each call; keep the list if you need it more than once.
+     *
      * @param i task index
-     * @return the references in the task's input, in document order
+     * @return the references in the task's input, in document order, each with its JSON pointer
      */
     public List<ReferenceSite> references(int i) {
-        int from = siteStart[i];
-        int to = siteStart[i + 1];
-        return from == to ? List.of() : new Sites(sites, from, to);
-    }
-
-    /** An unmodifiable view of one task's sites in the shared array: one object per call, none per task stored. */
-    private static final class Sites extends AbstractList<ReferenceSite> implements RandomAccess {
-        private final ReferenceSite[] sites;
-        private final int from;
-        private final int size;
-
-        Sites(ReferenceSite[] sites, int from, int to) {
-            this.sites = sites;
-            this.from = from;
-            this.size = to - from;
-        }
-
-        @Override
-        public ReferenceSite get(int k) {
-            Objects.checkIndex(k, size);
-            return sites[from + k];
-        }
-
-        @Override
-        public int size() {
-            return size;
-        }
+        List<ReferenceSite> found = new ArrayList<>(4);
+        tasks[i].visitReferences((pointer, text) -> found.add(new ReferenceSite(pointer, Reference.parse(text))));
+        return found.isEmpty() ? List.of() : Collections.unmodifiableList(found);
     }
 
     /** @return the caller's parameters ({@code task0}'s input), empty when the plan has none */

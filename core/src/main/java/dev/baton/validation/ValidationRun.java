@@ -13,17 +13,25 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * One validation pass over one plan. Not thread-safe; {@link PlanValidator} creates one per call.
  *
  * <p>Everything is linear in tasks + references: ids are hashed once, edges go into flat int arrays, layering is
  * Kahn's algorithm, and cycle search is an iterative depth-first walk over the tasks Kahn could not order.
+ *
+ * <p>References are checked where the input walk finds them, without building anything for a reference that is
+ * fine: {@link Reference#checkSyntax} checks the text, the task id is looked up in place, and the JSON pointer of a
+ * reference is spelled out only for an error (or when the catalog checks need it). A reference with a problem is
+ * parsed in full to report it, exactly as before; cost is paid by bad plans, not by good ones.
  */
 final class ValidationRun {
 
+    private static final String PARAMS_PREFIX = "$" + Reference.PARAMS_TASK;
     /** Cycles reported per plan; one is enough to act on, a few help, thousands only flood. */
     private static final int MAX_CYCLES = 10;
     /** Tasks named in one cycle message before it is shortened. */
@@ -34,6 +42,10 @@ final class ValidationRun {
     private final SchemaChecker checker;
     private final ValidationLimits limits;
     private final List<ValidationError> errors = new ArrayList<>();
+    /** Where {@link #error} writes: {@link #errors}, or {@link #deferred} while a task's input is being walked. */
+    private List<ValidationError> sink = errors;
+    /** Reference problems of the task being walked, reported after its limit problems as a whole walk would. */
+    private final List<ValidationError> deferred = new ArrayList<>();
 
     // executable tasks, task0 and duplicates excluded
     private Task[] tasks;
@@ -41,10 +53,21 @@ final class ValidationRun {
     private int n;
     private IdTable index;
     private Task params;
-    // every task's resolved reference sites in one flat array: task i owns sites[siteStart[i] .. siteStart[i + 1])
+    /** task0 reference texts whose whole path exists in the parameters; a miss is re-checked (and reported) per site. */
+    private HashSet<String> paramsPathsFound;
+    // the task being walked, its dependency edges so far, and seen[j] == current + 1 once edge current -> j is in
+    private int current;
+    private int[] edges;
+    private int edgeCount;
+    private int[] seen;
+    private InputWalker walker;
+    // only with a catalog (output-field and input-schema checks): every task's resolved reference sites in one flat
+    // array, task i owning sites[siteStart[i] .. siteStart[i + 1]), and every reference-shaped string's pointer
     private ReferenceSite[] sites;
     private int[] siteStart;
+    private int siteCount;
     private List<String>[] refPointers; // every reference-shaped string, parsable or not
+    private List<String> taskRefPointers;
     private int[] depStart;
     private int[] deps;
 
@@ -63,12 +86,13 @@ final class ValidationRun {
                     "the plan has " + executable + " tasks; the limit is " + limits.maxTasks()));
             return new ValidationResult(errors, List.of(), 0, null);
         }
-        indexTasks(all);
+        indexTasks(all, executable);
         if (n == 0) {
             errors.add(new ValidationError(ValidationCode.EMPTY_PLAN, null, "/tasks", "the plan has no task to run"));
         }
+        walker = new InputWalker();
         if (params != null) {
-            new InputWalker(params, all.indexOf(params), false).walkInput();
+            walker.walk(params, all.indexOf(params), InputWalker.LIMITS_ONLY);
         }
         checkTasks();
         int[] outStart = new int[n + 1];
@@ -102,13 +126,13 @@ final class ValidationRun {
         PlanGraph graph = null;
         if (errors.isEmpty()) {
             graph = new PlanGraph(tasks, index, depStart, deps, outStart, outs, groupOf,
-                    groups, fromPlan, sites, siteStart, plan.params(), critical);
+                    groups, fromPlan, plan.params(), critical);
         }
         return new ValidationResult(errors, groups, critical, graph);
     }
 
     private void error(ValidationCode code, String taskId, String path, String message) {
-        errors.add(new ValidationError(code, taskId, path, message));
+        sink.add(new ValidationError(code, taskId, path, message));
     }
 
     private String base(int i) {
@@ -116,10 +140,11 @@ final class ValidationRun {
     }
 
     @SuppressWarnings("unchecked")
-    private void indexTasks(List<Task> all) {
+    private void indexTasks(List<Task> all, int executable) {
         int total = all.size();
-        tasks = new Task[total];
-        planPos = new int[total];
+        // executable is an upper bound of n: task0 (first or not) and duplicates are left out
+        tasks = new Task[executable];
+        planPos = new int[executable];
         index = new IdTable(total);
         Map<String, Integer> firstPos = new HashMap<>();
         for (int k = 0; k < total; k++) {
@@ -149,24 +174,30 @@ final class ValidationRun {
             planPos[n] = k;
             n++;
         }
-        tasks = Arrays.copyOf(tasks, n);
-        planPos = Arrays.copyOf(planPos, n);
-        // pointers of unparsable references too: only the input schema check needs them
-        refPointers = catalog != null && checker != null ? new List[n] : null;
-        parsedTexts = new HashMap<>(Math.max(16, n * 2));
+        if (n < executable) {
+            tasks = Arrays.copyOf(tasks, n);
+            planPos = Arrays.copyOf(planPos, n);
+        }
+        if (catalog != null) {
+            sites = new ReferenceSite[Math.max(16, n * 2)];
+            siteStart = new int[n + 1];
+            // pointers of unparsable references too: only the input schema check needs them
+            if (checker != null) {
+                refPointers = new List[n];
+                taskRefPointers = new ArrayList<>(4);
+            }
+        }
     }
 
     private void checkTasks() {
         depStart = new int[n + 1];
-        siteStart = new int[n + 1];
-        sites = new ReferenceSite[Math.max(16, n * 2)];
-        int[] edges = new int[Math.max(16, n * 2)];
-        int edgeCount = 0;
-        int[] seen = new int[n]; // seen[j] == i + 1 when edge i -> j is already recorded
-        InputWalker walker = new InputWalker(null, 0, true); // one per run: its buffers are reused task after task
+        edges = new int[Math.max(16, n * 2)];
+        seen = new int[n];
         for (int i = 0; i < n; i++) {
             depStart[i] = edgeCount;
-            siteStart[i] = siteCount;
+            if (siteStart != null) {
+                siteStart[i] = siteCount;
+            }
             Task t = tasks[i];
             String id = t.id();
             if (t.service() == null || t.service().isBlank()) {
@@ -175,117 +206,111 @@ final class ValidationRun {
                 error(ValidationCode.UNKNOWN_SERVICE, id, base(i) + "/service",
                         "task '" + id + "' uses service '" + abbreviate(t.service()) + "', which is not in the catalog");
             }
-            walker.reset(t, planPos[i]);
-            walker.walkInput();
-            int found = walker.pointers.size();
-            if (refPointers != null) {
-                refPointers[i] = found == 0 ? List.of() : List.copyOf(walker.pointers);
+            current = i;
+            sink = deferred;
+            walker.walk(t, planPos[i], InputWalker.CHECK);
+            sink = errors;
+            if (!deferred.isEmpty()) {
+                errors.addAll(deferred);
+                deferred.clear();
             }
-            for (int r = 0; r < found; r++) {
-                String pointer = walker.pointers.get(r);
-                String text = walker.texts.get(r);
-                Parsed p = parsed(text);
-                Reference ref = p.reference;
-                if (ref == null) {
-                    error(ValidationCode.INVALID_REFERENCE, id, base(i) + "/input" + pointer, p.syntaxError
-                            + " (write '$$' to start a literal text with '$')");
-                    continue;
-                }
-                int j = p.target == TARGET_UNRESOLVED || p.target == i ? target(i, ref.taskId(), ref, pointer) : p.target;
-                if (j >= 0) {
-                    addSite(new ReferenceSite(pointer, ref));
-                    if (seen[j] != i + 1) {
-                        seen[j] = i + 1;
-                        if (edgeCount == edges.length) {
-                            edges = Arrays.copyOf(edges, edges.length * 2);
-                        }
-                        edges[edgeCount++] = j;
-                    }
-                } else if (j == -1) {
-                    addSite(new ReferenceSite(pointer, ref)); // task0
-                }
+            if (refPointers != null) {
+                refPointers[i] = taskRefPointers.isEmpty() ? List.of() : List.copyOf(taskRefPointers);
+                taskRefPointers.clear();
             }
             List<String> dependsOn = t.dependsOn();
             for (int q = 0; q < dependsOn.size(); q++) {
                 String d = dependsOn.get(q);
                 int j = target(i, d, null, "/depends_on/" + q);
-                if (j >= 0 && seen[j] != i + 1) {
-                    seen[j] = i + 1;
-                    if (edgeCount == edges.length) {
-                        edges = Arrays.copyOf(edges, edges.length * 2);
-                    }
-                    edges[edgeCount++] = j;
+                if (j >= 0) {
+                    addEdge(i, j);
                 }
             }
         }
         depStart[n] = edgeCount;
-        siteStart[n] = siteCount;
+        if (siteStart != null) {
+            siteStart[n] = siteCount;
+        }
         deps = Arrays.copyOf(edges, edgeCount);
+        edges = null;
     }
 
-    private int siteCount;
+    private void addEdge(int i, int j) {
+        if (seen[j] != i + 1) {
+            seen[j] = i + 1;
+            if (edgeCount == edges.length) {
+                edges = Arrays.copyOf(edges, edges.length * 2);
+            }
+            edges[edgeCount++] = j;
+        }
+    }
+
+    /**
+     * One reference-shaped string of the task being walked, in document order. The usual case, a well-formed
+     * reference to another task of the plan or to a parameter that exists, costs a syntax scan and one look-up;
+     * anything else is parsed and reported by {@link #target}, at this site, with this site's location.
+     */
+    private void reference(String text) {
+        int i = current;
+        if (taskRefPointers != null) {
+            taskRefPointers.add(walker.pointer());
+        }
+        int j;
+        if (paramsPathsFound != null && text.startsWith(PARAMS_PREFIX) && paramsPathsFound.contains(text)) {
+            j = -1; // the same text was checked and found before (plans repeat "$task0.orderId" in every task)
+        } else {
+            int idEnd;
+            try {
+                idEnd = Reference.checkSyntax(text);
+            } catch (ReferenceSyntaxException e) {
+                error(ValidationCode.INVALID_REFERENCE, tasks[i].id(), base(i) + "/input" + walker.pointer(),
+                        e.getMessage() + " (write '$$' to start a literal text with '$')");
+                return;
+            }
+            if (idEnd == PARAMS_PREFIX.length() && text.startsWith(PARAMS_PREFIX)) {
+                j = params != null && (idEnd == text.length() || paramsPathFound(text)) ? -1 : resolve(i, text);
+            } else {
+                j = index.get(text, 1, idEnd);
+                if (j < 0 || j == i) {
+                    j = resolve(i, text);
+                }
+            }
+        }
+        if (j >= 0) {
+            addEdge(i, j);
+        }
+        if (sites != null && j >= -1) {
+            addSite(new ReferenceSite(walker.pointer(), Reference.parse(text))); // a producer, or task0
+        }
+    }
+
+    /** The slow path: parses the reference and resolves it, reporting any problem at the current site. */
+    private int resolve(int i, String text) {
+        Reference ref = Reference.parse(text);
+        return target(i, ref.taskId(), ref, walker.pointer());
+    }
+
+    /**
+     * Whether the whole path of a well-formed {@code $task0...} reference exists in the parameters. A text found is
+     * remembered, so that {@link #reference} parses it once, not at every site.
+     */
+    private boolean paramsPathFound(String text) {
+        if (paramsPathsFound == null) {
+            paramsPathsFound = new HashSet<>();
+        }
+        Reference ref = Reference.parse(text);
+        if (ref.resolvablePrefix(params.input()) == ref.path().size()) {
+            paramsPathsFound.add(text);
+            return true;
+        }
+        return false;
+    }
 
     private void addSite(ReferenceSite site) {
         if (siteCount == sites.length) {
             sites = Arrays.copyOf(sites, sites.length * 2);
         }
         sites[siteCount++] = site;
-    }
-
-    /** Marks a cached reference whose target must be resolved again, reporting its error at this site. */
-    private static final int TARGET_UNRESOLVED = -3;
-
-    /**
-     * A reference text parsed once per run. Plans repeat the same text many times ({@code $task0.orderId} in every
-     * task, a producer's output in each consumer), so the parse, the id look-up and the check of a {@code task0}
-     * path are done once per distinct text. Only successful resolutions are cached: a problem is reported again at
-     * every site, with that site's location, exactly as without the cache.
-     */
-    private static final class Parsed {
-        final Reference reference;
-        final String syntaxError;
-        /** The producer's index, -1 for task0 (no edge), {@link #TARGET_UNRESOLVED} when it must be resolved again. */
-        int target = TARGET_UNRESOLVED;
-
-        Parsed(Reference reference, String syntaxError) {
-            this.reference = reference;
-            this.syntaxError = syntaxError;
-        }
-    }
-
-    private HashMap<String, Parsed> parsedTexts;
-
-    private Parsed parsed(String text) {
-        Parsed p = parsedTexts.get(text);
-        if (p != null) {
-            return p;
-        }
-        try {
-            Reference ref = Reference.parse(text);
-            p = new Parsed(ref, null);
-            p.target = resolveQuietly(ref);
-        } catch (ReferenceSyntaxException e) {
-            p = new Parsed(null, e.getMessage());
-        }
-        parsedTexts.put(text, p);
-        return p;
-    }
-
-    /**
-     * The target of a reference when it is fine from any task but its producer (a self-reference is checked per
-     * site): the producer's index, -1 for a resolvable task0 path, else {@link #TARGET_UNRESOLVED}.
-     */
-    private int resolveQuietly(Reference ref) {
-        String targetId = ref.taskId();
-        if (Reference.PARAMS_TASK.equals(targetId)) {
-            if (params == null) {
-                return TARGET_UNRESOLVED;
-            }
-            return ref.path().isEmpty() || ref.resolvablePrefix(params.input()) == ref.path().size()
-                    ? -1 : TARGET_UNRESOLVED;
-        }
-        int j = index.get(targetId);
-        return j < 0 ? TARGET_UNRESOLVED : j;
     }
 
     /**
@@ -344,18 +369,20 @@ final class ValidationRun {
         return sb.toString();
     }
 
+    /** The reverse adjacency, dependents of each task in ascending order, filled from the back in place. */
     private int[] dependents(int[] outStart) {
-        for (int e = 0; e < deps.length; e++) {
-            outStart[deps[e] + 1]++;
+        int m = deps.length;
+        for (int e = 0; e < m; e++) {
+            outStart[deps[e]]++;
         }
-        for (int i = 0; i < n; i++) {
-            outStart[i + 1] += outStart[i];
+        for (int j = 1; j < n; j++) {
+            outStart[j] += outStart[j - 1]; // now the end of j's range
         }
-        int[] fill = Arrays.copyOf(outStart, n);
-        int[] outs = new int[deps.length];
-        for (int i = 0; i < n; i++) {
-            for (int e = depStart[i]; e < depStart[i + 1]; e++) {
-                outs[fill[deps[e]]++] = i;
+        outStart[n] = m;
+        int[] outs = new int[m];
+        for (int i = n - 1; i >= 0; i--) {
+            for (int e = depStart[i + 1] - 1; e >= depStart[i]; e--) {
+                outs[--outStart[deps[e]]] = i; // moves the end down to the start
             }
         }
         return outs;
@@ -463,13 +490,14 @@ final class ValidationRun {
         error(ValidationCode.CYCLE, tasks[first].id(), sitePointer(first, next), sb.toString());
     }
 
-    /** Where task i names the task with the given id: a reference first, else its depends_on entry. */
+    /**
+     * Where task i names the task with the given id: its first reference to it, else its depends_on entry. Only
+     * reported cycles ask, so the input is walked again (with the same limits) rather than every site kept.
+     */
     private String sitePointer(int i, String targetId) {
-        for (int k = siteStart[i]; k < siteStart[i + 1]; k++) {
-            ReferenceSite site = sites[k];
-            if (site.reference().taskId().equals(targetId)) {
-                return base(i) + "/input" + site.pointer();
-            }
+        String pointer = walker.find(tasks[i], planPos[i], targetId);
+        if (pointer != null) {
+            return base(i) + "/input" + pointer;
         }
         int q = tasks[i].dependsOn().indexOf(targetId);
         return q >= 0 ? base(i) + "/depends_on/" + q : base(i);
@@ -633,44 +661,63 @@ final class ValidationRun {
     }
 
     /**
-     * Walks one input, checking depth and string limits and collecting reference-shaped strings. Recursion depth is
-     * bounded by {@link ValidationLimits#maxDepth()}, never by the data.
+     * Walks one input, checking depth and string limits and handing each reference-shaped string to
+     * {@link #reference}. Recursion depth is bounded by {@link ValidationLimits#maxDepth()}, never by the data. The
+     * path to the current value is kept as keys and indexes, and turned into a JSON pointer only when asked for.
+     * One walker serves a whole run, so its stacks are allocated once.
      */
-    private final class InputWalker {
+    private final class InputWalker implements BiConsumer<Object, Object> {
+        /** Reports limit problems only (task0's input, whose strings are data, not references). */
+        static final int LIMITS_ONLY = 0;
+        /** Reports limit problems and checks every reference. */
+        static final int CHECK = 1;
+        /** Reports nothing and stops at the first well-formed reference to {@link #wanted}. */
+        static final int FIND = 2;
+
         private Task task;
         private int position;
-        private final boolean collect;
-        private final ArrayList<String> path = new ArrayList<>();
-        final List<String> pointers = new ArrayList<>(4);
-        final List<String> texts = new ArrayList<>(4);
+        private int mode;
         private boolean tooDeep;
-        private final HashMap<String, String> topPointers = new HashMap<>();
+        private String wanted;
+        private String found;
+        // the path to the current value: keys[d] for an object member, or indexes[d] when keys[d] is null
+        private String[] keys = new String[8];
+        private int[] indexes = new int[8];
+        private int top;
+        // where accept() puts the members of the object being walked: their slot in the path and their depth
+        private int memberSlot;
+        private int memberDepth;
+        private final int maxStringLength = limits.maxStringLength();
+        private final int maxDepth = limits.maxDepth();
 
-        InputWalker(Task task, int position, boolean collect) {
+        void walk(Task task, int position, int mode) {
             this.task = task;
             this.position = position;
-            this.collect = collect;
-        }
-
-        void reset(Task task, int position) {
-            this.task = task;
-            this.position = position;
+            this.mode = mode;
             this.tooDeep = false;
-            pointers.clear();
-            texts.clear();
+            this.top = 0;
+            walk(task.input(), 1);
         }
 
-        void walkInput() {
-            walk(task.input(), 1);
+        /** @return the pointer (inside the input) of the first well-formed reference to the task, or null */
+        String find(Task task, int position, String taskId) {
+            wanted = taskId;
+            found = null;
+            walk(task, position, FIND);
+            wanted = null;
+            return found;
         }
 
         private void walk(Object value, int depth) {
             if (value instanceof String s) {
-                if (s.length() > limits.maxStringLength()) {
-                    limit("a string of " + s.length() + " characters exceeds the limit of " + limits.maxStringLength());
-                } else if (collect && Reference.isReference(s)) {
-                    pointers.add(pointer());
-                    texts.add(s);
+                if (s.length() > maxStringLength) {
+                    limit("a string of " + s.length() + " characters exceeds the limit of " + maxStringLength);
+                } else if (mode != LIMITS_ONLY && Reference.isReference(s)) {
+                    if (mode == CHECK) {
+                        reference(s);
+                    } else if (found == null && names(s, wanted)) {
+                        found = pointer();
+                    }
                 }
                 return;
             }
@@ -678,55 +725,79 @@ final class ValidationRun {
             if (!container) {
                 return;
             }
-            if (depth > limits.maxDepth()) {
+            if (depth > maxDepth) {
                 if (!tooDeep) {
                     tooDeep = true;
-                    limit("the input nests deeper than " + limits.maxDepth() + " levels");
+                    limit("the input nests deeper than " + maxDepth + " levels");
                 }
                 return;
             }
+            if (top == keys.length) {
+                keys = Arrays.copyOf(keys, top * 2);
+                indexes = Arrays.copyOf(indexes, top * 2);
+            }
+            int d = top++;
             if (value instanceof Map<?, ?> map) {
-                for (Map.Entry<?, ?> e : map.entrySet()) {
-                    String key = (String) e.getKey();
-                    path.add(JsonValues.escape(key));
-                    if (key.length() > limits.maxStringLength()) {
-                        limit("a key of " + key.length() + " characters exceeds the limit of " + limits.maxStringLength());
-                    } else {
-                        walk(e.getValue(), depth + 1);
-                    }
-                    path.remove(path.size() - 1);
-                }
+                int outerSlot = memberSlot;
+                int outerDepth = memberDepth;
+                memberSlot = d;
+                memberDepth = depth + 1;
+                map.forEach(this); // a frozen input walks its members without an iterator or entry wrappers
+                memberSlot = outerSlot;
+                memberDepth = outerDepth;
             } else {
                 List<?> list = (List<?>) value;
+                keys[d] = null;
                 for (int k = 0; k < list.size(); k++) {
-                    path.add(Integer.toString(k));
+                    indexes[d] = k;
                     walk(list.get(k), depth + 1);
-                    path.remove(path.size() - 1);
                 }
+            }
+            top = d;
+        }
+
+        /** One member of the object being walked. */
+        @Override
+        public void accept(Object k, Object member) {
+            String key = (String) k;
+            keys[memberSlot] = key;
+            if (key.length() > maxStringLength) {
+                limit("a key of " + key.length() + " characters exceeds the limit of " + maxStringLength);
+            } else {
+                walk(member, memberDepth);
+            }
+        }
+
+        /** Whether the text is a well-formed reference to the given task. */
+        private boolean names(String text, String taskId) {
+            try {
+                int idEnd = Reference.checkSyntax(text);
+                return idEnd - 1 == taskId.length() && text.startsWith(taskId, 1);
+            } catch (ReferenceSyntaxException e) {
+                return false;
             }
         }
 
         private void limit(String message) {
-            error(ValidationCode.LIMIT_EXCEEDED, task.id(), "/tasks/" + position + "/input" + pointer(), message);
+            if (mode != FIND) {
+                errors.add(new ValidationError(ValidationCode.LIMIT_EXCEEDED, task.id(),
+                        "/tasks/" + position + "/input" + pointer(), message));
+            }
         }
 
-        private String pointer() {
-            if (path.isEmpty()) {
+        /** @return the JSON pointer of the current value inside the input, e.g. {@code /items/0/id} */
+        String pointer() {
+            if (top == 0) {
                 return "";
             }
-            if (path.size() == 1) {
-                // top-level keys repeat from task to task ("orderId" in each): share one pointer string per key
-                String key = path.get(0);
-                String p = topPointers.get(key);
-                if (p == null) {
-                    p = "/" + key;
-                    topPointers.put(key, p);
-                }
-                return p;
-            }
             StringBuilder sb = new StringBuilder();
-            for (String p : path) {
-                sb.append('/').append(p);
+            for (int d = 0; d < top; d++) {
+                sb.append('/');
+                if (keys[d] != null) {
+                    sb.append(JsonValues.escape(keys[d]));
+                } else {
+                    sb.append(indexes[d]);
+                }
             }
             return sb.toString();
         }

@@ -86,7 +86,22 @@ public record Reference(String taskId, List<PathSegment> path) {
     }
 
     private static boolean isIdChar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        return c < 128 && ASCII[c] == ID_CHAR;
+    }
+
+    // classes of ASCII characters, so that scanning a reference costs one table read per character
+    private static final byte KEY_CHAR = 0; // may appear in a path key
+    private static final byte ID_CHAR = 1; // may appear in a task id, and in a key
+    private static final byte SPECIAL = 2; // '.', '[' or ']'
+    private static final byte SPACE = 3; // whitespace or a control character: never in a reference
+    private static final byte[] ASCII = new byte[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            boolean id = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+            ASCII[c] = id ? ID_CHAR : c == '.' || c == '[' || c == ']' ? SPECIAL
+                    : Character.isWhitespace(c) || Character.isISOControl(c) ? SPACE : KEY_CHAR;
+        }
     }
 
     /**
@@ -97,6 +112,27 @@ public record Reference(String taskId, List<PathSegment> path) {
      * @throws ReferenceSyntaxException if the text is not a well-formed reference
      */
     public static Reference parse(String text) {
+        List<PathSegment> path = new ArrayList<>(4);
+        int idEnd = scan(text, path);
+        return new Reference(text.substring(1, idEnd), path);
+    }
+
+    /**
+     * Checks reference text by the rules of {@link #parse(String)} without building the reference: nothing is
+     * allocated for well-formed text, which lets a validator check many references cheaply and look the task id up
+     * in place. {@code parse} succeeds on exactly the texts this accepts.
+     *
+     * @param text the text, starting with {@code $}
+     * @return the index just past the task id: the id is {@code text.substring(1, result)}, and the path, if any,
+     *         starts at {@code result}
+     * @throws ReferenceSyntaxException exactly when {@code parse} would, with the same message and position
+     */
+    public static int checkSyntax(String text) {
+        return scan(text, null);
+    }
+
+    /** The one grammar behind parse and checkSyntax: segments go to {@code path} unless it is null. */
+    private static int scan(String text, List<PathSegment> path) {
         int n = text.length();
         if (n == 0 || text.charAt(0) != '$') {
             throw new ReferenceSyntaxException(text, 0, "a reference starts with '$'");
@@ -117,8 +153,7 @@ public record Reference(String taskId, List<PathSegment> path) {
         if (i - 1 > 128) {
             throw new ReferenceSyntaxException(text, 129, "a task id has at most 128 characters");
         }
-        String taskId = text.substring(1, i);
-        List<PathSegment> path = new ArrayList<>(4);
+        int idEnd = i;
         i = indexes(text, i, path);
         while (i < n) {
             char c = text.charAt(i);
@@ -128,13 +163,13 @@ public record Reference(String taskId, List<PathSegment> path) {
             int start = ++i;
             while (i < n) {
                 char k = text.charAt(i);
-                if (k == '.' || k == '[') {
-                    break;
-                }
-                if (k == ']') {
-                    throw new ReferenceSyntaxException(text, i, "unexpected ']'");
-                }
-                if (Character.isWhitespace(k) || Character.isISOControl(k)) {
+                if (k < 128 ? ASCII[k] >= SPECIAL : Character.isWhitespace(k) || Character.isISOControl(k)) {
+                    if (k == '.' || k == '[') {
+                        break;
+                    }
+                    if (k == ']') {
+                        throw new ReferenceSyntaxException(text, i, "unexpected ']'");
+                    }
                     throw new ReferenceSyntaxException(text, i, "whitespace is not allowed in a reference");
                 }
                 i++;
@@ -142,10 +177,12 @@ public record Reference(String taskId, List<PathSegment> path) {
             if (i == start) {
                 throw new ReferenceSyntaxException(text, start, "empty key in path");
             }
-            path.add(new PathSegment.Key(text.substring(start, i)));
+            if (path != null) {
+                path.add(new PathSegment.Key(text.substring(start, i)));
+            }
             i = indexes(text, i, path);
         }
-        return new Reference(taskId, path);
+        return idEnd;
     }
 
     private static int indexes(String text, int i, List<PathSegment> path) {
@@ -169,7 +206,9 @@ public record Reference(String taskId, List<PathSegment> path) {
             if (i >= n || text.charAt(i) != ']') {
                 throw new ReferenceSyntaxException(text, i, "expected ']'");
             }
-            path.add(new PathSegment.Index((int) value));
+            if (path != null) {
+                path.add(new PathSegment.Index((int) value));
+            }
             i++;
         }
         return i;

@@ -93,4 +93,21 @@ class PlanTest {
         Object frozen = JsonValues.freeze(Map.of("a", List.of(1)));
         assertThat(JsonValues.freeze(frozen)).isSameAs(frozen);
     }
+
+    @Test
+    void aFrozenObjectWalksItsMembersInOrderWithoutGivingAWayToChangeThem() {
+        Map<String, Object> in = new LinkedHashMap<>();
+        in.put("z", 1);
+        in.put("a", List.of(2));
+        in.put("m", null);
+        Map<String, Object> frozen = JsonValues.freezeObject(in);
+        List<String> seen = new ArrayList<>();
+        frozen.forEach((k, v) -> seen.add(k + "=" + v));
+        assertThat(seen).containsExactly("z=1", "a=[2]", "m=null");
+        List<String> viaEntries = new ArrayList<>();
+        frozen.entrySet().forEach(e -> viaEntries.add(e.getKey() + "=" + e.getValue()));
+        assertThat(seen).isEqualTo(viaEntries);
+        frozen.forEach((k, v) -> assertThatThrownBy(() -> frozen.put(k, 0)).isInstanceOf(UnsupportedOperationException.class));
+        assertThat(frozen).containsEntry("z", 1);
+    }
 }

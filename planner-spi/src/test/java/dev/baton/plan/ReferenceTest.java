@@ -102,4 +102,43 @@ class ReferenceTest {
         assertThatThrownBy(() -> new PathSegment.Key("")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new PathSegment.Index(-1)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"$task1", "$t.items[0].id", "$t.matrix[1][22]", "$t[3]", "$my-task_2.order-id",
+            "$task0.café.名前.😀", "$task0.a$b", "$t.a\u00a0b", "$t.k~/x", "$t.b[2147483647]",
+            "$", "$.a", "$a.", "$a..b", "$a.b[", "$a.b[]", "$a.b[x]", "$a.b[-1]", "$a.b[01]", "$a.b]", "$a b",
+            "$a.b c", "$a.b\tc", "$a.b\u0085c", "$a.b\u2028c", "$a.b\u007fc", "$a!", "$a.b[99999999999]",
+            "$a.b[2147483648]", "task1", "", "$$x", "$a[0]x"})
+    void checkSyntaxAcceptsAndRejectsExactlyWhatParseDoes(String text) {
+        ReferenceSyntaxException parseError = catchThrowableOfType(() -> Reference.parse(text), ReferenceSyntaxException.class);
+        ReferenceSyntaxException checkError = catchThrowableOfType(() -> Reference.checkSyntax(text), ReferenceSyntaxException.class);
+        if (parseError == null) {
+            assertThat(checkError).as(text).isNull();
+            int idEnd = Reference.checkSyntax(text);
+            assertThat(text.substring(1, idEnd)).isEqualTo(Reference.parse(text).taskId());
+        } else {
+            assertThat(checkError).as(text).isNotNull();
+            assertThat(checkError.getMessage()).isEqualTo(parseError.getMessage());
+            assertThat(checkError.position()).isEqualTo(parseError.position());
+        }
+    }
+
+    @Test
+    void checkSyntaxEndsTheIdWhereThePathStarts() {
+        assertThat(Reference.checkSyntax("$task1")).isEqualTo(6);
+        assertThat(Reference.checkSyntax("$ab.c")).isEqualTo(3);
+        assertThat(Reference.checkSyntax("$ab[0]")).isEqualTo(3);
+        String longest = "$" + "x".repeat(128) + ".k";
+        assertThat(Reference.checkSyntax(longest)).isEqualTo(129);
+        assertThatThrownBy(() -> Reference.checkSyntax("$t." + "a".repeat(Reference.MAX_LENGTH)))
+                .isInstanceOf(ReferenceSyntaxException.class).hasMessageContaining("longer than");
+    }
+
+    @Test
+    void keysMayHoldNonAsciiSpacingCharactersOnlyWhenJavaDoesNotCallThemWhitespace() {
+        // no-break space is not whitespace to Character.isWhitespace; the line separator is
+        assertThat(Reference.parse("$t.a\u00a0b").path()).containsExactly(new PathSegment.Key("a\u00a0b"));
+        assertThatThrownBy(() -> Reference.parse("$t.a\u2028b")).hasMessageContaining("whitespace");
+        assertThatThrownBy(() -> Reference.parse("$t.a\u007fb")).hasMessageContaining("whitespace");
+    }
 }
