@@ -164,12 +164,6 @@ final class FrozenJson {
                 return keys.length;
             }
         }
-
-        /** Walks the members in order without an iterator or an entry wrapper per member, as validation does. */
-        @Override
-        public void forEach(BiConsumer<? super String, ? super Object> action) {
-            delegate.forEach(action);
-        }
     }
 
     /** A deeply immutable JSON array. */
