@@ -148,18 +148,27 @@ final class InputResolver {
         return v instanceof String || v instanceof Map || v instanceof List;
     }
 
-    private static Object select(String text, Reference ref, String pointer, Function<String, Object> outputs) {
+    /**
+     * @param where the value's JSON pointer, or the path to it as a list of keys (spelled out only for the error)
+     */
+    private static Object select(String text, Reference ref, Object where, Function<String, Object> outputs) {
         Object producer = outputs.apply(ref.taskId());
         if (producer == MISSING) {
-            throw new UnresolvedReferenceException(text, pointer, "task '" + ref.taskId() + "' has no output");
+            throw new UnresolvedReferenceException(text, pointerOf(where), "task '" + ref.taskId()
+                    + "' has no output");
         }
         Object v = ref.select(producer, MISSING);
         if (v == MISSING) {
             int ok = ref.resolvablePrefix(producer);
-            throw new UnresolvedReferenceException(text, pointer, "'" + ref.taskId() + "' output has no "
+            throw new UnresolvedReferenceException(text, pointerOf(where), "'" + ref.taskId() + "' output has no "
                     + describe(ref, ok));
         }
         return v;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String pointerOf(Object where) {
+        return where instanceof String s ? s : pointer((List<String>) where);
     }
 
     private static Object walk(Object value, Function<String, Object> outputs, List<String> path) {
@@ -170,7 +179,7 @@ final class InputResolver {
             if (Reference.isEscaped(s)) {
                 return Reference.unescape(s);
             }
-            return select(s, Reference.parse(s), pointer(path), outputs); // validated before the run started
+            return select(s, Reference.parse(s), path, outputs); // validated before the run started
         }
         if (value instanceof Map<?, ?> map) {
             if (map.isEmpty()) {

@@ -378,7 +378,9 @@ final class RunExecution {
         String unresolved = null;
         String code = "REFERENCE_UNRESOLVED";
         try {
-            input = InputResolver.resolve(graph.task(i).input(), graph.references(i), outputLookup);
+            // one walk that parses each reference it meets (validated already): the graph no longer keeps parsed sites,
+            // and building them here would walk the input twice
+            input = InputResolver.resolve(graph.task(i).input(), outputLookup);
             unresolved = engine.schemaProblem(services[i].descriptor.inputSchema(), input, "input");
             code = "SCHEMA_VIOLATION";
         } catch (InputResolver.UnresolvedReferenceException e) {
