@@ -2,7 +2,6 @@ package dev.baton.internal.engine;
 
 import dev.baton.plan.JsonValues;
 import dev.baton.plan.Reference;
-import dev.baton.validation.ReferenceSite;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,57 +30,40 @@ final class InputResolver {
      * @throws UnresolvedReferenceException when a path does not exist in its producer's output
      */
     static Map<String, Object> resolve(Map<String, Object> input, Function<String, Object> outputs) {
-        return resolve(input, List.of(), outputs);
+        return resolve(input, outputs, Reference::parse);
     }
 
     /**
-     * Resolves with the references the validator already parsed ({@code sites}, in document order), so nothing is
-     * parsed again at dispatch; falls back to parsing if the sites do not line up with the input.
+     * Resolves with a parser of the caller's choice: a run passes one that remembers the texts it parsed, so a text
+     * repeated across tasks ({@code $task0.orderId} in each, a producer's output in every consumer) is parsed once.
      *
      * @param input   the task's input as planned
-     * @param sites   its reference sites from the plan graph, or an empty list
      * @param outputs producer output by task id ({@code task0}: the parameters); {@link #MISSING} when unknown
+     * @param parser  parses a reference text that validation accepted
      * @return the resolved input, frozen
      * @throws UnresolvedReferenceException when a path does not exist in its producer's output
      */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> resolve(Map<String, Object> input, List<ReferenceSite> sites,
-                                       Function<String, Object> outputs) {
+    static Map<String, Object> resolve(Map<String, Object> input, Function<String, Object> outputs,
+                                       Function<String, Reference> parser) {
         if (input.isEmpty()) {
             return input;
         }
-        if (!sites.isEmpty()) {
-            try {
-                Walk w = new Walk(sites, outputs);
-                Object r = w.walk(input);
-                if (w.next == sites.size()) {
-                    return (Map<String, Object>) r;
-                }
-            } catch (Misaligned e) {
-                // fall through: parse every reference
-            }
-        }
-        return (Map<String, Object>) walk(input, outputs, new ArrayList<>(4));
-    }
-
-    /** The sites did not match the input (never expected: validation walks inputs in the same order). */
-    private static final class Misaligned extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        static final Misaligned INSTANCE = new Misaligned();
-
-        private Misaligned() {
-            super(null, null, false, false);
+        try {
+            return (Map<String, Object>) new Walk(parser, outputs).walk(input);
+        } catch (UnresolvedReferenceException e) {
+            // the fast walk keeps no path; walk again keeping it, so the error names where the reference is
+            return (Map<String, Object>) walk(input, outputs, new ArrayList<>(4));
         }
     }
 
-    /** A walk that takes each reference from the next site instead of parsing it; no path kept (sites have it). */
+    /** The dispatch walk: no path kept (only an error needs one) and no lambda per object. */
     private static final class Walk implements java.util.function.BiFunction<String, Object, Object> {
-        private final List<ReferenceSite> sites;
+        private final Function<String, Reference> parser;
         private final Function<String, Object> outputs;
-        int next;
 
-        Walk(List<ReferenceSite> sites, Function<String, Object> outputs) {
-            this.sites = sites;
+        Walk(Function<String, Reference> parser, Function<String, Object> outputs) {
+            this.parser = parser;
             this.outputs = outputs;
         }
 
@@ -99,15 +81,7 @@ final class InputResolver {
                 if (Reference.isEscaped(s)) {
                     return Reference.unescape(s);
                 }
-                if (next >= sites.size()) {
-                    throw Misaligned.INSTANCE;
-                }
-                ReferenceSite site = sites.get(next++);
-                Reference ref = site.reference();
-                if (!matches(s, ref)) {
-                    throw Misaligned.INSTANCE;
-                }
-                return select(s, ref, site.pointer(), outputs);
+                return select(s, parser.apply(s), "", outputs);
             }
             if (value instanceof Map<?, ?> map) {
                 @SuppressWarnings("unchecked")
@@ -130,18 +104,6 @@ final class InputResolver {
             }
             return value;
         }
-    }
-
-    /**
-     * Whether the text is the site's reference: a bare {@code $task} is checked without allocating; a reference with
-     * a path is compared with the canonical spelling (a reference spelled otherwise is parsed instead).
-     */
-    private static boolean matches(String text, Reference ref) {
-        String task = ref.taskId();
-        if (!text.startsWith(task, 1)) {
-            return false;
-        }
-        return ref.path().isEmpty() ? text.length() == 1 + task.length() : text.equals(ref.toString());
     }
 
     private static boolean isContainerOrString(Object v) {

@@ -111,6 +111,13 @@ final class RunExecution {
     private final ArrayList<Admission.Ticket> readyScratch = new ArrayList<>();
     /** Producer outputs by task id, for input resolution (one object per run, not one per dispatch). */
     private final java.util.function.Function<String, Object> outputLookup = this::outputOf;
+    /**
+     * Reference texts parsed at dispatch, by text (guarded by the lock): plans repeat texts across tasks, and the
+     * validator keeps none of its parses. Bounded by the plan's own distinct texts.
+     */
+    private final java.util.HashMap<String, dev.baton.plan.Reference> parsedReferences = new java.util.HashMap<>();
+    private final java.util.function.Function<String, dev.baton.plan.Reference> referenceParser =
+            text -> parsedReferences.computeIfAbsent(text, dev.baton.plan.Reference::parse);
 
     RunExecution(Engine engine, String runId, Plan plan, PlanGraph graph, RunSettings settings, Instant createdAt,
                  ServiceRegistry.Catalog catalog) {
@@ -378,9 +385,7 @@ final class RunExecution {
         String unresolved = null;
         String code = "REFERENCE_UNRESOLVED";
         try {
-            // one walk that parses each reference it meets (validated already): the graph no longer keeps parsed sites,
-            // and building them here would walk the input twice
-            input = InputResolver.resolve(graph.task(i).input(), outputLookup);
+            input = InputResolver.resolve(graph.task(i).input(), outputLookup, referenceParser);
             unresolved = engine.schemaProblem(services[i].descriptor.inputSchema(), input, "input");
             code = "SCHEMA_VIOLATION";
         } catch (InputResolver.UnresolvedReferenceException e) {

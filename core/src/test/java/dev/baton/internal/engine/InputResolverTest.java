@@ -1,10 +1,13 @@
 package dev.baton.internal.engine;
 
 import dev.baton.plan.Plan;
+import dev.baton.plan.Reference;
 import dev.baton.validation.PlanGraph;
 import dev.baton.validation.PlanValidator;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -18,7 +21,7 @@ class InputResolverTest {
             .task("a", "s", Map.of())
             .task("b", "s", Map.of("x", "$a.v", "list", List.of("$a", "$$lit", 3, Map.of("deep", "$a.v")),
                     "plain", "text"))
-            .task("c", "s", Map.of("y", "$a.missing"))
+            .task("c", "s", Map.of("y", Map.of("z", List.of(1, "$a.missing"))))
             .build();
     private static final PlanGraph GRAPH = PlanValidator.defaults().validate(PLAN).graph().orElseThrow();
     private static final Map<String, Object> A_OUTPUT = Map.of("v", 5);
@@ -29,57 +32,52 @@ class InputResolverTest {
     }
 
     @Test
-    void theValidatedSitesResolveLikeParsingDoes() {
-        int b = index("b");
-        Map<String, Object> input = GRAPH.task(b).input();
-        Map<String, Object> viaSites = InputResolver.resolve(input, GRAPH.references(b), OUTPUTS);
-        Map<String, Object> parsed = InputResolver.resolve(input, OUTPUTS);
-        assertThat(viaSites).isEqualTo(parsed)
-                .containsEntry("x", 5)
+    void referencesAreReplacedEscapesUnescapedAndLiteralsKept() {
+        Map<String, Object> input = GRAPH.task(index("b")).input();
+        Map<String, Object> r = InputResolver.resolve(input, OUTPUTS);
+        assertThat(r).containsEntry("x", 5)
                 .containsEntry("plain", "text")
                 .containsEntry("list", List.of(A_OUTPUT, "$lit", 3, Map.of("deep", 5)));
-        assertThat(viaSites.keySet()).containsExactlyElementsOf(input.keySet());
+        assertThat(r.keySet()).containsExactlyElementsOf(input.keySet());
     }
 
     @Test
-    void sitesThatDoNotLineUpFallBackToParsing() {
-        int b = index("b");
-        Map<String, Object> input = GRAPH.task(b).input();
-        // the sites of another task: the first reference's task matches, the count does not
-        assertThat(InputResolver.resolve(input, GRAPH.references(index("c")), OUTPUTS))
-                .isEqualTo(InputResolver.resolve(input, OUTPUTS));
-        // same producer, another path: the site is not taken for the text
-        Map<String, Object> bare = dev.baton.plan.JsonValues.freezeObject(Map.of("y", "$a"));
-        assertThat(InputResolver.resolve(bare, GRAPH.references(index("c")), OUTPUTS)).containsEntry("y", A_OUTPUT);
-        Map<String, Object> other = Map.of("z", "$q.v");
-        assertThatThrownBy(() -> InputResolver.resolve(other, GRAPH.references(b), OUTPUTS))
-                .isInstanceOf(InputResolver.UnresolvedReferenceException.class)
-                .hasMessageContaining("'$q.v' at /z");
+    void aRunsParserIsAskedOncePerTextItRemembers() {
+        Map<String, Reference> memo = new HashMap<>();
+        List<String> asked = new ArrayList<>();
+        Function<String, Reference> parser = text -> memo.computeIfAbsent(text, t -> {
+            asked.add(t);
+            return Reference.parse(t);
+        });
+        Map<String, Object> input = GRAPH.task(index("b")).input();
+        Map<String, Object> first = InputResolver.resolve(input, OUTPUTS, parser);
+        Map<String, Object> second = InputResolver.resolve(input, OUTPUTS, parser);
+        assertThat(first).isEqualTo(second).isEqualTo(InputResolver.resolve(input, OUTPUTS));
+        // "$a.v" appears twice and the input is resolved twice: each distinct text is parsed once
+        assertThat(asked).containsExactlyInAnyOrder("$a.v", "$a");
     }
 
     @Test
-    void aMissingPathNamesItsPointerEitherWay() {
-        int c = index("c");
-        Map<String, Object> input = GRAPH.task(c).input();
-        for (List<dev.baton.validation.ReferenceSite> sites : List.of(GRAPH.references(c), List.<dev.baton.validation.ReferenceSite>of())) {
-            assertThatThrownBy(() -> InputResolver.resolve(input, sites, OUTPUTS))
+    void aMissingPathNamesItsPointerWhicheverParserIsUsed() {
+        Map<String, Object> input = GRAPH.task(index("c")).input();
+        Map<String, Reference> memo = new HashMap<>();
+        for (Function<String, Reference> parser : List.<Function<String, Reference>>of(Reference::parse,
+                t -> memo.computeIfAbsent(t, Reference::parse))) {
+            assertThatThrownBy(() -> InputResolver.resolve(input, OUTPUTS, parser))
                     .isInstanceOf(InputResolver.UnresolvedReferenceException.class)
-                    .hasMessageContaining("'$a.missing' at /y")
+                    .hasMessageContaining("'$a.missing' at /y/z/1")
                     .hasMessageContaining("'a' output has no 'missing'");
         }
-        assertThatThrownBy(() -> InputResolver.resolve(input, sites(c), id -> InputResolver.MISSING))
-                .hasMessageContaining("task 'a' has no output");
+        assertThatThrownBy(() -> InputResolver.resolve(input, id -> InputResolver.MISSING))
+                .hasMessageContaining("task 'a' has no output")
+                .hasMessageContaining("at /y/z/1");
     }
 
     @Test
     void anInputWithoutReferencesIsReturnedAsItIs() {
         Map<String, Object> input = GRAPH.task(index("a")).input();
-        assertThat(InputResolver.resolve(input, GRAPH.references(index("a")), OUTPUTS)).isSameAs(input);
+        assertThat(InputResolver.resolve(input, OUTPUTS)).isSameAs(input);
         Map<String, Object> literal = dev.baton.plan.JsonValues.freezeObject(Map.of("k", "v", "n", 1));
-        assertThat(InputResolver.resolve(literal, List.of(), OUTPUTS)).isSameAs(literal);
-    }
-
-    private static List<dev.baton.validation.ReferenceSite> sites(int i) {
-        return GRAPH.references(i);
+        assertThat(InputResolver.resolve(literal, OUTPUTS)).isSameAs(literal);
     }
 }
