@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * rotating every round), and each round's ratios are taken between neighbouring slices; the report gives the median
  * of the per-round ratios as well as of each arm's throughput.
  *
- * <p>Besides the wall clock, each slice is timed by CPU time: this process's, plus its child processes' (the
- * PostgreSQL server the benchmark starts), read from {@code /proc} where it exists. CPU per operation does not
+ * <p>Besides the wall clock, each slice is timed by CPU time: this process's, plus the PostgreSQL server's (read from
+ * {@code /proc} where it exists), and of that the calling threads' and the store's writer threads'. CPU per operation does not
  * count the time a thread waits for the disk or for a core, so it says what each row costs the machine.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.baton.bench.DurableAppendAlternation [db [rounds
@@ -55,7 +55,7 @@ public final class DurableAppendAlternation {
             }
             DurableAppendBenchmark.Appender batcher = new DurableAppendBenchmark.Appender();
             batcher.setUp(db);
-            Map<String, List<double[]>> results = new HashMap<>(); // arm -> per round {ops/s, CPU µs per op}
+            Map<String, List<double[]>> results = new HashMap<>(); // arm -> per round {ops/s, CPU µs per op: all, calling threads, writer threads}
             for (String arm : ARMS) {
                 results.put(arm, new ArrayList<>());
             }
@@ -64,7 +64,8 @@ public final class DurableAppendAlternation {
                 for (int k = 0; k < ARMS.length; k++) {
                     String arm = ARMS[(k + round) % ARMS.length];
                     double[] r = slice(arm, bench, db, appenders, batcher, seconds);
-                    System.out.printf("  round %d %-18s %,10.0f ops/s %8.1f µs CPU/op%n", round, arm, r[0], r[1]);
+                    System.out.printf("  round %d %-18s %,10.0f ops/s %8.1f µs CPU/op (calling threads %.1f, writer %.1f)%n",
+                            round, arm, r[0], r[1], r[2], r[3]);
                     if (round > 0) {
                         results.get(arm).add(r);
                     }
@@ -80,11 +81,14 @@ public final class DurableAppendAlternation {
         }
     }
 
-    /** One arm for {@code seconds}: {ops/s, CPU µs per op}. */
+    /** One arm for {@code seconds}: {ops/s, CPU µs per op: all, calling threads, writer threads}. */
     private static double[] slice(String arm, DurableAppendBenchmark bench, DurableAppendBenchmark.Db db,
             DurableAppendBenchmark.Appender[] appenders, DurableAppendBenchmark.Appender batcher, double seconds)
             throws Exception {
         LongAdder ops = new LongAdder();
+        LongAdder callerCpu = new LongAdder();
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long writer0 = writerCpuNanos(mx);
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         boolean batched = arm.equals("batchedInsert");
         int n = batched ? 1 : APPENDERS;
@@ -107,6 +111,7 @@ public final class DurableAppendAlternation {
                 } catch (Throwable e) {
                     failures.add(e);
                 }
+                callerCpu.add(mx.getCurrentThreadCpuTime());
             });
             threads[i].start();
         }
@@ -115,18 +120,21 @@ public final class DurableAppendAlternation {
         }
         long wall = System.nanoTime() - t0;
         long cpu = cpuNanos(db) - cpu0;
+        long writer = writerCpuNanos(mx) - writer0;
         if (!failures.isEmpty()) {
             throw new IllegalStateException(arm + " failed", failures.get(0));
         }
         long count = ops.sum();
-        return new double[]{count / (wall / 1e9), cpu / 1e3 / Math.max(1, count)};
+        double perOp = 1e3 * Math.max(1, count);
+        return new double[]{count / (wall / 1e9), cpu / perOp, callerCpu.sum() / perOp, writer / perOp};
     }
 
     private static void report(String dbName, Map<String, List<double[]>> results) {
         double[] batched = column(results.get("batchedInsert"), 0);
         System.out.printf("%n%s, medians over %d rounds:%n", dbName, batched.length);
-        System.out.println("| arm | ops/s | CPU µs/op | median of per-round ratios to batchedInsert (min-max) |");
-        System.out.println("| --- | ---: | ---: | ---: |");
+        System.out.println("| arm | ops/s | CPU µs/op | of which calling threads | of which writer |"
+                + " median of per-round ratios to batchedInsert (min-max) |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
         for (String arm : ARMS) {
             double[] ops = column(results.get(arm), 0);
             double[] cpu = column(results.get(arm), 1);
@@ -135,9 +143,21 @@ public final class DurableAppendAlternation {
                 ratios[i] = ops[i] / batched[i];
             }
             Arrays.sort(ratios);
-            System.out.printf("| %s | %,.0f | %.1f | %.2f (%.2f-%.2f) |%n", arm, median(ops), median(cpu),
+            System.out.printf("| %s | %,.0f | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) |%n", arm, median(ops),
+                    median(cpu), median(column(results.get(arm), 2)), median(column(results.get(arm), 3)),
                     median(ratios), ratios[0], ratios[ratios.length - 1]);
         }
+    }
+
+    /** CPU time of the store's writer threads (their names start with {@code baton-jdbc-writer}). */
+    private static long writerCpuNanos(java.lang.management.ThreadMXBean mx) {
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("baton-jdbc-writer")) {
+                sum += Math.max(0, mx.getThreadCpuTime(t.getId()));
+            }
+        }
+        return sum;
     }
 
     private static double[] column(List<double[]> rows, int k) {
