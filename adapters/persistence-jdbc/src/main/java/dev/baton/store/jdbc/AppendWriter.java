@@ -335,77 +335,12 @@ final class AppendWriter {
                 insertFirstEventsAtOnce(c, batch, out);
                 return;
             }
-            // The first continuing append of each run goes into multi-row commands: one command per up to H2_GROUP
-            // rows instead of one per row, which is most of H2's cost per row. Further appends of the same run in
-            // this group (rare) follow one by one, each checked against the rows before it.
-            List<Integer> leads = new ArrayList<>();
-            List<Integer> rest = new ArrayList<>();
-            java.util.Set<String> runsSeen = new java.util.HashSet<>();
-            for (int i = 0; i < batch.size(); i++) {
-                Request r = batch.get(i);
-                if (out[i] == null && r.expectedSeq != 0) {
-                    (runsSeen.add(r.runId) ? leads : rest).add(i);
-                }
-            }
-            for (int from = 0; from < leads.size(); from += Sql.H2_GROUP) {
-                List<Integer> chunk = leads.subList(from, Math.min(leads.size(), from + Sql.H2_GROUP));
-                if (!insertFirstEventsH2(c, batch, chunk, out)) {
-                    rest.addAll(chunk); // a taken seq failed the command (and nothing else): row by row tells which
-                }
-            }
-            rest.sort(null); // group order, so that appends of one run run in queue order
-            insertFirstEventsOneByOne(c, batch, rest, out);
-        }
-
-        /**
-         * H2: one command for the given appends (one per run). Returns false, with nothing written, unless every row
-         * landed (a taken seq or a failed previous-seq check, both conflicts, are then told apart row by row).
-         */
-        private boolean insertFirstEventsH2(Connection c, List<Request> batch, List<Integer> chunk, Outcome[] out)
-                throws SQLException {
-            PreparedStatement ps = cached(c, sql.insertNextEventsH2(chunk.size()));
-            int p = 0;
-            for (int i : chunk) {
-                Request r = batch.get(i);
-                RunEvent e = r.events.get(0);
-                ps.setString(++p, r.runId);
-                ps.setLong(++p, e.seq());
-                ps.setString(++p, EventCodec.typeOf(e));
-                if (e instanceof TaskCompleted tc && tc.executionId() != null) {
-                    ps.setString(++p, tc.executionId());
-                } else {
-                    ps.setNull(++p, Types.VARCHAR);
-                }
-                ps.setString(++p, r.encoded.get(0));
-            }
-            // the savepoint undoes a partly landed command: which rows failed the check, the row-by-row path tells
-            java.sql.Savepoint before = c.setSavepoint();
-            int rows;
-            try {
-                rows = ps.executeUpdate();
-            } catch (SQLException e) {
-                if ("23505".equals(e.getSQLState())) {
-                    return false; // H2 rolled back this command alone
-                }
-                throw e;
-            }
-            if (rows != chunk.size()) {
-                c.rollback(before);
-                return false;
-            }
-            c.releaseSavepoint(before);
-            return true;
-        }
-
-        /** H2: the given appends' first events as a JDBC batch of single-row commands, in order. */
-        private void insertFirstEventsOneByOne(Connection c, List<Request> batch, List<Integer> candidates,
-                Outcome[] out) throws SQLException {
             List<Integer> indexes = new ArrayList<>();
             {
                 PreparedStatement ps = cached(c, sql.insertNextEvent);
-                for (int i : candidates) {
+                for (int i = 0; i < batch.size(); i++) {
                     Request r = batch.get(i);
-                    if (out[i] != null) {
+                    if (out[i] != null || r.expectedSeq == 0) {
                         continue;
                     }
                     bindEvent(ps, r, 0);

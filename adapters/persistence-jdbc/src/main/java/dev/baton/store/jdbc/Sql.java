@@ -4,8 +4,7 @@ import java.time.Instant;
 
 /**
  * The SQL text of one store instance: table names carry the configured prefix, and the few statements PostgreSQL and
- * H2 spell differently are chosen by dialect. Immutable
- * but for a cache of generated statement texts.
+ * H2 spell differently are chosen by dialect. Immutable.
  */
 final class Sql {
 
@@ -22,10 +21,6 @@ final class Sql {
     final String insertEvent;
     final String insertNextEvent;
     final String insertNextEvents;
-    private final String h2NextEventsHead;
-    private final String h2NextEventsRow;
-    private final String h2NextEventsTail;
-    private final String[] h2NextEvents = new String[H2_GROUP + 1];
     final String leasesPrefix;
     final String writerSessionSetup;
     final String writerSessionReset;
@@ -76,15 +71,6 @@ final class Sql {
                 + " AS t(run_id, seq, type, execution_id, payload)"
                 + " WHERE EXISTS (SELECT 1 FROM " + events + " p WHERE p.run_id = t.run_id AND p.seq = t.seq - 1)"
                 + " ON CONFLICT (run_id, seq) DO NOTHING RETURNING run_id, seq";
-        // H2: the same for up to H2_GROUP rows in one command, from a VALUES list (see insertNextEventsH2)
-        String h2Row = "(?, ?, ?, ?, ?)";
-        String h2FirstRow = "(CAST(? AS VARCHAR(255)), CAST(? AS BIGINT), CAST(? AS VARCHAR(32)), CAST(? AS VARCHAR(512)),"
-                + " CAST(? AS " + (dialect == JdbcRunStore.Dialect.POSTGRES ? "TEXT" : "CHARACTER VARYING(1000000)") + "))";
-        h2NextEventsHead = "INSERT INTO " + events + " (" + eventCols + ")"
-                + " SELECT t.run_id, t.seq, t.type, t.execution_id, t.payload FROM (VALUES " + h2FirstRow;
-        h2NextEventsRow = ", " + h2Row;
-        h2NextEventsTail = ") AS t(run_id, seq, type, execution_id, payload)"
-                + " WHERE EXISTS (SELECT 1 FROM " + events + " p WHERE p.run_id = t.run_id AND p.seq = t.seq - 1)";
         // PostgreSQL caches a generic plan of a prepared statement after a few runs. Planned while the events table
         // was small, the generic plan of the sequence check scans the whole table, and keeps doing so as it grows:
         // each group then costs time in proportion to the log. The writers' statements are small; planning each
@@ -117,23 +103,6 @@ final class Sql {
         selectLatestDefinition = "SELECT name, version, payload FROM " + definitions + " WHERE name = ?"
                 + " ORDER BY version DESC LIMIT 1";
         selectDefinitions = "SELECT name, version, payload FROM " + definitions + " ORDER BY name, version";
-    }
-
-    /** The most rows {@link #insertNextEventsH2} inserts in one command; a larger group takes several. */
-    static final int H2_GROUP = 64;
-
-    /**
-     * H2: inserts {@code rows} first events in one command, each only where its run's previous seq exists. A taken
-     * seq fails the whole command, which H2 then rolls back alone (as a plain insert, not wrapped in a data-change
-     * delta table: H2 2.4 keeps the rows a failed {@code FINAL TABLE (INSERT ...)} wrote before the failure). Texts are made once per size, so a connection prepares at most {@value #H2_GROUP} of them.
-     */
-    String insertNextEventsH2(int rows) {
-        String text = h2NextEvents[rows];
-        if (text == null) {
-            text = h2NextEventsHead + h2NextEventsRow.repeat(rows - 1) + h2NextEventsTail;
-            h2NextEvents[rows] = text; // a benign race: every thread makes the same text
-        }
-        return text;
     }
 
     /** The run summary columns; the last seq is the log's own maximum, so appends need not touch the run row. */

@@ -110,8 +110,8 @@ class JdbcRunStoreTest {
 
     @Test
     void continuingAppendsOfLargeGroupsEachGetTheirOwnOutcome() throws Exception {
-        // groups of up to 200 continuing appends: more than one multi-row command each on H2, with races for a seq
-        // (a taken seq fails a whole command) and gaps (rows the previous-seq check leaves out) among good rows
+        // groups of up to 200 continuing appends, with races for a seq (a taken seq) and gaps (rows the previous-seq
+        // check leaves out) among good rows: each append learns its own outcome, and only the winners' rows land
         try (JdbcRunStore store = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix("cont_")
                 .maxBatchSize(200).build()) {
             int runs = 50;
