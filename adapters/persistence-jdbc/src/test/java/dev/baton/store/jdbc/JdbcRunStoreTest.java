@@ -109,6 +109,57 @@ class JdbcRunStoreTest {
     }
 
     @Test
+    void continuingAppendsOfLargeGroupsEachGetTheirOwnOutcome() throws Exception {
+        // groups of up to 200 continuing appends, with races for a seq (a taken seq) and gaps (rows the previous-seq
+        // check leaves out) among good rows: each append learns its own outcome, and only the winners' rows land
+        try (JdbcRunStore store = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix("cont_")
+                .maxBatchSize(200).build()) {
+            int runs = 50;
+            for (int k = 0; k < runs; k++) {
+                store.append("c" + k, 0, run("c" + k).subList(0, 1), null, T0);
+                store.append("g" + k, 0, run("g" + k).subList(0, 1), null, T0);
+            }
+            int threads = runs * 3;
+            Thread[] workers = new Thread[threads];
+            String[] outcomes = new String[threads];
+            java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(threads);
+            for (int i = 0; i < threads; i++) {
+                int n = i;
+                // two appenders race for seq 2 of a run; a third appends where another run's log does not end (a gap)
+                String id = (n % 3 == 2 ? "g" : "c") + (i / 3);
+                long expected = n % 3 == 2 ? 5 : 1;
+                workers[i] = new Thread(() -> {
+                    try {
+                        barrier.await();
+                        store.append(id, expected, List.of(new TaskStarted(id, expected + 1, T0, "t", "x" + n, 1,
+                                Map.of())), null, T0);
+                        outcomes[n] = "ok";
+                    } catch (dev.baton.persistence.SequenceConflictException e) {
+                        outcomes[n] = "conflict";
+                    } catch (Exception e) {
+                        outcomes[n] = e.toString();
+                    }
+                });
+                workers[i].start();
+            }
+            for (Thread w : workers) {
+                w.join(30_000);
+            }
+            for (int k = 0; k < runs; k++) {
+                String id = "c" + k;
+                assertThat(outcomes[3 * k + 2]).as("the gap in " + id).isEqualTo("conflict");
+                assertThat(List.of(outcomes[3 * k], outcomes[3 * k + 1])).as("the race for " + id)
+                        .containsExactlyInAnyOrder("ok", "conflict");
+                int winner = outcomes[3 * k].equals("ok") ? 3 * k : 3 * k + 1;
+                List<RunEvent> log = store.events(id);
+                assertThat(log).hasSize(2);
+                assertThat(((TaskStarted) log.get(1)).executionId()).isEqualTo("x" + winner);
+                assertThat(store.events("g" + k)).hasSize(1);
+            }
+        }
+    }
+
+    @Test
     void severalWritersCommittingGroupsAtOnceNeverInterleaveOneRunsLog() throws Exception {
         try (JdbcRunStore store = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix("writers_")
                 .writers(4).maxBatchSize(4).build()) {
