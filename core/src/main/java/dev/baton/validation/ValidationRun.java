@@ -576,11 +576,22 @@ final class ValidationRun {
 
     private void checkSchemas() {
         Map<String, List<String>> schemaProblems = new HashMap<>();
+        // services whose output schema cannot be used: reported once, at the first task calling them, and not
+        // consulted for reference paths (a broken schema would make every path look unknown)
+        java.util.Set<String> badOutput = new java.util.HashSet<>();
+        java.util.Set<String> outputChecked = new java.util.HashSet<>();
         for (int i = 0; i < n; i++) {
             Task t = tasks[i];
             ServiceDescriptor d = t.service() == null ? null : catalog.find(t.service()).orElse(null);
             if (d == null) {
                 continue;
+            }
+            if (checker != null && d.outputSchema() != null && outputChecked.add(d.name())) {
+                for (String p : checker.checkSchema(d.outputSchema())) {
+                    badOutput.add(d.name());
+                    error(ValidationCode.SCHEMA_VIOLATION, t.id(), base(i) + "/service",
+                            "the output schema of service '" + d.name() + "' is invalid: " + p);
+                }
             }
             if (checker != null && d.inputSchema() != null && !schemaProblems.containsKey(d.name())) {
                 List<String> problems = checker.checkSchema(d.inputSchema());
@@ -612,7 +623,7 @@ final class ValidationRun {
                 }
                 Task producer = tasks[index.get(ref.taskId())];
                 ServiceDescriptor d = producer.service() == null ? null : catalog.find(producer.service()).orElse(null);
-                if (d != null && d.outputSchema() != null) {
+                if (d != null && d.outputSchema() != null && !badOutput.contains(d.name())) {
                     checkOutputPath(i, site, d);
                 }
             }

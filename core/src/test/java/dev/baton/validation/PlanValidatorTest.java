@@ -325,6 +325,32 @@ class PlanValidatorTest {
     }
 
     @Test
+    void invalidOutputSchemaIsReportedOnceAndNotUsedForReferencePaths() {
+        Map<String, Object> broken = Map.of("type", 42, "additionalProperties", false,
+                "properties", Map.of("total", Map.of()));
+        ServiceCatalog catalog = ServiceCatalog.of(
+                ServiceDescriptor.builder("src").outputSchema(broken).build(), ServiceDescriptor.of("use"));
+        Plan p = Plan.builder()
+                .task("a", "src", Map.of())
+                .task("b", "src", Map.of())
+                .task("c", "use", Map.of("x", "$a.missing"))
+                .build();
+        ValidationResult r = PlanValidator.builder().catalog(catalog).schemaChecker(new TinySchemaChecker()).build()
+                .validate(p);
+        // one error for the schema, at the first task calling the service; no UNKNOWN_OUTPUT_FIELD derived from it
+        assertThat(r.errors()).singleElement().satisfies(e -> {
+            assertThat(e.code()).isEqualTo(ValidationCode.SCHEMA_VIOLATION);
+            assertThat(e.message()).contains("output schema of service 'src' is invalid");
+            assertThat(e.taskId()).isEqualTo("a");
+            assertThat(e.path()).isEqualTo("/tasks/0/service");
+        });
+        // without a checker the schema is not judged, and the closed schema's properties are
+        ValidationResult unchecked = PlanValidator.builder().catalog(catalog).build().validate(p);
+        assertThat(unchecked.errors()).extracting(ValidationError::code)
+                .containsExactly(ValidationCode.UNKNOWN_OUTPUT_FIELD);
+    }
+
+    @Test
     void resultAndErrorValues() {
         ValidationError e = new ValidationError(ValidationCode.CYCLE, null, null, "m");
         assertThat(e.path()).isEmpty();

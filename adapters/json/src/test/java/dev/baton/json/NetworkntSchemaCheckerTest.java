@@ -82,4 +82,25 @@ class NetworkntSchemaCheckerTest {
                 org.assertj.core.groups.Tuple.tuple(ValidationCode.SCHEMA_VIOLATION, "/tasks/2/input"),
                 org.assertj.core.groups.Tuple.tuple(ValidationCode.UNKNOWN_OUTPUT_FIELD, "/tasks/1/input/amount"));
     }
+
+    @Test
+    void anInvalidOutputSchemaIsReportedAsSuchNotAsUnknownFields() {
+        ServiceCatalog catalog = ServiceCatalogJson.defaults().read("""
+                {"services": [
+                  {"name": "source", "description": "", "schema": {"output": {"type": "object",
+                     "additionalProperties": false, "properties": "oops"}}},
+                  {"name": "sink", "description": ""}
+                ]}""");
+        PlanValidator validator = PlanValidator.builder().catalog(catalog).schemaChecker(checker).build();
+        Plan plan = PlanJson.defaults().read("""
+                {"tasks": [{"id": "src", "service": "source", "input": {}},
+                           {"id": "use", "service": "sink", "input": {"x": "$src.total"}}]}""");
+        ValidationResult r = validator.validate(plan);
+        assertThat(r.errors()).singleElement().satisfies(e -> {
+            assertThat(e.code()).isEqualTo(ValidationCode.SCHEMA_VIOLATION);
+            assertThat(e.taskId()).isEqualTo("src");
+            assertThat(e.path()).isEqualTo("/tasks/0/service");
+            assertThat(e.message()).startsWith("the output schema of service 'source' is invalid");
+        });
+    }
 }

@@ -55,6 +55,9 @@ class RuntimeSchemaTest {
             RunResult r = o.submit(Plan.builder().task("q", "quote", Map.of()).build()).await(Duration.ofSeconds(10));
             assertThat(r.status()).isEqualTo(RunStatus.FAILED);
             assertThat(r.error().orElseThrow().code()).isEqualTo("SCHEMA_VIOLATION");
+            // every violation named once, separated, the message not ending in a separator
+            assertThat(r.error().orElseThrow().message()).startsWith("output does not match the service's output schema: /")
+                    .doesNotEndWith(";").doesNotContain(";;").doesNotContain(".;");
             assertThat(calls).hasValue(1); // not retried
         }
     }

@@ -773,11 +773,16 @@ public final class Engine implements AutoCloseable {
         StringBuilder sb = new StringBuilder(what).append(" does not match the service's ").append(what).append(" schema:");
         int k = 0;
         for (SchemaViolation v : violations) {
-            if (k++ == 10) {
-                sb.append(" ... and ").append(violations.size() - 10).append(" more");
+            if (k == 10) {
+                sb.append("; ... and ").append(violations.size() - 10).append(" more");
                 break;
             }
-            sb.append(' ').append(v.pointer().isEmpty() ? "/" : v.pointer()).append(": ").append(v.message()).append(';');
+            // the validator's messages may end in their own punctuation: items are separated, not terminated
+            String m = v.message();
+            while (m.endsWith(";") || m.endsWith(".")) {
+                m = m.substring(0, m.length() - 1);
+            }
+            sb.append(k++ == 0 ? " " : "; ").append(v.pointer().isEmpty() ? "/" : v.pointer()).append(": ").append(m);
         }
         return sb.toString();
     }
