@@ -50,27 +50,45 @@ final class InputResolver {
             return input;
         }
         try {
-            return (Map<String, Object>) new Walk(parser, outputs).walk(input);
+            return (Map<String, Object>) new Walk(parser, outputs, null).walk(input);
         } catch (UnresolvedReferenceException e) {
             // the fast walk keeps no path; walk again keeping it, so the error names where the reference is
-            return (Map<String, Object>) walk(input, outputs, new ArrayList<>(4));
+            return (Map<String, Object>) new Walk(parser, outputs, new ArrayList<>(4)).walk(input);
         }
     }
 
-    /** The dispatch walk: no path kept (only an error needs one) and no lambda per object. */
+    /**
+     * One walk over an input. Without a path (dispatch, the common case) it allocates nothing per level; with one it
+     * keeps the keys down to the current value, for an error's pointer. The walk is its own entry function, so no
+     * lambda per object.
+     */
     private static final class Walk implements java.util.function.BiFunction<String, Object, Object> {
         private final Function<String, Reference> parser;
         private final Function<String, Object> outputs;
+        private final List<String> path; // null: not kept
 
-        Walk(Function<String, Reference> parser, Function<String, Object> outputs) {
+        Walk(Function<String, Reference> parser, Function<String, Object> outputs, List<String> path) {
             this.parser = parser;
             this.outputs = outputs;
+            this.path = path;
         }
 
-        /** One entry of an object: the walk itself is the function, so no lambda per object. */
+        /** One entry of an object. */
         @Override
         public Object apply(String key, Object v) {
-            return isContainerOrString(v) ? walk(v) : v;
+            return isContainerOrString(v) ? step(key, v) : v;
+        }
+
+        private Object step(String key, Object v) {
+            if (path == null) {
+                return walk(v);
+            }
+            path.add(key);
+            try {
+                return walk(v);
+            } finally {
+                path.remove(path.size() - 1);
+            }
         }
 
         Object walk(Object value) {
@@ -81,7 +99,9 @@ final class InputResolver {
                 if (Reference.isEscaped(s)) {
                     return Reference.unescape(s);
                 }
-                return select(s, parser.apply(s), "", outputs);
+                // validated before the run started: the parse cannot fail, only the look-up can
+                Reference ref = parser.apply(s);
+                return select(s, ref, path == null ? null : pointer(path), outputs);
             }
             if (value instanceof Map<?, ?> map) {
                 @SuppressWarnings("unchecked")
@@ -92,7 +112,7 @@ final class InputResolver {
                 Object[] copy = null;
                 for (int i = 0; i < list.size(); i++) {
                     Object v = list.get(i);
-                    Object r = isContainerOrString(v) ? walk(v) : v;
+                    Object r = isContainerOrString(v) ? step(path == null ? null : Integer.toString(i), v) : v;
                     if (r != v && copy == null) {
                         copy = list.toArray();
                     }
@@ -111,76 +131,20 @@ final class InputResolver {
     }
 
     /**
-     * @param where the value's JSON pointer, or the path to it as a list of keys (spelled out only for the error)
+     * @param pointer the value's JSON pointer, or {@code null} on the fast walk (which then walks again to spell it)
      */
-    private static Object select(String text, Reference ref, Object where, Function<String, Object> outputs) {
+    private static Object select(String text, Reference ref, String pointer, Function<String, Object> outputs) {
         Object producer = outputs.apply(ref.taskId());
         if (producer == MISSING) {
-            throw new UnresolvedReferenceException(text, pointerOf(where), "task '" + ref.taskId()
-                    + "' has no output");
+            throw new UnresolvedReferenceException(text, pointer, "task '" + ref.taskId() + "' has no output");
         }
         Object v = ref.select(producer, MISSING);
         if (v == MISSING) {
             int ok = ref.resolvablePrefix(producer);
-            throw new UnresolvedReferenceException(text, pointerOf(where), "'" + ref.taskId() + "' output has no "
+            throw new UnresolvedReferenceException(text, pointer, "'" + ref.taskId() + "' output has no "
                     + describe(ref, ok));
         }
         return v;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String pointerOf(Object where) {
-        return where instanceof String s ? s : pointer((List<String>) where);
-    }
-
-    private static Object walk(Object value, Function<String, Object> outputs, List<String> path) {
-        if (value instanceof String s) {
-            if (s.isEmpty() || s.charAt(0) != '$') {
-                return s;
-            }
-            if (Reference.isEscaped(s)) {
-                return Reference.unescape(s);
-            }
-            return select(s, Reference.parse(s), path, outputs); // validated before the run started
-        }
-        if (value instanceof Map<?, ?> map) {
-            if (map.isEmpty()) {
-                return value;
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> m = (Map<String, Object>) map;
-            return JsonValues.mapValues(m, (k, v) -> {
-                if (!isContainerOrString(v)) {
-                    return v;
-                }
-                path.add(k);
-                try {
-                    return walk(v, outputs, path);
-                } finally {
-                    path.remove(path.size() - 1);
-                }
-            });
-        }
-        if (value instanceof List<?> list) {
-            Object[] copy = null;
-            for (int i = 0; i < list.size(); i++) {
-                Object v = list.get(i);
-                Object r = v;
-                if (isContainerOrString(v)) {
-                    path.add(Integer.toString(i));
-                    r = walk(v, outputs, path);
-                    path.remove(path.size() - 1);
-                }
-                if (r != v && copy == null) {
-                    copy = list.toArray();
-                }
-                if (copy != null) {
-                    copy[i] = r;
-                }
-            }
-            return copy == null ? value : JsonValues.freeze(Arrays.asList(copy));
-        }
-        return value;
     }
 
     private static String pointer(List<String> path) {
