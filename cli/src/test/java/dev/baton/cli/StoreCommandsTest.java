@@ -104,11 +104,36 @@ class StoreCommandsTest {
 
     @Test
     void readingNeverResumesAnUnfinishedRun() throws Exception {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        int logLength;
         try (RunStore store = JdbcRunStore.embedded(dir)) {
-            seed(store);
+            // a run left unfinished: its orchestrator is closed while the task still runs
+            Orchestrator o = Orchestrator.builder().store(store).shutdownTimeout(Duration.ofMillis(50))
+                    .service("slow", ctx -> {
+                        started.countDown();
+                        release.await();
+                        return "late";
+                    })
+                    .build();
+            o.submit(Plan.builder().task("wait", "slow", Map.of()).build(),
+                    RunOptions.builder().runId("run-open").build());
+            assertThat(started.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            o.close();
+            release.countDown();
+            assertThat(store.unfinishedRuns()).contains("run-open");
+            logLength = store.events("run-open").size();
         }
-        // ps and inspect build an orchestrator without services and without recovery: the stored runs stay as
-        // they were, and a run that is not there is reported as such
+        // ps and inspect build an orchestrator without services and without recovery: the run stays as it was
+        assertThat(baton("ps", "--data-dir", dir.toString())).isZero();
+        assertThat(out.toString()).contains("run-open").contains("running");
+        assertThat(baton("inspect", "run-open", "--data-dir", dir.toString())).isZero();
+        assertThat(out.toString()).contains("run run-open: running");
+        try (RunStore store = JdbcRunStore.embedded(dir)) {
+            assertThat(store.unfinishedRuns()).contains("run-open");
+            assertThat(store.events("run-open")).hasSize(logLength);
+        }
+        // and a run that is not there is reported as such
         assertThat(baton("inspect", "no-such-run", "--data-dir", dir.toString())).isEqualTo(BatonCli.INVALID);
         assertThat(err.toString()).contains("no run no-such-run");
         assertThat(out.toString()).isEmpty();
