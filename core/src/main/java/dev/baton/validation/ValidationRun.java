@@ -65,6 +65,7 @@ final class ValidationRun {
     // array, task i owning sites[siteStart[i] .. siteStart[i + 1]), and every reference-shaped string's pointer
     private ReferenceSite[] sites;
     private int[] siteStart;
+    private boolean[] hasOutputSchema;
     private int siteCount;
     private List<String>[] refPointers; // every reference-shaped string, parsable or not
     private List<String> taskRefPointers;
@@ -181,6 +182,13 @@ final class ValidationRun {
         if (catalog != null) {
             sites = new ReferenceSite[Math.max(16, n * 2)];
             siteStart = new int[n + 1];
+            // a reference site is kept only where the output-field check can use it: into a producer with an output
+            // schema, along a path
+            hasOutputSchema = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                ServiceDescriptor d = tasks[i].service() == null ? null : catalog.find(tasks[i].service()).orElse(null);
+                hasOutputSchema[i] = d != null && d.outputSchema() != null;
+            }
             // pointers of unparsable references too: only the input schema check needs them
             if (checker != null) {
                 refPointers = new List[n];
@@ -252,8 +260,10 @@ final class ValidationRun {
      */
     private void reference(String text) {
         int i = current;
+        String pointer = null;
         if (taskRefPointers != null) {
-            taskRefPointers.add(walker.pointer());
+            pointer = walker.pointer();
+            taskRefPointers.add(pointer);
         }
         int j;
         if (paramsPathsFound != null && text.startsWith(PARAMS_PREFIX) && paramsPathsFound.contains(text)) {
@@ -279,8 +289,11 @@ final class ValidationRun {
         if (j >= 0) {
             addEdge(i, j);
         }
-        if (sites != null && j >= -1) {
-            addSite(new ReferenceSite(walker.pointer(), Reference.parse(text))); // a producer, or task0
+        if (j >= 0 && hasOutputSchema != null && hasOutputSchema[j]) {
+            Reference ref = Reference.parse(text);
+            if (!ref.path().isEmpty()) {
+                addSite(new ReferenceSite(pointer != null ? pointer : walker.pointer(), ref));
+            }
         }
     }
 
@@ -576,19 +589,19 @@ final class ValidationRun {
 
     private void checkSchemas() {
         Map<String, List<String>> schemaProblems = new HashMap<>();
-        // services whose output schema cannot be used: reported once, at the first task calling them, and not
-        // consulted for reference paths (a broken schema would make every path look unknown)
-        java.util.Set<String> badOutput = new java.util.HashSet<>();
-        java.util.Set<String> outputChecked = new java.util.HashSet<>();
+        // problems of each used service's output schema: reported once, at the first task calling it; a broken
+        // schema is not consulted for reference paths (it would make every path look unknown)
+        Map<String, List<String>> outputProblems = new HashMap<>();
         for (int i = 0; i < n; i++) {
             Task t = tasks[i];
             ServiceDescriptor d = t.service() == null ? null : catalog.find(t.service()).orElse(null);
             if (d == null) {
                 continue;
             }
-            if (checker != null && d.outputSchema() != null && outputChecked.add(d.name())) {
-                for (String p : checker.checkSchema(d.outputSchema())) {
-                    badOutput.add(d.name());
+            if (checker != null && d.outputSchema() != null && !outputProblems.containsKey(d.name())) {
+                List<String> problems = checker.checkSchema(d.outputSchema());
+                outputProblems.put(d.name(), problems);
+                for (String p : problems) {
                     error(ValidationCode.SCHEMA_VIOLATION, t.id(), base(i) + "/service",
                             "the output schema of service '" + d.name() + "' is invalid: " + p);
                 }
@@ -614,16 +627,13 @@ final class ValidationRun {
                 }
             }
         }
+        // the sites are exactly the references along a path into a producer with an output schema
         for (int i = 0; i < n; i++) {
             for (int k = siteStart[i]; k < siteStart[i + 1]; k++) {
                 ReferenceSite site = sites[k];
-                Reference ref = site.reference();
-                if (ref.isParams() || ref.path().isEmpty()) {
-                    continue;
-                }
-                Task producer = tasks[index.get(ref.taskId())];
-                ServiceDescriptor d = producer.service() == null ? null : catalog.find(producer.service()).orElse(null);
-                if (d != null && d.outputSchema() != null && !badOutput.contains(d.name())) {
+                ServiceDescriptor d = catalog.find(tasks[index.get(site.reference().taskId())].service()).orElseThrow();
+                List<String> broken = outputProblems.get(d.name());
+                if (broken == null || broken.isEmpty()) {
                     checkOutputPath(i, site, d);
                 }
             }
