@@ -172,6 +172,24 @@ class HealthGatingTest {
     }
 
     @Test
+    void aDependentReadiedByACompletionWaitsForItsUnhealthyService() {
+        source.set("remote", ServiceHealth.UNHEALTHY);
+        try (Orchestrator o = builder(ServiceOptions.defaults()).build()) {
+            // l completes first; its completion readies r, whose service is down
+            RunHandle h = o.submit(Plan.builder().task("l", "local", Map.of())
+                    .task("r", "remote", Map.of("from", "$l")).build(), id("dep"));
+            assertThat(startedTasks("dep")).containsExactly("l#1");
+            assertThat(remote.calls).isEmpty();
+            assertThat(o.status().services().get("remote").waitingForHealth()).isEqualTo(1);
+            assertThat(o.status().services().get("remote").inFlight()).isZero();
+
+            source.set("remote", ServiceHealth.HEALTHY);
+            assertThat(h.await(Duration.ofSeconds(5)).status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(remote.calls).extracting(TaskRequest::attempt).containsExactly(1);
+        }
+    }
+
+    @Test
     void servicesRegisteredAfterBuildAreGatedAndShareHealthAcrossVersions() {
         source.set("late", ServiceHealth.UNHEALTHY);
         Remote late = new Remote();

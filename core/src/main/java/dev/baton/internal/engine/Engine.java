@@ -520,30 +520,25 @@ public final class Engine implements AutoCloseable {
      * whatever else the run has in its outbox). Always flushes the run.
      */
     void admitThenFlush(RunExecution run, List<Admission.Ticket> tickets) {
-        if (healthGate != null && !tickets.isEmpty()) {
-            tickets = healthGate.admitOrHold(tickets); // tasks of unhealthy services wait, holding no slot
-        }
-        if (tickets.isEmpty()) {
-            run.flush();
-            return;
-        }
-        List<Admission.Ticket> out = new ArrayList<>(tickets.size());
-        if (tickets.size() == 1) {
-            admission.offer(tickets.get(0), out);
-        } else {
-            admission.offerAll(tickets, out);
-        }
-        run.startAttempts(out); // offers only grant the offered tickets, all of this run
+        run.startAttempts(offer(tickets)); // offers only grant the offered tickets, all of this run; always flushes
     }
 
     /**
-     * Offers ready tasks of one run to admission (the caller may hold the run's lock: admission never calls out).
+     * The one way into admission for ready tasks of one run (the caller may hold the run's lock: neither the health
+     * gate nor admission calls out). Tasks of unhealthy services are held back first and take no slot.
      *
      * @return the tickets granted their slots, to be started by the caller
      */
     List<Admission.Ticket> offer(List<Admission.Ticket> tickets) {
+        if (healthGate != null && !tickets.isEmpty()) {
+            tickets = healthGate.admitOrHold(tickets);
+        }
         List<Admission.Ticket> out = new ArrayList<>(tickets.size());
-        admission.offerAll(tickets, out);
+        if (tickets.size() == 1) {
+            admission.offer(tickets.get(0), out);
+        } else if (!tickets.isEmpty()) {
+            admission.offerAll(tickets, out);
+        }
         return out;
     }
 
