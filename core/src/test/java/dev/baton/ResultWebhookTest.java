@@ -89,6 +89,37 @@ class ResultWebhookTest {
     }
 
     @Test
+    void aRunEndedByTheReplannerIsDeliveredOnceAndNotAgainAfterARestart() {
+        ScriptedTransport t = new ScriptedTransport(WebhookOutcome.DELIVERED);
+        Plan failing = Plan.builder().params(Map.of()).task("a", "broken", Map.of()).build();
+        dev.baton.planner.Planner planner = req -> req.isRevision()
+                ? dev.baton.planner.NotActionable.plan(req.action().params(), "no other way") : failing;
+        try (Orchestrator o = builder().webhooks(t).planner(planner)
+                .service("broken", ctx -> {
+                    throw new NonRetryableException("down for good");
+                }).build()) {
+            RunResult r = o.submit(dev.baton.planner.Action.builder("do it").runId("rp").webhook(HOOK)
+                    .replanOnFailure(1).build()).await(Duration.ofSeconds(5));
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(t.calls).containsExactly("rp#1");
+        }
+        // the end the re-planner wrote is the one delivered
+        List<RunEvent> log = store.events("rp");
+        RunEvent end = log.stream().filter(RunEvent::isTerminal).reduce((x, y) -> y).orElseThrow();
+        assertThat(attempts("rp")).singleElement().satisfies(a -> assertThat(a.endSeq()).isEqualTo(end.seq()));
+        assertThat(LogInvariants.check(log)).isEmpty();
+
+        // a restart owes nothing: the delivery is not sent again
+        ScriptedTransport after = new ScriptedTransport(WebhookOutcome.DELIVERED);
+        try (Orchestrator o = builder().webhooks(after).planner(planner)
+                .service("broken", ctx -> Map.of()).build()) {
+            time.advance(Duration.ofMinutes(1));
+            assertThat(after.calls).isEmpty();
+        }
+        assertThat(attempts("rp")).hasSize(1);
+    }
+
+    @Test
     void anEndedRunsResultIsDeliveredOnceAndTheAttemptRecordedAfterTheEnd() {
         ScriptedTransport t = new ScriptedTransport(WebhookOutcome.DELIVERED);
         try (Orchestrator o = builder().webhooks(t).build()) {

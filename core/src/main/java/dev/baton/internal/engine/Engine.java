@@ -807,6 +807,14 @@ public final class Engine implements AutoCloseable {
     }
 
     void ended(RunExecution run, RunResult result) {
+        ended(run, run.durableSeq(), result);
+    }
+
+    /**
+     * @param endSeq the seq of the terminal event that ended it (a run ended by the re-planner is ended by an event
+     *               the re-planner wrote, past the execution's own log position)
+     */
+    void ended(RunExecution run, long endSeq, RunResult result) {
         active.remove(run.runId, run);
         if (owner != null) {
             try {
@@ -822,7 +830,7 @@ public final class Engine implements AutoCloseable {
                 log.info("run {} ended {}: {}", run.runId, result.status(), result.error().map(Object::toString).orElse(""));
             }
         });
-        webhooks.ended(run.runId, run.durableSeq(), run.settings, result); // started before the handle completes: no caller misses it
+        webhooks.ended(run.runId, endSeq, run.settings, result); // started before the handle completes: no caller misses it
         run.future.complete(result);
     }
 

@@ -153,7 +153,7 @@ final class Replanner {
 
     private void reviseFrom(RunExecution run, RunSnapshot snap, RunError failure) {
         if (snap.status().isTerminal()) {
-            engine.ended(run, snap.result()); // the end was written but not acknowledged before a retry
+            engine.ended(run, snap.endSeq, snap.result()); // the end was written but not acknowledged before a retry
             return;
         }
         RunSnapshot.TaskState failed = snap.tasks.get(failure.taskId());
@@ -251,7 +251,7 @@ final class Replanner {
             return false;
         }
         append(snap, new RunCancelled(run.runId, snap.lastSeq() + 1, engine.now(), reason));
-        engine.ended(run, snap.result());
+        engine.ended(run, snap.endSeq, snap.result());
         return true;
     }
 
@@ -262,7 +262,7 @@ final class Replanner {
                 new ErrorInfo(failure.code(), message, null));
         append(snap, ev);
         RunResult result = snap.result();
-        engine.ended(run, result);
+        engine.ended(run, snap.endSeq, result);
     }
 
     /**

@@ -142,18 +142,18 @@ final class Webhooks {
                          boolean leased) {
         if (transport == null) {
             engine.log.warn("run {} has a webhook but no webhook transport is configured; not delivered", runId);
-            finish(runId, leased);
             record(runId, new WebhookAttempted(runId, 0, engine.now(), endSeq, destination, firstAttempt,
                     WebhookAttempted.FAILED, 0, "no webhook transport is configured", null));
+            finish(runId, leased); // after the record: the next delivery and the lease wait for it
             return;
         }
         URI uri;
         try {
             uri = URI.create(destination);
         } catch (IllegalArgumentException e) {
-            finish(runId, leased);
             record(runId, new WebhookAttempted(runId, 0, engine.now(), endSeq, destination, firstAttempt,
                     WebhookAttempted.REFUSED, 0, "not a valid URL", null));
+            finish(runId, leased); // after the record: the next delivery and the lease wait for it
             return;
         }
         CompletionStage<WebhookAttempt> stage;
@@ -161,9 +161,9 @@ final class Webhooks {
             stage = transport.deliver(uri, result, firstAttempt,
                     a -> record(runId, event(runId, endSeq, destination, a)));
         } catch (RuntimeException e) {
-            finish(runId, leased);
             record(runId, new WebhookAttempted(runId, 0, engine.now(), endSeq, destination, firstAttempt,
                     WebhookAttempted.FAILED, 0, "the webhook transport failed: " + e.getClass().getSimpleName(), null));
+            finish(runId, leased); // after the record: the next delivery and the lease wait for it
             return;
         }
         stage.whenComplete((a, t) -> finish(runId, leased));
