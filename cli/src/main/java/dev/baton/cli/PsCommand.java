@@ -39,6 +39,7 @@ import java.util.function.Function;
 final class PsCommand implements Callable<Integer> {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
+    private static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     @Spec
     private CommandSpec spec;
@@ -79,7 +80,7 @@ final class PsCommand implements Callable<Integer> {
                 for (RunView v : runs) {
                     rows.add(summary(v));
                 }
-                out.println(new ObjectMapper().writeValueAsString(Map.of("runs", rows)));
+                out.println(MAPPER.writeValueAsString(Map.of("runs", rows)));
             } else if (runs.isEmpty()) {
                 out.println("no runs");
             } else {
@@ -138,7 +139,8 @@ final class PsCommand implements Callable<Integer> {
         return ms < 1000 ? ms + "ms" : String.format("%.1fs", ms / 1000.0);
     }
 
+    /** @return the one JSON writer of {@code ps} and {@code inspect} (thread-safe once configured) */
     static ObjectMapper mapper() {
-        return new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+        return MAPPER;
     }
 }

@@ -135,12 +135,21 @@ final class RunCommand implements Callable<Integer> {
             var f = timers.schedule(action, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
             return () -> f.cancel(false);
         };
-        WebhookSender sender = webhook == null ? null : webhookSender(scheduler);
-        HttpTransport transport = http.build();
+        WebhookSender sender;
+        HttpTransport transport;
+        try {
+            sender = webhook == null ? null : webhookSender(scheduler);
+            transport = http.build();
+        } catch (RuntimeException e) {
+            timers.shutdownNow(); // the finally below is not reached yet
+            throw e;
+        }
         // the webhook's final attempt, as the orchestrator records it in the run's log
         Map<String, CompletableFuture<WebhookAttempted>> finalAttempt = new ConcurrentHashMap<>();
         try (RunStore runStore = openStore()) {
-            Orchestrator.Builder b = Orchestrator.builder().store(runStore).scheduler(scheduler)
+            // no recovery of other runs kept in the store: this process has only this catalog's services and this
+            // webhook's allow-list; a resubmitted run id of an unfinished run is still resumed by its submit
+            Orchestrator.Builder b = Orchestrator.builder().store(runStore).scheduler(scheduler).recoverOnStart(false)
                     .listener(progress(out)).listener(e -> {
                         if (e instanceof WebhookAttempted w && w.isFinal()) {
                             finalAttempt.computeIfAbsent(w.runId(), k -> new CompletableFuture<>()).complete(w);
@@ -180,7 +189,8 @@ final class RunCommand implements Callable<Integer> {
                             .get(10, TimeUnit.MINUTES);
                 }
             }
-            printInspect(out, view);
+            out.println();
+            InspectCommand.print(out, view, false);
             if (last != null) {
                 out.println("webhook: " + last.outcome() + " after " + last.attempt()
                         + (last.attempt() == 1 ? " attempt" : " attempts")
@@ -275,21 +285,5 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
         };
-    }
-
-    static void printInspect(PrintWriter out, RunView v) {
-        out.println();
-        out.println("run " + v.runId() + ": " + v.status());
-        for (TaskView t : v.tasks()) {
-            out.println("  " + t.taskId() + " [" + t.service() + "] " + t.status() + ", " + t.attempts()
-                    + (t.attempts() == 1 ? " attempt" : " attempts")
-                    + t.duration().map(d -> ", " + d.toMillis() + " ms").orElse("")
-                    + (t.lastError() == null ? "" : ", last error " + t.lastError().code() + ": "
-                    + t.lastError().message()));
-        }
-        RunError err = v.err();
-        if (err != null) {
-            out.println("error: " + err.taskId() + " " + err.code() + ": " + err.message());
-        }
     }
 }
