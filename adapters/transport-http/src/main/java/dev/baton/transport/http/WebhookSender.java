@@ -138,6 +138,12 @@ public final class WebhookSender implements WebhookTransport {
                     + " cannot be written as JSON");
         }
         CompletableFuture<WebhookAttempt> done = new CompletableFuture<>();
+        if (firstAttempt > maxAttempts) {
+            // a delivery resumed after a restart whose attempts are used up (or a smaller limit now): nothing is sent
+            finish(done, onAttempt, new WebhookAttempt(payload.runId(), destination, firstAttempt,
+                    WebhookOutcome.FAILED, 0, "no attempt left of " + maxAttempts, clock.instant(), null));
+            return done;
+        }
         if (onScheduler) {
             scheduler.schedule(Duration.ZERO, () -> attempt(destination, payload.runId(), body, firstAttempt, done,
                     onAttempt));

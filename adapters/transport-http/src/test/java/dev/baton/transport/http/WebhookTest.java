@@ -123,6 +123,41 @@ class WebhookTest {
     }
 
     @Test
+    void deliverStartsOnTheSchedulerContinuesTheCountAndSendsNothingWhenAttemptsAreUsedUp() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        FakeServer down = receiver((ex, body) -> {
+            calls.incrementAndGet();
+            FakeServer.respond(ex, 503, "");
+        });
+        WebhookSender sender = sender().maxAttempts(4).build();
+        dev.baton.RunResult result = new dev.baton.RunResult("order-ORD456", dev.baton.RunStatus.COMPLETED,
+                Map.of("task1", Map.of("name", "Ada")), null);
+        List<WebhookAttempt> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // a delivery resumed after attempt 2: the caller's thread sends nothing, the scheduler does
+        CompletableFuture<WebhookAttempt> done = sender.deliver(down.uri("/hook"), result, 3, told::add)
+                .toCompletableFuture();
+        assertThat(calls).hasValue(0);
+        time.advance(Duration.ZERO);
+        WebhookAttempt third = next();
+        assertThat(third.attempt()).isEqualTo(3);
+        assertThat(third.outcome()).isEqualTo(WebhookOutcome.RETRYING);
+        time.advance(third.nextDelay());
+        WebhookAttempt fourth = done.get(20, TimeUnit.SECONDS);
+        assertThat(fourth.attempt()).isEqualTo(4);
+        assertThat(fourth.outcome()).isEqualTo(WebhookOutcome.FAILED);
+        assertThat(calls).hasValue(2);
+        assertThat(told).extracting(WebhookAttempt::attempt).containsExactly(3, 4);
+        next();
+
+        // resumed past the limit: failed at once, the receiver never called
+        WebhookAttempt none = sender.deliver(down.uri("/hook"), result, 5, a -> { }).toCompletableFuture()
+                .get(20, TimeUnit.SECONDS);
+        assertThat(none.outcome()).isEqualTo(WebhookOutcome.FAILED);
+        assertThat(none.error()).isEqualTo("no attempt left of 4");
+        assertThat(calls).hasValue(2);
+    }
+
+    @Test
     void aRejectingStatusFailsAtOnceAndAttemptsRunOut() throws Exception {
         FakeServer rejecting = receiver((ex, body) -> FakeServer.respond(ex, 400, ""));
         WebhookAttempt rejected = sender().build().send(rejecting.uri("/hook"), payload()).toCompletableFuture()
