@@ -113,6 +113,21 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
             return completions.get(executionId);
         }
 
+        /** The same answer as {@link #completion} without building (and keeping) the run's index: for look-ups of
+         * ids that are not of this run's shape, which would otherwise index every run in the store. */
+        TaskCompleted scanCompletion(String executionId) {
+            if (completions != null) {
+                return completions.get(executionId);
+            }
+            for (int k = events.size() - 1; k >= 0; k--) {   // the latest completion wins, as in the index
+                if (events.isCompletion(k) && events.get(k) instanceof TaskCompleted c
+                        && executionId.equals(c.executionId())) {
+                    return c;
+                }
+            }
+            return null;
+        }
+
         void indexCompletion(RunEvent e) {
             if (e instanceof TaskCompleted c && c.executionId() != null) {
                 completions.put(c.executionId(), c);
@@ -292,7 +307,10 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
         }
         for (Slot slot : slots.values()) {
             if (slot != home) {
-                TaskCompleted c = completionIn(slot, executionId);
+                TaskCompleted c;
+                synchronized (slot) {
+                    c = slot.removed ? null : slot.scanCompletion(executionId);
+                }
                 if (c != null) {
                     return Optional.of(c);
                 }
