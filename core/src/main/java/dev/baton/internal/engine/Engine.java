@@ -761,7 +761,14 @@ public final class Engine implements AutoCloseable {
         if (schema == null || schemaChecker == null) {
             return null;
         }
-        List<SchemaViolation> violations = schemaChecker.validate(schema, value);
+        List<SchemaViolation> violations;
+        try {
+            violations = schemaChecker.validate(schema, value);
+        } catch (RuntimeException e) {
+            // a checker that throws is a problem of this value's check, not of the engine: the task fails with it
+            return what + " could not be checked against the service's " + what + " schema: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        }
         if (violations.isEmpty()) {
             return null;
         }

@@ -473,18 +473,27 @@ final class RunExecution {
         synchronized (this) {
             Instant now = engine.now();
             List<Admission.Ticket> ready = readyScratch;
-            for (Attempt a = ordered; a != null; ) {
-                Attempt next = a.nextCompleted;
-                a.nextCompleted = null;
-                completeLocked(a, now, ready);
-                a = next;
+            try {
+                for (Attempt a = ordered; a != null; ) {
+                    Attempt next = a.nextCompleted;
+                    a.nextCompleted = null;
+                    try {
+                        completeLocked(a, now, ready);
+                    } catch (RuntimeException e) {
+                        // one completion's failure must not drop the others of the batch
+                        engine.log.error("run {}: recording a completed task failed", runId, e);
+                    }
+                    a = next;
+                }
+                // The dependents' starts go into the same append as these completions; they run only after it is
+                // durable.
+                if (!ready.isEmpty()) {
+                    unwanted = prepareAttemptsLocked(engine.offer(ready), null, now);
+                }
+            } finally {
+                ready.clear();           // no stale ticket is left for the next drain
+                toRun = flushLocked();   // what was recorded is written whatever failed after it
             }
-            // The dependents' starts go into the same append as these completions; they run only after it is durable.
-            if (!ready.isEmpty()) {
-                unwanted = prepareAttemptsLocked(engine.offer(ready), null, now);
-                ready.clear();
-            }
-            toRun = flushLocked();
         }
         runEffects(toRun);
         releaseAll(unwanted);

@@ -1,0 +1,56 @@
+package dev.baton;
+
+import dev.baton.persistence.LogInvariants;
+import dev.baton.plan.Plan;
+import dev.baton.planner.ServiceDescriptor;
+import dev.baton.store.InMemoryRunStore;
+import dev.baton.validation.SchemaChecker;
+import dev.baton.validation.SchemaViolation;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A schema checker that throws at run time fails the task it was checking; the run never hangs on it. */
+class SchemaCheckerFailureTest {
+
+    /** Accepts the planned input (a reference), then throws on the resolved one (a number in it). */
+    static final class Throwing implements SchemaChecker {
+        @Override
+        public List<SchemaViolation> validate(Map<String, Object> schema, Object value) {
+            if (value instanceof Map<?, ?> m && m.values().stream().anyMatch(v -> v instanceof Number)) {
+                throw new IllegalStateException("checker broke");
+            }
+            return List.of();
+        }
+
+        @Override
+        public List<String> checkSchema(Map<String, Object> schema) {
+            return List.of();
+        }
+    }
+
+    @Test
+    void aDependentWhoseInputCannotBeCheckedFailsWithSchemaViolation() {
+        InMemoryRunStore store = new InMemoryRunStore();
+        try (Orchestrator o = Orchestrator.builder().store(store).schemaChecker(new Throwing())
+                .service("first", ctx -> Map.of("v", 1))
+                .service(ServiceDescriptor.builder("second").inputSchema(Map.of("type", "object")).build(),
+                        ctx -> "never", ServiceOptions.defaults())
+                .build()) {
+            // b is readied by a's completion: its resolved input is checked inside the drain of that completion
+            Plan plan = Plan.builder().task("a", "first", Map.of()).task("b", "second", Map.of("x", "$a.v"))
+                    .parallelGroups(List.of(List.of("a"), List.of("b"))).build();
+            RunResult r = o.submit(plan, RunOptions.builder().runId("sc").build()).await(Duration.ofSeconds(10));
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error().orElseThrow().taskId()).isEqualTo("b");
+            assertThat(r.error().orElseThrow().code()).isEqualTo("SCHEMA_VIOLATION");
+            assertThat(r.error().orElseThrow().message()).contains("could not be checked").contains("checker broke");
+            assertThat(r.output("a")).isEqualTo(Map.of("v", 1));
+        }
+        assertThat(LogInvariants.check(store.events("sc"))).isEmpty();
+    }
+}
