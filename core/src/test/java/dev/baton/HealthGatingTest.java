@@ -219,6 +219,21 @@ class HealthGatingTest {
     }
 
     @Test
+    void theDefaultWindowIsThirtyMinutes() {
+        source.set("remote", ServiceHealth.UNHEALTHY);
+        try (Orchestrator o = Orchestrator.builder().time(time).store(store).healthSource(source)
+                .remoteService(ServiceDescriptor.of("remote"), remote, ServiceOptions.defaults()).build()) {
+            RunHandle h = o.submit(Plan.builder().task("r", "remote", Map.of()).build(), id("default-window"));
+            time.advance(Duration.ofMinutes(30).minusMillis(1));
+            assertThat(h.result()).isNotDone();
+            time.advance(Duration.ofMillis(1));
+            assertThat(h.await(Duration.ofSeconds(5)).error()).get()
+                    .satisfies(e -> assertThat(e.code()).isEqualTo("SERVICE_UNHEALTHY"));
+            assertThat(remote.calls).isEmpty();
+        }
+    }
+
+    @Test
     void aTaskStillWaitingWhenTheWindowEndsFailsWithServiceUnhealthy() {
         source.set("remote", ServiceHealth.UNHEALTHY);
         try (Orchestrator o = builder(ServiceOptions.defaults()).build()) {

@@ -308,7 +308,7 @@ public final class Engine implements AutoCloseable {
         return s;
     }
 
-    Object stripe(String runId) {
+    private Object stripe(String runId) {
         return stripes[(runId.hashCode() & 0x7fffffff) % stripes.length];
     }
 

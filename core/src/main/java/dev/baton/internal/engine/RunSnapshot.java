@@ -291,11 +291,6 @@ public final class RunSnapshot {
                 && (lastWebhook == null || !lastWebhook.isFinal());
     }
 
-    /** @return the last webhook attempt for the run's latest end, if any */
-    public Optional<WebhookAttempted> lastWebhookAttempt() {
-        return Optional.ofNullable(lastWebhook);
-    }
-
     /** @return the settings the run was created with */
     public RunSettings settings() {
         return settings;

@@ -319,7 +319,7 @@ final class AppendWriter {
                         rows = 0;
                     }
                     if (rows == 0) {
-                        out[i] = new Outcome(new SequenceConflictException(r.runId, 0, lastSeq(c, r.runId)));
+                        out[i] = conflict(c, r); // a new run: expectedSeq is 0
                     }
                 }
             } finally {
@@ -437,12 +437,12 @@ final class AppendWriter {
                 int i = indexes.get(k);
                 Request r = batch.get(i);
                 if (!landed.contains(r.runId + '\u0000' + seqs[k])) {
-                    out[i] = new Outcome(new SequenceConflictException(r.runId, r.expectedSeq, lastSeq(c, r.runId)));
+                    out[i] = conflict(c, r);
                 }
             }
             for (int i : duplicates) {
                 Request r = batch.get(i);
-                out[i] = new Outcome(new SequenceConflictException(r.runId, r.expectedSeq, lastSeq(c, r.runId)));
+                out[i] = conflict(c, r);
             }
         }
 

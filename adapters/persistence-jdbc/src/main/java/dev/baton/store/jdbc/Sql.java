@@ -59,12 +59,11 @@ final class Sql {
         lastSeq = "SELECT MAX(seq) FROM " + events + " WHERE run_id = ?";
         String eventCols = "run_id, seq, type, execution_id, payload";
         insertEvent = "INSERT INTO " + events + " (" + eventCols + ") VALUES (?, ?, ?, ?, ?)";
-        // The optimistic check and the write in one statement: the row lands only if the previous row exists (no
-        // gap), and the primary key refuses it if the seq is taken (no interleaving). PostgreSQL reports a taken seq
-        // as zero rows; H2 as a duplicate-key failure of that row alone.
+        // H2 (PostgreSQL uses insertNextEvents): the optimistic check and the write in one statement: the row lands
+        // only if the previous row exists (no gap), and the primary key refuses it if the seq is taken (no
+        // interleaving), as a duplicate-key failure of that row alone.
         insertNextEvent = "INSERT INTO " + events + " (" + eventCols + ") SELECT ?, ?, ?, ?, ?"
-                + " WHERE EXISTS (SELECT 1 FROM " + events + " WHERE run_id = ? AND seq = ?)"
-                + (dialect == JdbcRunStore.Dialect.POSTGRES ? " ON CONFLICT (run_id, seq) DO NOTHING" : "");
+                + " WHERE EXISTS (SELECT 1 FROM " + events + " WHERE run_id = ? AND seq = ?)";
         // PostgreSQL: a whole group's first events in one set-based statement; RETURNING says which rows landed
         insertNextEvents = "INSERT INTO " + events + " (" + eventCols + ") SELECT t.run_id, t.seq, t.type, t.execution_id,"
                 + " t.payload FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[])"
