@@ -174,7 +174,8 @@ class HealthGatingTest {
     @Test
     void aDependentReadiedByACompletionWaitsForItsUnhealthyService() {
         source.set("remote", ServiceHealth.UNHEALTHY);
-        try (Orchestrator o = builder(ServiceOptions.defaults()).build()) {
+        // handlers run on the submitting thread, so l has completed when submit returns
+        try (Orchestrator o = builder(ServiceOptions.defaults()).executor(Runnable::run).build()) {
             // l completes first; its completion readies r, whose service is down
             RunHandle h = o.submit(Plan.builder().task("l", "local", Map.of())
                     .task("r", "remote", Map.of("from", "$l")).build(), id("dep"));
