@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * run's handle), waits for them, prints {@code DONE}, and then either exits or, when told to linger, stays up (its
  * upkeep timer taking over expired leases) until the parent closes its standard input.
  *
- * <p>Arguments: {@code h2|pg <jdbcUrl> <generation> <instanceId|-> <leaseMillis> <fromRun> <toRun> exit|linger}.
+ * <p>Arguments: {@code h2|pg <jdbcUrl> <generation> <instanceId|-> <leaseMillis> <fromRun> <toRun> exit|linger
+ * [stallAfter]}}; with {@code stallAfter} the handler stops returning after that many deliveries (see
+ * {@link LedgerWorkload#handler(DataSource, boolean, int, int)}).
  */
 public final class DurableChild {
 
@@ -42,13 +44,14 @@ public final class DurableChild {
         int from = Integer.parseInt(args[5]);
         int to = Integer.parseInt(args[6]);
         boolean linger = args[7].equals("linger");
+        int stallAfter = args.length > 8 ? Integer.parseInt(args[8]) : Integer.MAX_VALUE;
 
         JdbcConnectionPool pool = pool(postgres, url);
         LedgerWorkload.createTables(pool);
         JdbcRunStore store = postgres ? JdbcRunStore.postgres(pool) : JdbcRunStore.h2(pool);
         Orchestrator.Builder builder = Orchestrator.builder()
                 .store(store)
-                .service(LedgerWorkload.SERVICE, LedgerWorkload.handler(pool, postgres, generation));
+                .service(LedgerWorkload.SERVICE, LedgerWorkload.handler(pool, postgres, generation, stallAfter));
         if (!instanceId.equals("-")) {
             builder.instanceId(instanceId).leaseDuration(Duration.ofMillis(leaseMillis));
         }

@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -95,6 +96,16 @@ final class LedgerWorkload {
      * how fast and how loaded the machine is).
      */
     static TaskHandler handler(DataSource ds, boolean postgres, int generation) {
+        return handler(ds, postgres, generation, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The handler, stalling once it has made {@code stallAfter} deliveries: every later delivery writes its attempt and
+     * effect rows and then blocks without returning, the first one printing {@code STALLED <n>}. A parent that kills
+     * the process after that line knows the kill lands mid-work however fast the machine is: at most
+     * {@code stallAfter} tasks completed, the stalled ones ran their effect but recorded no completion.
+     */
+    static TaskHandler handler(DataSource ds, boolean postgres, int generation, int stallAfter) {
         String effect = postgres
                 ? "INSERT INTO ledger_effect (execution_id, run_id, task_id, gen) VALUES (?, ?, ?, ?)"
                 + " ON CONFLICT (execution_id) DO NOTHING"
@@ -122,6 +133,13 @@ final class LedgerWorkload {
                 }
             }
             int n = delivered.incrementAndGet();
+            if (n > stallAfter) {
+                if (n == stallAfter + 1) {
+                    System.out.println("STALLED " + stallAfter);
+                }
+                // never returns: an attempt timeout interrupts it, and the retry stalls again
+                new CountDownLatch(1).await();
+            }
             if (n % PROGRESS_EVERY == 0) {
                 System.out.println("DELIVERED " + n);
             }
