@@ -510,6 +510,57 @@ class ReplanningTest {
         assertThat(LogInvariants.check(log("cy"))).isEmpty();
     }
 
+    /** Holds the append of the first revision until the test lets it go, then writes it. */
+    private static final class HeldRevision extends Forwarding {
+        final CountDownLatch holding = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public void append(String runId, long expectedSeq, List<RunEvent> events, String owner,
+                           java.time.Instant now) {
+            if (events.stream().anyMatch(PlanRevised.class::isInstance) && holding.getCount() > 0) {
+                holding.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            delegate.append(runId, expectedSeq, events, owner, now);
+        }
+    }
+
+    @Test
+    void aCancelThatComesWhileTheRevisionIsWrittenEndsTheRunCancelled() throws Exception {
+        // the planner has answered (its last look at a cancel is behind it) and the revision is being written when
+        // the caller cancels: the cancel must still end the run, not be lost in the switch to the new plan
+        HeldRevision held = new HeldRevision();
+        Orchestrator o = Orchestrator.builder().store(held)
+                .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
+                .service("flaky", counting(ctx -> {
+                    throw new NonRetryableException("flaky is down");
+                }))
+                .service("backup", counting(ctx -> Map.of("via", "backup")))
+                .service("report", counting(ctx -> Map.of("text", "done for " + ctx.input().get("data"))))
+                .planner(new Scripted(original(), revised())).build();
+        toClose.add(o);
+        RunHandle h = o.submit(action("cz"));
+        assertThat(held.holding.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(h.cancel()).isTrue();
+        held.release.countDown();
+
+        RunResult r = h.await(WAIT);
+        assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(calls("b2:backup")).as("the revised plan never ran").isZero();
+        assertThat(calls("c:report")).isZero();
+        List<RunEvent> log = held.events("cz");
+        assertThat(log).filteredOn(PlanRevised.class::isInstance).hasSize(1);
+        assertThat(log.get(log.size() - 1)).isInstanceOf(dev.baton.event.RunCancelled.class);
+        assertThat(LogInvariants.check(log)).isEmpty();
+        assertThat(o.inspect("cz").orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
+    }
+
     @Test
     void aTaskThatExhaustsItsRetriesIsRevisedOnceItIsDeadLettered() {
         dev.baton.time.ManualTime time = new dev.baton.time.ManualTime(java.time.Instant.parse("2026-03-01T10:00:00Z"));
@@ -544,8 +595,7 @@ class ReplanningTest {
     }
 
     /** Writes every append, but reports the first one holding a given event type as failed (its acknowledgement lost). */
-    private static final class LostAck implements dev.baton.persistence.RunStore {
-        final InMemoryRunStore delegate = new InMemoryRunStore();
+    private static final class LostAck extends Forwarding {
         final Class<? extends RunEvent> type;
         final AtomicInteger lost = new AtomicInteger();
 
@@ -561,6 +611,11 @@ class ReplanningTest {
                 throw new dev.baton.persistence.StoreException("connection reset after the commit");
             }
         }
+    }
+
+    /** A store that forwards everything to an in-memory store; subclasses change {@code append}. */
+    private abstract static class Forwarding implements dev.baton.persistence.RunStore {
+        final InMemoryRunStore delegate = new InMemoryRunStore();
 
         @Override
         public List<RunEvent> events(String runId) {

@@ -308,6 +308,13 @@ public final class Engine implements AutoCloseable {
         return s;
     }
 
+    /** Runs {@code action} holding the run id's stripe, as submits, resumes, plan switches and cancels do. */
+    void locked(String runId, Runnable action) {
+        synchronized (stripe(runId)) {
+            action.run();
+        }
+    }
+
     private Object stripe(String runId) {
         return stripes[(runId.hashCode() & 0x7fffffff) % stripes.length];
     }
@@ -1128,14 +1135,18 @@ public final class Engine implements AutoCloseable {
             if (run == null) {
                 return false;
             }
-            // a revision replaces the execution this handle started with; cancel the one in effect
-            RunExecution current = active.get(runId);
-            RunExecution target = current != null ? current : run;
-            if (target.cancel("cancelled by the caller")) {
-                return true;
+            // a revision replaces the execution this handle started with; cancel the one in effect. The run's stripe
+            // keeps a switch to a new execution (which takes it too) from happening while this looks
+            String reason = "cancelled by the caller";
+            synchronized (stripe(runId)) {
+                RunExecution current = active.get(runId);
+                RunExecution target = current != null ? current : run;
+                if (target.cancel(reason)) {
+                    return true;
+                }
+                Replanner rp = replanner;
+                return rp != null && rp.cancel(target, reason);
             }
-            Replanner rp = replanner;
-            return rp != null && rp.cancel(target, "cancelled by the caller");
         }
 
         @Override

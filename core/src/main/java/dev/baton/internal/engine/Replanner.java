@@ -340,12 +340,19 @@ final class Replanner {
         append(snap, ev);
         engine.log.info("run {}: task {} failed for good; plan version {} keeps {} of {} tasks", run.runId,
                 failure.taskId(), version, keptIds.size(), n);
-        RunExecution next = engine.switchPlan(run, snap, graph, catalog);
-        if (next == null && engine.isClosed()) {
-            closed(run);
-        } else if (next == null) {
-            engine.abandoned(run); // the run went elsewhere: its handle follows the store
-        }
+        // the last look at a cancel and the switch happen under the run's stripe, which a handle's cancel takes too:
+        // a cancel either comes before (the run ends cancelled under the revised plan) or reaches the new execution
+        engine.locked(run.runId, () -> {
+            if (endIfCancelled(run, snap)) {
+                return;
+            }
+            RunExecution next = engine.switchPlan(run, snap, graph, catalog);
+            if (next == null && engine.isClosed()) {
+                closed(run);
+            } else if (next == null) {
+                engine.abandoned(run); // the run went elsewhere: its handle follows the store
+            }
+        });
     }
 
     private static boolean sameTask(Plan plan, Task task) {
