@@ -70,7 +70,9 @@ public interface RunStore extends AutoCloseable {
 
     /**
      * The completion of an execution, if one is retained: what makes a re-dispatch reuse a result instead of calling
-     * the service again.
+     * the service again. The engine's execution ids are {@code <runId>/<taskId>} (run ids never contain {@code /}),
+     * and a completion is appended to the log of the run its id names: a store may look for an id of that form in
+     * that run's log only.
      *
      * @param executionId execution id
      * @return the completion event, if retained

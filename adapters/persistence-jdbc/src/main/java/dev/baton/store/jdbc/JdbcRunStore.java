@@ -253,8 +253,18 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         if (hit != null) {
             return Optional.of(hit);
         }
-        Optional<TaskCompleted> found = query("look up execution '" + executionId + "'", sql.selectExecution,
-                ps -> ps.setString(1, executionId),
+        // run ids never contain '/': an execution id of the engine's form names the one run whose log holds it
+        int slash = executionId.indexOf('/');
+        Optional<TaskCompleted> found = query("look up execution '" + executionId + "'",
+                slash > 0 ? sql.selectExecution : sql.selectExecutionAnyRun,
+                ps -> {
+                    if (slash > 0) {
+                        ps.setString(1, executionId.substring(0, slash));
+                        ps.setString(2, executionId);
+                    } else {
+                        ps.setString(1, executionId); // not the engine's form: every run's log, without an index
+                    }
+                },
                 rs -> rs.next() ? Optional.of((TaskCompleted) codec.decode(rs.getString(1))) : Optional.empty());
         found.ifPresent(c -> completed.put(executionId, c));
         return found;

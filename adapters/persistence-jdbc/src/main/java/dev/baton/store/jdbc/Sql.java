@@ -32,6 +32,7 @@ final class Sql {
     final String selectEvents;
     final String selectRun;
     final String selectExecution;
+    final String selectExecutionAnyRun;
     final String selectDeadLetters;
     final String unfinished;
     final String insertDefinition;
@@ -91,7 +92,11 @@ final class Sql {
         deleteLease = "DELETE FROM " + leases + " WHERE run_id = ? AND owner = ?";
         selectEvents = "SELECT payload FROM " + events + " WHERE run_id = ? ORDER BY seq";
         selectRun = "SELECT " + runColumns() + " FROM " + runs + " WHERE run_id = ?";
-        selectExecution = "SELECT payload FROM " + events + " WHERE execution_id = ? ORDER BY seq DESC LIMIT 1";
+        // an execution id names its run ("<runId>/..."): its completion is found in that run's log by the primary
+        // key, so the hot insert path keeps no index of its own for this rare look-up
+        selectExecution = "SELECT payload FROM " + events + " WHERE run_id = ? AND execution_id = ?"
+                + " ORDER BY seq DESC LIMIT 1";
+        selectExecutionAnyRun = "SELECT payload FROM " + events + " WHERE execution_id = ? ORDER BY seq DESC LIMIT 1";
         selectDeadLetters = "SELECT payload FROM " + deadLetters + " ORDER BY at_ns, run_id, seq";
         unfinished = "SELECT run_id FROM " + runs + " WHERE state = 'ACTIVE' ORDER BY created_ns, run_id";
         insertDefinition = dialect == JdbcRunStore.Dialect.POSTGRES
@@ -136,9 +141,6 @@ final class Sql {
                         "CREATE TABLE IF NOT EXISTS " + events + " (run_id VARCHAR(255) NOT NULL, seq BIGINT NOT NULL,"
                                 + " type VARCHAR(32) NOT NULL, execution_id VARCHAR(512), payload " + text + " NOT NULL,"
                                 + " PRIMARY KEY (run_id, seq))",
-                        // the completed-execution index: only completions carry an execution id in this column
-                        "CREATE INDEX IF NOT EXISTS " + events + "_execution ON " + events + " (execution_id)"
-                                + (dialect == JdbcRunStore.Dialect.POSTGRES ? " WHERE execution_id IS NOT NULL" : ""),
                         "CREATE TABLE IF NOT EXISTS " + deadLetters + " (run_id VARCHAR(255) NOT NULL,"
                                 + " task_id VARCHAR(255) NOT NULL, at_ns BIGINT NOT NULL, seq BIGINT NOT NULL,"
                                 + " payload " + text + " NOT NULL, PRIMARY KEY (run_id, task_id))",
@@ -149,6 +151,11 @@ final class Sql {
                         // v2: saved plan definitions (DefinitionStore), immutable once inserted
                         "CREATE TABLE IF NOT EXISTS " + definitions + " (name VARCHAR(128) NOT NULL, version INT NOT NULL,"
                                 + " payload " + text + " NOT NULL, saved_ns BIGINT NOT NULL, PRIMARY KEY (name, version))",
+                },
+                {
+                        // v3: no index on execution_id. Every completion paid an entry in it (on H2 every event did),
+                        // for a look-up the engine never makes; a completion is found in its own run's log instead
+                        "DROP INDEX IF EXISTS " + events + "_execution",
                 },
         };
     }

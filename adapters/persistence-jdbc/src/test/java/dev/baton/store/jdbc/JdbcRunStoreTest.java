@@ -59,6 +59,11 @@ class JdbcRunStoreTest {
     }
 
     @Test
+    void anUpgradeFromVersion2DropsTheExecutionIndex() throws Exception {
+        SchemaChecks.anUpgradeFromVersion2DropsTheExecutionIndex(POOL, JdbcRunStore.Dialect.H2, "upgrade_");
+    }
+
+    @Test
     void aSchemaNewerThanTheLibraryIsRefused() throws Exception {
         JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix("future_").build().close();
         SchemaChecks.execute(POOL, "INSERT INTO future_schema_version VALUES (99, 'from the future', 0)");

@@ -9,4 +9,10 @@ class PostgresSchemaIT {
     void storesStartingAtOnceMigrateTheSchemaOnce() throws Exception {
         SchemaChecks.concurrentStartsMigrateOnce(EmbeddedPostgres.dataSource(), JdbcRunStore.Dialect.POSTGRES, "race_", 4);
     }
+
+    @Test
+    void anUpgradeFromVersion2DropsTheExecutionIndex() throws Exception {
+        SchemaChecks.anUpgradeFromVersion2DropsTheExecutionIndex(EmbeddedPostgres.dataSource(),
+                JdbcRunStore.Dialect.POSTGRES, "upgrade_");
+    }
 }

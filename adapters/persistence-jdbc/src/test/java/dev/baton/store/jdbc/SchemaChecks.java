@@ -48,6 +48,44 @@ final class SchemaChecks {
         assertThat(versions(ds, prefix)).isEqualTo(all);
     }
 
+    /**
+     * A database at schema version 2 (with the old index on {@code execution_id}) is upgraded by the next start: the
+     * index is gone, and completions are still found, by an id of the engine's form in its run and by any other id
+     * in every run.
+     */
+    static void anUpgradeFromVersion2DropsTheExecutionIndex(DataSource ds, JdbcRunStore.Dialect dialect, String prefix)
+            throws Exception {
+        java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        dev.baton.plan.Plan plan = dev.baton.plan.Plan.builder().task("t", "svc", java.util.Map.of()).build();
+        dev.baton.event.RunSettings settings = new dev.baton.event.RunSettings(null, 0, "GROUPS", "FAIL_FAST", null,
+                null);
+        dev.baton.event.TaskCompleted done = new dev.baton.event.TaskCompleted("r1", 3, t0, "t", "r1/t", 1,
+                java.util.Map.of("ok", true), false);
+        dev.baton.event.TaskCompleted custom = new dev.baton.event.TaskCompleted("r2", 3, t0, "t", "custom-id", 1,
+                java.util.Map.of("ok", 2), false);
+        try (JdbcRunStore store = JdbcRunStore.builder(ds, dialect).tablePrefix(prefix).build()) {
+            for (dev.baton.event.TaskCompleted c : List.of(done, custom)) {
+                store.append(c.runId(), 0, List.of(new dev.baton.event.RunCreated(c.runId(), 1, t0, plan, settings),
+                        new dev.baton.event.TaskStarted(c.runId(), 2, t0, "t", c.executionId(), 1, java.util.Map.of()),
+                        c), null, t0);
+            }
+        }
+        // back to version 2 as an older library left it
+        execute(ds, "CREATE INDEX " + prefix + "events_execution ON " + prefix + "events (execution_id)");
+        execute(ds, "DELETE FROM " + prefix + "schema_version WHERE version = 3");
+        assertThat(versions(ds, prefix)).containsExactly(1, 2);
+
+        try (JdbcRunStore store = JdbcRunStore.builder(ds, dialect).tablePrefix(prefix).build()) {
+            assertThat(versions(ds, prefix)).containsExactly(1, 2, 3);
+            assertThat(store.completedExecution("r1/t")).contains(done);
+            assertThat(store.completedExecution("r2/t")).as("r2's task completed under another id").isEmpty();
+            assertThat(store.completedExecution("custom-id")).contains(custom);
+            assertThat(store.completedExecution("r1/custom-id")).as("looked for in r1 only").isEmpty();
+        }
+        // the index is gone: creating it again under its name works
+        execute(ds, "CREATE INDEX " + prefix + "events_execution ON " + prefix + "events (execution_id)");
+    }
+
     static List<Integer> versions(DataSource ds, String prefix) throws SQLException {
         try (Connection c = ds.getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT version FROM " + prefix + "schema_version ORDER BY version")) {
