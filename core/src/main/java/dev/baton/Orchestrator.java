@@ -368,7 +368,7 @@ public final class Orchestrator implements AutoCloseable {
         private Duration retention = Duration.ofHours(24);
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private boolean recoverOnStart = true;
-        private int workerThreads = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
+        private int workerThreads = Workers.defaultPoolSize();
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private String instanceId;
         private Duration leaseDuration = Duration.ofSeconds(30);
@@ -572,7 +572,8 @@ public final class Orchestrator implements AutoCloseable {
         }
 
         /**
-         * @param threads size of the fallback pool used when virtual threads are not available; at least 1
+         * @param threads size of the fallback pool used when virtual threads are not available; at least 1 (default
+         *                max(16, 8 &times; the available processors))
          * @return this builder
          */
         public Builder workerThreads(int threads) {

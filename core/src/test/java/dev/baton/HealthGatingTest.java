@@ -1,5 +1,6 @@
 package dev.baton;
 
+import dev.baton.event.RunCreated;
 import dev.baton.event.RunEvent;
 import dev.baton.event.TaskFailed;
 import dev.baton.event.TaskStarted;
@@ -264,6 +265,62 @@ class HealthGatingTest {
             assertThat(o.inspect("w1").orElseThrow().task("r").orElseThrow().attempts()).isZero();
         }
         assertThat(LogInvariants.check(store.events("w1"))).isEmpty();
+    }
+
+    @Test
+    void waitingIsNotInTheLogSoAfterARestartTheTaskWaitsAgainWithANewWindow() {
+        source.set("remote", ServiceHealth.UNHEALTHY);
+        Instant t0 = time.instant();
+        Orchestrator first = builder(ServiceOptions.defaults()).build();
+        RunHandle h = first.submit(Plan.builder().task("r", "remote", Map.of()).build(), id("restart"));
+        assertThat(first.status().services().get("remote").waitingForHealth()).isEqualTo(1);
+        time.advance(WINDOW.minusMinutes(2));
+        first.close();
+        assertThatThrownBy(() -> h.await(Duration.ofSeconds(5))).isInstanceOf(OrchestratorClosedException.class);
+        // nothing of the wait was written: the log holds the run's creation only
+        assertThat(store.events("restart")).singleElement().isInstanceOf(RunCreated.class);
+        time.advance(Duration.ofMinutes(1));
+
+        Instant restart = time.instant();
+        try (Orchestrator second = builder(ServiceOptions.defaults()).build()) {
+            // the recovered task goes through the gate again and waits, with a window counted from the restart
+            assertThat(second.status().services().get("remote").waitingForHealth()).isEqualTo(1);
+            time.advance(WINDOW.minusMillis(1)); // well past the first window's end
+            assertThat(remote.calls).isEmpty();
+            assertThat(store.events("restart")).singleElement().isInstanceOf(RunCreated.class);
+            time.advance(Duration.ofMillis(1));
+
+            RunView v = second.inspect("restart").orElseThrow();
+            assertThat(v.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(v.task("r").orElseThrow().lastError().code()).isEqualTo("SERVICE_UNHEALTHY");
+            assertThat(v.task("r").orElseThrow().attempts()).isZero();
+            TaskFailed failed = store.events("restart").stream().filter(e -> e instanceof TaskFailed)
+                    .map(TaskFailed.class::cast).findFirst().orElseThrow();
+            assertThat(failed.at()).isEqualTo(restart.plus(WINDOW)).isNotEqualTo(t0.plus(WINDOW));
+            assertThat(failed.attempt()).isZero();
+            assertThat(second.status().services().get("remote").waitingForHealth()).isZero();
+        }
+        assertThat(remote.calls).isEmpty();
+        assertThat(LogInvariants.check(store.events("restart"))).isEmpty();
+    }
+
+    @Test
+    void afterARestartAWaitingTaskProceedsWhenItsServiceRecovers() {
+        source.set("remote", ServiceHealth.UNHEALTHY);
+        Orchestrator first = builder(ServiceOptions.defaults()).build();
+        first.submit(Plan.builder().task("r", "remote", Map.of()).build(), id("resumed"));
+        time.advance(Duration.ofMinutes(1));
+        first.close();
+
+        try (Orchestrator second = builder(ServiceOptions.defaults()).build()) {
+            assertThat(second.status().services().get("remote").waitingForHealth()).isEqualTo(1);
+            assertThat(remote.calls).isEmpty();
+            source.set("remote", ServiceHealth.HEALTHY);
+            assertThat(remote.calls).extracting(TaskRequest::executionId, TaskRequest::attempt)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("resumed/r", 1));
+            assertThat(second.inspect("resumed").orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+        }
+        assertThat(LogInvariants.check(store.events("resumed"))).isEmpty();
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class OrchestratorTest {
 
@@ -351,6 +353,39 @@ class OrchestratorTest {
                 .containsExactly("order-ORD456");
         assertThat(o.runs(RunQuery.builder().status(RunStatus.FAILED).build())).isEmpty();
         assertThat(o.inspect("nope")).isEmpty();
+    }
+
+    /** Runs {@code tasks} independent tasks on the orchestrator's own executor; returns the threads they ran on. */
+    private Set<String> handlerThreads(Orchestrator.Builder b, int tasks) {
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        Orchestrator o = track(b.store(store).service("svc", ctx -> {
+            threads.add(Thread.currentThread().getName());
+            return 1;
+        }).build());
+        Plan.Builder plan = Plan.builder();
+        for (int i = 0; i < tasks; i++) {
+            plan.task("t" + i, "svc", Map.of());
+        }
+        assertThat(o.submit(plan.build()).await(WAIT).status()).isEqualTo(RunStatus.COMPLETED);
+        return threads;
+    }
+
+    @Test
+    void withoutVirtualThreadsHandlersRunOnAPoolOfMaxOf16And8PerCore() {
+        assumeTrue(Runtime.version().feature() < 19, "this JVM has virtual threads: the pool is not used");
+        int expected = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
+        // the pool starts a thread for each task until it has its full size, then queues: twice as many tasks as
+        // threads use every thread of the pool and no more
+        assertThat(handlerThreads(Orchestrator.builder(), 2 * expected))
+                .hasSize(expected).allMatch(name -> name.startsWith("baton-worker-"));
+        assertThat(handlerThreads(Orchestrator.builder().workerThreads(3), 12))
+                .containsExactlyInAnyOrder("baton-worker-1", "baton-worker-2", "baton-worker-3");
+    }
+
+    @Test
+    void withVirtualThreadsEachHandlerRunsOnOneAndWorkerThreadsIsIgnored() {
+        assumeTrue(Runtime.version().feature() >= 21, "this JVM has no virtual threads");
+        assertThat(handlerThreads(Orchestrator.builder().workerThreads(1), 4)).noneMatch(n -> n.startsWith("baton-worker-"));
     }
 
     @Test

@@ -15,16 +15,22 @@ import dev.baton.planner.PlannerException;
 import dev.baton.planner.PlanningRequest;
 import dev.baton.planner.Revision;
 import dev.baton.store.InMemoryRunStore;
+import dev.baton.time.ManualTime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -592,6 +598,164 @@ class ReplanningTest {
                 .satisfies(req -> assertThat(req.revision().failure().attempts()).isEqualTo(3));
         assertThat(o.deadLetters()).extracting(DeadLetter::taskId).containsExactly("b");
         assertThat(LogInvariants.check(log("retries"))).isEmpty();
+    }
+
+    @Test
+    void aDeadLetterOfATaskThatARevisionReplacedStaysListedAndCannotBeRedriven() {
+        ManualTime time = new ManualTime(Instant.parse("2026-03-01T10:00:00Z"));
+        // b is replaced twice over: "gone" drops it for b2; "moved" keeps the id b on another service
+        Plan moved = Plan.builder()
+                .task("a", "fetch", Map.of("id", "$task0.customerId"))
+                .task("b", "backup", Map.of("who", "$a.name"))
+                .task("c", "report", Map.of("data", "$b.via"))
+                .build();
+        Map<String, Plan> revisions = Map.of("gone", revised(), "moved", moved);
+        Planner planner = req -> req.isRevision() ? revisions.get(req.action().runId().orElseThrow()) : original();
+        Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .retryPolicy(RetryPolicy.builder().maxAttempts(2).backoff(Duration.ofSeconds(1), Duration.ofSeconds(1))
+                        .jitter(0).build())
+                .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
+                .service("flaky", counting(ctx -> {
+                    throw new IllegalStateException("flaky is busy");
+                }))
+                .service("backup", counting(ctx -> Map.of("via", "backup")))
+                .service("report", counting(ctx -> Map.of("text", "done for " + ctx.input().get("data"))))
+                .planner(planner).build();
+        toClose.add(o);
+        RunHandle gone = o.submit(action("gone"));
+        RunHandle movedRun = o.submit(action("moved"));
+        time.advance(Duration.ofSeconds(1)); // the second attempts fail too: dead-lettered, then revised
+        assertThat(gone.result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(movedRun.result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(o.inspect("moved").orElseThrow().task("b").orElseThrow().status()).isEqualTo(TaskStatus.COMPLETED);
+
+        List<DeadLetter> letters = o.deadLetters();
+        assertThat(letters).extracting(DeadLetter::runId, DeadLetter::taskId, DeadLetter::service)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("gone", "b", "flaky"),
+                        org.assertj.core.groups.Tuple.tuple("moved", "b", "flaky"));
+        for (DeadLetter letter : letters) {
+            int logged = log(letter.runId()).size();
+            assertThatThrownBy(() -> o.redrive(letter)).isInstanceOfSatisfying(BatonException.class,
+                    e -> assertThat(e.code()).isEqualTo("NOT_DEAD_LETTERED"));
+            assertThat(log(letter.runId())).as("nothing written for run %s", letter.runId()).hasSize(logged);
+            assertThat(o.inspect(letter.runId()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+        }
+        assertThat(o.deadLetters()).as("still listed").containsExactlyInAnyOrderElementsOf(letters);
+        assertThat(calls("b:flaky")).isEqualTo(4);
+        assertThat(calls("b:backup")).isEqualTo(1);
+        assertThat(LogInvariants.check(log("gone"))).isEmpty();
+        assertThat(LogInvariants.check(log("moved"))).isEmpty();
+    }
+
+    /**
+     * Services that answer on the calling thread (async handlers), so the engine's executor runs only the planner's
+     * revision call: it can block there while the test moves the clock. b2 (backup) starts and never answers.
+     */
+    private Orchestrator timedOrchestrator(ManualTime time, Executor plannerThread,
+                                          Planner planner, CompletableFuture<String> b2Started) {
+        Orchestrator o = Orchestrator.builder().store(store).time(time).executor(plannerThread)
+                .asyncService("fetch", ctx -> CompletableFuture.completedFuture(
+                        Map.of("name", "Ada", "id", ctx.input().get("id"))))
+                .asyncService("flaky", ctx -> CompletableFuture.failedFuture(
+                        new NonRetryableException("flaky is down")))
+                .asyncService("backup", ctx -> {
+                    b2Started.complete(ctx.executionId());
+                    return new CompletableFuture<>();
+                })
+                .asyncService("report", ctx -> CompletableFuture.completedFuture("never"))
+                .planner(planner).build();
+        toClose.add(o);
+        return o;
+    }
+
+    /** Answers the revision request with {@link #revised()} once the test lets it, after telling it was asked. */
+    private static Planner blocking(CountDownLatch asked, CountDownLatch answer) {
+        return req -> {
+            if (!req.isRevision()) {
+                return original();
+            }
+            asked.countDown();
+            try {
+                answer.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return revised();
+        };
+    }
+
+    @Test
+    void theRunTimeoutIsNotEnforcedWhileThePlannerThinksAndAppliesAgainOnceTheRevisionRuns() throws Exception {
+        Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
+        ManualTime time = new ManualTime(t0);
+        ExecutorService plannerThread = Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch asked = new CountDownLatch(1);
+            CountDownLatch answer = new CountDownLatch(1);
+            CompletableFuture<String> b2Started = new CompletableFuture<>();
+            Orchestrator o = timedOrchestrator(time, plannerThread, blocking(asked, answer), b2Started);
+            RunHandle h = o.submit(action("slow-planner"), RunOptions.builder().timeout(Duration.ofSeconds(10)).build());
+            assertThat(asked.await(10, TimeUnit.SECONDS)).isTrue();
+
+            // the planner thinks well past the run's deadline: the run is not timed out meanwhile
+            time.advance(Duration.ofMinutes(5));
+            assertThat(h.result()).isNotDone();
+            assertThat(log("slow-planner")).noneMatch(e -> e instanceof dev.baton.event.RunFailed);
+            assertThat(o.inspect("slow-planner").orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+
+            answer.countDown();
+            assertThat(b2Started.get(10, TimeUnit.SECONDS)).isEqualTo("slow-planner/b2");
+            // the revision runs; its deadline is the run's (created + 10 s), long past: the next tick ends it
+            time.runDue();
+            RunResult r = h.await(WAIT);
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error()).get().satisfies(e -> {
+                assertThat(e.code()).isEqualTo("RUN_TIMEOUT");
+                assertThat(e.message()).contains("PT10S");
+            });
+            assertThat(r.output("a")).isEqualTo(Map.of("name", "Ada", "id", "C1"));
+            RunView v = o.inspect("slow-planner").orElseThrow();
+            assertThat(v.planVersion()).isEqualTo(2);
+            assertThat(v.task("b2").orElseThrow().status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(v.task("b2").orElseThrow().lastError().code()).isEqualTo("RUN_TIMEOUT");
+            assertThat(v.task("c").orElseThrow().status()).isEqualTo(TaskStatus.SKIPPED);
+            assertThat(eventsOf("slow-planner", PlanRevised.class)).singleElement()
+                    .satisfies(e -> assertThat(e.at()).isEqualTo(t0.plus(Duration.ofMinutes(5))));
+            assertThat(LogInvariants.check(log("slow-planner"))).isEmpty();
+        } finally {
+            plannerThread.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRevisionThatComesBeforeTheDeadlineKeepsTheRunsDeadline() throws Exception {
+        Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
+        ManualTime time = new ManualTime(t0);
+        ExecutorService plannerThread = Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch asked = new CountDownLatch(1);
+            CountDownLatch answer = new CountDownLatch(1);
+            CompletableFuture<String> b2Started = new CompletableFuture<>();
+            Orchestrator o = timedOrchestrator(time, plannerThread, blocking(asked, answer), b2Started);
+            RunHandle h = o.submit(action("quick-planner"), RunOptions.builder().timeout(Duration.ofSeconds(10)).build());
+            assertThat(asked.await(10, TimeUnit.SECONDS)).isTrue();
+            time.advance(Duration.ofSeconds(4));
+            answer.countDown();
+            assertThat(b2Started.get(10, TimeUnit.SECONDS)).isEqualTo("quick-planner/b2");
+
+            // the deadline stays 10 s after the run was created, not 10 s after the revision
+            time.advance(Duration.ofSeconds(6).minusMillis(1));
+            assertThat(h.result()).isNotDone();
+            time.advance(Duration.ofMillis(1));
+            RunResult r = h.await(WAIT);
+            assertThat(r.error()).get().satisfies(e -> assertThat(e.code()).isEqualTo("RUN_TIMEOUT"));
+            RunEvent last = log("quick-planner").get(log("quick-planner").size() - 1);
+            assertThat(last).isInstanceOf(dev.baton.event.RunFailed.class);
+            assertThat(last.at()).isEqualTo(t0.plusSeconds(10));
+            assertThat(LogInvariants.check(log("quick-planner"))).isEmpty();
+        } finally {
+            plannerThread.shutdownNow();
+        }
     }
 
     /** Writes every append, but reports the first one holding a given event type as failed (its acknowledgement lost). */

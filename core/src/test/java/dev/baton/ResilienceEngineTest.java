@@ -207,6 +207,69 @@ class ResilienceEngineTest {
     }
 
     @Test
+    void aThrowingBreakerListenerIsIgnored() {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger thrown = new AtomicInteger();
+        AtomicBoolean healthy = new AtomicBoolean();
+        CircuitBreakerConfig breaker = CircuitBreakerConfig.builder().slidingWindowSize(2).minimumCalls(2)
+                .failureRateThreshold(50).waitInOpen(Duration.ofSeconds(30)).permittedCallsInHalfOpen(1).build();
+        List<CircuitBreakerTransition> transitions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Orchestrator o = base().circuitBreaker(breaker).retryPolicy(RetryPolicy.none())
+                // one listener throws an exception, one an error (an assertion in a listener, say); the last records
+                .breakerListener(t -> {
+                    thrown.incrementAndGet();
+                    throw new IllegalStateException("listener bug");
+                })
+                .breakerListener(t -> {
+                    thrown.incrementAndGet();
+                    throw new AssertionError("listener assertion");
+                })
+                .breakerListener(transitions::add)
+                .service("svc", ctx -> {
+                    calls.incrementAndGet();
+                    if (!healthy.get()) {
+                        throw new IllegalStateException("connection refused");
+                    }
+                    return "back";
+                })
+                .build()) {
+            o.submit(Plan.builder().task("a", "svc", Map.of()).build(), RunOptions.builder().runId("f1").build());
+            // the second failure opens the breaker: its listeners throw while the task's failure is being recorded
+            RunHandle opening = o.submit(Plan.builder().task("a", "svc", Map.of()).build(),
+                    RunOptions.builder().runId("f2").build());
+            RunResult r = opening.result().getNow(null);
+            assertThat(r).as("the run that opened the breaker ended").isNotNull();
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error()).get().satisfies(e -> {
+                assertThat(e.code()).isEqualTo("HANDLER_ERROR");
+                assertThat(e.message()).contains("connection refused");
+            });
+            assertThat(o.circuitBreaker("svc").state()).isEqualTo(CircuitBreakerState.OPEN);
+            assertThat(transitions).extracting(CircuitBreakerTransition::to).containsExactly(CircuitBreakerState.OPEN);
+
+            // while open: rejected without a call
+            RunResult rejected = o.submit(Plan.builder().task("a", "svc", Map.of()).build()).result().getNow(null);
+            assertThat(rejected.error()).get().satisfies(e -> assertThat(e.code()).isEqualTo("CIRCUIT_OPEN"));
+            assertThat(calls).hasValue(2);
+
+            // later transitions still happen and still reach every listener
+            healthy.set(true);
+            time.advance(Duration.ofSeconds(30));
+            RunResult trial = o.submit(Plan.builder().task("a", "svc", Map.of()).build()).result().getNow(null);
+            assertThat(trial.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(trial.output("a")).isEqualTo("back");
+            assertThat(o.circuitBreaker("svc").state()).isEqualTo(CircuitBreakerState.CLOSED);
+            assertThat(transitions).extracting(CircuitBreakerTransition::to).containsExactly(
+                    CircuitBreakerState.OPEN, CircuitBreakerState.HALF_OPEN, CircuitBreakerState.CLOSED);
+            assertThat(thrown).as("both throwing listeners were called on every transition").hasValue(6);
+            assertThat(o.status().activeRuns()).isZero();
+            for (String run : List.of("f1", "f2")) {
+                assertThat(LogInvariants.check(store.events(run))).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void capacityQueueShowsInStatus() {
         java.util.concurrent.CompletableFuture<Object> gate = new java.util.concurrent.CompletableFuture<>();
         try (Orchestrator o = base().asyncService(ServiceDescriptor.of("pool"), ctx -> gate,

@@ -8,6 +8,7 @@ import dev.baton.planner.PlanningRequest;
 import dev.baton.planner.ServiceCatalog;
 import dev.baton.planner.ServiceDescriptor;
 import dev.baton.store.InMemoryRunStore;
+import dev.baton.time.ManualTime;
 import dev.baton.validation.SchemaChecker;
 import dev.baton.validation.SchemaViolation;
 import org.junit.jupiter.api.AfterEach;
@@ -17,12 +18,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -303,6 +306,101 @@ class ServiceCatalogAtRunTimeTest {
         o.close();
         assertThat(one.closes).hasValue(1);
         assertThat(two.closes).hasValue(1);
+    }
+
+    @Test
+    void eachVersionHasItsOwnCircuitBreakerAndTheLatestIsShown() {
+        ManualTime time = new ManualTime();
+        CompletableFuture<Object> gate = new CompletableFuture<>();
+        AtomicInteger v1Calls = new AtomicInteger();
+        List<String> v2Calls = new CopyOnWriteArrayList<>();
+        CircuitBreakerConfig breaker = CircuitBreakerConfig.builder().slidingWindowSize(2).minimumCalls(2)
+                .failureRateThreshold(50).waitInOpen(Duration.ofMinutes(1)).permittedCallsInHalfOpen(1).build();
+        Orchestrator o = keep(builder().time(time).executor(Runnable::run).retryPolicy(RetryPolicy.none())
+                .circuitBreaker(breaker)
+                .asyncService("gate", ctx -> gate)
+                .service(svc("1", null), ctx -> {
+                    v1Calls.incrementAndGet();
+                    throw new IllegalStateException("version 1 is broken");
+                }, ServiceOptions.defaults())
+                .build());
+        // validated against version 1, this run reaches svc only once the gate opens
+        RunHandle pinned = o.submit(Plan.builder().task("g", "gate", Map.of()).task("a", "svc", Map.of("after", "$g"))
+                .build(), RunOptions.builder().runId("pinned").build());
+        for (int i = 0; i < 2; i++) {
+            assertThat(o.submit(onePlan()).result().getNow(null).status()).isEqualTo(RunStatus.FAILED);
+        }
+        assertThat(o.circuitBreaker("svc").state()).isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(v1Calls).hasValue(2);
+
+        // version 2 comes with a breaker of its own, closed and empty; circuitBreaker(name) and status() show it
+        assertThat(o.registerService(svc("2", null), ctx -> {
+            v2Calls.add(ctx.runId());
+            return "v2";
+        }, ServiceOptions.defaults())).isEqualTo(2);
+        assertThat(o.circuitBreaker("svc").state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(o.circuitBreaker("svc").metrics().bufferedCalls()).isZero();
+        assertThat(o.status().services().get("svc").breakerState()).isEqualTo(CircuitBreakerState.CLOSED);
+        RunResult fresh = o.submit(onePlan(), RunOptions.builder().runId("fresh").build()).result().getNow(null);
+        assertThat(fresh.output("a")).isEqualTo("v2");
+
+        // the pinned run dispatches to version 1, whose breaker is still open: rejected without calling either
+        gate.complete("go");
+        RunResult r = pinned.result().getNow(null);
+        assertThat(r).isNotNull();
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r.error()).get().satisfies(e -> assertThat(e.code()).isEqualTo("CIRCUIT_OPEN"));
+        assertThat(v1Calls).hasValue(2);
+        assertThat(v2Calls).containsExactly("fresh");
+        // version 2's breaker holds its own call only: version 1's failures and rejection are not in it
+        CircuitBreakerMetrics m = o.circuitBreaker("svc").metrics();
+        assertThat(m.bufferedCalls()).isEqualTo(1);
+        assertThat(m.failedCalls()).isZero();
+        assertThat(m.notPermittedCalls()).isZero();
+        assertThat(o.circuitBreaker("svc").state()).isEqualTo(CircuitBreakerState.CLOSED);
+    }
+
+    @Test
+    void eachVersionHasItsOwnCapacityGateAndStatusShowsTheLatest() {
+        List<CompletableFuture<Object>> v1Held = new CopyOnWriteArrayList<>();
+        List<CompletableFuture<Object>> v2Held = new CopyOnWriteArrayList<>();
+        ServiceOptions one = ServiceOptions.builder().capacity(1).build();
+        Orchestrator o = keep(builder().executor(Runnable::run).asyncService(svc("1", null), ctx -> {
+            CompletableFuture<Object> f = new CompletableFuture<>();
+            v1Held.add(f);
+            return f;
+        }, one).build());
+        RunHandle first = o.submit(onePlan());
+        RunHandle queuedOnV1 = o.submit(onePlan());
+        assertThat(v1Held).hasSize(1);
+        assertThat(o.status().services().get("svc").queued()).isEqualTo(1);
+
+        assertThat(o.registerAsyncService(svc("2", null), ctx -> {
+            CompletableFuture<Object> f = new CompletableFuture<>();
+            v2Held.add(f);
+            return f;
+        }, one)).isEqualTo(2);
+        // version 1's slot is taken and a task waits for it, yet a run on version 2 starts at once
+        RunHandle onV2 = o.submit(onePlan());
+        assertThat(v2Held).hasSize(1);
+        RunHandle queuedOnV2 = o.submit(onePlan());
+        assertThat(v2Held).hasSize(1);
+        OrchestratorStatus.ServiceStatus latest = o.status().services().get("svc");
+        assertThat(latest.inFlight()).isEqualTo(1);
+        assertThat(latest.queued()).as("version 2's queue, not version 1's").isEqualTo(1);
+        assertThat(latest.capacity()).isEqualTo(1);
+        assertThat(o.status().runningTasks()).isEqualTo(2);
+
+        // freeing version 1's slot starts the task queued on version 1, not the one queued on version 2
+        v1Held.get(0).complete("v1");
+        assertThat(v1Held).hasSize(2);
+        assertThat(v2Held).hasSize(1);
+        v1Held.get(1).complete("v1");
+        v2Held.get(0).complete("v2");
+        assertThat(v2Held).hasSize(2);
+        v2Held.get(1).complete("v2");
+        assertThat(List.of(first, queuedOnV1)).allSatisfy(h -> assertThat(h.result().getNow(null).output("a")).isEqualTo("v1"));
+        assertThat(List.of(onV2, queuedOnV2)).allSatisfy(h -> assertThat(h.result().getNow(null).output("a")).isEqualTo("v2"));
     }
 
     @Test

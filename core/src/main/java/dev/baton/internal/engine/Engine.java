@@ -140,7 +140,8 @@ public final class Engine implements AutoCloseable {
                 for (java.util.function.Consumer<? super dev.baton.CircuitBreakerTransition> l : c.breakerListeners()) {
                     try {
                         l.accept(t);
-                    } catch (RuntimeException e) {
+                    } catch (Throwable e) {
+                        // as for run listeners: it fires inside a task's outcome, which an escaping error would lose
                         log.warn("breaker listener failed; ignored", e);
                     }
                 }

@@ -19,7 +19,6 @@ public final class Workers {
     private Workers() {
     }
 
-
     private static final MethodHandle VIRTUAL = lookupVirtual();
 
     private static MethodHandle lookupVirtual() {
@@ -29,6 +28,22 @@ public final class Workers {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * The fallback pool's default size: handlers mostly wait on I/O, so several threads per core, and never fewer than
+     * 16.
+     *
+     * @param cores the processors available
+     * @return max(16, 8 &times; cores)
+     */
+    public static int defaultPoolSize(int cores) {
+        return Math.max(16, 8 * cores);
+    }
+
+    /** @return {@link #defaultPoolSize(int)} for the processors available to this JVM */
+    public static int defaultPoolSize() {
+        return defaultPoolSize(Runtime.getRuntime().availableProcessors());
     }
 
     /**
@@ -45,6 +60,11 @@ public final class Workers {
                 // fall through to the pool
             }
         }
+        return pool(poolSize);
+    }
+
+    /** The bounded pool used where the JVM has no virtual threads: fixed size, unbounded queue, daemon threads. */
+    static ExecutorService pool(int poolSize) {
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(poolSize, poolSize, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
