@@ -146,6 +146,33 @@ final class HealthGate implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Drops the waiting entries of a run that has stopped, ended or left this instance, and cancels their timers, so
+     * that neither the queues nor the timers keep the run referenced until its window ends. The other entries keep
+     * their order and their windows.
+     *
+     * @param run the run whose tasks no longer wait
+     */
+    void forget(RunExecution run) {
+        Waiting last = null;
+        for (ServiceBinding b : run.services) {
+            Waiting w = b == null ? null : b.health;
+            if (w == null || w == last) {
+                continue;   // neighbouring tasks mostly share a service
+            }
+            last = w;
+            synchronized (w) {
+                for (java.util.Iterator<Entry> it = w.queue.iterator(); it.hasNext(); ) {
+                    Entry e = it.next();
+                    if (e.ticket.run() == run) {
+                        it.remove();
+                        e.timer.cancel();
+                    }
+                }
+            }
+        }
+    }
+
     private void expire(Waiting w, Entry e) {
         synchronized (w) {
             if (!w.queue.remove(e)) {

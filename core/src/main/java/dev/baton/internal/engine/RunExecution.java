@@ -873,6 +873,8 @@ final class RunExecution {
             }
             end(finalStatus, err);
         }
+        // its waiting tasks are cancelled or skipped now: out of the health gate at once, not when the end is durable
+        engine.forgetWaiting(this);
         for (Attempt a : toInterrupt) {
             a.interrupt();
         }
