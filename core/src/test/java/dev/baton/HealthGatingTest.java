@@ -383,6 +383,61 @@ class HealthGatingTest {
     }
 
     @Test
+    void anEndedRunsWaitingTasksLeaveTheQueueAtOnceAndTheOthersKeepTheirOrder() {
+        source.set("remote", ServiceHealth.UNHEALTHY);
+        try (Orchestrator o = builder(ServiceOptions.defaults()).build()) {
+            Instant windowEnd = time.instant().plus(WINDOW);
+            Plan one = Plan.builder().task("r", "remote", Map.of()).build();
+            long others = time.dueTimes().stream().filter(windowEnd::equals).count(); // the engine's own timers
+            RunHandle a = o.submit(one, id("qa"));
+            RunHandle cancelled = o.submit(one, id("qx"));
+            RunHandle timedOut = o.submit(one, RunOptions.builder().runId("qt").timeout(Duration.ofMinutes(1))
+                    .schedulingMode(SchedulingMode.EAGER).build());
+            RunHandle b = o.submit(one, id("qb"));
+            assertThat(o.status().services().get("remote").waitingForHealth()).isEqualTo(4);
+
+            // a cancelled run's task leaves the queue (and its window's timer goes) with the cancel, not at the window
+            assertThat(cancelled.cancel()).isTrue();
+            assertThat(o.status().services().get("remote").waitingForHealth()).isEqualTo(3);
+            assertThat(cancelled.await(Duration.ofSeconds(5)).status()).isEqualTo(RunStatus.CANCELLED);
+            assertThat(time.dueTimes()).filteredOn(windowEnd::equals).hasSize((int) others + 3);
+
+            // so does a run that timed out
+            time.advance(Duration.ofMinutes(1));
+            RunResult r = timedOut.await(Duration.ofSeconds(5));
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error()).get().satisfies(e -> assertThat(e.code()).isEqualTo("RUN_TIMEOUT"));
+            assertThat(o.status().services().get("remote").waitingForHealth()).isEqualTo(2);
+            assertThat(time.dueTimes()).filteredOn(windowEnd::equals).hasSize((int) others + 2);
+
+            // the others still wait in their order, within their own windows
+            source.set("remote", ServiceHealth.HEALTHY);
+            assertThat(a.await(Duration.ofSeconds(5)).status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(b.await(Duration.ofSeconds(5)).status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(remote.calls).extracting(TaskRequest::runId).containsExactly("qa", "qb");
+        }
+    }
+
+    @Test
+    void aRunThatFailedFastTakesItsWaitingTaskOutOfTheQueue() {
+        source.set("remote", ServiceHealth.UNHEALTHY);
+        try (Orchestrator o = builder(ServiceOptions.defaults()).service("refuser", ctx -> {
+            throw new NonRetryableException("no");
+        }).build()) {
+            Instant windowEnd = time.instant().plus(WINDOW);
+            long others = time.dueTimes().stream().filter(windowEnd::equals).count(); // the engine's own timers
+            RunHandle h = o.submit(Plan.builder().task("r", "remote", Map.of()).task("f", "refuser", Map.of())
+                    .parallelGroups(List.of(List.of("r", "f"))).build(), id("ff"));
+            RunResult r = h.await(Duration.ofSeconds(5));
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error()).get().satisfies(e -> assertThat(e.taskId()).isEqualTo("f"));
+            assertThat(o.status().services().get("remote").waitingForHealth()).isZero();
+            assertThat(time.dueTimes()).filteredOn(windowEnd::equals).hasSize((int) others);
+        }
+        assertThat(LogInvariants.check(store.events("ff"))).isEmpty();
+    }
+
+    @Test
     void aServiceIsUnhealthyWhileAnySourceSaysSo() {
         FlipSource second = new FlipSource();
         try (Orchestrator o = builder(ServiceOptions.defaults()).healthSource(second).build()) {

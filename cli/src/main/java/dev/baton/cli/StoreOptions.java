@@ -42,6 +42,13 @@ final class StoreOptions {
         if (url != null && dataDir != null) {
             throw new CliFailure(BatonCli.USAGE, "--store and --data-dir exclude each other");
         }
+        // the embedded database has no user or password: ignoring them would hide a forgotten --store
+        if (url == null && user != null) {
+            throw new CliFailure(BatonCli.USAGE, "--store-user needs --store");
+        }
+        if (url == null && passwordEnv != null) {
+            throw new CliFailure(BatonCli.USAGE, "--store-password-env needs --store");
+        }
         String password = null;
         if (passwordEnv != null) {
             password = env.apply(passwordEnv);

@@ -178,6 +178,19 @@ class StoreCommandsTest {
     }
 
     @Test
+    void storeCredentialsWithoutStoreAreUsageErrors() {
+        // without --store they would have nothing to apply to, and the embedded database would open instead
+        assertThat(baton("ps", "--data-dir", dir.toString(), "--store-user", "u")).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString().strip()).isEqualTo("baton: --store-user needs --store");
+
+        assertThat(baton("inspect", "run-ok", "--data-dir", dir.toString(), "--store-password-env", "PW"))
+                .isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString().strip()).isEqualTo("baton: --store-password-env needs --store");
+        assertThat(out.toString()).isEmpty();
+        assertThat(dir).isEmptyDirectory(); // refused before any database was opened
+    }
+
+    @Test
     void psAndInspectReadAPostgresStore() throws Exception {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
             String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";

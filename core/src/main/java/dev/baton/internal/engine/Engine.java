@@ -425,6 +425,7 @@ public final class Engine implements AutoCloseable {
             RunExecution next = new RunExecution(this, snap.runId(), snap.plan(), graph, snap.settings(),
                     snap.createdAt, catalog);
             active.put(old.runId, next);
+            forgetWaiting(old); // the new execution offers the old one's ready tasks again
             next.future.whenComplete((r, t) -> {
                 if (t == null) {
                     old.future.complete(r);
@@ -831,6 +832,7 @@ public final class Engine implements AutoCloseable {
      */
     void ended(RunExecution run, long endSeq, RunResult result) {
         active.remove(run.runId, run);
+        forgetWaiting(run);
         if (owner != null) {
             try {
                 store.releaseLease(run.runId, owner);
@@ -851,7 +853,18 @@ public final class Engine implements AutoCloseable {
 
     void abandoned(RunExecution run) {
         active.remove(run.runId, run);
+        forgetWaiting(run);
         follow(run.runId, run.plan, run.future, false);
+    }
+
+    /**
+     * Takes a run's tasks out of the health gate's queues once they can no longer start here, so the queues do not
+     * hold the run until its window ends.
+     */
+    void forgetWaiting(RunExecution run) {
+        if (healthGate != null) {
+            healthGate.forget(run);
+        }
     }
 
     // ------------------------------------------------------------------ queries
@@ -926,6 +939,7 @@ public final class Engine implements AutoCloseable {
             Optional<dev.baton.persistence.Lease> lease = store.tryLease(run.runId, owner, leaseDuration, now());
             if (lease.isEmpty() && run.detach()) {
                 active.remove(run.runId, run);
+                forgetWaiting(run);
                 log.warn("run {}: lease taken over by another instance; stopped here", run.runId);
                 follow(run.runId, run.plan, run.future, false);
             }

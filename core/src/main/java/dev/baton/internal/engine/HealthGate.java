@@ -139,11 +139,48 @@ final class HealthGate implements AutoCloseable {
             w.queue.add(e);
             e.timer = engine.scheduler.schedule(window, () -> expire(w, e));
         }
+        if (t.run().retired) {
+            // the run ended while this was queued, perhaps after forget() had looked: take it out again
+            synchronized (w) {
+                if (w.queue.remove(e)) {
+                    e.timer.cancel();
+                }
+            }
+            return true;    // held: a retired run's task is not admitted
+        }
         if (engine.log.isDebugEnabled()) {
             engine.log.debug("task {} of run {} waits for service {} to recover", t.run().graph.task(t.task()).id(),
                     t.run().runId, w.service);
         }
         return true;
+    }
+
+    /**
+     * Drops the waiting entries of a run that has stopped, ended or left this instance, and cancels their timers, so
+     * that neither the queues nor the timers keep the run referenced until its window ends. The other entries keep
+     * their order and their windows. Called after the run is {@code retired}: an entry queued meanwhile
+     * is either seen here or sees that flag in {@code hold} and takes itself out.
+     *
+     * @param run the run whose tasks no longer wait
+     */
+    void forget(RunExecution run) {
+        Waiting last = null;
+        for (ServiceBinding b : run.services) {
+            Waiting w = b == null ? null : b.health;
+            if (w == null || w == last) {
+                continue;   // neighbouring tasks mostly share a service
+            }
+            last = w;
+            synchronized (w) {
+                for (java.util.Iterator<Entry> it = w.queue.iterator(); it.hasNext(); ) {
+                    Entry e = it.next();
+                    if (e.ticket.run() == run) {
+                        it.remove();
+                        e.timer.cancel();
+                    }
+                }
+            }
+        }
     }
 
     private void expire(Waiting w, Entry e) {

@@ -89,6 +89,8 @@ final class RunExecution {
     private RunStatus status = RunStatus.RUNNING;
     private RunError error;
     private boolean ending;             // a terminal event is in the outbox or the log
+    /** Set once no task of this execution can start here again (ended, re-planned, detached); read lock-free. */
+    volatile boolean retired;
     private Cancellable runTimer;
 
     // outbox: events with seq in (durableSeq, nextSeq) not yet written
@@ -731,6 +733,7 @@ final class RunExecution {
                 // A task failed for good in a run that asked for re-planning: instead of ending, the run is handed
                 // to the re-planner once the failure is durable. Nothing more starts or ends here.
                 ending = true;
+                retired = true;
                 Cancellable t = runTimer;
                 if (t != null) {
                     t.cancel();
@@ -740,6 +743,7 @@ final class RunExecution {
             }
         }
         ending = true;
+        retired = true;
         status = finalStatus;
         error = err;
         Instant now = engine.now();
@@ -873,6 +877,8 @@ final class RunExecution {
             }
             end(finalStatus, err);
         }
+        // its waiting tasks are cancelled or skipped now: out of the health gate at once, not when the end is durable
+        engine.forgetWaiting(this);
         for (Attempt a : toInterrupt) {
             a.interrupt();
         }
@@ -985,6 +991,7 @@ final class RunExecution {
 
     private void detachLocked() {
         lost = true;
+        retired = true;
         outbox.clear();
         effects.clear();
         for (int i = 0; i < graph.size(); i++) {

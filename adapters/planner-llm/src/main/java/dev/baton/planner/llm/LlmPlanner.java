@@ -251,7 +251,6 @@ public final class LlmPlanner implements Planner {
         return b.length() > BODY_QUOTE ? b.substring(0, BODY_QUOTE) + "..." : b;
     }
 
-    /** Removes the API key from text that might echo it. */
     /** The JDK client often throws a refused connection without a message; its type still says what happened. */
     private static String describe(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -265,6 +264,7 @@ public final class LlmPlanner implements Planner {
         return e.getClass().getSimpleName();
     }
 
+    /** Removes the API key from text that might echo it. */
     private String redact(String text) {
         return apiKey == null || apiKey.isEmpty() ? text : text.replace(apiKey, "***");
     }

@@ -1,0 +1,291 @@
+package dev.baton.store.jdbc;
+
+import dev.baton.event.RunCreated;
+import dev.baton.event.RunEvent;
+import dev.baton.event.RunSettings;
+import dev.baton.event.TaskStarted;
+import dev.baton.persistence.LeaseLostException;
+import dev.baton.persistence.StoreException;
+import dev.baton.plan.Plan;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Logger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * What the group-commit writer promises when it is busy: a lease conflict inside a group rejects only the append whose
+ * lease was lost, and {@code close()} commits the appends already queued before it stops. Each test holds the writer's
+ * first group at its connection, queues the appends under test behind it, and only then lets the writer go, so the
+ * queued appends are certain to form one group (or to be queued when {@code close()} is called). Subclasses give the
+ * database.
+ */
+abstract class GroupCommitChecks {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final AtomicInteger TABLES = new AtomicInteger();
+
+    /** @return the database under test; shared by the tests, which isolate themselves by table prefix */
+    protected abstract DataSource dataSource();
+
+    /** @return its dialect */
+    protected abstract JdbcRunStore.Dialect dialect();
+
+    private String prefix() {
+        return "gc" + TABLES.incrementAndGet() + "_";
+    }
+
+    private JdbcRunStore.Builder builder(DataSource ds, String prefix) {
+        return JdbcRunStore.builder(ds, dialect()).tablePrefix(prefix);
+    }
+
+    private static List<RunEvent> created(String id) {
+        Plan plan = Plan.builder().task("t", "svc", Map.of()).build();
+        return List.of(new RunCreated(id, 1, T0, plan, new RunSettings(null, 0, "GROUPS", "FAIL_FAST", null, null)));
+    }
+
+    private static List<RunEvent> started(String id, Instant at) {
+        return List.of(new TaskStarted(id, 2, at, "t", id + "/t", 1, Map.of()));
+    }
+
+    @Test
+    void aLeaseConflictInsideAGroupRejectsOnlyTheAppendWhoseLeaseWasLost() throws Exception {
+        String prefix = prefix();
+        Instant later = T0.plusSeconds(30);
+        try (JdbcRunStore setup = builder(dataSource(), prefix).build()) {
+            for (String id : List.of("a", "b", "c")) {
+                setup.append(id, 0, created(id), null, T0);
+            }
+            assertThat(setup.tryLease("a", "one", Duration.ofHours(1), T0)).isPresent();
+            assertThat(setup.tryLease("b", "one", Duration.ofSeconds(10), T0)).isPresent();
+            assertThat(setup.tryLease("c", "one", Duration.ofHours(1), T0)).isPresent();
+            // instance "one" stalled past its lease of b; instance "two" took b over
+            assertThat(setup.tryLease("b", "two", Duration.ofHours(1), T0.plusSeconds(20))).isPresent();
+        }
+        HeldWriter ds = new HeldWriter(dataSource());
+        try (JdbcRunStore store = builder(ds, prefix).writers(1).build()) {
+            Map<String, Object> outcomes = appendBehindAHeldGroup(store, ds, List.of("a", "b", "c"),
+                    id -> store.append(id, 1, started(id, later), "one", later));
+            int commitsBefore = ds.commits.get();
+            int rollbacksBefore = ds.rollbacks.get();
+            ds.release();
+            awaitAll(outcomes, 4);
+
+            assertThat(outcomes).containsEntry("held", "ok").containsEntry("a", "ok").containsEntry("c", "ok");
+            assertThat(outcomes.get("b")).isInstanceOf(LeaseLostException.class);
+            assertThat(((Exception) outcomes.get("b")).getMessage()).contains("'two'");
+            // the held group and the group of a, b and c: two transactions, none rolled back, no one-by-one retry
+            assertThat(ds.commits.get() - commitsBefore).isEqualTo(2);
+            assertThat(ds.rollbacks.get() - rollbacksBefore).isZero();
+            assertThat(store.events("a")).hasSize(2);
+            assertThat(store.events("b")).hasSize(1);
+            assertThat(store.events("c")).hasSize(2);
+            assertThat(store.run("a").orElseThrow().lastSeq()).isEqualTo(2);
+            assertThat(store.run("b").orElseThrow().lastSeq()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void closeCommitsTheAppendsAlreadyQueued() throws Exception {
+        closeCommitsWhatIsQueued(1);
+    }
+
+    @Test
+    void closeWithSeveralWritersCommitsTheAppendsAlreadyQueued() throws Exception {
+        closeCommitsWhatIsQueued(3);
+    }
+
+    private void closeCommitsWhatIsQueued(int writers) throws Exception {
+        String prefix = prefix();
+        HeldWriter ds = new HeldWriter(dataSource());
+        JdbcRunStore store = builder(ds, prefix).writers(writers).build();
+        List<String> ids = List.of("q1", "q2", "q3", "q4", "q5");
+        Map<String, Object> outcomes = appendBehindAHeldGroup(store, ds, ids, id -> store.append(id, 0, created(id),
+                null, T0));
+
+        Thread closer = new Thread(store::close, "closer");
+        closer.start();
+        waitUntil(() -> closer.getState() == Thread.State.WAITING, "close() to wait for the writers");
+        assertThatThrownBy(() -> store.append("late", 0, created("late"), null, T0))
+                .isInstanceOf(StoreException.class).hasMessageContaining("closed");
+        assertThat(outcomes).as("every append is still waiting").isEmpty();
+        ds.release();
+        closer.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(closer.isAlive()).isFalse();
+        awaitAll(outcomes, ids.size() + 1);
+
+        for (String id : ids) {
+            assertThat(outcomes).as(id).containsEntry(id, "ok");
+            assertThat(store.run(id)).as(id).isPresent(); // reads need no writer: they work after close
+        }
+        assertThat(outcomes).containsEntry("held", "ok");
+        assertThat(store.run("late")).isEmpty();
+    }
+
+    /**
+     * Starts an append of run "held" and waits until the writer holds it at its connection, then starts one appender
+     * per id and waits until each has queued its append and parked for the outcome. Outcomes land in the map ("ok" or
+     * the exception), keyed by run id; the held append's under "held", put when it has an outcome.
+     */
+    private Map<String, Object> appendBehindAHeldGroup(JdbcRunStore store, HeldWriter ds, List<String> ids,
+                                                      Appender appender) throws InterruptedException {
+        Map<String, Object> outcomes = new ConcurrentHashMap<>();
+        start("held", () -> store.append("held", 0, created("held"), null, T0), outcomes);
+        assertThat(ds.writerWaiting.await(30, TimeUnit.SECONDS)).as("the writer reached for its connection").isTrue();
+        List<Thread> threads = new ArrayList<>();
+        for (String id : ids) {
+            threads.add(start(id, () -> appender.append(id), outcomes));
+        }
+        for (Thread t : threads) {
+            // parked on its request: queued, waiting for the outcome
+            waitUntil(() -> LockSupport.getBlocker(t) instanceof AppendWriter.Request, t.getName() + " to queue");
+        }
+        return outcomes;
+    }
+
+    @FunctionalInterface
+    private interface Appender {
+        void append(String id);
+    }
+
+    private static Thread start(String id, Runnable append, Map<String, Object> outcomes) {
+        Thread t = new Thread(() -> {
+            try {
+                append.run();
+                outcomes.put(id, "ok");
+            } catch (RuntimeException e) {
+                outcomes.put(id, e);
+            }
+        }, "append-" + id);
+        t.start();
+        return t;
+    }
+
+    private static void awaitAll(Map<String, Object> outcomes, int n) {
+        waitUntil(() -> outcomes.size() >= n, n + " outcomes");
+        assertThat(new LinkedHashMap<>(outcomes)).hasSize(n);
+    }
+
+    /** Polls for a state another thread reaches; the bound only keeps a broken build from hanging. */
+    private static void waitUntil(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    /**
+     * A data source that keeps the store's writer threads waiting for a connection until released (other threads get
+     * theirs at once), and counts the commits and rollbacks on the connections it hands out.
+     */
+    static final class HeldWriter implements DataSource {
+        final DataSource delegate;
+        final CountDownLatch writerWaiting = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+        final AtomicInteger commits = new AtomicInteger();
+        final AtomicInteger rollbacks = new AtomicInteger();
+
+        HeldWriter(DataSource delegate) {
+            this.delegate = delegate;
+        }
+
+        void release() {
+            released.countDown();
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            if (Thread.currentThread().getName().startsWith("baton-jdbc-writer-")) {
+                writerWaiting.countDown();
+                try {
+                    if (!released.await(60, TimeUnit.SECONDS)) {
+                        throw new SQLException("the test never released the writer");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException(e);
+                }
+            }
+            return counting(delegate.getConnection());
+        }
+
+        private Connection counting(Connection c) {
+            return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                    new Class<?>[]{Connection.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("commit")) {
+                            commits.incrementAndGet();
+                        } else if (method.getName().equals("rollback") && (args == null || args.length == 0)) {
+                            rollbacks.incrementAndGet();
+                        }
+                        try {
+                            return method.invoke(c, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) throws SQLException {
+            throw new SQLException("not used by the store");
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return delegate.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            delegate.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            delegate.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return delegate.getLoginTimeout();
+        }
+
+        @Override
+        public Logger getParentLogger() {
+            return Logger.getGlobal();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            return delegate.unwrap(iface);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) throws SQLException {
+            return delegate.isWrapperFor(iface);
+        }
+    }
+}
