@@ -164,13 +164,17 @@ final class HealthGate implements AutoCloseable {
      * @param run the run whose tasks no longer wait
      */
     void forget(RunExecution run) {
+        // each queue once, however many tasks use its service: a run's services are few, its tasks may be many
+        java.util.Set<Waiting> queues = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         Waiting last = null;
         for (ServiceBinding b : run.services) {
             Waiting w = b == null ? null : b.health;
-            if (w == null || w == last) {
-                continue;   // neighbouring tasks mostly share a service
+            if (w != null && w != last) {
+                queues.add(w);
+                last = w;   // neighbouring tasks mostly share a service
             }
-            last = w;
+        }
+        for (Waiting w : queues) {
             synchronized (w) {
                 for (java.util.Iterator<Entry> it = w.queue.iterator(); it.hasNext(); ) {
                     Entry e = it.next();
