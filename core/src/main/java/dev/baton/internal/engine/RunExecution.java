@@ -117,9 +117,8 @@ final class RunExecution {
      * Reference texts parsed at dispatch, by text (guarded by the lock): plans repeat texts across tasks, and the
      * validator keeps none of its parses. Bounded by the plan's own distinct texts.
      */
-    private final java.util.HashMap<String, dev.baton.plan.Reference> parsedReferences = new java.util.HashMap<>();
-    private final java.util.function.Function<String, dev.baton.plan.Reference> referenceParser =
-            text -> parsedReferences.computeIfAbsent(text, dev.baton.plan.Reference::parse);
+    private java.util.HashMap<String, dev.baton.plan.Reference> parsedReferences; // created on first use
+    private final java.util.function.Function<String, dev.baton.plan.Reference> referenceParser = this::parsedReference;
 
     RunExecution(Engine engine, String runId, Plan plan, PlanGraph graph, RunSettings settings, Instant createdAt,
                  ServiceRegistry.Catalog catalog) {
@@ -417,6 +416,16 @@ final class RunExecution {
         commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionId(i), n, input));
         effects.add(a); // an attempt runs as "invoke me": no lambda per task
         return true;
+    }
+
+    /** The parse of a reference text, from the run's memo. Caller holds the lock. */
+    private dev.baton.plan.Reference parsedReference(String text) {
+        java.util.HashMap<String, dev.baton.plan.Reference> m = parsedReferences;
+        if (m == null) {
+            // room for two texts per task from the start: growing the table by doubling showed in dispatch profiles
+            m = parsedReferences = new java.util.HashMap<>(Math.max(16, Math.min(1 << 20, graph.size() * 2)));
+        }
+        return m.computeIfAbsent(text, dev.baton.plan.Reference::parse);
     }
 
     private Object outputOf(String taskId) {
