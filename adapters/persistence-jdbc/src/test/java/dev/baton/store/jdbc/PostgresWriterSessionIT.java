@@ -6,7 +6,6 @@ import dev.baton.plan.Plan;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,7 +14,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,12 +57,11 @@ class PostgresWriterSessionIT {
     }
 
     /** A data source that remembers the connections it handed out. */
-    private static final class Recording implements DataSource {
-        final DataSource delegate;
+    private static final class Recording extends ForwardingDataSource {
         final List<Connection> handedOut = new CopyOnWriteArrayList<>();
 
         Recording(DataSource delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -72,48 +69,6 @@ class PostgresWriterSessionIT {
             Connection c = delegate.getConnection();
             handedOut.add(c);
             return c;
-        }
-
-        @Override
-        public Connection getConnection(String user, String password) throws SQLException {
-            Connection c = delegate.getConnection(user, password);
-            handedOut.add(c);
-            return c;
-        }
-
-        @Override
-        public PrintWriter getLogWriter() throws SQLException {
-            return delegate.getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) throws SQLException {
-            delegate.setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            delegate.setLoginTimeout(seconds);
-        }
-
-        @Override
-        public int getLoginTimeout() throws SQLException {
-            return delegate.getLoginTimeout();
-        }
-
-        @Override
-        public Logger getParentLogger() {
-            return Logger.getGlobal();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            return delegate.unwrap(iface);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) throws SQLException {
-            return delegate.isWrapperFor(iface);
         }
     }
 }
