@@ -297,6 +297,49 @@ class OrchestratorTest {
     }
 
     @Test
+    void listenersThatCancelEachOthersRunsWhileTheirOwnAreCancelledDoNotDeadlock() throws Exception {
+        // two threads cancel two runs at once; each run's listener, hearing its run cancelled, waits for the other to
+        // be inside its listener too and then cancels the other run: no thread may hold its run's lock (or stripe)
+        // while listeners run, or the two wait for each other for ever
+        CountDownLatch aInListener = new CountDownLatch(1);
+        CountDownLatch bInListener = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<RunHandle> ha = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<RunHandle> hb = new java.util.concurrent.atomic.AtomicReference<>();
+        Orchestrator o = track(Orchestrator.builder().store(store)
+                .asyncService("slow", ctx -> new CompletableFuture<>())
+                .listener(e -> {
+                    if (!(e instanceof dev.baton.event.RunCancelled)) {
+                        return;
+                    }
+                    boolean a = e.runId().equals("ra");
+                    (a ? aInListener : bInListener).countDown();
+                    try {
+                        (a ? bInListener : aInListener).await(2, TimeUnit.SECONDS);
+                    } catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                    (a ? hb : ha).get().cancel();
+                })
+                .build());
+        Plan plan = Plan.builder().task("t", "slow", Map.of()).build();
+        ha.set(o.submit(plan, RunOptions.builder().runId("ra").build()));
+        hb.set(o.submit(plan, RunOptions.builder().runId("rb").build()));
+
+        Thread t1 = new Thread(() -> ha.get().cancel(), "cancel-ra");
+        Thread t2 = new Thread(() -> hb.get().cancel(), "cancel-rb");
+        t1.setDaemon(true);
+        t2.setDaemon(true);
+        t1.start();
+        t2.start();
+        t1.join(10_000);
+        t2.join(10_000);
+
+        assertThat(t1.isAlive() || t2.isAlive()).as("a cancelling thread is stuck").isFalse();
+        assertThat(ha.get().await(WAIT).status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(hb.get().await(WAIT).status()).isEqualTo(RunStatus.CANCELLED);
+    }
+
+    @Test
     void cancelCancelsPendingAndInterruptsRunning() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch interrupted = new CountDownLatch(1);

@@ -861,6 +861,50 @@ class ReplanningTest {
     }
 
     @Test
+    void aCancelWhileALostRevisionAcknowledgementIsRetriedEndsTheRunCancelled() {
+        // the revision is in the log but its write reported a failure; the retry a second later takes it up: a cancel
+        // in between must end the run, not be dropped by the retry's switch to the revised plan
+        LostAck store = new LostAck(PlanRevised.class);
+        ManualTime time = new ManualTime(Instant.parse("2026-03-01T10:00:00Z"));
+        RunHandle h = lossy(store, time, new Scripted(original(), revised())).submit(action("ackc"));
+        assertThat(store.lost).hasValue(1);
+
+        assertThat(h.cancel()).isTrue();
+        time.advance(Duration.ofSeconds(1));
+
+        RunResult r = h.result().getNow(null);
+        assertThat(r).isNotNull();
+        assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(calls("b2:backup")).isZero();
+        assertThat(LogInvariants.check(store.events("ackc"))).isEmpty();
+    }
+
+    @Test
+    void aCancelRightAfterTheFailureThatAsksForARevisionIsKept() throws Exception {
+        // the listener hears of the failure before the re-planner has started: the run is not ended, so the cancel
+        // must be taken (true) and applied once the re-planner looks
+        CompletableFuture<RunHandle> handle = new CompletableFuture<>();
+        CompletableFuture<Boolean> cancelled = new CompletableFuture<>();
+        Orchestrator o = build(new Scripted(original(), revised()), Orchestrator.builder().listener(e -> {
+            if (e instanceof dev.baton.event.TaskFailed f && !f.retrying() && !cancelled.isDone()) {
+                try {
+                    cancelled.complete(handle.get(5, TimeUnit.SECONDS).cancel());
+                } catch (Exception ex) {
+                    cancelled.completeExceptionally(ex);
+                }
+            }
+        }));
+        handle.complete(o.submit(action("early")));
+
+        assertThat(cancelled.get(10, TimeUnit.SECONDS)).isTrue();
+        RunResult r = handle.get().await(WAIT);
+        assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(calls("b2:backup")).isZero();
+        assertThat(eventsOf("early", PlanRevised.class)).isEmpty();
+        assertThat(LogInvariants.check(log("early"))).isEmpty();
+    }
+
+    @Test
     void aFailedRunWhoseAcknowledgementWasLostEndsOnTheRetry() {
         LostAck store = new LostAck(dev.baton.event.RunFailed.class);
         dev.baton.time.ManualTime time = new dev.baton.time.ManualTime(java.time.Instant.parse("2026-03-01T10:00:00Z"));

@@ -1151,17 +1151,22 @@ public final class Engine implements AutoCloseable {
                 return false;
             }
             // a revision replaces the execution this handle started with; cancel the one in effect. The run's stripe
-            // keeps a switch to a new execution (which takes it too) from happening while this looks
+            // keeps a switch to a new execution (which takes it too) from happening while this decides
             String reason = "cancelled by the caller";
+            Runnable rest;
             synchronized (stripe(runId)) {
                 RunExecution current = active.get(runId);
                 RunExecution target = current != null ? current : run;
-                if (target.cancel(reason)) {
-                    return true;
+                rest = target.cancelDeferred(reason);
+                if (rest == null) {
+                    Replanner rp = replanner;
+                    return rp != null && rp.cancel(target, reason);
                 }
-                Replanner rp = replanner;
-                return rp != null && rp.cancel(target, reason);
             }
+            // outside the stripe: the write, listeners, the run's end and the slots it frees run user code, which
+            // may cancel or submit other runs (taking their stripes)
+            rest.run();
+            return true;
         }
 
         @Override

@@ -80,6 +80,19 @@ final class Replanner {
         return settings.attributes().get(ATTRIBUTE) instanceof Number n ? n.intValue() : 0;
     }
 
+    /**
+     * The run stops to wait for its revision (its failure not yet durable): from now on a cancel is recorded here and
+     * applied once the planner has answered, even if it comes before {@link #revise} runs.
+     */
+    void expect(RunExecution run) {
+        revising.putIfAbsent(run, new Cancel());
+    }
+
+    /** The run left this instance before its revision: nothing waits for it here any more. */
+    void forget(RunExecution run) {
+        revising.remove(run);
+    }
+
     /** The run's last task failure is durable and the run has not ended: revise it on a worker thread. */
     void revise(RunExecution run, RunError failure) {
         revising.putIfAbsent(run, new Cancel());
@@ -161,11 +174,12 @@ final class Replanner {
             // A revision was written but not acknowledged before a retry: take it up instead of asking again.
             ServiceRegistry.Catalog catalog = engine.registry.current();
             ValidationResult vr = catalog.validator.validate(snap.currentPlan());
-            if (vr.isValid() && engine.switchPlan(run, snap, vr.graph().orElseThrow(), catalog) != null) {
-                return;
+            if (!vr.isValid()) {
+                throw new BatonException("RUN_NOT_RESUMABLE", "run '" + run.runId + "': its revised plan cannot be"
+                        + " resumed here");
             }
-            throw new BatonException("RUN_NOT_RESUMABLE", "run '" + run.runId + "': its revised plan cannot be"
-                    + " resumed here");
+            switchOrCancel(run, snap, vr.graph().orElseThrow(), catalog);
+            return;
         }
         if (endIfCancelled(run, snap)) {
             return;
@@ -340,12 +354,23 @@ final class Replanner {
         append(snap, ev);
         engine.log.info("run {}: task {} failed for good; plan version {} keeps {} of {} tasks", run.runId,
                 failure.taskId(), version, keptIds.size(), n);
-        // the last look at a cancel and the switch happen under the run's stripe, which a handle's cancel takes too:
-        // a cancel either comes before (the run ends cancelled under the revised plan) or reaches the new execution
+        switchOrCancel(run, snap, graph, catalog);
+    }
+
+    /**
+     * Puts the run under its written revision, unless a cancel came first. The last look at a cancel and the switch
+     * happen under the run's stripe, which a handle's cancel takes to decide: a cancel either comes before (the run
+     * ends cancelled under the revised plan) or finds the new execution. The end of a cancelled run is written after
+     * the stripe is left, since it runs listeners and the handle's dependents.
+     */
+    private void switchOrCancel(RunExecution run, RunSnapshot snap, PlanGraph graph, ServiceRegistry.Catalog catalog) {
+        boolean[] cancelled = {false};
         engine.locked(run.runId, () -> {
-            if (endIfCancelled(run, snap)) {
+            if (cancelled(run) != null) {
+                cancelled[0] = true;
                 return;
             }
+            revising.remove(run); // switched: a cancel from now on is the new execution's
             RunExecution next = engine.switchPlan(run, snap, graph, catalog);
             if (next == null && engine.isClosed()) {
                 closed(run);
@@ -353,6 +378,9 @@ final class Replanner {
                 engine.abandoned(run); // the run went elsewhere: its handle follows the store
             }
         });
+        if (cancelled[0]) {
+            endIfCancelled(run, snap);
+        }
     }
 
     private static boolean sameTask(Plan plan, Task task) {

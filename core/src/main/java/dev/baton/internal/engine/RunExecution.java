@@ -747,6 +747,8 @@ final class RunExecution {
                 if (t != null) {
                     t.cancel();
                 }
+                // waiting for its revision from now on: a cancel that comes before the re-planner starts is kept
+                replanner.expect(this);
                 effects.add(() -> replanner.revise(this, err));
                 return;
             }
@@ -836,7 +838,20 @@ final class RunExecution {
 
     /** Cancels the run; true if this call did. */
     boolean cancel(String reason) {
-        return stop(RunStatus.CANCELLED, new RunError(null, "CANCELLED", reason));
+        Runnable rest = cancelDeferred(reason);
+        if (rest == null) {
+            return false;
+        }
+        rest.run();
+        return true;
+    }
+
+    /**
+     * Cancels the run's state under its lock and returns what follows (interrupts, the write, listeners, the end),
+     * for the caller to run once it holds no lock of its own; null if the run was not running.
+     */
+    Runnable cancelDeferred(String reason) {
+        return stopDeferred(RunStatus.CANCELLED, new RunError(null, "CANCELLED", reason));
     }
 
     private void onRunTimeout() {
@@ -844,10 +859,19 @@ final class RunExecution {
     }
 
     private boolean stop(RunStatus finalStatus, RunError err) {
+        Runnable rest = stopDeferred(finalStatus, err);
+        if (rest == null) {
+            return false;
+        }
+        rest.run();
+        return true;
+    }
+
+    private Runnable stopDeferred(RunStatus finalStatus, RunError err) {
         List<Attempt> toInterrupt = new ArrayList<>();
         synchronized (this) {
             if (ending || status != RunStatus.RUNNING) {
-                return false;
+                return null;
             }
             status = finalStatus;
             error = err;
@@ -886,13 +910,15 @@ final class RunExecution {
             }
             end(finalStatus, err);
         }
-        // its waiting tasks are cancelled or skipped now: out of the health gate at once, not when the end is durable
-        engine.forgetWaiting(this);
-        for (Attempt a : toInterrupt) {
-            a.interrupt();
-        }
-        flush();
-        return true;
+        return () -> {
+            // its waiting tasks are cancelled or skipped now: out of the health gate at once, not when the end is
+            // durable
+            engine.forgetWaiting(this);
+            for (Attempt a : toInterrupt) {
+                a.interrupt();
+            }
+            flush();
+        };
     }
 
     // ------------------------------------------------------------------ outbox
@@ -980,6 +1006,10 @@ final class RunExecution {
         }
         engine.log.warn("run {}: another instance owns the run now; stopping here: {}", runId, e.getMessage());
         detachLocked();
+        Replanner replanner = engine.replanner();
+        if (replanner != null) {
+            replanner.forget(this); // its revision, if it waited for one, is the new owner's to make
+        }
         engine.abandoned(this);
     }
 
