@@ -339,6 +339,60 @@ class OrchestratorTest {
         assertThat(hb.get().await(WAIT).status()).isEqualTo(RunStatus.CANCELLED);
     }
 
+    /** A run id of the form {@code prefix + n} that shares a lock stripe (of 256) with {@code other}. */
+    private static String sameStripeAs(String other, String prefix) {
+        int want = (other.hashCode() & 0x7fffffff) % 256;
+        for (int n = 0; ; n++) {
+            String id = prefix + n;
+            if ((id.hashCode() & 0x7fffffff) % 256 == want && !id.equals(other)) {
+                return id;
+            }
+        }
+    }
+
+    @Test
+    void handlersThatSubmitRunsIntoEachOthersStripesWhileStartingDoNotDeadlock() throws Exception {
+        // an asynchronous handler runs on the thread that dispatches it, here the submitting thread: each of two runs
+        // submitted at once spawns a child run whose id shares the other run's lock stripe. If dispatch ran while the
+        // submit still held its run's stripe, the two threads would wait for each other's stripe for ever
+        String childOfA = sameStripeAs("rb", "child-a-");
+        String childOfB = sameStripeAs("ra", "child-b-");
+        CountDownLatch aIn = new CountDownLatch(1);
+        CountDownLatch bIn = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Orchestrator> self = new java.util.concurrent.atomic.AtomicReference<>();
+        Plan child = Plan.builder().task("leaf", "leaf", Map.of()).build();
+        Orchestrator o = track(Orchestrator.builder().store(store)
+                .service("leaf", ctx -> Map.of("ok", true))
+                .asyncService("spawn", ctx -> {
+                    boolean a = ctx.runId().equals("ra");
+                    (a ? aIn : bIn).countDown();
+                    try {
+                        (a ? bIn : aIn).await(2, TimeUnit.SECONDS);
+                    } catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                    RunHandle h = self.get().submit(child, RunOptions.builder().runId(a ? childOfA : childOfB).build());
+                    return h.result().thenApply(r -> Map.of("child", r.runId()));
+                })
+                .build());
+        self.set(o);
+        Plan plan = Plan.builder().task("t", "spawn", Map.of()).build();
+        CompletableFuture<RunHandle> ha = new CompletableFuture<>();
+        CompletableFuture<RunHandle> hb = new CompletableFuture<>();
+        Thread t1 = new Thread(() -> ha.complete(o.submit(plan, RunOptions.builder().runId("ra").build())), "submit-ra");
+        Thread t2 = new Thread(() -> hb.complete(o.submit(plan, RunOptions.builder().runId("rb").build())), "submit-rb");
+        t1.setDaemon(true);
+        t2.setDaemon(true);
+        t1.start();
+        t2.start();
+        t1.join(10_000);
+        t2.join(10_000);
+
+        assertThat(t1.isAlive() || t2.isAlive()).as("a submitting thread is stuck").isFalse();
+        assertThat(ha.get().await(WAIT).output("t")).isEqualTo(Map.of("child", childOfA));
+        assertThat(hb.get().await(WAIT).output("t")).isEqualTo(Map.of("child", childOfB));
+    }
+
     @Test
     void cancelCancelsPendingAndInterruptsRunning() throws Exception {
         CountDownLatch started = new CountDownLatch(1);

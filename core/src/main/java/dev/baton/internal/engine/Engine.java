@@ -268,31 +268,36 @@ public final class Engine implements AutoCloseable {
                 options.schedulingMode().name(), options.failurePolicy().name(),
                 options.timeout().orElse(null), attrs);
         // Submits of one id serialise on a stripe, so no other submit ever sees a run that is not yet created.
-        synchronized (stripe(runId)) {
-            RunExecution existing = active.get(runId);
-            if (existing != null) {
-                if (!existing.plan.equals(plan)) {
-                    throw new IdempotencyConflictException(runId);
+        StripeHold hold = enterStripe();
+        try {
+            synchronized (stripe(runId)) {
+                RunExecution existing = active.get(runId);
+                if (existing != null) {
+                    if (!existing.plan.equals(plan)) {
+                        throw new IdempotencyConflictException(runId);
+                    }
+                    return new Handle(runId, existing.future, existing);
                 }
-                return new Handle(runId, existing.future, existing);
+                if (owner != null && store.tryLease(runId, owner, leaseDuration, now()).isEmpty()) {
+                    return watchElsewhere(runId, plan); // another live instance owns this run id
+                }
+                RunExecution run = new RunExecution(this, runId, plan, graph, settings, now(), catalog);
+                RunCreated created = run.createdEvent();
+                try {
+                    store.append(runId, 0, List.of(created), owner, created.at());
+                } catch (SequenceConflictException e) {
+                    return fromStore(runId, plan);
+                } catch (RuntimeException e) {
+                    throw new BatonException("STORE_UNAVAILABLE", "could not create run '" + runId + "': " + e.getMessage(), e);
+                }
+                active.put(runId, run);
+                String id = runId;
+                withMdc(runId, null, null, () -> log.debug("run {} created with {} tasks", id, graph.size()));
+                run.begin(created);
+                return new Handle(runId, run.future, run);
             }
-            if (owner != null && store.tryLease(runId, owner, leaseDuration, now()).isEmpty()) {
-                return watchElsewhere(runId, plan); // another live instance owns this run id
-            }
-            RunExecution run = new RunExecution(this, runId, plan, graph, settings, now(), catalog);
-            RunCreated created = run.createdEvent();
-            try {
-                store.append(runId, 0, List.of(created), owner, created.at());
-            } catch (SequenceConflictException e) {
-                return fromStore(runId, plan);
-            } catch (RuntimeException e) {
-                throw new BatonException("STORE_UNAVAILABLE", "could not create run '" + runId + "': " + e.getMessage(), e);
-            }
-            active.put(runId, run);
-            String id = runId;
-            withMdc(runId, null, null, () -> log.debug("run {} created with {} tasks", id, graph.size()));
-            run.begin(created);
-            return new Handle(runId, run.future, run);
+        } finally {
+            exitStripe(hold);
         }
     }
 
@@ -311,8 +316,58 @@ public final class Engine implements AutoCloseable {
 
     /** Runs {@code action} holding the run id's stripe, as submits, resumes, plan switches and cancels do. */
     void locked(String runId, Runnable action) {
-        synchronized (stripe(runId)) {
-            action.run();
+        StripeHold hold = enterStripe();
+        try {
+            synchronized (stripe(runId)) {
+                action.run();
+            }
+        } finally {
+            exitStripe(hold);
+        }
+    }
+
+    /**
+     * How many stripes this thread holds, and the run starts asked for meanwhile. A start dispatches tasks, and with
+     * them listeners and asynchronous handlers (user code that may submit or cancel other runs, taking their
+     * stripes): starts wait until the thread holds no stripe, so no user code ever runs under one and two stripes are
+     * never taken in opposite orders.
+     */
+    private static final class StripeHold {
+        int depth;
+        final ArrayList<Runnable> starts = new ArrayList<>(2);
+    }
+
+    private static final ThreadLocal<StripeHold> STRIPE_HOLD = ThreadLocal.withInitial(StripeHold::new);
+
+    private static StripeHold enterStripe() {
+        StripeHold h = STRIPE_HOLD.get();
+        h.depth++;
+        return h;
+    }
+
+    private void exitStripe(StripeHold h) {
+        if (--h.depth > 0) {
+            return;
+        }
+        // runs whatever was asked for while the outermost stripe was held, also if that block threw: a created run
+        // must start
+        while (!h.starts.isEmpty()) {
+            Runnable start = h.starts.remove(0); // in the order they were asked for
+            try {
+                start.run();
+            } catch (RuntimeException e) {
+                log.error("starting a run failed", e);
+            }
+        }
+    }
+
+    /** Runs a run's start now, or once this thread has left the stripes it holds. */
+    void started(Runnable start) {
+        StripeHold h = STRIPE_HOLD.get();
+        if (h.depth > 0) {
+            h.starts.add(start);
+        } else {
+            start.run();
         }
     }
 
@@ -385,30 +440,35 @@ public final class Engine implements AutoCloseable {
     }
 
     RunExecution resume(RunSnapshot snap) {
-        synchronized (stripe(snap.runId())) {
-            RunExecution prior = active.get(snap.runId());
-            if (prior != null) {
-                return prior;
+        StripeHold hold = enterStripe();
+        try {
+            synchronized (stripe(snap.runId())) {
+                RunExecution prior = active.get(snap.runId());
+                if (prior != null) {
+                    return prior;
+                }
+                if (owner != null && store.tryLease(snap.runId(), owner, leaseDuration, now()).isEmpty()) {
+                    return null; // another live instance owns it
+                }
+                // A resumed run (recovery, redrive, a revision) is validated against, and dispatches to, the services as
+                // registered now; the versions it was created with stay in its record.
+                ServiceRegistry.Catalog catalog = registry.current();
+                ValidationResult vr = catalog.validator.validate(snap.currentPlan());
+                if (!vr.isValid()) {
+                    log.warn("run {} cannot be resumed: its plan no longer validates against the registered services: {}",
+                            snap.runId(), vr.errors());
+                    return null;
+                }
+                // the original plan stays the run's identity (idempotent resubmission); the graph is the plan in effect
+                RunExecution run = new RunExecution(this, snap.runId(), snap.plan(), vr.graph().orElseThrow(),
+                        snap.settings(), snap.createdAt, catalog);
+                active.put(snap.runId(), run);
+                withMdc(snap.runId(), null, null, () -> log.info("resuming run {} at seq {}", snap.runId(), snap.lastSeq()));
+                run.resume(snap);
+                return run;
             }
-            if (owner != null && store.tryLease(snap.runId(), owner, leaseDuration, now()).isEmpty()) {
-                return null; // another live instance owns it
-            }
-            // A resumed run (recovery, redrive, a revision) is validated against, and dispatches to, the services as
-            // registered now; the versions it was created with stay in its record.
-            ServiceRegistry.Catalog catalog = registry.current();
-            ValidationResult vr = catalog.validator.validate(snap.currentPlan());
-            if (!vr.isValid()) {
-                log.warn("run {} cannot be resumed: its plan no longer validates against the registered services: {}",
-                        snap.runId(), vr.errors());
-                return null;
-            }
-            // the original plan stays the run's identity (idempotent resubmission); the graph is the plan in effect
-            RunExecution run = new RunExecution(this, snap.runId(), snap.plan(), vr.graph().orElseThrow(),
-                    snap.settings(), snap.createdAt, catalog);
-            active.put(snap.runId(), run);
-            withMdc(snap.runId(), null, null, () -> log.info("resuming run {} at seq {}", snap.runId(), snap.lastSeq()));
-            run.resume(snap);
-            return run;
+        } finally {
+            exitStripe(hold);
         }
     }
 
@@ -418,23 +478,28 @@ public final class Engine implements AutoCloseable {
      * longer this engine's to replace (the engine closed, or the run went elsewhere).
      */
     RunExecution switchPlan(RunExecution old, RunSnapshot snap, PlanGraph graph, ServiceRegistry.Catalog catalog) {
-        synchronized (stripe(old.runId)) {
-            if (closed || active.get(old.runId) != old) {
-                return null;
-            }
-            RunExecution next = new RunExecution(this, snap.runId(), snap.plan(), graph, snap.settings(),
-                    snap.createdAt, catalog);
-            active.put(old.runId, next);
-            forgetWaiting(old); // the new execution offers the old one's ready tasks again
-            next.future.whenComplete((r, t) -> {
-                if (t == null) {
-                    old.future.complete(r);
-                } else {
-                    old.future.completeExceptionally(t);
+        StripeHold hold = enterStripe();
+        try {
+            synchronized (stripe(old.runId)) {
+                if (closed || active.get(old.runId) != old) {
+                    return null;
                 }
-            });
-            next.resume(snap);
-            return next;
+                RunExecution next = new RunExecution(this, snap.runId(), snap.plan(), graph, snap.settings(),
+                        snap.createdAt, catalog);
+                active.put(old.runId, next);
+                forgetWaiting(old); // the new execution offers the old one's ready tasks again
+                next.future.whenComplete((r, t) -> {
+                    if (t == null) {
+                        old.future.complete(r);
+                    } else {
+                        old.future.completeExceptionally(t);
+                    }
+                });
+                next.resume(snap);
+                return next;
+            }
+        } finally {
+            exitStripe(hold);
         }
     }
 
@@ -465,28 +530,33 @@ public final class Engine implements AutoCloseable {
      */
     public RunHandle redrive(String runId, String taskId) {
         ensureOpen();
-        synchronized (stripe(runId)) {
-            if (active.containsKey(runId)) {
-                throw new BatonException("RUN_ACTIVE", "run '" + runId + "' is still running; redrive its dead letters"
-                        + " once it has ended");
+        StripeHold hold = enterStripe();
+        try {
+            synchronized (stripe(runId)) {
+                if (active.containsKey(runId)) {
+                    throw new BatonException("RUN_ACTIVE", "run '" + runId + "' is still running; redrive its dead letters"
+                            + " once it has ended");
+                }
+                RunSnapshot snap = RunSnapshot.fold(store.events(runId))
+                        .orElseThrow(() -> new BatonException("UNKNOWN_RUN", "no run '" + runId + "'"));
+                RunSnapshot.TaskState t = snap.tasks.get(taskId);
+                if (t == null || !t.deadLettered) {
+                    throw new BatonException("NOT_DEAD_LETTERED", "task '" + taskId + "' of run '" + runId
+                            + "' is not on the dead-letter list");
+                }
+                TaskRedriven ev = new TaskRedriven(runId, snap.lastSeq() + 1, now(), taskId, t.executionId);
+                store.append(runId, snap.lastSeq(), List.of(ev), owner, ev.at());
+                publish(ev);
+                snap.apply(ev);
+                log.info("redriving task {} (execution {}) of run {}", taskId, t.executionId, runId);
+                RunExecution run = resume(snap);
+                if (run == null) {
+                    throw new BatonException("RUN_NOT_RESUMABLE", "run '" + runId + "' cannot be resumed here");
+                }
+                return new Handle(runId, run.future, run);
             }
-            RunSnapshot snap = RunSnapshot.fold(store.events(runId))
-                    .orElseThrow(() -> new BatonException("UNKNOWN_RUN", "no run '" + runId + "'"));
-            RunSnapshot.TaskState t = snap.tasks.get(taskId);
-            if (t == null || !t.deadLettered) {
-                throw new BatonException("NOT_DEAD_LETTERED", "task '" + taskId + "' of run '" + runId
-                        + "' is not on the dead-letter list");
-            }
-            TaskRedriven ev = new TaskRedriven(runId, snap.lastSeq() + 1, now(), taskId, t.executionId);
-            store.append(runId, snap.lastSeq(), List.of(ev), owner, ev.at());
-            publish(ev);
-            snap.apply(ev);
-            log.info("redriving task {} (execution {}) of run {}", taskId, t.executionId, runId);
-            RunExecution run = resume(snap);
-            if (run == null) {
-                throw new BatonException("RUN_NOT_RESUMABLE", "run '" + runId + "' cannot be resumed here");
-            }
-            return new Handle(runId, run.future, run);
+        } finally {
+            exitStripe(hold);
         }
     }
 
@@ -1154,14 +1224,19 @@ public final class Engine implements AutoCloseable {
             // keeps a switch to a new execution (which takes it too) from happening while this decides
             String reason = "cancelled by the caller";
             Runnable rest;
-            synchronized (stripe(runId)) {
-                RunExecution current = active.get(runId);
-                RunExecution target = current != null ? current : run;
-                rest = target.cancelDeferred(reason);
-                if (rest == null) {
-                    Replanner rp = replanner;
-                    return rp != null && rp.cancel(target, reason);
+            StripeHold hold = enterStripe();
+            try {
+                synchronized (stripe(runId)) {
+                    RunExecution current = active.get(runId);
+                    RunExecution target = current != null ? current : run;
+                    rest = target.cancelDeferred(reason);
+                    if (rest == null) {
+                        Replanner rp = replanner;
+                        return rp != null && rp.cancel(target, reason);
+                    }
                 }
+            } finally {
+                exitStripe(hold);
             }
             // outside the stripe: the write, listeners, the run's end and the slots it frees run user code, which
             // may cancel or submit other runs (taking their stripes)

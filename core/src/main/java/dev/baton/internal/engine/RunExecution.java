@@ -208,10 +208,13 @@ final class RunExecution {
                 end(RunStatus.COMPLETED, null);
             }
         }
-        armRunTimer();
-        deliver();
-        engine.admit(ready);
-        flush();
+        // the dispatch runs handlers and listeners: not under the run id's stripe the caller holds
+        engine.started(() -> {
+            armRunTimer();
+            deliver();
+            engine.admit(ready);
+            flush();
+        });
     }
 
     /** Resumes a run folded from its log after a restart. */
@@ -290,13 +293,20 @@ final class RunExecution {
                 end(error == null ? RunStatus.COMPLETED : RunStatus.FAILED, error);
             }
         }
-        armRunTimer();
-        engine.admit(ready);
-        flush();
+        engine.started(() -> {
+            armRunTimer();
+            engine.admit(ready);
+            flush();
+        });
     }
 
     private void armRunTimer() {
         Duration timeout = settings.timeout();
+        synchronized (this) {
+            if (ending) {
+                return; // stopped (cancelled, say) before its start ran
+            }
+        }
         if (timeout != null) {
             Duration left = Duration.between(engine.now(), createdAt.plus(timeout));
             runTimer = engine.scheduler.schedule(left, this::onRunTimeout);
