@@ -51,7 +51,12 @@ public final class DurableChild {
         JdbcRunStore store = postgres ? JdbcRunStore.postgres(pool) : JdbcRunStore.h2(pool);
         Orchestrator.Builder builder = Orchestrator.builder()
                 .store(store)
-                .service(LedgerWorkload.SERVICE, LedgerWorkload.handler(pool, postgres, generation, stallAfter));
+                // at most 16 ledger tasks at once, below the pool's 32 connections, as a service backed by a pool
+                // should be declared: with virtual threads (JDK 21+) every ready task would otherwise start at once
+                // and the handlers would queue for connections ahead of the store's writer
+                .service(dev.baton.planner.ServiceDescriptor.of(LedgerWorkload.SERVICE),
+                        LedgerWorkload.handler(pool, postgres, generation, stallAfter),
+                        dev.baton.ServiceOptions.builder().capacity(16).build());
         if (!instanceId.equals("-")) {
             builder.instanceId(instanceId).leaseDuration(Duration.ofMillis(leaseMillis));
         }

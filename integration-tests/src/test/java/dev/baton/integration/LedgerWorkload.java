@@ -114,39 +114,50 @@ final class LedgerWorkload {
                 + " WHEN NOT MATCHED THEN INSERT (execution_id, run_id, task_id, gen) VALUES (s.e, s.r, s.k, s.g)";
         AtomicInteger delivered = new AtomicInteger();
         return (TaskContext ctx) -> {
-            try (Connection c = ds.getConnection()) {
-                // the delivery count is its own transaction: a redelivery must show even when the effect is a no-op
-                c.setAutoCommit(true);
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO ledger_attempt (execution_id, attempt, gen) VALUES (?, ?, ?)")) {
-                    ps.setString(1, ctx.executionId());
-                    ps.setInt(2, ctx.attempt());
-                    ps.setInt(3, generation);
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement(effect)) {
-                    ps.setString(1, ctx.executionId());
-                    ps.setString(2, ctx.runId());
-                    ps.setString(3, ctx.taskId());
-                    ps.setInt(4, generation);
-                    ps.executeUpdate();
-                }
+            try {
+                return deliver(ctx, ds, effect, generation, stallAfter, delivered);
+            } catch (Exception e) {
+                // a failed delivery is retried by the engine; say so, since a run of them is what makes a test slow
+                System.out.println("HANDLER FAILED " + ctx.executionId() + " attempt " + ctx.attempt() + ": " + e);
+                throw e;
             }
-            int n = delivered.incrementAndGet();
-            if (n > stallAfter) {
-                if (n == stallAfter + 1) {
-                    System.out.println("STALLED " + stallAfter);
-                }
-                // never returns: an attempt timeout interrupts it, and the retry stalls again
-                new CountDownLatch(1).await();
-            }
-            if (n % PROGRESS_EVERY == 0) {
-                System.out.println("DELIVERED " + n);
-            }
-            long a = ((Number) ctx.input().get("a")).longValue();
-            long b = ((Number) ctx.input().get("b")).longValue();
-            return Map.of("value", a + b + 1, "gen", generation);
         };
+    }
+
+    private static Object deliver(TaskContext ctx, DataSource ds, String effect, int generation, int stallAfter,
+                                  AtomicInteger delivered) throws Exception {
+        try (Connection c = ds.getConnection()) {
+            // the delivery count is its own transaction: a redelivery must show even when the effect is a no-op
+            c.setAutoCommit(true);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO ledger_attempt (execution_id, attempt, gen) VALUES (?, ?, ?)")) {
+                ps.setString(1, ctx.executionId());
+                ps.setInt(2, ctx.attempt());
+                ps.setInt(3, generation);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(effect)) {
+                ps.setString(1, ctx.executionId());
+                ps.setString(2, ctx.runId());
+                ps.setString(3, ctx.taskId());
+                ps.setInt(4, generation);
+                ps.executeUpdate();
+            }
+        }
+        int n = delivered.incrementAndGet();
+        if (n > stallAfter) {
+            if (n == stallAfter + 1) {
+                System.out.println("STALLED " + stallAfter);
+            }
+            // never returns: an attempt timeout interrupts it, and the retry stalls again
+            new CountDownLatch(1).await();
+        }
+        if (n % PROGRESS_EVERY == 0) {
+            System.out.println("DELIVERED " + n);
+        }
+        long a = ((Number) ctx.input().get("a")).longValue();
+        long b = ((Number) ctx.input().get("b")).longValue();
+        return Map.of("value", a + b + 1, "gen", generation);
     }
 
     /** Effect rows per execution id. */
