@@ -312,12 +312,7 @@ class OrchestratorTest {
                         return;
                     }
                     boolean a = e.runId().equals("ra");
-                    (a ? aInListener : bInListener).countDown();
-                    try {
-                        (a ? bInListener : aInListener).await(2, TimeUnit.SECONDS);
-                    } catch (InterruptedException ex) {
-                        Thread.currentThread().interrupt();
-                    }
+                    meet(a ? aInListener : bInListener, a ? bInListener : aInListener);
                     (a ? hb : ha).get().cancel();
                 })
                 .build());
@@ -325,18 +320,35 @@ class OrchestratorTest {
         ha.set(o.submit(plan, RunOptions.builder().runId("ra").build()));
         hb.set(o.submit(plan, RunOptions.builder().runId("rb").build()));
 
-        Thread t1 = new Thread(() -> ha.get().cancel(), "cancel-ra");
-        Thread t2 = new Thread(() -> hb.get().cancel(), "cancel-rb");
+        assertThat(bothFinish(() -> ha.get().cancel(), () -> hb.get().cancel())).as("both cancels returned").isTrue();
+        assertThat(ha.get().await(WAIT).status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(hb.get().await(WAIT).status()).isEqualTo(RunStatus.CANCELLED);
+    }
+
+    /**
+     * Runs {@code a} and {@code b} on two daemon threads at once; false if either is still running after 10 s (stuck:
+     * a daemon thread does not keep the test JVM alive).
+     */
+    private static boolean bothFinish(Runnable a, Runnable b) throws InterruptedException {
+        Thread t1 = new Thread(a, "first");
+        Thread t2 = new Thread(b, "second");
         t1.setDaemon(true);
         t2.setDaemon(true);
         t1.start();
         t2.start();
         t1.join(10_000);
         t2.join(10_000);
+        return !t1.isAlive() && !t2.isAlive();
+    }
 
-        assertThat(t1.isAlive() || t2.isAlive()).as("a cancelling thread is stuck").isFalse();
-        assertThat(ha.get().await(WAIT).status()).isEqualTo(RunStatus.CANCELLED);
-        assertThat(hb.get().await(WAIT).status()).isEqualTo(RunStatus.CANCELLED);
+    /** Says this side has arrived and waits (up to 2 s) for the other: two threads meet at one point. */
+    private static void meet(CountDownLatch mine, CountDownLatch other) {
+        mine.countDown();
+        try {
+            other.await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A run id of the form {@code prefix + n} that shares a lock stripe (of 256) with {@code other}. */
@@ -365,12 +377,7 @@ class OrchestratorTest {
                 .service("leaf", ctx -> Map.of("ok", true))
                 .asyncService("spawn", ctx -> {
                     boolean a = ctx.runId().equals("ra");
-                    (a ? aIn : bIn).countDown();
-                    try {
-                        (a ? bIn : aIn).await(2, TimeUnit.SECONDS);
-                    } catch (InterruptedException ex) {
-                        Thread.currentThread().interrupt();
-                    }
+                    meet(a ? aIn : bIn, a ? bIn : aIn);
                     RunHandle h = self.get().submit(child, RunOptions.builder().runId(a ? childOfA : childOfB).build());
                     return h.result().thenApply(r -> Map.of("child", r.runId()));
                 })
@@ -379,16 +386,9 @@ class OrchestratorTest {
         Plan plan = Plan.builder().task("t", "spawn", Map.of()).build();
         CompletableFuture<RunHandle> ha = new CompletableFuture<>();
         CompletableFuture<RunHandle> hb = new CompletableFuture<>();
-        Thread t1 = new Thread(() -> ha.complete(o.submit(plan, RunOptions.builder().runId("ra").build())), "submit-ra");
-        Thread t2 = new Thread(() -> hb.complete(o.submit(plan, RunOptions.builder().runId("rb").build())), "submit-rb");
-        t1.setDaemon(true);
-        t2.setDaemon(true);
-        t1.start();
-        t2.start();
-        t1.join(10_000);
-        t2.join(10_000);
-
-        assertThat(t1.isAlive() || t2.isAlive()).as("a submitting thread is stuck").isFalse();
+        assertThat(bothFinish(() -> ha.complete(o.submit(plan, RunOptions.builder().runId("ra").build())),
+                () -> hb.complete(o.submit(plan, RunOptions.builder().runId("rb").build()))))
+                .as("both submits returned").isTrue();
         assertThat(ha.get().await(WAIT).output("t")).isEqualTo(Map.of("child", childOfA));
         assertThat(hb.get().await(WAIT).output("t")).isEqualTo(Map.of("child", childOfB));
     }

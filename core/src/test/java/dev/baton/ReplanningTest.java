@@ -461,19 +461,7 @@ class ReplanningTest {
     void aRunWaitingForItsRevisionCanBeCancelled() throws Exception {
         CountDownLatch asked = new CountDownLatch(1);
         CountDownLatch answer = new CountDownLatch(1);
-        Planner slow = req -> {
-            if (!req.isRevision()) {
-                return original();
-            }
-            asked.countDown();
-            try {
-                answer.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return revised();
-        };
-        Orchestrator o = build(slow);
+        Orchestrator o = build(blocking(asked, answer));
         RunHandle h = o.submit(action("cx"));
         assertThat(asked.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -567,13 +555,14 @@ class ReplanningTest {
         assertThat(o.inspect("cz").orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
     }
 
-    @Test
-    void aTaskThatExhaustsItsRetriesIsRevisedOnceItIsDeadLettered() {
-        dev.baton.time.ManualTime time = new dev.baton.time.ManualTime(java.time.Instant.parse("2026-03-01T10:00:00Z"));
-        Scripted planner = new Scripted(original(), revised());
+    /**
+     * Handlers on the calling thread and time by hand; flaky fails with a retryable error on every attempt, retried
+     * every second until {@code maxAttempts} are used.
+     */
+    private Orchestrator retrying(ManualTime time, int maxAttempts, Planner planner) {
         Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
-                .retryPolicy(RetryPolicy.builder().maxAttempts(3).backoff(Duration.ofSeconds(1), Duration.ofSeconds(1))
-                        .jitter(0).build())
+                .retryPolicy(RetryPolicy.builder().maxAttempts(maxAttempts)
+                        .backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).jitter(0).build())
                 .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
                 .service("flaky", counting(ctx -> {
                     throw new IllegalStateException("flaky is busy");
@@ -582,6 +571,14 @@ class ReplanningTest {
                 .service("report", counting(ctx -> Map.of("text", "done for " + ctx.input().get("data"))))
                 .planner(planner).build();
         toClose.add(o);
+        return o;
+    }
+
+    @Test
+    void aTaskThatExhaustsItsRetriesIsRevisedOnceItIsDeadLettered() {
+        dev.baton.time.ManualTime time = new dev.baton.time.ManualTime(java.time.Instant.parse("2026-03-01T10:00:00Z"));
+        Scripted planner = new Scripted(original(), revised());
+        Orchestrator o = retrying(time, 3, planner);
         RunHandle h = o.submit(action("retries"));
 
         assertThat(calls("b:flaky")).isEqualTo(1);
@@ -611,17 +608,7 @@ class ReplanningTest {
                 .build();
         Map<String, Plan> revisions = Map.of("gone", revised(), "moved", moved);
         Planner planner = req -> req.isRevision() ? revisions.get(req.action().runId().orElseThrow()) : original();
-        Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
-                .retryPolicy(RetryPolicy.builder().maxAttempts(2).backoff(Duration.ofSeconds(1), Duration.ofSeconds(1))
-                        .jitter(0).build())
-                .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
-                .service("flaky", counting(ctx -> {
-                    throw new IllegalStateException("flaky is busy");
-                }))
-                .service("backup", counting(ctx -> Map.of("via", "backup")))
-                .service("report", counting(ctx -> Map.of("text", "done for " + ctx.input().get("data"))))
-                .planner(planner).build();
-        toClose.add(o);
+        Orchestrator o = retrying(time, 2, planner);
         RunHandle gone = o.submit(action("gone"));
         RunHandle movedRun = o.submit(action("moved"));
         time.advance(Duration.ofSeconds(1)); // the second attempts fail too: dead-lettered, then revised
@@ -684,18 +671,41 @@ class ReplanningTest {
         };
     }
 
+    /**
+     * A run of the timed orchestrator with a 10 s run timeout whose task b has failed and whose planner is now asked
+     * for a revision: it answers when the test counts {@code answer} down. Closing shuts the planner's thread down.
+     */
+    private final class SlowRevision implements AutoCloseable {
+        final ManualTime time;
+        final ExecutorService plannerThread = Executors.newSingleThreadExecutor();
+        final CountDownLatch answer = new CountDownLatch(1);
+        final CompletableFuture<String> b2Started = new CompletableFuture<>();
+        final Orchestrator orchestrator;
+        final RunHandle handle;
+
+        SlowRevision(String runId, Instant t0) throws InterruptedException {
+            time = new ManualTime(t0);
+            CountDownLatch asked = new CountDownLatch(1);
+            orchestrator = timedOrchestrator(time, plannerThread, blocking(asked, answer), b2Started);
+            handle = orchestrator.submit(action(runId), RunOptions.builder().timeout(Duration.ofSeconds(10)).build());
+            assertThat(asked.await(10, TimeUnit.SECONDS)).as("the planner was asked for a revision").isTrue();
+        }
+
+        @Override
+        public void close() {
+            plannerThread.shutdownNow();
+        }
+    }
+
     @Test
     void theRunTimeoutIsNotEnforcedWhileThePlannerThinksAndAppliesAgainOnceTheRevisionRuns() throws Exception {
         Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
-        ManualTime time = new ManualTime(t0);
-        ExecutorService plannerThread = Executors.newSingleThreadExecutor();
-        try {
-            CountDownLatch asked = new CountDownLatch(1);
-            CountDownLatch answer = new CountDownLatch(1);
-            CompletableFuture<String> b2Started = new CompletableFuture<>();
-            Orchestrator o = timedOrchestrator(time, plannerThread, blocking(asked, answer), b2Started);
-            RunHandle h = o.submit(action("slow-planner"), RunOptions.builder().timeout(Duration.ofSeconds(10)).build());
-            assertThat(asked.await(10, TimeUnit.SECONDS)).isTrue();
+        try (SlowRevision slow = new SlowRevision("slow-planner", t0)) {
+            ManualTime time = slow.time;
+            CountDownLatch answer = slow.answer;
+            CompletableFuture<String> b2Started = slow.b2Started;
+            Orchestrator o = slow.orchestrator;
+            RunHandle h = slow.handle;
 
             // the planner thinks well past the run's deadline: the run is not timed out meanwhile
             time.advance(Duration.ofMinutes(5));
@@ -722,26 +732,18 @@ class ReplanningTest {
             assertThat(eventsOf("slow-planner", PlanRevised.class)).singleElement()
                     .satisfies(e -> assertThat(e.at()).isEqualTo(t0.plus(Duration.ofMinutes(5))));
             assertThat(LogInvariants.check(log("slow-planner"))).isEmpty();
-        } finally {
-            plannerThread.shutdownNow();
         }
     }
 
     @Test
     void aRevisionThatComesBeforeTheDeadlineKeepsTheRunsDeadline() throws Exception {
         Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
-        ManualTime time = new ManualTime(t0);
-        ExecutorService plannerThread = Executors.newSingleThreadExecutor();
-        try {
-            CountDownLatch asked = new CountDownLatch(1);
-            CountDownLatch answer = new CountDownLatch(1);
-            CompletableFuture<String> b2Started = new CompletableFuture<>();
-            Orchestrator o = timedOrchestrator(time, plannerThread, blocking(asked, answer), b2Started);
-            RunHandle h = o.submit(action("quick-planner"), RunOptions.builder().timeout(Duration.ofSeconds(10)).build());
-            assertThat(asked.await(10, TimeUnit.SECONDS)).isTrue();
+        try (SlowRevision slow = new SlowRevision("quick-planner", t0)) {
+            ManualTime time = slow.time;
+            RunHandle h = slow.handle;
             time.advance(Duration.ofSeconds(4));
-            answer.countDown();
-            assertThat(b2Started.get(10, TimeUnit.SECONDS)).isEqualTo("quick-planner/b2");
+            slow.answer.countDown();
+            assertThat(slow.b2Started.get(10, TimeUnit.SECONDS)).isEqualTo("quick-planner/b2");
 
             // the deadline stays 10 s after the run was created, not 10 s after the revision
             time.advance(Duration.ofSeconds(6).minusMillis(1));
@@ -753,8 +755,6 @@ class ReplanningTest {
             assertThat(last).isInstanceOf(dev.baton.event.RunFailed.class);
             assertThat(last.at()).isEqualTo(t0.plusSeconds(10));
             assertThat(LogInvariants.check(log("quick-planner"))).isEmpty();
-        } finally {
-            plannerThread.shutdownNow();
         }
     }
 
