@@ -394,6 +394,69 @@ class OrchestratorTest {
     }
 
     @Test
+    void listenersOfRedrivesThatSubmitIntoEachOthersStripesDoNotDeadlock() throws Exception {
+        // a redrive's TaskRedriven goes to listeners; each of two redrives at once submits a child run into the other
+        // run's stripe from its listener: the listener must not run while the redrive holds its own stripe
+        java.util.concurrent.atomic.AtomicBoolean fixed = new java.util.concurrent.atomic.AtomicBoolean();
+        String childOfA = sameStripeAs("rb", "child-a-");
+        String childOfB = sameStripeAs("ra", "child-b-");
+        CountDownLatch aIn = new CountDownLatch(1);
+        CountDownLatch bIn = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Orchestrator> self = new java.util.concurrent.atomic.AtomicReference<>();
+        Plan child = Plan.builder().task("leaf", "leaf", Map.of()).build();
+        Orchestrator o = track(Orchestrator.builder().store(store).retryPolicy(RetryPolicy.none())
+                .service("leaf", ctx -> Map.of("ok", true))
+                .service("flaky", ctx -> {
+                    if (!fixed.get()) {
+                        throw new RetryableException("not yet");
+                    }
+                    return Map.of("ok", true);
+                })
+                .listener(e -> {
+                    if (e instanceof dev.baton.event.TaskRedriven r) {
+                        boolean a = r.runId().equals("ra");
+                        meet(a ? aIn : bIn, a ? bIn : aIn);
+                        self.get().submit(child, RunOptions.builder().runId(a ? childOfA : childOfB).build());
+                    }
+                })
+                .build());
+        self.set(o);
+        Plan plan = Plan.builder().task("t", "flaky", Map.of()).build();
+        assertThat(o.submit(plan, RunOptions.builder().runId("ra").build()).await(WAIT).status())
+                .isEqualTo(RunStatus.FAILED);
+        assertThat(o.submit(plan, RunOptions.builder().runId("rb").build()).await(WAIT).status())
+                .isEqualTo(RunStatus.FAILED);
+        assertThat(o.deadLetters()).hasSize(2);
+        fixed.set(true);
+
+        List<RunHandle> redriven = new CopyOnWriteArrayList<>();
+        assertThat(bothFinish(() -> redriven.add(o.redrive("ra", "t")), () -> redriven.add(o.redrive("rb", "t"))))
+                .as("both redrives returned").isTrue();
+        assertThat(redriven).hasSize(2).allSatisfy(h -> assertThat(h.await(WAIT).status())
+                .isEqualTo(RunStatus.COMPLETED));
+    }
+
+    @Test
+    void aCancelAfterCloseCancelsNothing() throws Exception {
+        // the closed orchestrator left the run in the store as it was, recoverable: a cancel through an old handle
+        // must neither report success nor complete the handle as cancelled
+        CountDownLatch in = new CountDownLatch(1);
+        Orchestrator o = Orchestrator.builder().store(store).shutdownTimeout(Duration.ofMillis(50))
+                .asyncService("hang", ctx -> {
+                    in.countDown();
+                    return new CompletableFuture<>();
+                })
+                .build();
+        RunHandle h = o.submit(Plan.builder().task("t", "hang", Map.of()).build(),
+                RunOptions.builder().runId("rc").build());
+        assertThat(in.await(10, TimeUnit.SECONDS)).isTrue();
+        o.close();
+
+        assertThat(h.cancel()).as("cancel after close").isFalse();
+        assertThat(store.run("rc").orElseThrow().state().isTerminal()).as("still recoverable").isFalse();
+    }
+
+    @Test
     void cancelCancelsPendingAndInterruptsRunning() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch interrupted = new CountDownLatch(1);

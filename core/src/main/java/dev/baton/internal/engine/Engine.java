@@ -350,14 +350,23 @@ public final class Engine implements AutoCloseable {
             return;
         }
         // runs whatever was asked for while the outermost stripe was held, also if that block threw: a created run
-        // must start
+        // must start. Every start runs even if one fails; an Error is rethrown once all have run.
+        Error error = null;
         while (!h.starts.isEmpty()) {
             Runnable start = h.starts.remove(0); // in the order they were asked for
             try {
                 start.run();
             } catch (RuntimeException e) {
                 log.error("starting a run failed", e);
+            } catch (Error e) {
+                error = error == null ? e : error;
             }
+        }
+        if (h.depth == 0) {
+            STRIPE_HOLD.remove(); // no per-thread state left behind on pooled threads
+        }
+        if (error != null) {
+            throw error;
         }
     }
 
@@ -546,7 +555,7 @@ public final class Engine implements AutoCloseable {
                 }
                 TaskRedriven ev = new TaskRedriven(runId, snap.lastSeq() + 1, now(), taskId, t.executionId);
                 store.append(runId, snap.lastSeq(), List.of(ev), owner, ev.at());
-                publish(ev);
+                started(() -> publish(ev)); // listeners are user code: after the stripe, before the run's start
                 snap.apply(ev);
                 log.info("redriving task {} (execution {}) of run {}", taskId, t.executionId, runId);
                 RunExecution run = resume(snap);

@@ -365,6 +365,7 @@ final class Replanner {
      */
     private void switchOrCancel(RunExecution run, RunSnapshot snap, PlanGraph graph, ServiceRegistry.Catalog catalog) {
         boolean[] cancelled = {false};
+        boolean[] closedMeanwhile = {false};
         engine.locked(run.runId, () -> {
             if (cancelled(run) != null) {
                 cancelled[0] = true;
@@ -373,13 +374,16 @@ final class Replanner {
             revising.remove(run); // switched: a cancel from now on is the new execution's
             RunExecution next = engine.switchPlan(run, snap, graph, catalog);
             if (next == null && engine.isClosed()) {
-                closed(run);
+                closedMeanwhile[0] = true;
             } else if (next == null) {
                 engine.abandoned(run); // the run went elsewhere: its handle follows the store
             }
         });
+        // both complete the handle's future, whose dependents are user code: not under the stripe
         if (cancelled[0]) {
             endIfCancelled(run, snap);
+        } else if (closedMeanwhile[0]) {
+            closed(run);
         }
     }
 

@@ -302,15 +302,18 @@ final class RunExecution {
 
     private void armRunTimer() {
         Duration timeout = settings.timeout();
+        if (timeout == null || retired) {
+            return; // none, or stopped (cancelled, detached) before its start ran
+        }
+        Duration left = Duration.between(engine.now(), createdAt.plus(timeout));
+        Cancellable t = engine.scheduler.schedule(left, this::onRunTimeout);
         synchronized (this) {
-            if (ending) {
-                return; // stopped (cancelled, say) before its start ran
+            if (!retired) {
+                runTimer = t;
+                return;
             }
         }
-        if (timeout != null) {
-            Duration left = Duration.between(engine.now(), createdAt.plus(timeout));
-            runTimer = engine.scheduler.schedule(left, this::onRunTimeout);
-        }
+        t.cancel(); // stopped while the timer was being scheduled: end() and detach() did not see it
     }
 
     /** Tasks ready at start (or resume); marks them queued. Caller holds the lock. */
@@ -880,8 +883,8 @@ final class RunExecution {
     private Runnable stopDeferred(RunStatus finalStatus, RunError err) {
         List<Attempt> toInterrupt = new ArrayList<>();
         synchronized (this) {
-            if (ending || status != RunStatus.RUNNING) {
-                return null;
+            if (ending || lost || status != RunStatus.RUNNING) {
+                return null; // ended, or detached (closed here, or taken over elsewhere): nothing to cancel here
             }
             status = finalStatus;
             error = err;
