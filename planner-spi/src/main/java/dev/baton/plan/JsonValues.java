@@ -56,6 +56,32 @@ public final class JsonValues {
     }
 
     /**
+     * Freezes a JSON object given as parallel arrays of keys and values, in that order: what a caller that already
+     * holds its members in arrays uses instead of building a map only to have it copied. The arrays are copied.
+     *
+     * @param keys   distinct, non-null keys
+     * @param values the value of each key, at the same position
+     * @return an immutable, insertion-ordered object
+     * @throws IllegalArgumentException if the arrays differ in length, a key repeats, or a value is not a JSON value
+     *                                  (as {@link #freeze(Object)}, the message names its pointer)
+     */
+    public static Map<String, Object> freezeObject(String[] keys, Object[] values) {
+        if (keys.length != values.length) {
+            throw new IllegalArgumentException(keys.length + " keys but " + values.length + " values");
+        }
+        String[] k = keys.clone();
+        Object[] v = new Object[k.length];
+        for (int i = 0; i < k.length; i++) {
+            java.util.Objects.requireNonNull(k[i], "JSON object key");
+            Object value = values[i];
+            v[i] = value == null || value instanceof String || value instanceof Boolean
+                    || value instanceof FrozenJson.FrozenMap || value instanceof FrozenJson.FrozenList
+                    ? value : freeze(value, new ArrayList<>(List.of(k[i])), 1);
+        }
+        return FrozenJson.FrozenMap.ofDistinct(k, v);
+    }
+
+    /**
      * A frozen JSON object with the keys of {@code object}, in its order, and each value replaced by
      * {@code f(key, value)}, frozen. When {@code object} is already frozen the result shares its keys, and when no
      * value changed (every {@code f} returned its argument) the result is {@code object} itself: cheap enough to run

@@ -65,4 +65,52 @@ class JsonValuesTest {
         assertThatThrownBy(() -> JsonValues.mapValues(plain, (k, v) -> new Object()))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void anObjectFromParallelArraysEqualsTheSameObjectFrozenFromAMap() {
+        for (int n : new int[]{0, 3, 8, 9, 1_000}) {
+            String[] keys = new String[n];
+            Object[] values = new Object[n];
+            Map<String, Object> expected = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                keys[i] = "t" + (n - i); // not in sorted order: insertion order is kept
+                values[i] = i % 2 == 0 ? Map.of("v", i) : List.of(i, "x");
+                expected.put(keys[i], values[i]);
+            }
+            Map<String, Object> frozen = JsonValues.freezeObject(keys, values);
+            assertThat(frozen).isEqualTo(expected);
+            assertThat(frozen.keySet()).containsExactlyElementsOf(expected.keySet());
+            for (String k : keys) {
+                assertThat(frozen.get(k)).isEqualTo(expected.get(k)); // small objects scan, large ones index
+            }
+            assertThat(frozen.get("missing")).isNull();
+            assertThat(JsonValues.freezeObject(frozen)).as("already frozen: kept as it is").isSameAs(frozen);
+            if (n > 0) {
+                keys[0] = "changed";
+                values[0] = "changed";
+                assertThat(frozen).as("the arrays are copied").isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void anObjectFromParallelArraysRefusesRepeatedKeysAndValuesThatAreNotJson() {
+        // a repeat among few keys (scanned) and among many (indexed)
+        assertThatThrownBy(() -> JsonValues.freezeObject(new String[]{"a", "b", "a"}, new Object[]{1, 2, 3}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a' appears more than once");
+        String[] many = new String[20];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = "k" + i;
+        }
+        many[17] = "k3";
+        assertThatThrownBy(() -> JsonValues.freezeObject(many, new Object[20]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'k3' appears more than once");
+        assertThatThrownBy(() -> JsonValues.freezeObject(new String[]{"a"}, new Object[]{1, 2}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 keys but 2 values");
+        assertThatThrownBy(() -> JsonValues.freezeObject(new String[]{"a", "b"},
+                new Object[]{1, Map.of("when", new Object())}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/b/when");
+        assertThatThrownBy(() -> JsonValues.freezeObject(new String[]{null}, new Object[]{1}))
+                .isInstanceOf(NullPointerException.class);
+    }
 }

@@ -801,50 +801,8 @@ final class RunExecution {
                 values[k++] = outputs[i];
             }
         }
-        // RunResult freezes what it is given; a view over two arrays spares it a LinkedHashMap to copy from
-        return new RunResult(runId, status, new ArrayMap(ids, values), error);
-    }
-
-    /** A read-only map over parallel arrays, only to hand the outputs over to {@link RunResult}. */
-    private static final class ArrayMap extends java.util.AbstractMap<String, Object> {
-        private final String[] keys;
-        private final Object[] values;
-
-        ArrayMap(String[] keys, Object[] values) {
-            this.keys = keys;
-            this.values = values;
-        }
-
-        @Override
-        public java.util.Set<Map.Entry<String, Object>> entrySet() {
-            return new java.util.AbstractSet<>() {
-                @Override
-                public java.util.Iterator<Map.Entry<String, Object>> iterator() {
-                    return new java.util.Iterator<>() {
-                        private int next;
-
-                        @Override
-                        public boolean hasNext() {
-                            return next < keys.length;
-                        }
-
-                        @Override
-                        public Map.Entry<String, Object> next() {
-                            if (next >= keys.length) {
-                                throw new java.util.NoSuchElementException();
-                            }
-                            int i = next++;
-                            return new java.util.AbstractMap.SimpleImmutableEntry<>(keys[i], values[i]);
-                        }
-                    };
-                }
-
-                @Override
-                public int size() {
-                    return keys.length;
-                }
-            };
-        }
+        // already frozen (each output was, when its task completed): RunResult keeps it as it is, without a copy
+        return new RunResult(runId, status, dev.baton.plan.JsonValues.freezeObject(ids, values), error);
     }
 
     // ------------------------------------------------------------------ cancellation and timeout
