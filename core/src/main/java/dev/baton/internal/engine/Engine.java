@@ -337,10 +337,15 @@ public final class Engine implements AutoCloseable {
         final ArrayList<Runnable> starts = new ArrayList<>(2);
     }
 
-    private static final ThreadLocal<StripeHold> STRIPE_HOLD = ThreadLocal.withInitial(StripeHold::new);
+    /** Set only while this thread holds a stripe (or runs the starts asked for meanwhile). */
+    private static final ThreadLocal<StripeHold> STRIPE_HOLD = new ThreadLocal<>();
 
     private static StripeHold enterStripe() {
         StripeHold h = STRIPE_HOLD.get();
+        if (h == null) {
+            h = new StripeHold();
+            STRIPE_HOLD.set(h);
+        }
         h.depth++;
         return h;
     }
@@ -373,7 +378,7 @@ public final class Engine implements AutoCloseable {
     /** Runs a run's start now, or once this thread has left the stripes it holds. */
     void started(Runnable start) {
         StripeHold h = STRIPE_HOLD.get();
-        if (h.depth > 0) {
+        if (h != null && h.depth > 0) {
             h.starts.add(start);
         } else {
             start.run();

@@ -132,6 +132,7 @@ final class HealthGate implements AutoCloseable {
             return false;
         }
         Entry e = new Entry(t);
+        t.run().everHeld = true; // before it is queued: forget() skips only runs that never waited
         synchronized (w) {
             if (!w.unhealthy) {
                 return false;   // recovered meanwhile
@@ -164,6 +165,11 @@ final class HealthGate implements AutoCloseable {
      * @param run the run whose tasks no longer wait
      */
     void forget(RunExecution run) {
+        if (!run.everHeld) {
+            // never waited (the common case): nothing to scan. A task being queued right now has set the flag
+            // first and sees the run retired after queueing, so it takes itself out
+            return;
+        }
         // each queue once, however many tasks use its service: a run's services are few, its tasks may be many
         java.util.Set<Waiting> queues = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         Waiting last = null;

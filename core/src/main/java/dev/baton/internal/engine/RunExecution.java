@@ -91,6 +91,8 @@ final class RunExecution {
     private boolean ending;             // a terminal event is in the outbox or the log
     /** Set once no task of this execution can start here again (ended, re-planned, detached); read lock-free. */
     volatile boolean retired;
+    /** Set once a task of this execution was queued to wait for its service's health; read lock-free. */
+    volatile boolean everHeld;
     private Cancellable runTimer;
 
     // outbox: events with seq in (durableSeq, nextSeq) not yet written
