@@ -71,16 +71,22 @@ class ReplanningTest {
     }
 
     private Orchestrator build(Planner planner, Orchestrator.Builder b) {
-        Orchestrator o = b.store(store)
-                .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
-                .service("flaky", counting(ctx -> {
-                    throw new NonRetryableException("flaky is down");
-                }))
-                .service("backup", counting(ctx -> Map.of("via", "backup", "for", ctx.input().get("who"))))
-                .service("report", counting(ctx -> Map.of("text", "done for " + ctx.input().get("data"))))
-                .planner(planner).build();
+        Orchestrator o = services(b.store(store), new NonRetryableException("flaky is down")).planner(planner).build();
         toClose.add(o);
         return o;
+    }
+
+    /**
+     * The four services of the plans here, counted: fetch and report answer, backup answers for whom it was asked,
+     * flaky throws {@code flakyError} on every call (retryable or not, as the test needs).
+     */
+    private Orchestrator.Builder services(Orchestrator.Builder b, RuntimeException flakyError) {
+        return b.service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
+                .service("flaky", counting(ctx -> {
+                    throw flakyError;
+                }))
+                .service("backup", counting(ctx -> Map.of("via", "backup", "for", ctx.input().get("who"))))
+                .service("report", counting(ctx -> Map.of("text", "done for " + ctx.input().get("data"))));
     }
 
     /** a (fetch) -> b (flaky, fails for good) -> c (report) */
@@ -529,13 +535,7 @@ class ReplanningTest {
         // the planner has answered (its last look at a cancel is behind it) and the revision is being written when
         // the caller cancels: the cancel must still end the run, not be lost in the switch to the new plan
         HeldRevision held = new HeldRevision();
-        Orchestrator o = Orchestrator.builder().store(held)
-                .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
-                .service("flaky", counting(ctx -> {
-                    throw new NonRetryableException("flaky is down");
-                }))
-                .service("backup", counting(ctx -> Map.of("via", "backup")))
-                .service("report", counting(ctx -> Map.of("text", "done for " + ctx.input().get("data"))))
+        Orchestrator o = services(Orchestrator.builder().store(held), new NonRetryableException("flaky is down"))
                 .planner(new Scripted(original(), revised())).build();
         toClose.add(o);
         RunHandle h = o.submit(action("cz"));
@@ -560,16 +560,10 @@ class ReplanningTest {
      * every second until {@code maxAttempts} are used.
      */
     private Orchestrator retrying(ManualTime time, int maxAttempts, Planner planner) {
-        Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+        Orchestrator o = services(Orchestrator.builder().store(store).time(time).executor(Runnable::run)
                 .retryPolicy(RetryPolicy.builder().maxAttempts(maxAttempts)
-                        .backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).jitter(0).build())
-                .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
-                .service("flaky", counting(ctx -> {
-                    throw new IllegalStateException("flaky is busy");
-                }))
-                .service("backup", counting(ctx -> Map.of("via", "backup")))
-                .service("report", counting(ctx -> Map.of("text", "done for " + ctx.input().get("data"))))
-                .planner(planner).build();
+                        .backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).jitter(0).build()),
+                new IllegalStateException("flaky is busy")).planner(planner).build();
         toClose.add(o);
         return o;
     }
@@ -829,14 +823,8 @@ class ReplanningTest {
     }
 
     private Orchestrator lossy(dev.baton.persistence.RunStore lossy, dev.baton.time.ManualTime time, Planner planner) {
-        Orchestrator o = Orchestrator.builder().store(lossy).time(time).executor(Runnable::run)
-                .service("fetch", counting(ctx -> Map.of("name", "Ada", "id", ctx.input().get("id"))))
-                .service("flaky", counting(ctx -> {
-                    throw new NonRetryableException("flaky is down");
-                }))
-                .service("backup", counting(ctx -> Map.of("via", "backup")))
-                .service("report", counting(ctx -> Map.of("text", "done for " + ctx.input().get("data"))))
-                .planner(planner).build();
+        Orchestrator o = services(Orchestrator.builder().store(lossy).time(time).executor(Runnable::run),
+                new NonRetryableException("flaky is down")).planner(planner).build();
         toClose.add(o);
         return o;
     }
