@@ -293,18 +293,23 @@ class ResultWebhookTest {
         });
     }
 
-    @Test
-    void aRedrivenRunIsDeliveredAgainWhenItEndsAgain() {
+    /** One attempt per task; svc fails (and is dead-lettered) the first time and answers "ok" after that. */
+    private Orchestrator failingOnce(ScriptedTransport t) {
         int[] calls = {0};
-        ScriptedTransport t = new ScriptedTransport(WebhookOutcome.DELIVERED, WebhookOutcome.DELIVERED);
-        try (Orchestrator o = Orchestrator.builder().time(time).store(store).webhooks(t)
+        return Orchestrator.builder().time(time).store(store).webhooks(t)
                 .retryPolicy(RetryPolicy.builder().maxAttempts(1).build())
                 .service("svc", ctx -> {
                     if (calls[0]++ == 0) {
                         throw new RetryableException("first time");
                     }
                     return "ok";
-                }).build()) {
+                }).build();
+    }
+
+    @Test
+    void aRedrivenRunIsDeliveredAgainWhenItEndsAgain() {
+        ScriptedTransport t = new ScriptedTransport(WebhookOutcome.DELIVERED, WebhookOutcome.DELIVERED);
+        try (Orchestrator o = failingOnce(t)) {
             RunResult r1 = o.submit(plan(), RunOptions.builder().runId("w6").webhook(HOOK).build())
                     .await(Duration.ofSeconds(5));
             assertThat(r1.status()).isEqualTo(RunStatus.FAILED);
@@ -318,17 +323,9 @@ class ResultWebhookTest {
 
     @Test
     void aRunThatEndsAgainWhileItsFirstEndIsStillBeingDeliveredIsDeliveredAfterIt() {
-        int[] calls = {0};
         ScriptedTransport t = new ScriptedTransport(WebhookOutcome.RETRYING, WebhookOutcome.DELIVERED,
                 WebhookOutcome.DELIVERED);
-        try (Orchestrator o = Orchestrator.builder().time(time).store(store).webhooks(t)
-                .retryPolicy(RetryPolicy.builder().maxAttempts(1).build())
-                .service("svc", ctx -> {
-                    if (calls[0]++ == 0) {
-                        throw new RetryableException("first time");
-                    }
-                    return "ok";
-                }).build()) {
+        try (Orchestrator o = failingOnce(t)) {
             o.submit(plan(), RunOptions.builder().runId("w9").webhook(HOOK).build()).await(Duration.ofSeconds(5));
             assertThat(o.redrive("w9", "a").await(Duration.ofSeconds(5)).isCompleted()).isTrue();
             assertThat(t.calls).as("the second end waits for the first delivery").containsExactly("w9#1");

@@ -164,11 +164,7 @@ public class DurableAppendBenchmark {
     @Benchmark
     @Threads(64)
     public void storeAppend(Db db, Appender a) {
-        long next = a.seq + 1;
-        RunEvent done = new TaskCompleted(a.runId, next, T0, "task" + a.task, a.runId + "/task" + a.task++, 1, OUTPUT,
-                false);
-        db.store.append(a.runId, a.seq, List.of(done), null, T0);
-        a.seq = next;
+        appendCompletion(db, a, null);
     }
 
     /**
@@ -178,10 +174,15 @@ public class DurableAppendBenchmark {
     @Benchmark
     @Threads(64)
     public void storeAppendLeased(Db db, Appender a) {
+        appendCompletion(db, a, OWNER);
+    }
+
+    /** Appends the appender's next task completion, as {@code owner} (null: no lease to check). */
+    private static void appendCompletion(Db db, Appender a, String owner) {
         long next = a.seq + 1;
         RunEvent done = new TaskCompleted(a.runId, next, T0, "task" + a.task, a.runId + "/task" + a.task++, 1, OUTPUT,
                 false);
-        db.store.append(a.runId, a.seq, List.of(done), OWNER, T0);
+        db.store.append(a.runId, a.seq, List.of(done), owner, T0);
         a.seq = next;
     }
 
