@@ -362,35 +362,45 @@ class OrchestratorTest {
         }
     }
 
+    /**
+     * Runs "ra" and "rb", on two threads at once, each meet the other and then submit a child run whose id shares the
+     * other run's lock stripe: what deadlocks if either thread still holds its own run's stripe.
+     */
+    private static final class Crossing {
+        final String childOfA = sameStripeAs("rb", "child-a-");
+        final String childOfB = sameStripeAs("ra", "child-b-");
+        private final CountDownLatch aIn = new CountDownLatch(1);
+        private final CountDownLatch bIn = new CountDownLatch(1);
+        private final Plan child = Plan.builder().task("leaf", "leaf", Map.of()).build();
+        volatile Orchestrator orchestrator;
+
+        RunHandle cross(String runId) {
+            boolean a = runId.equals("ra");
+            meet(a ? aIn : bIn, a ? bIn : aIn);
+            return orchestrator.submit(child, RunOptions.builder().runId(a ? childOfA : childOfB).build());
+        }
+    }
+
     @Test
     void handlersThatSubmitRunsIntoEachOthersStripesWhileStartingDoNotDeadlock() throws Exception {
         // an asynchronous handler runs on the thread that dispatches it, here the submitting thread: each of two runs
         // submitted at once spawns a child run whose id shares the other run's lock stripe. If dispatch ran while the
         // submit still held its run's stripe, the two threads would wait for each other's stripe for ever
-        String childOfA = sameStripeAs("rb", "child-a-");
-        String childOfB = sameStripeAs("ra", "child-b-");
-        CountDownLatch aIn = new CountDownLatch(1);
-        CountDownLatch bIn = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicReference<Orchestrator> self = new java.util.concurrent.atomic.AtomicReference<>();
-        Plan child = Plan.builder().task("leaf", "leaf", Map.of()).build();
+        Crossing crossing = new Crossing();
         Orchestrator o = track(Orchestrator.builder().store(store)
                 .service("leaf", ctx -> Map.of("ok", true))
-                .asyncService("spawn", ctx -> {
-                    boolean a = ctx.runId().equals("ra");
-                    meet(a ? aIn : bIn, a ? bIn : aIn);
-                    RunHandle h = self.get().submit(child, RunOptions.builder().runId(a ? childOfA : childOfB).build());
-                    return h.result().thenApply(r -> Map.of("child", r.runId()));
-                })
+                .asyncService("spawn", ctx -> crossing.cross(ctx.runId()).result()
+                        .thenApply(r -> Map.of("child", r.runId())))
                 .build());
-        self.set(o);
+        crossing.orchestrator = o;
         Plan plan = Plan.builder().task("t", "spawn", Map.of()).build();
         CompletableFuture<RunHandle> ha = new CompletableFuture<>();
         CompletableFuture<RunHandle> hb = new CompletableFuture<>();
         assertThat(bothFinish(() -> ha.complete(o.submit(plan, RunOptions.builder().runId("ra").build())),
                 () -> hb.complete(o.submit(plan, RunOptions.builder().runId("rb").build()))))
                 .as("both submits returned").isTrue();
-        assertThat(ha.get().await(WAIT).output("t")).isEqualTo(Map.of("child", childOfA));
-        assertThat(hb.get().await(WAIT).output("t")).isEqualTo(Map.of("child", childOfB));
+        assertThat(ha.get().await(WAIT).output("t")).isEqualTo(Map.of("child", crossing.childOfA));
+        assertThat(hb.get().await(WAIT).output("t")).isEqualTo(Map.of("child", crossing.childOfB));
     }
 
     @Test
@@ -398,12 +408,7 @@ class OrchestratorTest {
         // a redrive's TaskRedriven goes to listeners; each of two redrives at once submits a child run into the other
         // run's stripe from its listener: the listener must not run while the redrive holds its own stripe
         java.util.concurrent.atomic.AtomicBoolean fixed = new java.util.concurrent.atomic.AtomicBoolean();
-        String childOfA = sameStripeAs("rb", "child-a-");
-        String childOfB = sameStripeAs("ra", "child-b-");
-        CountDownLatch aIn = new CountDownLatch(1);
-        CountDownLatch bIn = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicReference<Orchestrator> self = new java.util.concurrent.atomic.AtomicReference<>();
-        Plan child = Plan.builder().task("leaf", "leaf", Map.of()).build();
+        Crossing crossing = new Crossing();
         Orchestrator o = track(Orchestrator.builder().store(store).retryPolicy(RetryPolicy.none())
                 .service("leaf", ctx -> Map.of("ok", true))
                 .service("flaky", ctx -> {
@@ -414,13 +419,11 @@ class OrchestratorTest {
                 })
                 .listener(e -> {
                     if (e instanceof dev.baton.event.TaskRedriven r) {
-                        boolean a = r.runId().equals("ra");
-                        meet(a ? aIn : bIn, a ? bIn : aIn);
-                        self.get().submit(child, RunOptions.builder().runId(a ? childOfA : childOfB).build());
+                        crossing.cross(r.runId());
                     }
                 })
                 .build());
-        self.set(o);
+        crossing.orchestrator = o;
         Plan plan = Plan.builder().task("t", "flaky", Map.of()).build();
         assertThat(o.submit(plan, RunOptions.builder().runId("ra").build()).await(WAIT).status())
                 .isEqualTo(RunStatus.FAILED);
