@@ -33,6 +33,7 @@ final class Durability {
         Map<String, Integer> deliveries = LedgerWorkload.deliveries(ledger);
         Map<String, Integer> lastGen = LedgerWorkload.lastDeliveryGeneration(ledger);
         int lost = 0;
+        List<String> lostIds = new java.util.ArrayList<>();
         int duplicated = 0;
         int redelivered = 0;
         int totalDeliveries = 0;
@@ -64,6 +65,7 @@ final class Durability {
                     int count = effects.getOrDefault(executionId, 0);
                     if (count == 0) {
                         lost++;
+                        lostIds.add(executionId);
                     } else if (count > 1) {
                         duplicated += count - 1;
                     }
@@ -78,7 +80,15 @@ final class Durability {
         int effectRows = LedgerWorkload.effectCount(ledger);
         Tally tally = new Tally(runs, effectRows, lost, duplicated, totalDeliveries, redelivered);
         System.out.println("durability: " + tally);
-        assertThat(lost).as("lost effects").isZero();
+        // name what was lost, with every delivery of it (attempt, JVM generation) and its events, so a failure says
+        // whether the effect was never applied or the database dropped it
+        for (String id : lostIds) {
+            String runId = id.substring(0, id.indexOf('/'));
+            String taskId = id.substring(id.indexOf('/') + 1);
+            System.out.println("lost effect of " + id + ": deliveries " + LedgerWorkload.attempts(ledger, id)
+                    + ", events " + store.events(runId).stream().filter(e -> taskId.equals(e.taskId())).toList());
+        }
+        assertThat(lost).as("lost effects (%s)", lostIds).isZero();
         assertThat(duplicated).as("duplicated effects").isZero();
         assertThat(effectRows).as("effect rows").isEqualTo(runs * LedgerWorkload.TASKS);
         return tally;

@@ -175,6 +175,21 @@ final class LedgerWorkload {
         return countBy(ds, "SELECT execution_id, MAX(gen) FROM ledger_attempt GROUP BY execution_id");
     }
 
+    /** The deliveries of one execution, as "attempt@generation", in the order they were counted. */
+    static List<String> attempts(DataSource ds, String executionId) throws SQLException {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT attempt, gen FROM ledger_attempt WHERE execution_id = ?")) {
+            ps.setString(1, executionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getInt(1) + "@" + rs.getInt(2));
+                }
+            }
+        }
+        return out;
+    }
+
     static int effectCount(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM ledger_effect")) {
