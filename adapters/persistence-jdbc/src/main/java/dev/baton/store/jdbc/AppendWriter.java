@@ -223,19 +223,38 @@ final class AppendWriter {
             return new StoreException("append to run '" + r.runId + "' failed" + state + ": " + e.getMessage(), e);
         }
 
+        /** The fast insert met a seq that another writer took: the group is redone with the tolerant insert. */
+        private static final class SeqTaken extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+
+            SeqTaken(SQLException cause) {
+                super(cause.getMessage(), cause, false, false);
+            }
+        }
+
         /** Why one append of a group was rejected. */
         private record Outcome(RuntimeException error) {
         }
 
         /** Runs the whole group in one transaction; returns per-append rejections (null: written). */
         private Outcome[] tryGroup(List<Request> batch) throws SQLException {
+            try {
+                return tryGroup(batch, false);
+            } catch (SeqTaken e) {
+                // another writer holds a seq this group wanted: the fast insert failed whole and nothing was kept;
+                // redo the group with the insert that skips taken seqs, so each append learns its own outcome
+                return tryGroup(batch, true);
+            }
+        }
+
+        private Outcome[] tryGroup(List<Request> batch, boolean tolerant) throws SQLException {
             Connection c = connection();
             Outcome[] out = new Outcome[batch.size()];
             boolean ok = false;
             try {
                 checkLeases(c, batch, out);
                 createRuns(c, batch, out);
-                insertFirstEvents(c, batch, out);
+                insertFirstEvents(c, batch, out, tolerant);
                 insertRemainingEvents(c, batch, out);
                 c.commit();
                 ok = true;
@@ -330,9 +349,10 @@ final class AppendWriter {
         }
 
         /** Phase 1: each continuing append's first event, inserted only where its log ends at the expected seq. */
-        private void insertFirstEvents(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+        private void insertFirstEvents(Connection c, List<Request> batch, Outcome[] out, boolean tolerant)
+                throws SQLException {
             if (sql.postgres()) {
-                insertFirstEventsAtOnce(c, batch, out);
+                insertFirstEventsAtOnce(c, batch, out, tolerant);
                 return;
             }
             List<Integer> indexes = new ArrayList<>();
@@ -384,8 +404,14 @@ final class AppendWriter {
             return true;
         }
 
-        /** Phase 1 on PostgreSQL: one statement for the whole group, arrays in, the rows that landed out. */
-        private void insertFirstEventsAtOnce(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+        /**
+         * Phase 1 on PostgreSQL: one statement for the whole group, arrays in, the rows that landed out.
+         *
+         * @param tolerant whether to use the statement that skips seqs already taken; the fast one throws
+         *                 {@link SeqTaken} instead, and the caller redoes the group
+         */
+        private void insertFirstEventsAtOnce(Connection c, List<Request> batch, Outcome[] out, boolean tolerant)
+                throws SQLException {
             List<Integer> indexes = new ArrayList<>();
             List<Integer> duplicates = new ArrayList<>();
             java.util.Set<String> offered = new java.util.HashSet<>();
@@ -421,7 +447,7 @@ final class AppendWriter {
             }
             java.util.Set<String> landed = new java.util.HashSet<>();
             {
-                PreparedStatement ps = cached(c, sql.insertNextEvents);
+                PreparedStatement ps = cached(c, tolerant ? sql.insertNextEvents : sql.insertNextEventsFast);
                 ps.setArray(1, c.createArrayOf("text", runIds));
                 ps.setArray(2, c.createArrayOf("bigint", seqs));
                 ps.setArray(3, c.createArrayOf("text", types));
@@ -431,6 +457,11 @@ final class AppendWriter {
                     while (rs.next()) {
                         landed.add(rs.getString(1) + '\u0000' + rs.getLong(2));
                     }
+                } catch (SQLException e) {
+                    if (!tolerant && "23505".equals(e.getSQLState())) {
+                        throw new SeqTaken(e);
+                    }
+                    throw e;
                 }
             }
             for (int k = 0; k < n; k++) {

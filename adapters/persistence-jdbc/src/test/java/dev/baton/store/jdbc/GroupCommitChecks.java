@@ -5,6 +5,7 @@ import dev.baton.event.RunEvent;
 import dev.baton.event.RunSettings;
 import dev.baton.event.TaskStarted;
 import dev.baton.persistence.LeaseLostException;
+import dev.baton.persistence.SequenceConflictException;
 import dev.baton.persistence.StoreException;
 import dev.baton.plan.Plan;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,39 @@ abstract class GroupCommitChecks {
             assertThat(store.events("c")).hasSize(2);
             assertThat(store.run("a").orElseThrow().lastSeq()).isEqualTo(2);
             assertThat(store.run("b").orElseThrow().lastSeq()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aSeqTakenByAnotherWriterInsideAGroupRejectsOnlyThatAppend() throws Exception {
+        String prefix = prefix();
+        Instant later = T0.plusSeconds(30);
+        try (JdbcRunStore other = builder(dataSource(), prefix).build()) {
+            for (String id : List.of("a", "b", "c")) {
+                other.append(id, 0, created(id), null, T0);
+            }
+            other.append("b", 1, started("b", T0), null, T0); // another writer's seq 2 of b
+        }
+        HeldWriter ds = new HeldWriter(dataSource());
+        try (JdbcRunStore store = builder(ds, prefix).writers(1).build()) {
+            Map<String, Object> outcomes = appendBehindAHeldGroup(store, ds, List.of("a", "b", "c"),
+                    id -> store.append(id, 1, started(id, later), null, later));
+            int commitsBefore = ds.commits.get();
+            int rollbacksBefore = ds.rollbacks.get();
+            ds.release();
+            awaitAll(outcomes, 4);
+
+            assertThat(outcomes).containsEntry("held", "ok").containsEntry("a", "ok").containsEntry("c", "ok");
+            assertThat(outcomes.get("b")).isInstanceOf(SequenceConflictException.class);
+            assertThat(((SequenceConflictException) outcomes.get("b")).actual()).isEqualTo(2);
+            // PostgreSQL's fast group insert fails whole on a taken seq: the group is rolled back once and redone
+            // with the insert that skips it (H2 fails only that row); either way, one transaction per group lands
+            assertThat(ds.commits.get() - commitsBefore).isEqualTo(2);
+            assertThat(ds.rollbacks.get() - rollbacksBefore).isEqualTo(dialect() == JdbcRunStore.Dialect.POSTGRES ? 1 : 0);
+            assertThat(store.events("a")).hasSize(2);
+            assertThat(store.events("c")).hasSize(2);
+            assertThat(store.events("b")).hasSize(2);
+            assertThat(((TaskStarted) store.events("b").get(1)).at()).isEqualTo(T0); // the other writer's, kept
         }
     }
 

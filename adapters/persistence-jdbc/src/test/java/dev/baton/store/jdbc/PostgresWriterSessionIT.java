@@ -18,15 +18,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The writer's session on PostgreSQL: its statements are planned with their arguments (a generic plan made while the
- * events table was small scans the whole table on every group), and its connection goes back to the pool as it came.
+ * The writer's session on PostgreSQL: its statements keep the index probes whatever the table's statistics were when
+ * they were planned (a generic plan made while the events table was small scans the whole table on every group), and
+ * its connection goes back to the pool as it came.
  */
 class PostgresWriterSessionIT {
 
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
     @Test
-    void theWriterPlansWithArgumentsAndResetsItsConnection() throws Exception {
+    void theWriterPinsItsPlansToIndexProbesAndResetsItsConnection() throws Exception {
         Recording ds = new Recording(EmbeddedPostgres.dataSource());
         JdbcRunStore store = JdbcRunStore.builder(ds, JdbcRunStore.Dialect.POSTGRES).tablePrefix("session_")
                 .writers(1).build();
@@ -38,22 +39,72 @@ class PostgresWriterSessionIT {
             assertThat(ds.handedOut).hasSize(before + 1); // the writer's, taken on its first group
             // the physical connection beneath the pool's handle, used while the writer waits for work
             writer = (Connection) ds.handedOut.get(before).unwrap(org.postgresql.PGConnection.class);
-            assertThat(setting(writer)).isEqualTo("force_custom_plan");
+            assertThat(settings(writer)).containsExactly("force_generic_plan", "off", "off", "off");
         } finally {
             store.close();
         }
-        assertThat(setting(writer)).isEqualTo("auto");
+        assertThat(settings(writer)).containsExactly("auto", "on", "on", "on");
     }
 
-    private static String setting(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW plan_cache_mode")) {
-            rs.next();
-            String value = rs.getString(1);
-            if (!c.getAutoCommit()) {
-                c.rollback(); // leave no transaction open on a pooled connection
+    @Test
+    void theGroupInsertPlannedOnAnEmptyTableProbesThePreviousSeqByItsKey() throws Exception {
+        DataSource ds = EmbeddedPostgres.dataSource();
+        JdbcRunStore.builder(ds, JdbcRunStore.Dialect.POSTGRES).tablePrefix("probe_").build().close(); // the tables
+        Sql sql = new Sql(JdbcRunStore.Dialect.POSTGRES, "probe_");
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            c.setAutoCommit(true);
+            // as the server plans it for a session without the writer's settings: the reason they exist
+            st.execute("SET plan_cache_mode = force_generic_plan");
+            assertThat(genericPlan(st, sql.insertNextEventsFast)).contains("Seq Scan on probe_events");
+            st.execute("RESET plan_cache_mode");
+            st.execute(sql.writerSessionSetup);
+            for (String insert : List.of(sql.insertNextEventsFast, sql.insertNextEvents)) {
+                assertThat(genericPlan(st, insert))
+                        .contains("Nested Loop", "Index Only Scan using probe_events_pkey")
+                        .doesNotContain("Seq Scan", "Hash");
             }
-            return value;
+            st.execute(sql.writerSessionReset);
         }
+    }
+
+    /** The generic plan of an insert with {@code ?} parameters, for one row. */
+    private static String genericPlan(Statement st, String text) throws SQLException {
+        StringBuilder numbered = new StringBuilder();
+        int n = 0;
+        for (char ch : text.toCharArray()) {
+            if (ch == '?') {
+                numbered.append('$').append(++n);
+            } else {
+                numbered.append(ch);
+            }
+        }
+        st.execute("PREPARE probe AS " + numbered);
+        StringBuilder plan = new StringBuilder();
+        try (ResultSet rs = st.executeQuery("EXPLAIN EXECUTE probe(ARRAY['r'], ARRAY[2::bigint], ARRAY['T'],"
+                + " ARRAY[NULL::text], ARRAY['{}'])")) {
+            while (rs.next()) {
+                plan.append(rs.getString(1)).append('\n');
+            }
+        } finally {
+            st.execute("DEALLOCATE probe");
+        }
+        return plan.toString();
+    }
+
+    private static List<String> settings(Connection c) throws SQLException {
+        List<String> values = new java.util.ArrayList<>();
+        try (Statement st = c.createStatement()) {
+            for (String name : List.of("plan_cache_mode", "enable_seqscan", "enable_hashjoin", "enable_mergejoin")) {
+                try (ResultSet rs = st.executeQuery("SHOW " + name)) {
+                    rs.next();
+                    values.add(rs.getString(1));
+                }
+            }
+        }
+        if (!c.getAutoCommit()) {
+            c.rollback(); // leave no transaction open on a pooled connection
+        }
+        return values;
     }
 
     /** A data source that remembers the connections it handed out. */
