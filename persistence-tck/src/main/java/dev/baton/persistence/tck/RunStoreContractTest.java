@@ -250,6 +250,32 @@ public abstract class RunStoreContractTest {
     }
 
     @Test
+    void numbersReadBackExactlyAsTheyWereWritten() {
+        Map<String, Object> numbers = new LinkedHashMap<>();
+        numbers.put("int", -7);
+        numbers.put("long", Long.MIN_VALUE);
+        numbers.put("bigInteger", new java.math.BigInteger("123456789012345678901234567890"));
+        numbers.put("double", 0.1);
+        numbers.put("tiny", -2.5e-300);
+        numbers.put("huge", 1e21);
+        numbers.put("moreDigitsThanADouble", new java.math.BigDecimal("12345678901234567890.123456789"));
+        numbers.put("amountWithItsScale", new java.math.BigDecimal("19.90"));
+        numbers.put("exponent", new java.math.BigDecimal("1E+3"));
+        numbers.put("inAList", List.of(new java.math.BigDecimal("0.10"), 2.5, 3));
+        Instant at = Instant.parse("2026-03-04T05:06:07Z");
+        Plan plan = Plan.builder().task("a", "svc", Map.of()).build();
+        List<RunEvent> log = List.of(
+                new RunCreated("num", 1, at, plan, new RunSettings(null, 0, "GROUPS", "FAIL_FAST", null, null)),
+                new TaskStarted("num", 2, at, "a", "num/a", 1, numbers),
+                new TaskCompleted("num", 3, at, "a", "num/a", 1, numbers, false));
+        store.append("num", 0, log.subList(0, 1), null, at);
+        store.append("num", 1, log.subList(1, 3), null, at);
+
+        assertThat(store.events("num")).containsExactlyElementsOf(log);
+        assertThat(store.completedExecution("num/a")).contains((TaskCompleted) log.get(2));
+    }
+
+    @Test
     void planRevisionEventsRoundTripAndKeepTheRunActive() {
         Instant at = Instant.parse("2026-03-04T05:06:07.000000001Z");
         Plan revised = Plan.builder()

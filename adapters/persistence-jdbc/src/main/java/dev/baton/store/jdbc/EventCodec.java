@@ -1,5 +1,6 @@
 package dev.baton.store.jdbc;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,6 +29,8 @@ import dev.baton.plan.Plan;
 import dev.baton.plan.Task;
 import dev.baton.planner.PlanProblem;
 
+import java.io.IOException;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +49,33 @@ final class EventCodec {
     private final ObjectMapper mapper = new ObjectMapper()
             // keep integers as small as they fit, so values read back equal to what was written
             .disable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
-            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("baton-exact-decimals")
+                    .addDeserializer(Object.class, new ExactDecimals()));
+
+    /**
+     * Plain values with decimals read back as they were written: a Double when the Double prints as the same text
+     * (every Double does), else an exact BigDecimal, so an amount of {@code 19.90} or one with more digits than a
+     * Double holds is not rounded by a round trip through the database. The rule of the JSON module's readers.
+     */
+    private static final class ExactDecimals extends com.fasterxml.jackson.databind.deser.std.UntypedObjectDeserializer {
+        private static final long serialVersionUID = 1L;
+
+        ExactDecimals() {
+            super((com.fasterxml.jackson.databind.JavaType) null, (com.fasterxml.jackson.databind.JavaType) null);
+        }
+
+        @Override
+        public Object deserialize(com.fasterxml.jackson.core.JsonParser p,
+                                  com.fasterxml.jackson.databind.DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_FLOAT) {
+                String text = p.getText();
+                double d = p.getDoubleValue();
+                return Double.isFinite(d) && Double.toString(d).equals(text) ? (Object) d : p.getDecimalValue();
+            }
+            return super.deserialize(p, ctxt);
+        }
+    }
 
     /**
      * @param e an event
@@ -61,6 +90,14 @@ final class EventCodec {
      * @return its JSON text
      */
     String encode(RunEvent e) {
+        return e instanceof TaskStarted || e instanceof TaskCompleted ? encodeTaskEvent(e) : encodeAsMap(e);
+    }
+
+    /**
+     * Every event as a map of its fields, written by the mapper: the rare events' path, and the reference the task
+     * events' direct path is tested against.
+     */
+    String encodeAsMap(RunEvent e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", typeOf(e));
         m.put("runId", e.runId());
@@ -144,6 +181,74 @@ final class EventCodec {
         } catch (JsonProcessingException ex) {
             throw new IllegalArgumentException("event " + typeOf(e) + " of run '" + e.runId()
                     + "' holds a value that is not JSON: " + ex.getOriginalMessage(), ex);
+        }
+    }
+
+    /**
+     * The two events of every task attempt, most of the log: written field by field with the generator, the same JSON
+     * as the map-based path gives, without building a map per event or looking up a serializer per field. Their
+     * inputs and outputs are frozen JSON values (maps, lists, strings, numbers, booleans, null), written directly.
+     */
+    private String encodeTaskEvent(RunEvent e) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = mapper.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", typeOf(e));
+            g.writeStringField("runId", e.runId());
+            g.writeNumberField("seq", e.seq());
+            g.writeStringField("at", e.at().toString());
+            if (e instanceof TaskStarted s) {
+                g.writeStringField("taskId", s.taskId());
+                g.writeStringField("executionId", s.executionId());
+                g.writeNumberField("attempt", s.attempt());
+                g.writeFieldName("input");
+                writeValue(g, s.input(), 0);
+            } else {
+                TaskCompleted c = (TaskCompleted) e;
+                g.writeStringField("taskId", c.taskId());
+                g.writeStringField("executionId", c.executionId());
+                g.writeNumberField("attempt", c.attempt());
+                g.writeFieldName("output");
+                writeValue(g, c.output(), 0);
+                g.writeBooleanField("reused", c.reused());
+            }
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new IllegalArgumentException("event " + typeOf(e) + " of run '" + e.runId()
+                    + "' holds a value that is not JSON: " + ex.getMessage(), ex);
+        }
+        return out.toString();
+    }
+
+    /** Writes a plain JSON value; anything else (never in a frozen value) goes through the mapper as before. */
+    private void writeValue(JsonGenerator g, Object v, int depth) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof String str) {
+            g.writeString(str);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof Integer i) {
+            g.writeNumber(i);
+        } else if (v instanceof Long l) {
+            g.writeNumber(l);
+        } else if (v instanceof Double d) {
+            g.writeNumber(d);
+        } else if (depth < JsonValues.MAX_DEPTH && v instanceof Map<?, ?> map) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> en : map.entrySet()) {
+                g.writeFieldName((String) en.getKey());
+                writeValue(g, en.getValue(), depth + 1);
+            }
+            g.writeEndObject();
+        } else if (depth < JsonValues.MAX_DEPTH && v instanceof List<?> list) {
+            g.writeStartArray();
+            for (int k = 0, n = list.size(); k < n; k++) {
+                writeValue(g, list.get(k), depth + 1);
+            }
+            g.writeEndArray();
+        } else {
+            mapper.writeValue(g, v); // other numbers (BigDecimal, BigInteger, ...) exactly as the mapper writes them
         }
     }
 

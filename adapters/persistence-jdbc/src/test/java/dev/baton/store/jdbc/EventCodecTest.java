@@ -1,0 +1,59 @@
+package dev.baton.store.jdbc;
+
+import dev.baton.event.RunEvent;
+import dev.baton.event.TaskCompleted;
+import dev.baton.event.TaskStarted;
+import dev.baton.plan.JsonValues;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The task events' direct JSON path writes exactly what the map-based path writes, character for character, for every
+ * kind of JSON value.
+ */
+class EventCodecTest {
+
+    private static final Instant AT = Instant.parse("2026-01-01T00:00:00.123456789Z");
+    private final EventCodec codec = new EventCodec();
+
+    @Test
+    void taskEventsAreWrittenAsTheMapBasedPathWritesThem() {
+        for (Object value : values()) {
+            Map<String, Object> io = JsonValues.freezeObject(Map.of("v", value == null ? "null" : value));
+            Map<String, Object> withNull = new LinkedHashMap<>();
+            withNull.put("v", value);
+            for (RunEvent e : List.of(
+                    new TaskStarted("r1", 2, AT, "t1", "r1/t1", 1, io),
+                    new TaskStarted("r1", 2, AT, "t1", "r1/t1", 3, JsonValues.freezeObject(withNull)),
+                    new TaskCompleted("r1", 3, AT, "t1", "r1/t1", 1, io, false),
+                    new TaskCompleted("r\"1", 3, AT, "t\u00e91", null, 2, JsonValues.freezeObject(withNull), true))) {
+                String direct = codec.encode(e);
+                assertThat(direct).as("%s", e).isEqualTo(codec.encodeAsMap(e));
+                assertThat(codec.decode(direct)).isInstanceOf(e.getClass());
+            }
+        }
+    }
+
+    private static List<Object> values() {
+        Map<String, Object> nested = new LinkedHashMap<>();
+        nested.put("z", 1);
+        nested.put("a", List.of("x", 2L, 3.5, true));
+        nested.put("empty", Map.of());
+        List<Object> values = new ArrayList<>(Arrays.asList(null, "text with \"quotes\" and \n and \u2603", "", 0,
+                -7, Integer.MAX_VALUE, Long.MIN_VALUE, 0.1, -2.5e-300, 1e21, true, false, List.of(), nested,
+                new BigDecimal("12345678901234567890.123456789"), new BigInteger("123456789012345678901234567890"),
+                1.5f));
+        values.add(List.of(nested, List.of(List.of()), "deep"));
+        return values;
+    }
+}
