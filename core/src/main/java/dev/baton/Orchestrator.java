@@ -164,7 +164,7 @@ public final class Orchestrator implements AutoCloseable {
         if (planning == null) {
             throw new IllegalStateException("no planner configured: set one with Orchestrator.builder().planner(...)");
         }
-        return planning.plan(action, services.validator(), services.catalog());
+        return planning.plan(action, services::validate, services.catalog()); // the submit that follows reuses it
     }
 
     /**

@@ -66,10 +66,32 @@ public final class JsonValues {
      *                                  (as {@link #freeze(Object)}, the message names its pointer)
      */
     public static Map<String, Object> freezeObject(String[] keys, Object[] values) {
-        if (keys.length != values.length) {
-            throw new IllegalArgumentException(keys.length + " keys but " + values.length + " values");
-        }
         String[] k = keys.clone();
+        return FrozenJson.FrozenMap.ofDistinct(k, frozenValues(k, values));
+    }
+
+    /**
+     * As {@link #freezeObject(String[], Object[])}, for keys the caller knows to be distinct (the task ids of a
+     * validated plan, say): they are not checked for repeats, so a large object builds its look-up index on its first
+     * look-up by key instead of here, and one that is only iterated never builds it. Given a repeated key anyway, the
+     * object is still immutable and a look-up answers the first of the repeats. The arrays are copied.
+     *
+     * @param keys   distinct, non-null keys
+     * @param values the value of each key, at the same position
+     * @return an immutable, insertion-ordered object
+     * @throws IllegalArgumentException if the arrays differ in length or a value is not a JSON value (as
+     *                                  {@link #freeze(Object)}, the message names its pointer)
+     */
+    public static Map<String, Object> freezeObjectOfDistinctKeys(String[] keys, Object[] values) {
+        String[] k = keys.clone();
+        return new FrozenJson.FrozenMap(k, frozenValues(k, values));
+    }
+
+    /** The values, frozen, in a new array; checks the lengths and the keys for null. */
+    private static Object[] frozenValues(String[] k, Object[] values) {
+        if (k.length != values.length) {
+            throw new IllegalArgumentException(k.length + " keys but " + values.length + " values");
+        }
         Object[] v = new Object[k.length];
         for (int i = 0; i < k.length; i++) {
             java.util.Objects.requireNonNull(k[i], "JSON object key");
@@ -78,7 +100,7 @@ public final class JsonValues {
                     || value instanceof FrozenJson.FrozenMap || value instanceof FrozenJson.FrozenList
                     ? value : freeze(value, new ArrayList<>(List.of(k[i])), 1);
         }
-        return FrozenJson.FrozenMap.ofDistinct(k, v);
+        return v;
     }
 
     /**

@@ -2,9 +2,15 @@ package dev.baton.plan;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -112,5 +118,110 @@ class JsonValuesTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/b/when");
         assertThatThrownBy(() -> JsonValues.freezeObject(new String[]{null}, new Object[]{1}))
                 .isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void anObjectOfDistinctKeysIndexesOnItsFirstLookUpAndAnswersAsTheCheckedOne() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            for (int n : new int[]{0, 3, 8, 9, 1_000, 20_000}) {
+                String[] keys = new String[n];
+                Object[] values = new Object[n];
+                Map<String, Object> expected = new LinkedHashMap<>();
+                for (int i = 0; i < n; i++) {
+                    keys[i] = "t" + (n - i);
+                    values[i] = i % 3 == 0 ? null : i % 3 == 1 ? Map.of("v", i) : List.of(i, "x");
+                    expected.put(keys[i], values[i]);
+                }
+                Map<String, Object> checked = JsonValues.freezeObject(keys, values);
+                Map<String, Object> lazy = JsonValues.freezeObjectOfDistinctKeys(keys, values);
+                FrozenJson.FrozenMap frozen = (FrozenJson.FrozenMap) lazy;
+                assertThat(frozen.table()).as("no index before a look-up by key").isNull();
+
+                // iterating, hashing and comparing it with another map (which looks its keys up there) need no index
+                assertThat(lazy.hashCode()).isEqualTo(checked.hashCode()).isEqualTo(expected.hashCode());
+                assertThat(lazy.keySet()).containsExactlyElementsOf(expected.keySet());
+                assertThat(lazy.equals(expected)).isTrue();
+                assertThat(lazy.equals(checked)).isTrue();
+                assertThat(frozen.table()).isNull();
+
+                // the first look-ups come from other threads at once: each may build the index, any one is published
+                CyclicBarrier start = new CyclicBarrier(4);
+                List<Future<List<String>>> answers = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    answers.add(pool.submit(() -> {
+                        start.await(10, TimeUnit.SECONDS);
+                        return mismatches(lazy, checked, expected, keys);
+                    }));
+                }
+                for (Future<List<String>> a : answers) {
+                    assertThat(a.get(30, TimeUnit.SECONDS)).as("n = %d", n).isEmpty();
+                }
+                assertThat(mismatches(lazy, checked, expected, keys)).isEmpty();
+                if (n > 8) {
+                    assertThat(frozen.table()).as("a large object is indexed now").isNotNull();
+                } else {
+                    assertThat(frozen.table()).as("a small one is scanned, never indexed").isNull();
+                }
+                assertThat(lazy).isEqualTo(checked).isEqualTo(expected);
+                assertThat(checked).isEqualTo(lazy); // these look up the lazy one's keys
+                assertThat(expected).isEqualTo(lazy);
+                assertThat(JsonValues.freeze(lazy)).isSameAs(lazy);
+                if (n > 0) {
+                    Map<String, Object> other = new LinkedHashMap<>(expected);
+                    other.put(keys[n - 1], "another");
+                    assertThat(lazy).isNotEqualTo(other);
+                    assertThat(JsonValues.freezeObjectOfDistinctKeys(keys, other.values().toArray())).isNotEqualTo(lazy);
+                    keys[0] = "changed";
+                    assertThat(lazy).as("the arrays are copied").isEqualTo(expected);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Every key, and some that are absent, read by get and containsKey; what differs from the expected answers. */
+    private static List<String> mismatches(Map<String, Object> lazy, Map<String, Object> checked,
+                                           Map<String, Object> expected, String[] keys) {
+        List<String> out = new ArrayList<>();
+        for (String k : keys) {
+            if (!lazy.containsKey(k) || !java.util.Objects.equals(lazy.get(k), expected.get(k))
+                    || !java.util.Objects.equals(lazy.get(k), checked.get(k))) {
+                out.add(k);
+            }
+        }
+        for (Object absent : new Object[]{"missing", "t0", "t" + (keys.length + 1), "", 7, null}) {
+            if (lazy.containsKey(absent) || lazy.get(absent) != null || checked.containsKey(absent)) {
+                out.add(String.valueOf(absent));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void anObjectOfDistinctKeysChecksItsArraysAndValues() {
+        assertThatThrownBy(() -> JsonValues.freezeObjectOfDistinctKeys(new String[]{"a"}, new Object[]{1, 2}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 keys but 2 values");
+        assertThatThrownBy(() -> JsonValues.freezeObjectOfDistinctKeys(new String[]{"a", "b"},
+                new Object[]{1, Map.of("when", new Object())}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/b/when");
+        assertThatThrownBy(() -> JsonValues.freezeObjectOfDistinctKeys(new String[]{null}, new Object[]{1}))
+                .isInstanceOf(NullPointerException.class);
+        Map<String, Object> mutable = new LinkedHashMap<>(Map.of("n", 1));
+        Map<String, Object> f = JsonValues.freezeObjectOfDistinctKeys(new String[]{"m"}, new Object[]{mutable});
+        mutable.put("n", 2);
+        assertThat(f).isEqualTo(Map.of("m", Map.of("n", 1)));
+        // not checked, but well defined: a repeated key answers its first value, scanned or indexed
+        assertThat(JsonValues.freezeObjectOfDistinctKeys(new String[]{"a", "b", "a"}, new Object[]{1, 2, 3}).get("a"))
+                .isEqualTo(1);
+        String[] many = new String[20];
+        Object[] vals = new Object[20];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = "k" + i;
+            vals[i] = i;
+        }
+        many[17] = "k3";
+        assertThat(JsonValues.freezeObjectOfDistinctKeys(many, vals).get("k3")).isEqualTo(3);
     }
 }

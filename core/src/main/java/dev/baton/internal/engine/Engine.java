@@ -253,7 +253,7 @@ public final class Engine implements AutoCloseable {
     public RunHandle submit(Plan plan, RunOptions options, Map<String, Object> attributes,
                             ServiceRegistry.Catalog catalog) {
         ensureOpen();
-        ValidationResult vr = catalog.validator.validate(plan);
+        ValidationResult vr = catalog.validate(plan); // a plan instance submitted again is not validated again
         if (!vr.isValid()) {
             throw new InvalidPlanException(vr.errors());
         }
@@ -467,7 +467,7 @@ public final class Engine implements AutoCloseable {
                 // A resumed run (recovery, redrive, a revision) is validated against, and dispatches to, the services as
                 // registered now; the versions it was created with stay in its record.
                 ServiceRegistry.Catalog catalog = registry.current();
-                ValidationResult vr = catalog.validator.validate(snap.currentPlan());
+                ValidationResult vr = catalog.validate(snap.currentPlan());
                 if (!vr.isValid()) {
                     log.warn("run {} cannot be resumed: its plan no longer validates against the registered services: {}",
                             snap.runId(), vr.errors());

@@ -173,7 +173,7 @@ final class Replanner {
         if (failed == null || failed.status != TaskStatus.FAILED) {
             // A revision was written but not acknowledged before a retry: take it up instead of asking again.
             ServiceRegistry.Catalog catalog = engine.registry.current();
-            ValidationResult vr = catalog.validator.validate(snap.currentPlan());
+            ValidationResult vr = catalog.validate(snap.currentPlan());
             if (!vr.isValid()) {
                 throw new BatonException("RUN_NOT_RESUMABLE", "run '" + run.runId + "': its revised plan cannot be"
                         + " resumed here");
@@ -219,6 +219,7 @@ final class Replanner {
                     continue;
                 }
                 plan = FixedPlanner.withParams(plan, action.params());
+                // a new instance, validated this once (the switch takes the graph): the memo would only lose an entry
                 ValidationResult vr = catalog.validator.validate(plan);
                 if (vr.isValid()) {
                     switchTo(run, snap, plan, vr.graph().orElseThrow(), catalog, failure);

@@ -803,8 +803,10 @@ final class RunExecution {
                 values[k++] = outputs[i];
             }
         }
-        // already frozen (each output was, when its task completed): RunResult keeps it as it is, without a copy
-        return new RunResult(runId, status, dev.baton.plan.JsonValues.freezeObject(ids, values), error);
+        // already frozen (each output was, when its task completed): RunResult keeps it as it is, without a copy. The
+        // ids of a validated plan are distinct, so nothing checks them again, and the index of a large run's outputs
+        // is built only if someone looks one up by id (most callers iterate them, or read a few)
+        return new RunResult(runId, status, dev.baton.plan.JsonValues.freezeObjectOfDistinctKeys(ids, values), error);
     }
 
     // ------------------------------------------------------------------ cancellation and timeout

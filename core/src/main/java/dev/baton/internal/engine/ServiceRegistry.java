@@ -1,9 +1,11 @@
 package dev.baton.internal.engine;
 
+import dev.baton.plan.Plan;
 import dev.baton.planner.ServiceCatalog;
 import dev.baton.planner.ServiceDescriptor;
 import dev.baton.validation.PlanGraph;
 import dev.baton.validation.PlanValidator;
+import dev.baton.validation.ValidationResult;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
 /**
@@ -24,12 +28,27 @@ public final class ServiceRegistry {
 
     /**
      * One state of the registry: the planner's catalog (with versions), a validator over it, and the binding in
-     * effect per service. Immutable.
+     * effect per service. Immutable, apart from a small memo of the plans that validated against it.
      */
     public static final class Catalog {
+        /** How many validated plans {@link #validate} remembers; a power of two, and small: a hit scans them all. */
+        private static final int MEMO_SLOTS = 8;
+
         final ServiceCatalog catalog;
         final PlanValidator validator;
         private final Map<String, ServiceBinding> bindings;
+        /**
+         * Valid results by plan identity: the same plan instance submitted again (a caller's constant plan, a
+         * resubmitted run id, an action's plan that planning just validated) is not validated again. Plans are
+         * immutable and a catalog never changes, so a result stays true for as long as both live; results and their
+         * graphs are immutable too (runs only read them), so runs share one. Looked up by scanning the few slots (a
+         * handful of reference comparisons, no hashing, no lock) and filled round-robin, so any {@link #MEMO_SLOTS}
+         * plans in turn are all remembered. The memo keeps at most that many plans (and their graphs) reachable, for
+         * as long as this catalog is: the bound on the entries is the bound on what it holds on to.
+         */
+        private final AtomicReferenceArray<Validated> validated = new AtomicReferenceArray<>(MEMO_SLOTS);
+        /** The slot the next remembered plan takes; advanced only by a validation, never by a hit. */
+        private final AtomicInteger nextSlot = new AtomicInteger();
 
         private Catalog(ServiceCatalog catalog, PlanValidator validator, Map<String, ServiceBinding> bindings) {
             this.catalog = catalog;
@@ -45,6 +64,30 @@ public final class ServiceRegistry {
         /** @return a validator over {@link #catalog()} */
         public PlanValidator validator() {
             return validator;
+        }
+
+        /**
+         * Validates a plan against this catalog, or answers the result of an earlier successful validation of the same
+         * plan instance (by identity: {@link Plan#equals} is deep). Only valid results are remembered, so an invalid
+         * plan is validated, and reports every problem, each time. This assumes, as validation does, that the schema
+         * checker answers the same for the same schema and value. Lock-free; two threads validating one new plan at
+         * once may both validate and remember it.
+         *
+         * @param plan the plan
+         * @return what {@code validator().validate(plan)} answers
+         */
+        public ValidationResult validate(Plan plan) {
+            for (int i = 0; i < MEMO_SLOTS; i++) {
+                Validated v = validated.get(i);
+                if (v != null && v.plan == plan) {
+                    return v.result;
+                }
+            }
+            ValidationResult r = validator.validate(plan);
+            if (r.isValid()) {
+                validated.set(nextSlot.getAndIncrement() & (MEMO_SLOTS - 1), new Validated(plan, r));
+            }
+            return r;
         }
 
         /** @return the binding of a service, or null */
@@ -77,6 +120,10 @@ public final class ServiceRegistry {
                 catalog.version(s).ifPresent(v -> out.put(s, v));
             }
             return out;
+        }
+
+        /** A plan that validated against this catalog, and the result; published whole through the array. */
+        private record Validated(Plan plan, ValidationResult result) {
         }
     }
 

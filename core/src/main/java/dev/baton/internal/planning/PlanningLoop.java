@@ -20,6 +20,7 @@ import dev.baton.validation.ValidationResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Asks a planner for a plan, validates it, and feeds the problems back until a plan is accepted or the attempt limit
@@ -67,21 +68,25 @@ public final class PlanningLoop {
      * @throws NotActionableException  if the planner answered that the action cannot be done
      */
     public PlannedAction plan(Action action) {
-        return plan(action, validator, catalog);
+        return plan(action, validator::validate, catalog);
     }
 
     /**
-     * Plans an action against a given state of the services (the orchestrator's catalog changes at run time).
+     * Plans an action against a given state of the services (the orchestrator's catalog changes at run time),
+     * validating each plan with a given function: the orchestrator validates through its catalog's memo, so the
+     * accepted plan, submitted next against the same catalog, is not validated a second time.
      *
-     * @param action    the action
-     * @param validator validates each plan against the services
-     * @param catalog   what the planner is told about the services
+     * @param action   the action
+     * @param validate validates a plan against the services
+     * @param catalog  what the planner is told about the services
      * @return the accepted plan and the rejected attempts before it
      * @throws PlanningFailedException if no valid plan came within the attempt limit, or the planner failed
      * @throws NotActionableException  if the planner answered that the action cannot be done
      */
-    public PlannedAction plan(Action action, PlanValidator validator, ServiceCatalog catalog) {
+    public PlannedAction plan(Action action, Function<? super Plan, ValidationResult> validate,
+                              ServiceCatalog catalog) {
         Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(validate, "validate");
         String name = planner.name();
         List<PlanningAttempt> rejected = new ArrayList<>();
         PlanningRequest request = PlanningRequest.first(action, catalog);
@@ -114,7 +119,7 @@ public final class PlanningLoop {
                 throw new NotActionableException(name, reason.get(), plan);
             }
             plan = FixedPlanner.withParams(plan, action.params());
-            ValidationResult vr = validator.validate(plan);
+            ValidationResult vr = validate.apply(plan);
             if (vr.isValid()) {
                 return new PlannedAction(action, plan, vr.parallelGroups(), name, rejected);
             }
