@@ -282,15 +282,21 @@ final class AppendWriter {
             }
             // one query for the group; locking the lease rows orders these appends against a concurrent takeover
             java.util.Map<String, String[]> leases = new java.util.HashMap<>();
-            String text = sql.leasesPrefix + "?, ".repeat(owned.size() - 1) + "?) ORDER BY run_id FOR UPDATE";
-            try (PreparedStatement ps = prepare(c, text)) {
-                for (int k = 0; k < owned.size(); k++) {
-                    ps.setString(k + 1, batch.get(owned.get(k)).runId);
+            if (sql.postgres()) {
+                String[] runIds = new String[owned.size()];
+                for (int k = 0; k < runIds.length; k++) {
+                    runIds[k] = batch.get(owned.get(k)).runId;
                 }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        leases.put(rs.getString(1), new String[]{rs.getString(2), Long.toString(rs.getLong(3))});
+                PreparedStatement ps = cached(c, sql.lockLeases);
+                ps.setArray(1, c.createArrayOf("text", runIds));
+                readLeases(ps, leases);
+            } else {
+                String text = sql.leasesPrefix + "?, ".repeat(owned.size() - 1) + "?) ORDER BY run_id FOR UPDATE";
+                try (PreparedStatement ps = prepare(c, text)) {
+                    for (int k = 0; k < owned.size(); k++) {
+                        ps.setString(k + 1, batch.get(owned.get(k)).runId);
                     }
+                    readLeases(ps, leases);
                 }
             }
             for (int i : owned) {
@@ -298,6 +304,14 @@ final class AppendWriter {
                 String[] lease = leases.get(r.runId);
                 if (lease != null && !lease[0].equals(r.owner) && Sql.nanos(r.now) < Long.parseLong(lease[1])) {
                     out[i] = new Outcome(new LeaseLostException(r.runId, r.owner, lease[0]));
+                }
+            }
+        }
+
+        private static void readLeases(PreparedStatement ps, java.util.Map<String, String[]> leases) throws SQLException {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    leases.put(rs.getString(1), new String[]{rs.getString(2), Long.toString(rs.getLong(3))});
                 }
             }
         }

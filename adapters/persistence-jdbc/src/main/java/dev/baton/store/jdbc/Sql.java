@@ -23,6 +23,7 @@ final class Sql {
     final String insertNextEvents;
     final String insertNextEventsFast;
     final String leasesPrefix;
+    final String lockLeases;
     final String writerSessionSetup;
     final String writerSessionReset;
     final String upsertDeadLetter;
@@ -90,6 +91,9 @@ final class Sql {
                 ? "RESET plan_cache_mode; RESET enable_seqscan; RESET enable_hashjoin; RESET enable_mergejoin"
                 : null;
         leasesPrefix = "SELECT run_id, owner, expires_ns FROM " + leases + " WHERE run_id IN (";
+        // PostgreSQL: one statement text for any group size, so it is prepared and planned once per writer
+        lockLeases = "SELECT run_id, owner, expires_ns FROM " + leases + " WHERE run_id = ANY(?::text[])"
+                + " ORDER BY run_id FOR UPDATE";
         upsertDeadLetter = dialect == JdbcRunStore.Dialect.POSTGRES
                 ? "INSERT INTO " + deadLetters + " (run_id, task_id, at_ns, seq, payload) VALUES (?, ?, ?, ?, ?)"
                         + " ON CONFLICT (run_id, task_id) DO UPDATE SET at_ns = EXCLUDED.at_ns, seq = EXCLUDED.seq,"

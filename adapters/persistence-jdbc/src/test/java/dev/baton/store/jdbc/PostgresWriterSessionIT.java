@@ -63,6 +63,17 @@ class PostgresWriterSessionIT {
                         .contains("Nested Loop", "Index Only Scan using probe_events_pkey")
                         .doesNotContain("Seq Scan", "Hash");
             }
+            // the lease check of a group of any size: one statement, by the key as well
+            st.execute("PREPARE probe AS " + sql.lockLeases.replace("?", "$1"));
+            StringBuilder plan = new StringBuilder();
+            try (ResultSet rs = st.executeQuery("EXPLAIN EXECUTE probe(ARRAY['a', 'b'])")) {
+                while (rs.next()) {
+                    plan.append(rs.getString(1)).append('\n');
+                }
+            } finally {
+                st.execute("DEALLOCATE probe");
+            }
+            assertThat(plan.toString()).contains("probe_leases_pkey").doesNotContain("Seq Scan");
             st.execute(sql.writerSessionReset);
         }
     }
