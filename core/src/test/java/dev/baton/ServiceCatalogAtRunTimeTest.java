@@ -9,8 +9,6 @@ import dev.baton.planner.ServiceCatalog;
 import dev.baton.planner.ServiceDescriptor;
 import dev.baton.store.InMemoryRunStore;
 import dev.baton.time.ManualTime;
-import dev.baton.validation.SchemaChecker;
-import dev.baton.validation.SchemaViolation;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,28 +48,6 @@ class ServiceCatalogAtRunTimeTest {
     private Orchestrator keep(Orchestrator o) {
         toClose.add(o);
         return o;
-    }
-
-    /** Checks "required" only: enough to see which schema version a check used. */
-    private static final class RequiredOnly implements SchemaChecker {
-        @Override
-        public List<SchemaViolation> validate(Map<String, Object> schema, Object value) {
-            List<SchemaViolation> out = new ArrayList<>();
-            Object req = schema.get("required");
-            if (req instanceof List<?> names) {
-                for (Object n : names) {
-                    if (!(value instanceof Map<?, ?> m) || !m.containsKey(n)) {
-                        out.add(new SchemaViolation("/" + n, "required property '" + n + "' is missing"));
-                    }
-                }
-            }
-            return out;
-        }
-
-        @Override
-        public List<String> checkSchema(Map<String, Object> schema) {
-            return List.of();
-        }
     }
 
     private static ServiceDescriptor svc(String label, Map<String, ?> inputSchema) {
@@ -142,7 +118,7 @@ class ServiceCatalogAtRunTimeTest {
             }
             return Map.of("version", 1);
         };
-        Orchestrator o = keep(builder().schemaChecker(new RequiredOnly())
+        Orchestrator o = keep(builder().schemaChecker(new RequiredOnlySchemaChecker())
                 .service(svc("1", null), v1, ServiceOptions.defaults()).build());
         // b's input lacks "id": fine under version 1 (no schema), a violation under version 2
         Plan plan = Plan.builder().task("a", "svc", Map.of("x", 1)).task("b", "svc", Map.of("from", "$a.version"))

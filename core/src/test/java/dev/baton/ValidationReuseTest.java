@@ -4,8 +4,6 @@ import dev.baton.plan.Plan;
 import dev.baton.planner.Action;
 import dev.baton.planner.FixedPlanner;
 import dev.baton.planner.ServiceDescriptor;
-import dev.baton.validation.SchemaChecker;
-import dev.baton.validation.SchemaViolation;
 import dev.baton.validation.ValidationCode;
 import dev.baton.validation.ValidationError;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +33,9 @@ class ValidationReuseTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final AtomicInteger validations = new AtomicInteger();
+    private final RequiredOnlySchemaChecker checker = new RequiredOnlySchemaChecker();
+    /** Plan validations: each asks the checker once to check the one service's input schema. */
+    private final AtomicInteger validations = checker.schemaChecks;
     private final List<Orchestrator> toClose = new ArrayList<>();
 
     @AfterEach
@@ -43,34 +43,12 @@ class ValidationReuseTest {
         toClose.forEach(Orchestrator::close);
     }
 
-    /** Checks "required" only, and counts the schema checks that plan validation makes. */
-    private final class CountingChecker implements SchemaChecker {
-        @Override
-        public List<SchemaViolation> validate(Map<String, Object> schema, Object value) {
-            List<SchemaViolation> out = new ArrayList<>();
-            if (schema.get("required") instanceof List<?> names) {
-                for (Object n : names) {
-                    if (!(value instanceof Map<?, ?> m) || !m.containsKey(n)) {
-                        out.add(new SchemaViolation("/" + n, "required property '" + n + "' is missing"));
-                    }
-                }
-            }
-            return out;
-        }
-
-        @Override
-        public List<String> checkSchema(Map<String, Object> schema) {
-            validations.incrementAndGet();
-            return List.of();
-        }
-    }
-
     private static ServiceDescriptor svc(String label, String required) {
         return ServiceDescriptor.builder("svc").version(label).inputSchema(Map.of("required", List.of(required))).build();
     }
 
     private Orchestrator.Builder builder() {
-        return Orchestrator.builder().schemaChecker(new CountingChecker())
+        return Orchestrator.builder().schemaChecker(checker)
                 .service(svc("1", "x"), ctx -> Map.of("x", ctx.input().get("x")), ServiceOptions.defaults());
     }
 
