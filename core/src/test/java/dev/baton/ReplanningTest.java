@@ -570,7 +570,7 @@ class ReplanningTest {
 
     @Test
     void aTaskThatExhaustsItsRetriesIsRevisedOnceItIsDeadLettered() {
-        dev.baton.time.ManualTime time = new dev.baton.time.ManualTime(java.time.Instant.parse("2026-03-01T10:00:00Z"));
+        ManualTime time = new ManualTime(Instant.parse("2026-03-01T10:00:00Z"));
         Scripted planner = new Scripted(original(), revised());
         Orchestrator o = retrying(time, 3, planner);
         RunHandle h = o.submit(action("retries"));
@@ -579,10 +579,7 @@ class ReplanningTest {
         time.advance(Duration.ofSeconds(1));
         assertThat(calls("b:flaky")).isEqualTo(2);
         assertThat(planner.revisionRequests).as("not while retries remain").isEmpty();
-        time.advance(Duration.ofSeconds(1));
-
-        RunResult r = h.result().getNow(null);
-        assertThat(r).isNotNull();
+        RunResult r = endedAfterTheRetry(h, time);
         assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(calls("b:flaky")).isEqualTo(3);
         assertThat(planner.revisionRequests).singleElement()
@@ -832,16 +829,13 @@ class ReplanningTest {
     @Test
     void aRevisionWhoseAcknowledgementWasLostIsTakenUpNotAskedForAgain() {
         LostAck store = new LostAck(PlanRevised.class);
-        dev.baton.time.ManualTime time = new dev.baton.time.ManualTime(java.time.Instant.parse("2026-03-01T10:00:00Z"));
+        ManualTime time = new ManualTime(Instant.parse("2026-03-01T10:00:00Z"));
         Scripted planner = new Scripted(original(), revised());
         RunHandle h = lossy(store, time, planner).submit(action("ack"));
         assertThat(store.lost).hasValue(1);
         assertThat(h.result()).isNotDone();
 
-        time.advance(Duration.ofSeconds(1)); // the retry finds the revision in the log
-
-        RunResult r = h.result().getNow(null);
-        assertThat(r).isNotNull();
+        RunResult r = endedAfterTheRetry(h, time); // the retry finds the revision in the log
         assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(planner.revisionRequests).as("asked once").hasSize(1);
         assertThat(calls("b2:backup")).isEqualTo(1);
@@ -858,10 +852,7 @@ class ReplanningTest {
         assertThat(store.lost).hasValue(1);
 
         assertThat(h.cancel()).isTrue();
-        time.advance(Duration.ofSeconds(1));
-
-        RunResult r = h.result().getNow(null);
-        assertThat(r).isNotNull();
+        RunResult r = endedAfterTheRetry(h, time);
         assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(calls("b2:backup")).isZero();
         assertThat(LogInvariants.check(store.events("ackc"))).isEmpty();
@@ -895,19 +886,24 @@ class ReplanningTest {
     @Test
     void aFailedRunWhoseAcknowledgementWasLostEndsOnTheRetry() {
         LostAck store = new LostAck(dev.baton.event.RunFailed.class);
-        dev.baton.time.ManualTime time = new dev.baton.time.ManualTime(java.time.Instant.parse("2026-03-01T10:00:00Z"));
+        ManualTime time = new ManualTime(Instant.parse("2026-03-01T10:00:00Z"));
         Planner notActionable = req -> req.isRevision() ? NotActionable.plan(req.action().params(), "no way")
                 : original();
         RunHandle h = lossy(store, time, notActionable).submit(action("ack2"));
         assertThat(store.lost).hasValue(1);
         assertThat(h.result()).isNotDone();
 
-        time.advance(Duration.ofSeconds(1));
-
-        RunResult r = h.result().getNow(null);
-        assertThat(r).isNotNull();
+        RunResult r = endedAfterTheRetry(h, time);
         assertThat(r.status()).isEqualTo(RunStatus.FAILED);
         assertThat(r.error().orElseThrow().message()).contains("no way");
         assertThat(LogInvariants.check(store.events("ack2"))).isEmpty();
+    }
+
+    /** Advances the clock by the second a retry waits; the run has ended by then. */
+    private static RunResult endedAfterTheRetry(RunHandle h, ManualTime time) {
+        time.advance(Duration.ofSeconds(1));
+        RunResult r = h.result().getNow(null);
+        assertThat(r).as("ended by the retry").isNotNull();
+        return r;
     }
 }

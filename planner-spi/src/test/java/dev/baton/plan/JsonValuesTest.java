@@ -111,12 +111,16 @@ class JsonValuesTest {
         many[17] = "k3";
         assertThatThrownBy(() -> JsonValues.freezeObject(many, new Object[20]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'k3' appears more than once");
-        assertThatThrownBy(() -> JsonValues.freezeObject(new String[]{"a"}, new Object[]{1, 2}))
+        refusesBadArraysAndValues(JsonValues::freezeObject);
+    }
+
+    /** What both parallel-array factories refuse: arrays of different lengths, a value that is not JSON, a null key. */
+    private static void refusesBadArraysAndValues(java.util.function.BiFunction<String[], Object[], ?> freeze) {
+        assertThatThrownBy(() -> freeze.apply(new String[]{"a"}, new Object[]{1, 2}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 keys but 2 values");
-        assertThatThrownBy(() -> JsonValues.freezeObject(new String[]{"a", "b"},
-                new Object[]{1, Map.of("when", new Object())}))
+        assertThatThrownBy(() -> freeze.apply(new String[]{"a", "b"}, new Object[]{1, Map.of("when", new Object())}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/b/when");
-        assertThatThrownBy(() -> JsonValues.freezeObject(new String[]{null}, new Object[]{1}))
+        assertThatThrownBy(() -> freeze.apply(new String[]{null}, new Object[]{1}))
                 .isInstanceOf(NullPointerException.class);
     }
 
@@ -201,13 +205,7 @@ class JsonValuesTest {
 
     @Test
     void anObjectOfDistinctKeysChecksItsArraysAndValues() {
-        assertThatThrownBy(() -> JsonValues.freezeObjectOfDistinctKeys(new String[]{"a"}, new Object[]{1, 2}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 keys but 2 values");
-        assertThatThrownBy(() -> JsonValues.freezeObjectOfDistinctKeys(new String[]{"a", "b"},
-                new Object[]{1, Map.of("when", new Object())}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/b/when");
-        assertThatThrownBy(() -> JsonValues.freezeObjectOfDistinctKeys(new String[]{null}, new Object[]{1}))
-                .isInstanceOf(NullPointerException.class);
+        refusesBadArraysAndValues(JsonValues::freezeObjectOfDistinctKeys);
         Map<String, Object> mutable = new LinkedHashMap<>(Map.of("n", 1));
         Map<String, Object> f = JsonValues.freezeObjectOfDistinctKeys(new String[]{"m"}, new Object[]{mutable});
         mutable.put("n", 2);

@@ -62,6 +62,12 @@ abstract class GroupCommitChecks {
         return List.of(new RunCreated(id, 1, T0, plan, new RunSettings(null, 0, "GROUPS", "FAIL_FAST", null, null)));
     }
 
+    private static void createRuns(JdbcRunStore store, String... ids) {
+        for (String id : ids) {
+            store.append(id, 0, created(id), null, T0);
+        }
+    }
+
     private static List<RunEvent> started(String id, Instant at) {
         return List.of(new TaskStarted(id, 2, at, "t", id + "/t", 1, Map.of()));
     }
@@ -71,9 +77,7 @@ abstract class GroupCommitChecks {
         String prefix = prefix();
         Instant later = T0.plusSeconds(30);
         try (JdbcRunStore setup = builder(dataSource(), prefix).build()) {
-            for (String id : List.of("a", "b", "c")) {
-                setup.append(id, 0, created(id), null, T0);
-            }
+            createRuns(setup, "a", "b", "c");
             assertThat(setup.tryLease("a", "one", Duration.ofHours(1), T0)).isPresent();
             assertThat(setup.tryLease("b", "one", Duration.ofSeconds(10), T0)).isPresent();
             assertThat(setup.tryLease("c", "one", Duration.ofHours(1), T0)).isPresent();
@@ -108,9 +112,7 @@ abstract class GroupCommitChecks {
         String prefix = prefix();
         Instant later = T0.plusSeconds(30);
         try (JdbcRunStore other = builder(dataSource(), prefix).build()) {
-            for (String id : List.of("a", "b", "c")) {
-                other.append(id, 0, created(id), null, T0);
-            }
+            createRuns(other, "a", "b", "c");
             other.append("b", 1, started("b", T0), null, T0); // another writer's seq 2 of b
         }
         HeldWriter ds = new HeldWriter(dataSource());
