@@ -175,6 +175,32 @@ class RunCommandTest {
     }
 
     @Test
+    void aRunLeavesTheStoresOtherUnfinishedRunsAlone() throws Exception {
+        // a run another process left unfinished, whose service this catalog has too: recovering it here would call
+        // the service with this process's credentials and allow-list, so `baton run` does not
+        String store = store();
+        org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+        ds.setURL(store);
+        java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        dev.baton.plan.Plan open = dev.baton.plan.Plan.builder()
+                .task("customer", "customer-service", Map.of("customerId", "CUST2")).build();
+        try (RunStore s = JdbcRunStore.h2(ds)) {
+            s.append("left-open", 0, List.of(new dev.baton.event.RunCreated("left-open", 1, t0, open,
+                    new dev.baton.event.RunSettings(null, 0, "GROUPS", "FAIL_FAST", null, null))), null, t0);
+        }
+        String plan = plan("{\"tasks\": [{\"id\": \"customer\", \"service\": \"customer-service\","
+                + " \"input\": {\"customerId\": \"CUST1\"}}]}");
+
+        int code = run("run", plan, "--services", catalog(), "--store", store, "--run-id", "cli-4");
+
+        assertThat(code).as(out.toString() + err).isZero();
+        assertThat(storedEvents(store, "left-open")).hasSize(1);
+        try (RunStore s = JdbcRunStore.h2(ds)) {
+            assertThat(s.unfinishedRuns()).containsExactly("left-open");
+        }
+    }
+
+    @Test
     void aRunThatFailsExitsWith3AndNeverPrintsTheCredential() throws Exception {
         String plan = plan("{\"tasks\": [{\"id\": \"echo\", \"service\": \"echo-service\", \"input\": {}}]}");
         int code = run("run", plan, "--services", catalog(), "--store", store(), "--run-id", "cli-2");

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * upkeep timer taking over expired leases) until the parent closes its standard input.
  *
  * <p>Arguments: {@code h2|pg <jdbcUrl> <generation> <instanceId|-> <leaseMillis> <fromRun> <toRun> exit|linger
- * [stallAfter]}}; with {@code stallAfter} the handler stops returning after that many deliveries (see
+ * [stallAfter]}; with {@code stallAfter} the handler stops returning after that many deliveries (see
  * {@link LedgerWorkload#handler(DataSource, boolean, int, int)}).
  */
 public final class DurableChild {

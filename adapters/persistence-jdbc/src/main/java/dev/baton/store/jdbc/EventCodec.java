@@ -56,7 +56,8 @@ final class EventCodec {
     /**
      * Plain values with decimals read back as they were written: a Double when the Double prints as the same text
      * (every Double does), else an exact BigDecimal, so an amount of {@code 19.90} or one with more digits than a
-     * Double holds is not rounded by a round trip through the database. The rule of the JSON module's readers.
+     * Double holds is not rounded by a round trip through the database. The rule of the JSON module's readers
+     * ({@code JsonSupport.decimal} there; this store does not depend on that module).
      */
     private static final class ExactDecimals extends com.fasterxml.jackson.databind.deser.std.UntypedObjectDeserializer {
         private static final long serialVersionUID = 1L;
@@ -187,7 +188,9 @@ final class EventCodec {
     /**
      * The two events of every task attempt, most of the log: written field by field with the generator, the same JSON
      * as the map-based path gives, without building a map per event or looking up a serializer per field. Their
-     * inputs and outputs are frozen JSON values (maps, lists, strings, numbers, booleans, null), written directly.
+     * inputs and outputs are JSON values as the engine freezes them (maps, lists, strings, numbers, booleans, null),
+     * written directly; anything else goes through the mapper. (The JSON module's writer, which this store does not
+     * depend on, refuses what is not JSON instead; here the text must stay the mapper's.)
      */
     private String encodeTaskEvent(RunEvent e) {
         StringWriter out = new StringWriter(256);
@@ -234,7 +237,7 @@ final class EventCodec {
             g.writeNumber(l);
         } else if (v instanceof Double d) {
             g.writeNumber(d);
-        } else if (depth < JsonValues.MAX_DEPTH && v instanceof Map<?, ?> map) {
+        } else if (depth < JsonValues.MAX_DEPTH && v instanceof Map<?, ?> map && stringKeys(map)) {
             g.writeStartObject();
             for (Map.Entry<?, ?> en : map.entrySet()) {
                 g.writeFieldName((String) en.getKey());
@@ -248,8 +251,19 @@ final class EventCodec {
             }
             g.writeEndArray();
         } else {
-            mapper.writeValue(g, v); // other numbers (BigDecimal, BigInteger, ...) exactly as the mapper writes them
+            // other numbers (BigDecimal, BigInteger, ...), maps with keys that are not strings and anything else the
+            // event's maker did not freeze: exactly as the mapper writes them
+            mapper.writeValue(g, v);
         }
+    }
+
+    private static boolean stringKeys(Map<?, ?> map) {
+        for (Object k : map.keySet()) {
+            if (!(k instanceof String)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -44,6 +44,17 @@ class EventCodecTest {
         }
     }
 
+    @Test
+    void aValueTheEngineWouldNotHaveFrozenIsWrittenAsTheMapperWritesIt() {
+        // the records do not freeze their values: a caller of the store may hand it a map with a key that is not a
+        // string, or a value of another type
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("byNumber", Map.of(7, "seven"));
+        input.put("id", java.util.UUID.fromString("123e4567-e89b-12d3-a456-426614174000"));
+        TaskStarted e = new TaskStarted("r1", 2, AT, "t1", "r1/t1", 1, input);
+        assertThat(codec.encode(e)).isEqualTo(codec.encodeAsMap(e)).contains("{\"7\":\"seven\"}");
+    }
+
     private static List<Object> values() {
         Map<String, Object> nested = new LinkedHashMap<>();
         nested.put("z", 1);

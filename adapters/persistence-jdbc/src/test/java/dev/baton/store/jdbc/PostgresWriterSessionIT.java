@@ -55,31 +55,33 @@ class PostgresWriterSessionIT {
             c.setAutoCommit(true);
             // as the server plans it for a session without the writer's settings: the reason they exist
             st.execute("SET plan_cache_mode = force_generic_plan");
-            assertThat(genericPlan(st, sql.insertNextEventsFast)).contains("Seq Scan on probe_events");
+            assertThat(genericPlan(st, sql.insertNextEventsFast, INSERT_ARGS)).contains("Seq Scan on probe_events");
             st.execute("RESET plan_cache_mode");
             st.execute(sql.writerSessionSetup);
-            for (String insert : List.of(sql.insertNextEventsFast, sql.insertNextEvents)) {
-                assertThat(genericPlan(st, insert))
-                        .contains("Nested Loop", "Index Only Scan using probe_events_pkey")
-                        .doesNotContain("Seq Scan", "Hash");
-            }
-            // the lease check of a group of any size: one statement, by the key as well
-            st.execute("PREPARE probe AS " + sql.lockLeases.replace("?", "$1"));
-            StringBuilder plan = new StringBuilder();
-            try (ResultSet rs = st.executeQuery("EXPLAIN EXECUTE probe(ARRAY['a', 'b'])")) {
-                while (rs.next()) {
-                    plan.append(rs.getString(1)).append('\n');
-                }
+            try {
+                probeWriterPlans(st, sql);
             } finally {
-                st.execute("DEALLOCATE probe");
+                st.execute(sql.writerSessionReset); // a pooled connection goes back as it came, whatever failed
             }
-            assertThat(plan.toString()).contains("probe_leases_pkey").doesNotContain("Seq Scan");
-            st.execute(sql.writerSessionReset);
         }
     }
 
-    /** The generic plan of an insert with {@code ?} parameters, for one row. */
-    private static String genericPlan(Statement st, String text) throws SQLException {
+    private static void probeWriterPlans(Statement st, Sql sql) throws SQLException {
+        for (String insert : List.of(sql.insertNextEventsFast, sql.insertNextEvents)) {
+            assertThat(genericPlan(st, insert, INSERT_ARGS))
+                    .contains("Nested Loop", "Index Only Scan using probe_events_pkey")
+                    .doesNotContain("Seq Scan", "Hash");
+        }
+        // the lease check of a group of any size: one statement, by the key as well
+        assertThat(genericPlan(st, sql.lockLeases, "ARRAY['a', 'b']")).contains("probe_leases_pkey")
+                .doesNotContain("Seq Scan");
+    }
+
+    /** Arguments of the group insert for one row. */
+    private static final String INSERT_ARGS = "ARRAY['r'], ARRAY[2::bigint], ARRAY['T'], ARRAY[NULL::text], ARRAY['{}']";
+
+    /** The generic plan of a statement with {@code ?} parameters, explained for the given SQL arguments. */
+    private static String genericPlan(Statement st, String text, String args) throws SQLException {
         StringBuilder numbered = new StringBuilder();
         int n = 0;
         for (char ch : text.toCharArray()) {
@@ -91,8 +93,7 @@ class PostgresWriterSessionIT {
         }
         st.execute("PREPARE probe AS " + numbered);
         StringBuilder plan = new StringBuilder();
-        try (ResultSet rs = st.executeQuery("EXPLAIN EXECUTE probe(ARRAY['r'], ARRAY[2::bigint], ARRAY['T'],"
-                + " ARRAY[NULL::text], ARRAY['{}'])")) {
+        try (ResultSet rs = st.executeQuery("EXPLAIN EXECUTE probe(" + args + ")")) {
             while (rs.next()) {
                 plan.append(rs.getString(1)).append('\n');
             }

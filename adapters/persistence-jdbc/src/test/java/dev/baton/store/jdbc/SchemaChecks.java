@@ -63,8 +63,11 @@ final class SchemaChecks {
                 java.util.Map.of("ok", true), false);
         dev.baton.event.TaskCompleted custom = new dev.baton.event.TaskCompleted("r2", 3, t0, "t", "custom-id", 1,
                 java.util.Map.of("ok", 2), false);
+        // an id that names another run than its own: found only by a look-up in every log
+        dev.baton.event.TaskCompleted borrowed = new dev.baton.event.TaskCompleted("r3", 3, t0, "t", "r1/borrowed", 1,
+                java.util.Map.of("ok", 3), false);
         try (JdbcRunStore store = JdbcRunStore.builder(ds, dialect).tablePrefix(prefix).build()) {
-            for (dev.baton.event.TaskCompleted c : List.of(done, custom)) {
+            for (dev.baton.event.TaskCompleted c : List.of(done, custom, borrowed)) {
                 store.append(c.runId(), 0, List.of(new dev.baton.event.RunCreated(c.runId(), 1, t0, plan, settings),
                         new dev.baton.event.TaskStarted(c.runId(), 2, t0, "t", c.executionId(), 1, java.util.Map.of()),
                         c), null, t0);
@@ -80,7 +83,8 @@ final class SchemaChecks {
             assertThat(store.completedExecution("r1/t")).contains(done);
             assertThat(store.completedExecution("r2/t")).as("r2's task completed under another id").isEmpty();
             assertThat(store.completedExecution("custom-id")).contains(custom);
-            assertThat(store.completedExecution("r1/custom-id")).as("looked for in r1 only").isEmpty();
+            assertThat(store.completedExecution("r1/borrowed")).as("an id naming r1 is looked for in r1's log only")
+                    .isEmpty();
         }
         // the index is gone: creating it again under its name works
         execute(ds, "CREATE INDEX " + prefix + "events_execution ON " + prefix + "events (execution_id)");
