@@ -164,7 +164,8 @@ public final class Orchestrator implements AutoCloseable {
         if (planning == null) {
             throw new IllegalStateException("no planner configured: set one with Orchestrator.builder().planner(...)");
         }
-        return planning.plan(action, services::validate, services.catalog()); // the submit that follows reuses it
+        // through the catalog's memo: a submit of the planned plan against the same catalog does not validate it again
+        return planning.plan(action, services::validate, services.catalog());
     }
 
     /**

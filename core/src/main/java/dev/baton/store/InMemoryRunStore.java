@@ -114,7 +114,7 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
         }
 
         /** The same answer as {@link #completion} without building (and keeping) the run's index: for look-ups of
-         * ids that are not of this run's shape, which would otherwise index every run in the store. */
+         * ids that do not name a run, which would otherwise index every run in the store. */
         TaskCompleted scanCompletion(String executionId) {
             if (completions != null) {
                 return completions.get(executionId);
@@ -295,25 +295,21 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
     @Override
     public Optional<TaskCompleted> completedExecution(String executionId) {
         Objects.requireNonNull(executionId, "executionId");
-        // The engine's execution ids are "<runId>/<taskId>" (run ids have no '/'): look in that run first, then in
-        // every run, since the SPI does not fix the format.
+        // The engine's execution ids are "<runId>/<taskId>" (run ids have no '/') and a completion is appended to the
+        // log of the run its id names: an id of that form is looked for there only (the SPI allows it), any other id
+        // in every run, without indexing them.
         int slash = executionId.indexOf('/');
-        Slot home = slash > 0 ? slots.get(executionId.substring(0, slash)) : null;
-        if (home != null) {
-            TaskCompleted c = completionIn(home, executionId);
-            if (c != null) {
-                return Optional.of(c);
-            }
+        if (slash > 0) {
+            Slot home = slots.get(executionId.substring(0, slash));
+            return Optional.ofNullable(home == null ? null : completionIn(home, executionId));
         }
         for (Slot slot : slots.values()) {
-            if (slot != home) {
-                TaskCompleted c;
-                synchronized (slot) {
-                    c = slot.removed ? null : slot.scanCompletion(executionId);
-                }
-                if (c != null) {
-                    return Optional.of(c);
-                }
+            TaskCompleted c;
+            synchronized (slot) {
+                c = slot.removed ? null : slot.scanCompletion(executionId);
+            }
+            if (c != null) {
+                return Optional.of(c);
             }
         }
         return Optional.empty();

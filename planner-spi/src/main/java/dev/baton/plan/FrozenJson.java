@@ -45,47 +45,19 @@ final class FrozenJson {
             this.table = table;
         }
 
-        /**
-         * A map of keys the caller has not checked for repeats: checks them, building the index of a large map on the
-         * way (the look-ups then use it).
-         *
-         * @throws IllegalArgumentException naming the first key that repeats
-         */
-        static FrozenMap ofDistinct(String[] keys, Object[] values) {
-            if (keys.length <= LINEAR) {
-                for (int i = 1; i < keys.length; i++) {
-                    for (int j = 0; j < i; j++) {
-                        if (keys[i].equals(keys[j])) {
-                            throw duplicate(keys[i]);
-                        }
-                    }
-                }
-                return new FrozenMap(keys, values);
-            }
-            return new FrozenMap(keys, values, index(keys, true));
-        }
-
-        private static IllegalArgumentException duplicate(String key) {
-            return new IllegalArgumentException("JSON object key '" + key + "' appears more than once");
-        }
-
         /** @return the index if built, for a map derived with the same keys to share */
         int[] table() {
             return table;
         }
 
-        /** The open-addressing index; with {@code checkDistinct}, a key equal to an earlier one is refused. */
-        private static int[] index(String[] keys, boolean checkDistinct) {
+        /** The open-addressing index of the keys' positions (plus one; 0 is an empty slot). */
+        private static int[] index(String[] keys) {
             int cap = Integer.highestOneBit(keys.length * 2 - 1) << 1;
             int[] t = new int[cap];
             int mask = cap - 1;
             for (int i = 0; i < keys.length; i++) {
                 int s = spread(keys[i].hashCode()) & mask;
-                int p;
-                while ((p = t[s]) != 0) {
-                    if (checkDistinct && keys[p - 1].equals(keys[i])) {
-                        throw duplicate(keys[i]);
-                    }
+                while (t[s] != 0) {
                     s = (s + 1) & mask;
                 }
                 t[s] = i + 1;
@@ -112,7 +84,7 @@ final class FrozenJson {
             }
             int[] table = this.table;
             if (table == null) {
-                table = index(keys, false); // racing builders build equal tables; the volatile write publishes one
+                table = index(keys); // racing builders build equal tables; the volatile write publishes one
                 this.table = table;
             }
             int mask = table.length - 1;

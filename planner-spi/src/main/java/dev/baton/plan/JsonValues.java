@@ -56,25 +56,11 @@ public final class JsonValues {
     }
 
     /**
-     * Freezes a JSON object given as parallel arrays of keys and values, in that order: what a caller that already
-     * holds its members in arrays uses instead of building a map only to have it copied. The arrays are copied.
-     *
-     * @param keys   distinct, non-null keys
-     * @param values the value of each key, at the same position
-     * @return an immutable, insertion-ordered object
-     * @throws IllegalArgumentException if the arrays differ in length, a key repeats, or a value is not a JSON value
-     *                                  (as {@link #freeze(Object)}, the message names its pointer)
-     */
-    public static Map<String, Object> freezeObject(String[] keys, Object[] values) {
-        String[] k = keys.clone();
-        return FrozenJson.FrozenMap.ofDistinct(k, frozenValues(k, values));
-    }
-
-    /**
-     * As {@link #freezeObject(String[], Object[])}, for keys the caller knows to be distinct (the task ids of a
-     * validated plan, say): they are not checked for repeats, so a large object builds its look-up index on its first
-     * look-up by key instead of here, and one that is only iterated never builds it. Given a repeated key anyway, the
-     * object is still immutable and a look-up answers the first of the repeats. The arrays are copied.
+     * Freezes a JSON object given as parallel arrays of keys and values, in that order, for a caller that already holds
+     * its members in arrays and knows its keys to be distinct (the task ids of a validated plan, say). The keys are not
+     * checked for repeats, so a large object builds its look-up index on its first look-up by key, and one that is only
+     * iterated never builds it. Given a repeated key anyway, the object is still immutable and a look-up answers the
+     * first of the repeats. The arrays are copied.
      *
      * @param keys   distinct, non-null keys
      * @param values the value of each key, at the same position
@@ -96,8 +82,9 @@ public final class JsonValues {
         for (int i = 0; i < k.length; i++) {
             java.util.Objects.requireNonNull(k[i], "JSON object key");
             Object value = values[i];
-            v[i] = value == null || value instanceof String || value instanceof Boolean
-                    || value instanceof FrozenJson.FrozenMap || value instanceof FrozenJson.FrozenList
+            v[i] = value == null || value instanceof String || value instanceof Boolean || value instanceof Integer
+                    || value instanceof Long || value instanceof FrozenJson.FrozenMap
+                    || value instanceof FrozenJson.FrozenList
                     ? value : freeze(value, new ArrayList<>(List.of(k[i])), 1);
         }
         return v;

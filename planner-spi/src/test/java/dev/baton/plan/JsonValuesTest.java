@@ -83,7 +83,7 @@ class JsonValuesTest {
                 values[i] = i % 2 == 0 ? Map.of("v", i) : List.of(i, "x");
                 expected.put(keys[i], values[i]);
             }
-            Map<String, Object> frozen = JsonValues.freezeObject(keys, values);
+            Map<String, Object> frozen = JsonValues.freezeObjectOfDistinctKeys(keys, values);
             assertThat(frozen).isEqualTo(expected);
             assertThat(frozen.keySet()).containsExactlyElementsOf(expected.keySet());
             for (String k : keys) {
@@ -100,32 +100,7 @@ class JsonValuesTest {
     }
 
     @Test
-    void anObjectFromParallelArraysRefusesRepeatedKeysAndValuesThatAreNotJson() {
-        // a repeat among few keys (scanned) and among many (indexed)
-        assertThatThrownBy(() -> JsonValues.freezeObject(new String[]{"a", "b", "a"}, new Object[]{1, 2, 3}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a' appears more than once");
-        String[] many = new String[20];
-        for (int i = 0; i < many.length; i++) {
-            many[i] = "k" + i;
-        }
-        many[17] = "k3";
-        assertThatThrownBy(() -> JsonValues.freezeObject(many, new Object[20]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'k3' appears more than once");
-        refusesBadArraysAndValues(JsonValues::freezeObject);
-    }
-
-    /** What both parallel-array factories refuse: arrays of different lengths, a value that is not JSON, a null key. */
-    private static void refusesBadArraysAndValues(java.util.function.BiFunction<String[], Object[], ?> freeze) {
-        assertThatThrownBy(() -> freeze.apply(new String[]{"a"}, new Object[]{1, 2}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 keys but 2 values");
-        assertThatThrownBy(() -> freeze.apply(new String[]{"a", "b"}, new Object[]{1, Map.of("when", new Object())}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/b/when");
-        assertThatThrownBy(() -> freeze.apply(new String[]{null}, new Object[]{1}))
-                .isInstanceOf(NullPointerException.class);
-    }
-
-    @Test
-    void anObjectOfDistinctKeysIndexesOnItsFirstLookUpAndAnswersAsTheCheckedOne() throws Exception {
+    void anObjectOfDistinctKeysIndexesOnItsFirstLookUpAndAnswersAsTheOneFrozenFromAMap() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             for (int n : new int[]{0, 3, 8, 9, 1_000, 20_000}) {
@@ -137,7 +112,7 @@ class JsonValuesTest {
                     values[i] = i % 3 == 0 ? null : i % 3 == 1 ? Map.of("v", i) : List.of(i, "x");
                     expected.put(keys[i], values[i]);
                 }
-                Map<String, Object> checked = JsonValues.freezeObject(keys, values);
+                Map<String, Object> checked = JsonValues.freezeObject(expected); // frozen from a map: the reference
                 Map<String, Object> lazy = JsonValues.freezeObjectOfDistinctKeys(keys, values);
                 FrozenJson.FrozenMap frozen = (FrozenJson.FrozenMap) lazy;
                 assertThat(frozen.table()).as("no index before a look-up by key").isNull();
@@ -205,7 +180,15 @@ class JsonValuesTest {
 
     @Test
     void anObjectOfDistinctKeysChecksItsArraysAndValues() {
-        refusesBadArraysAndValues(JsonValues::freezeObjectOfDistinctKeys);
+        assertThatThrownBy(() -> JsonValues.freezeObjectOfDistinctKeys(new String[]{"a"}, new Object[]{1, 2}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 keys but 2 values");
+        assertThatThrownBy(() -> JsonValues.freezeObjectOfDistinctKeys(new String[]{"a", "b"},
+                new Object[]{1, Map.of("when", new Object())}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/b/when");
+        assertThatThrownBy(() -> JsonValues.freezeObjectOfDistinctKeys(new String[]{"a", "b"}, new Object[]{1, Double.NaN}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/b");
+        assertThatThrownBy(() -> JsonValues.freezeObjectOfDistinctKeys(new String[]{null}, new Object[]{1}))
+                .isInstanceOf(NullPointerException.class);
         Map<String, Object> mutable = new LinkedHashMap<>(Map.of("n", 1));
         Map<String, Object> f = JsonValues.freezeObjectOfDistinctKeys(new String[]{"m"}, new Object[]{mutable});
         mutable.put("n", 2);

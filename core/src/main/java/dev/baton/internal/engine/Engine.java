@@ -268,37 +268,32 @@ public final class Engine implements AutoCloseable {
                 options.schedulingMode().name(), options.failurePolicy().name(),
                 options.timeout().orElse(null), attrs);
         // Submits of one id serialise on a stripe, so no other submit ever sees a run that is not yet created.
-        StripeHold hold = enterStripe();
-        try {
-            synchronized (stripe(runId)) {
-                RunExecution existing = active.get(runId);
-                if (existing != null) {
-                    if (!existing.plan.equals(plan)) {
-                        throw new IdempotencyConflictException(runId);
-                    }
-                    return new Handle(runId, existing.future, existing);
+        return locked(runId, () -> {
+            RunExecution existing = active.get(runId);
+            if (existing != null) {
+                if (!existing.plan.equals(plan)) {
+                    throw new IdempotencyConflictException(runId);
                 }
-                if (owner != null && store.tryLease(runId, owner, leaseDuration, now()).isEmpty()) {
-                    return watchElsewhere(runId, plan); // another live instance owns this run id
-                }
-                RunExecution run = new RunExecution(this, runId, plan, graph, settings, now(), catalog);
-                RunCreated created = run.createdEvent();
-                try {
-                    store.append(runId, 0, List.of(created), owner, created.at());
-                } catch (SequenceConflictException e) {
-                    return fromStore(runId, plan);
-                } catch (RuntimeException e) {
-                    throw new BatonException("STORE_UNAVAILABLE", "could not create run '" + runId + "': " + e.getMessage(), e);
-                }
-                active.put(runId, run);
-                String id = runId;
-                withMdc(runId, null, null, () -> log.debug("run {} created with {} tasks", id, graph.size()));
-                run.begin(created);
-                return new Handle(runId, run.future, run);
+                return new Handle(runId, existing.future, existing);
             }
-        } finally {
-            exitStripe(hold);
-        }
+            if (owner != null && store.tryLease(runId, owner, leaseDuration, now()).isEmpty()) {
+                return watchElsewhere(runId, plan); // another live instance owns this run id
+            }
+            RunExecution run = new RunExecution(this, runId, plan, graph, settings, now(), catalog);
+            RunCreated created = run.createdEvent();
+            try {
+                store.append(runId, 0, List.of(created), owner, created.at());
+            } catch (SequenceConflictException e) {
+                return fromStore(runId, plan);
+            } catch (RuntimeException e) {
+                throw new BatonException("STORE_UNAVAILABLE", "could not create run '" + runId + "': " + e.getMessage(), e);
+            }
+            active.put(runId, run);
+            String id = runId;
+            withMdc(runId, null, null, () -> log.debug("run {} created with {} tasks", id, graph.size()));
+            run.begin(created);
+            return new Handle(runId, run.future, run);
+        });
     }
 
     /** The run attribute recording the catalog versions of the services a run was validated against. */
@@ -316,10 +311,21 @@ public final class Engine implements AutoCloseable {
 
     /** Runs {@code action} holding the run id's stripe, as submits, resumes, plan switches and cancels do. */
     void locked(String runId, Runnable action) {
+        locked(runId, () -> {
+            action.run();
+            return null;
+        });
+    }
+
+    /**
+     * @return what {@code action} answers, run holding the run id's stripe; the run starts it asks for wait until
+     *         this thread holds no stripe
+     */
+    <T> T locked(String runId, java.util.function.Supplier<T> action) {
         StripeHold hold = enterStripe();
         try {
             synchronized (stripe(runId)) {
-                action.run();
+                return action.get();
             }
         } finally {
             exitStripe(hold);
@@ -454,36 +460,31 @@ public final class Engine implements AutoCloseable {
     }
 
     RunExecution resume(RunSnapshot snap) {
-        StripeHold hold = enterStripe();
-        try {
-            synchronized (stripe(snap.runId())) {
-                RunExecution prior = active.get(snap.runId());
-                if (prior != null) {
-                    return prior;
-                }
-                if (owner != null && store.tryLease(snap.runId(), owner, leaseDuration, now()).isEmpty()) {
-                    return null; // another live instance owns it
-                }
-                // A resumed run (recovery, redrive, a revision) is validated against, and dispatches to, the services as
-                // registered now; the versions it was created with stay in its record.
-                ServiceRegistry.Catalog catalog = registry.current();
-                ValidationResult vr = catalog.validate(snap.currentPlan());
-                if (!vr.isValid()) {
-                    log.warn("run {} cannot be resumed: its plan no longer validates against the registered services: {}",
-                            snap.runId(), vr.errors());
-                    return null;
-                }
-                // the original plan stays the run's identity (idempotent resubmission); the graph is the plan in effect
-                RunExecution run = new RunExecution(this, snap.runId(), snap.plan(), vr.graph().orElseThrow(),
-                        snap.settings(), snap.createdAt, catalog);
-                active.put(snap.runId(), run);
-                withMdc(snap.runId(), null, null, () -> log.info("resuming run {} at seq {}", snap.runId(), snap.lastSeq()));
-                run.resume(snap);
-                return run;
+        return locked(snap.runId(), () -> {
+            RunExecution prior = active.get(snap.runId());
+            if (prior != null) {
+                return prior;
             }
-        } finally {
-            exitStripe(hold);
-        }
+            if (owner != null && store.tryLease(snap.runId(), owner, leaseDuration, now()).isEmpty()) {
+                return null; // another live instance owns it
+            }
+            // A resumed run (recovery, redrive, a revision) is validated against, and dispatches to, the services as
+            // registered now; the versions it was created with stay in its record.
+            ServiceRegistry.Catalog catalog = registry.current();
+            ValidationResult vr = catalog.validate(snap.currentPlan());
+            if (!vr.isValid()) {
+                log.warn("run {} cannot be resumed: its plan no longer validates against the registered services: {}",
+                        snap.runId(), vr.errors());
+                return null;
+            }
+            // the original plan stays the run's identity (idempotent resubmission); the graph is the plan in effect
+            RunExecution run = new RunExecution(this, snap.runId(), snap.plan(), vr.graph().orElseThrow(),
+                    snap.settings(), snap.createdAt, catalog);
+            active.put(snap.runId(), run);
+            withMdc(snap.runId(), null, null, () -> log.info("resuming run {} at seq {}", snap.runId(), snap.lastSeq()));
+            run.resume(snap);
+            return run;
+        });
     }
 
     /**
@@ -492,29 +493,24 @@ public final class Engine implements AutoCloseable {
      * longer this engine's to replace (the engine closed, or the run went elsewhere).
      */
     RunExecution switchPlan(RunExecution old, RunSnapshot snap, PlanGraph graph, ServiceRegistry.Catalog catalog) {
-        StripeHold hold = enterStripe();
-        try {
-            synchronized (stripe(old.runId)) {
-                if (closed || active.get(old.runId) != old) {
-                    return null;
-                }
-                RunExecution next = new RunExecution(this, snap.runId(), snap.plan(), graph, snap.settings(),
-                        snap.createdAt, catalog);
-                active.put(old.runId, next);
-                forgetWaiting(old); // the new execution offers the old one's ready tasks again
-                next.future.whenComplete((r, t) -> {
-                    if (t == null) {
-                        old.future.complete(r);
-                    } else {
-                        old.future.completeExceptionally(t);
-                    }
-                });
-                next.resume(snap);
-                return next;
+        return locked(old.runId, () -> {
+            if (closed || active.get(old.runId) != old) {
+                return null;
             }
-        } finally {
-            exitStripe(hold);
-        }
+            RunExecution next = new RunExecution(this, snap.runId(), snap.plan(), graph, snap.settings(),
+                    snap.createdAt, catalog);
+            active.put(old.runId, next);
+            forgetWaiting(old); // the new execution offers the old one's ready tasks again
+            next.future.whenComplete((r, t) -> {
+                if (t == null) {
+                    old.future.complete(r);
+                } else {
+                    old.future.completeExceptionally(t);
+                }
+            });
+            next.resume(snap);
+            return next;
+        });
     }
 
     // ------------------------------------------------------------------ dead letters
@@ -544,34 +540,29 @@ public final class Engine implements AutoCloseable {
      */
     public RunHandle redrive(String runId, String taskId) {
         ensureOpen();
-        StripeHold hold = enterStripe();
-        try {
-            synchronized (stripe(runId)) {
-                if (active.containsKey(runId)) {
-                    throw new BatonException("RUN_ACTIVE", "run '" + runId + "' is still running; redrive its dead letters"
-                            + " once it has ended");
-                }
-                RunSnapshot snap = RunSnapshot.fold(store.events(runId))
-                        .orElseThrow(() -> new BatonException("UNKNOWN_RUN", "no run '" + runId + "'"));
-                RunSnapshot.TaskState t = snap.tasks.get(taskId);
-                if (t == null || !t.deadLettered) {
-                    throw new BatonException("NOT_DEAD_LETTERED", "task '" + taskId + "' of run '" + runId
-                            + "' is not on the dead-letter list");
-                }
-                TaskRedriven ev = new TaskRedriven(runId, snap.lastSeq() + 1, now(), taskId, t.executionId);
-                store.append(runId, snap.lastSeq(), List.of(ev), owner, ev.at());
-                started(() -> publish(ev)); // listeners are user code: after the stripe, before the run's start
-                snap.apply(ev);
-                log.info("redriving task {} (execution {}) of run {}", taskId, t.executionId, runId);
-                RunExecution run = resume(snap);
-                if (run == null) {
-                    throw new BatonException("RUN_NOT_RESUMABLE", "run '" + runId + "' cannot be resumed here");
-                }
-                return new Handle(runId, run.future, run);
+        return locked(runId, () -> {
+            if (active.containsKey(runId)) {
+                throw new BatonException("RUN_ACTIVE", "run '" + runId + "' is still running; redrive its dead letters"
+                        + " once it has ended");
             }
-        } finally {
-            exitStripe(hold);
-        }
+            RunSnapshot snap = RunSnapshot.fold(store.events(runId))
+                    .orElseThrow(() -> new BatonException("UNKNOWN_RUN", "no run '" + runId + "'"));
+            RunSnapshot.TaskState t = snap.tasks.get(taskId);
+            if (t == null || !t.deadLettered) {
+                throw new BatonException("NOT_DEAD_LETTERED", "task '" + taskId + "' of run '" + runId
+                        + "' is not on the dead-letter list");
+            }
+            TaskRedriven ev = new TaskRedriven(runId, snap.lastSeq() + 1, now(), taskId, t.executionId);
+            store.append(runId, snap.lastSeq(), List.of(ev), owner, ev.at());
+            started(() -> publish(ev)); // listeners are user code: after the stripe, before the run's start
+            snap.apply(ev);
+            log.info("redriving task {} (execution {}) of run {}", taskId, t.executionId, runId);
+            RunExecution run = resume(snap);
+            if (run == null) {
+                throw new BatonException("RUN_NOT_RESUMABLE", "run '" + runId + "' cannot be resumed here");
+            }
+            return new Handle(runId, run.future, run);
+        });
     }
 
     // ------------------------------------------------------------------ status
@@ -935,9 +926,13 @@ public final class Engine implements AutoCloseable {
         run.future.complete(result);
     }
 
+    /** The run is another instance's now: nothing of it waits here any more, and its handle follows the store. */
     void abandoned(RunExecution run) {
         active.remove(run.runId, run);
         forgetWaiting(run);
+        if (replanner != null) {
+            replanner.forget(run); // its revision, if it waited for one, is the new owner's to make
+        }
         follow(run.runId, run.plan, run.future, false);
     }
 
@@ -1022,10 +1017,8 @@ public final class Engine implements AutoCloseable {
         for (RunExecution run : active.values()) {
             Optional<dev.baton.persistence.Lease> lease = store.tryLease(run.runId, owner, leaseDuration, now());
             if (lease.isEmpty() && run.detach()) {
-                active.remove(run.runId, run);
-                forgetWaiting(run);
                 log.warn("run {}: lease taken over by another instance; stopped here", run.runId);
-                follow(run.runId, run.plan, run.future, false);
+                abandoned(run);
             }
         }
     }

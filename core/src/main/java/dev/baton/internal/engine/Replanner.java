@@ -150,7 +150,6 @@ final class Replanner {
         } catch (Closed e) {
             closed(run);
         } catch (SequenceConflictException | LeaseLostException e) {
-            revising.remove(run);
             engine.log.warn("run {}: another instance owns the run now; stopping here: {}", run.runId, e.getMessage());
             engine.abandoned(run);
         } catch (RuntimeException e) {

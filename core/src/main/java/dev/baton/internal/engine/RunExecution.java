@@ -437,7 +437,7 @@ final class RunExecution {
     private dev.baton.plan.Reference parsedReference(String text) {
         java.util.HashMap<String, dev.baton.plan.Reference> m = parsedReferences;
         if (m == null) {
-            // room for two texts per task from the start: growing the table by doubling showed in dispatch profiles
+            // sized from the start for about 1.5 texts per task: growing the table by doubling showed in profiles
             m = parsedReferences = new java.util.HashMap<>(Math.max(16, Math.min(1 << 20, graph.size() * 2)));
         }
         return m.computeIfAbsent(text, dev.baton.plan.Reference::parse);
@@ -803,23 +803,13 @@ final class RunExecution {
                 values[k++] = outputs[i];
             }
         }
-        // already frozen (each output was, when its task completed): RunResult keeps it as it is, without a copy. The
-        // ids of a validated plan are distinct, so nothing checks them again, and the index of a large run's outputs
-        // is built only if someone looks one up by id (most callers iterate them, or read a few)
+        // each output was frozen when its task completed, so the values are taken as they are (the arrays are
+        // copied once, no value is). The ids of a validated plan are distinct, so nothing checks them again, and the
+        // index of a large run's outputs is built only if someone looks one up by id (most callers iterate them)
         return new RunResult(runId, status, dev.baton.plan.JsonValues.freezeObjectOfDistinctKeys(ids, values), error);
     }
 
     // ------------------------------------------------------------------ cancellation and timeout
-
-    /** Cancels the run; true if this call did. */
-    boolean cancel(String reason) {
-        Runnable rest = cancelDeferred(reason);
-        if (rest == null) {
-            return false;
-        }
-        rest.run();
-        return true;
-    }
 
     /**
      * Cancels the run's state under its lock and returns what follows (interrupts, the write, listeners, the end),
@@ -830,16 +820,11 @@ final class RunExecution {
     }
 
     private void onRunTimeout() {
-        stop(RunStatus.FAILED, new RunError(null, "RUN_TIMEOUT", "run did not finish within " + settings.timeout()));
-    }
-
-    private boolean stop(RunStatus finalStatus, RunError err) {
-        Runnable rest = stopDeferred(finalStatus, err);
-        if (rest == null) {
-            return false;
+        Runnable rest = stopDeferred(RunStatus.FAILED,
+                new RunError(null, "RUN_TIMEOUT", "run did not finish within " + settings.timeout()));
+        if (rest != null) {
+            rest.run(); // the timer's thread holds no lock
         }
-        rest.run();
-        return true;
     }
 
     private Runnable stopDeferred(RunStatus finalStatus, RunError err) {
@@ -981,10 +966,6 @@ final class RunExecution {
         }
         engine.log.warn("run {}: another instance owns the run now; stopping here: {}", runId, e.getMessage());
         detachLocked();
-        Replanner replanner = engine.replanner();
-        if (replanner != null) {
-            replanner.forget(this); // its revision, if it waited for one, is the new owner's to make
-        }
         engine.abandoned(this);
     }
 
