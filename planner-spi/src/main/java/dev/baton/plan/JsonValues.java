@@ -91,6 +91,32 @@ public final class JsonValues {
     }
 
     /**
+     * A frozen JSON object with the keys of {@code object}, in its order, and the given values by position: what
+     * {@link #mapValues} builds when the new values are already known. When {@code object} is already frozen the
+     * result shares its keys and look-up index, so it costs one array of values. The array is copied.
+     *
+     * @param object a JSON object
+     * @param values the value of each entry, at the position of its key in {@code object}'s order
+     * @return an immutable, insertion-ordered object
+     * @throws IllegalArgumentException if the lengths differ or a value is not a JSON value (the message names its
+     *                                  pointer, as {@link #freeze(Object)})
+     */
+    public static Map<String, Object> withValues(Map<String, ?> object, Object[] values) {
+        if (object instanceof FrozenJson.FrozenMap frozen) {
+            return new FrozenJson.FrozenMap(frozen.keys, frozenValues(frozen.keys, values), frozen.table());
+        }
+        String[] keys = new String[object.size()];
+        int i = 0;
+        for (String key : object.keySet()) {
+            if (i == keys.length) {
+                throw new IllegalArgumentException("the object changed while its keys were read");
+            }
+            keys[i++] = key;
+        }
+        return new FrozenJson.FrozenMap(keys, frozenValues(keys, values));
+    }
+
+    /**
      * A frozen JSON object with the keys of {@code object}, in its order, and each value replaced by
      * {@code f(key, value)}, frozen. When {@code object} is already frozen the result shares its keys, and when no
      * value changed (every {@code f} returned its argument) the result is {@code object} itself: cheap enough to run

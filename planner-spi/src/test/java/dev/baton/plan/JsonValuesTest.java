@@ -73,6 +73,34 @@ class JsonValuesTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void withValuesKeepsTheKeysAndOrderAndFreezesAndChecksTheNewValues() {
+        Map<String, Object> plain = new LinkedHashMap<>();
+        plain.put("z", "$x");
+        plain.put("y", 2);
+        plain.put("w", List.of());
+        Map<String, Object> f = JsonValues.freezeObject(plain);
+        Object[] values = {new LinkedHashMap<>(Map.of("n", 1)), 20, null};
+        Map<String, Object> g = JsonValues.withValues(f, values);
+        assertThat(g.keySet()).containsExactly("z", "y", "w");
+        assertThat(g).containsEntry("z", Map.of("n", 1)).containsEntry("y", 20).containsEntry("w", null);
+        assertThatThrownBy(() -> ((Map<String, Object>) g.get("z")).put("m", 2))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> g.put("v", 1)).isInstanceOf(UnsupportedOperationException.class);
+        values[1] = 99; // the array is copied: the object does not change with it
+        assertThat(g).containsEntry("y", 20);
+        assertThat(f).containsEntry("z", "$x").containsEntry("y", 2); // the source is untouched
+        // a plain map gives the same object as its frozen copy does
+        assertThat(JsonValues.withValues(plain, new Object[]{1, 2, 3}))
+                .isEqualTo(JsonValues.withValues(f, new Object[]{1, 2, 3}))
+                .isEqualTo(Map.of("z", 1, "y", 2, "w", 3));
+        assertThatThrownBy(() -> JsonValues.withValues(f, new Object[]{1, 2}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 keys but 2 values");
+        assertThatThrownBy(() -> JsonValues.withValues(f, new Object[]{1, new Object(), 3}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/y");
+    }
+
+    @Test
     void anObjectFromParallelArraysEqualsTheSameObjectFrozenFromAMap() {
         for (int n : new int[]{0, 3, 8, 9, 1_000}) {
             String[] keys = new String[n];

@@ -115,9 +115,12 @@ final class RunExecution {
     private final ArrayList<Admission.Ticket> readyScratch = new ArrayList<>();
     /** Producer outputs by task id, for input resolution (one object per run, not one per dispatch). */
     private final java.util.function.Function<String, Object> outputLookup = this::outputOf;
+    private final java.util.function.IntFunction<Object> outputAt = this::outputAt;
+    /** The plan's compiled inputs, shared with the other runs of the same plan instance. */
+    private final CompiledInputs inputs;
     /**
-     * Reference texts parsed at dispatch, by text (guarded by the lock): plans repeat texts across tasks, and the
-     * validator keeps none of its parses. Bounded by the plan's own distinct texts.
+     * Reference texts parsed by the input walk (guarded by the lock): the walk serves the inputs the compiled inputs
+     * do not (references in nested values) and failed look-ups. Bounded by the plan's own distinct texts.
      */
     private java.util.HashMap<String, dev.baton.plan.Reference> parsedReferences; // created on first use
     private final java.util.function.Function<String, dev.baton.plan.Reference> referenceParser = this::parsedReference;
@@ -131,6 +134,7 @@ final class RunExecution {
         this.settings = settings;
         this.correlationId = settings.correlationId() == null ? runId : settings.correlationId();
         this.createdAt = createdAt;
+        this.inputs = catalog.inputs(graph);
         int n = graph.size();
         this.executionIds = new String[n];
         this.services = new ServiceBinding[n];
@@ -401,7 +405,7 @@ final class RunExecution {
         String unresolved = null;
         String code = "REFERENCE_UNRESOLVED";
         try {
-            input = InputResolver.resolve(graph.task(i).input(), outputLookup, referenceParser);
+            input = inputs.resolve(i, outputAt, outputLookup, referenceParser);
             unresolved = engine.schemaProblem(services[i].descriptor.inputSchema(), input, "input");
             code = "SCHEMA_VIOLATION";
         } catch (InputResolver.UnresolvedReferenceException e) {
@@ -437,10 +441,13 @@ final class RunExecution {
     private dev.baton.plan.Reference parsedReference(String text) {
         java.util.HashMap<String, dev.baton.plan.Reference> m = parsedReferences;
         if (m == null) {
-            // sized from the start for about 1.5 texts per task: growing the table by doubling showed in profiles
-            m = parsedReferences = new java.util.HashMap<>(Math.max(16, Math.min(1 << 20, graph.size() * 2)));
+            m = parsedReferences = new java.util.HashMap<>();
         }
         return m.computeIfAbsent(text, dev.baton.plan.Reference::parse);
+    }
+
+    private Object outputAt(int p) {
+        return state[p] == COMPLETED ? outputs[p] : InputResolver.MISSING;
     }
 
     private Object outputOf(String taskId) {

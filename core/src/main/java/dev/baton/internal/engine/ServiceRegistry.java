@@ -85,9 +85,27 @@ public final class ServiceRegistry {
             }
             ValidationResult r = validator.validate(plan);
             if (r.isValid()) {
-                validated.set(nextSlot.getAndIncrement() & (MEMO_SLOTS - 1), new Validated(plan, r));
+                validated.set(nextSlot.getAndIncrement() & (MEMO_SLOTS - 1),
+                        new Validated(plan, r, new CompiledInputs(r.graph().orElseThrow())));
             }
             return r;
+        }
+
+        /**
+         * The compiled inputs of a validated plan's graph: the ones remembered beside its validation, so that every
+         * run of a plan instance shares them, or new ones when the plan is no longer (or never was) remembered.
+         *
+         * @param graph a graph that validated against this catalog
+         * @return its compiled inputs
+         */
+        CompiledInputs inputs(PlanGraph graph) {
+            for (int i = 0; i < MEMO_SLOTS; i++) {
+                Validated v = validated.get(i);
+                if (v != null && v.inputs.graph() == graph) {
+                    return v.inputs;
+                }
+            }
+            return new CompiledInputs(graph);
         }
 
         /** @return the binding of a service, or null */
@@ -122,8 +140,11 @@ public final class ServiceRegistry {
             return out;
         }
 
-        /** A plan that validated against this catalog, and the result; published whole through the array. */
-        private record Validated(Plan plan, ValidationResult result) {
+        /**
+         * A plan that validated against this catalog, the result and its graph's compiled inputs; published whole
+         * through the array.
+         */
+        private record Validated(Plan plan, ValidationResult result, CompiledInputs inputs) {
         }
     }
 
