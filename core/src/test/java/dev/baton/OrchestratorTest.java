@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -294,6 +295,74 @@ class OrchestratorTest {
                 .valueMapper(v -> v instanceof Point p ? Map.of("x", p.x(), "y", p.y()) : v).build());
         RunResult r = o.submit(Plan.builder().task("a", "svc", Map.of()).build()).await(WAIT);
         assertThat(r.output("a")).isEqualTo(Map.of("x", 1, "y", 2));
+    }
+
+    @Test
+    void aValueMapperThatThrowsFailsTheTaskInsteadOfLeavingItRunning() {
+        record Point(int x, int y) {
+        }
+        ValueMapper broken = v -> {
+            throw new IllegalStateException("mapper broke on " + v);
+        };
+        Orchestrator o = track(Orchestrator.builder().store(store).valueMapper(broken)
+                .service("blocking", ctx -> new Point(1, 2))
+                .asyncService("async", ctx -> CompletableFuture.supplyAsync(() -> new Point(3, 4)))
+                .build());
+        for (String service : List.of("blocking", "async")) {
+            RunResult r = o.submit(Plan.builder().task("a", service, Map.of()).build()).await(Duration.ofSeconds(10));
+            assertThat(r.status()).as(service).isEqualTo(RunStatus.FAILED);
+            RunError e = r.error().orElseThrow();
+            assertThat(e.taskId()).isEqualTo("a");
+            assertThat(e.code()).isEqualTo("INVALID_OUTPUT");
+            assertThat(e.message()).contains("the value mapper failed on a").contains(Point.class.getName())
+                    .contains("IllegalStateException: mapper broke on Point[x=");
+            assertThat(LogInvariants.check(store.events(r.runId()))).isEmpty();
+        }
+    }
+
+    @Test
+    void anAttemptWhoseOutcomeCannotBeRecordedFailsForGoodInsteadOfHangingItsRun() {
+        // a clock that fails once, on the first reading after the handler returned: the engine's own bookkeeping of
+        // that outcome throws, which nothing downstream would ever notice
+        java.util.concurrent.atomic.AtomicBoolean failNext = new java.util.concurrent.atomic.AtomicBoolean();
+        java.time.Clock flaky = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Instant instant() {
+                if (failNext.compareAndSet(true, false)) {
+                    throw new IllegalStateException("clock unavailable");
+                }
+                return Instant.now();
+            }
+        };
+        AtomicInteger calls = new AtomicInteger();
+        Orchestrator o = track(Orchestrator.builder().store(store).clock(flaky)
+                .service("svc", ctx -> {
+                    calls.incrementAndGet();
+                    failNext.set(true);
+                    return "done";
+                })
+                .service("after", ctx -> "never")
+                .build());
+        RunResult r = o.submit(Plan.builder().task("a", "svc", Map.of()).task("b", "after", Map.of("x", "$a"))
+                .build()).await(Duration.ofSeconds(10));
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        RunError e = r.error().orElseThrow();
+        assertThat(e.taskId()).isEqualTo("a");
+        assertThat(e.code()).isEqualTo("INTERNAL_ERROR");
+        assertThat(e.message()).contains("recording the attempt's outcome failed").contains("clock unavailable");
+        assertThat(calls).hasValue(1); // not retried: the handler did its work once
+        assertThat(o.inspect(r.runId()).orElseThrow().task("b").orElseThrow().status()).isEqualTo(TaskStatus.SKIPPED);
+        assertThat(LogInvariants.check(store.events(r.runId()))).isEmpty();
     }
 
     @Test

@@ -720,7 +720,16 @@ public final class Engine implements AutoCloseable {
             release(a.ticket);
         }
         if (a.decide()) {
-            outcome(a, value, error);
+            try {
+                outcome(a, value, error);
+            } catch (RuntimeException e) {
+                // Nothing else will decide this attempt: left alone, its task would stay running and its run never
+                // end. It fails for good instead, and the cause goes to the log.
+                log.error("run {}: recording the outcome of attempt {} of task {} (execution {}) failed", a.runId(),
+                        a.attempt, a.taskId(), a.executionId(), e);
+                a.run.onFailure(a, ErrorInfo.of("INTERNAL_ERROR", "recording the attempt's outcome failed: " + e),
+                        null, false);
+            }
         }
     }
 
@@ -830,7 +839,17 @@ public final class Engine implements AutoCloseable {
             throw new IllegalArgumentException("a " + value.getClass().getName()
                     + " is not a JSON value and no ValueMapper is configured");
         }
-        return JsonValues.freeze(valueMapper.toJson(value));
+        Object mapped;
+        try {
+            mapped = valueMapper.toJson(value);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // a mapper's own failure (Jackson's, say) is this output's problem, not the engine's: the task fails
+            throw new IllegalArgumentException("the value mapper failed on a " + value.getClass().getName() + ": "
+                    + e, e);
+        }
+        return JsonValues.freeze(mapped);
     }
 
     // ------------------------------------------------------------------ events and ends
