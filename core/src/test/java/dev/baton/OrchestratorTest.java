@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -295,6 +296,39 @@ class OrchestratorTest {
                 .valueMapper(v -> v instanceof Point p ? Map.of("x", p.x(), "y", p.y()) : v).build());
         RunResult r = o.submit(Plan.builder().task("a", "svc", Map.of()).build()).await(WAIT);
         assertThat(r.output("a")).isEqualTo(Map.of("x", 1, "y", 2));
+    }
+
+    /** A stage that, as the interface allows, refuses {@code toCompletableFuture()} (some libraries' stages do). */
+    @SuppressWarnings("unchecked")
+    private static CompletionStage<Object> refusingConversion(CompletionStage<?> inner) {
+        return (CompletionStage<Object>) java.lang.reflect.Proxy.newProxyInstance(
+                OrchestratorTest.class.getClassLoader(), new Class<?>[]{CompletionStage.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("toCompletableFuture")) {
+                        throw new UnsupportedOperationException("no conversion");
+                    }
+                    try {
+                        return m.invoke(inner, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void stagesThatRefuseConversionToAFutureStillComplete() {
+        Orchestrator o = track(Orchestrator.builder().store(store)
+                .asyncService("ok", ctx -> refusingConversion(CompletableFuture.supplyAsync(() -> Map.of("v", 1))))
+                .asyncService("bad", ctx -> refusingConversion(CompletableFuture.failedFuture(
+                        new NonRetryableException("refused"))))
+                .service("blockingStage", ctx -> refusingConversion(CompletableFuture.completedFuture("s")))
+                .build());
+        RunResult r = o.submit(Plan.builder().task("a", "ok", Map.of()).task("b", "blockingStage", Map.of("x", "$a.v"))
+                .build()).await(Duration.ofSeconds(10));
+        assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(r.outputs()).containsEntry("a", Map.of("v", 1)).containsEntry("b", "s");
+        RunResult failed = o.submit(Plan.builder().task("a", "bad", Map.of()).build()).await(Duration.ofSeconds(10));
+        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(failed.error().orElseThrow().message()).contains("refused");
     }
 
     @Test

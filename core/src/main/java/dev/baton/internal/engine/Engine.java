@@ -709,9 +709,22 @@ public final class Engine implements AutoCloseable {
             finished(a, null, new BatonException("NULL_STAGE", "the async handler returned no stage"));
             return;
         }
-        CompletableFuture<?> f = stage.toCompletableFuture();
-        a.bindStage(f);
-        f.whenComplete((v, t) -> finished(a, v, t));
+        CompletableFuture<?> f;
+        try {
+            f = stage.toCompletableFuture();
+        } catch (RuntimeException e) {
+            f = null; // optional for a CompletionStage (some libraries' stages refuse): wait on the stage itself
+        }
+        try {
+            if (f != null) {
+                a.bindStage(f);
+                f.whenComplete((v, t) -> finished(a, v, t));
+            } else {
+                stage.whenComplete((v, t) -> finished(a, v, t)); // a timeout or cancel then cannot stop the work
+            }
+        } catch (RuntimeException e) {
+            finished(a, null, e);
+        }
     }
 
     /** The handler returned (or its stage completed). */

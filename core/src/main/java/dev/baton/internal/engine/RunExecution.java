@@ -946,7 +946,12 @@ final class RunExecution {
         }
         deliver();
         for (int k = 0, n = toRun.size(); k < n; k++) {
-            toRun.get(k).run();
+            try {
+                toRun.get(k).run();
+            } catch (RuntimeException e) {
+                // the effects after it (other tasks' attempts among them) must still run
+                engine.log.error("run {}: a step after a durable write failed", runId, e);
+            }
         }
     }
 
