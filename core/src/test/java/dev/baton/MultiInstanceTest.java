@@ -55,6 +55,37 @@ class MultiInstanceTest {
     }
 
     @Test
+    void aWatcherWhoseStoreFailsForAWhileStillSeesTheRunEnd() {
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
+        ForwardingRunStore flaky = new ForwardingRunStore() {
+            @Override
+            public java.util.List<dev.baton.event.RunEvent> events(String runId) {
+                if (failing.get()) {
+                    throw new dev.baton.persistence.StoreException("connection refused");
+                }
+                return super.events(runId);
+            }
+        };
+        CompletableFuture<Object> slow = new CompletableFuture<>();
+        Plan plan = Plan.builder().task("a", "svc", Map.of()).build();
+        try (Orchestrator owner = Orchestrator.builder().store(flaky.delegate).time(time).executor(Runnable::run)
+                .instanceId("node-a").leaseDuration(Duration.ofSeconds(30)).asyncService("svc", ctx -> slow).build();
+             Orchestrator watcher = Orchestrator.builder().store(flaky).time(time).executor(Runnable::run)
+                     .instanceId("node-b").leaseDuration(Duration.ofSeconds(30)).service("svc", ctx -> "x").build()) {
+            owner.submit(plan, RunOptions.builder().runId("w").build());
+            RunHandle watched = watcher.submit(plan, RunOptions.builder().runId("w").build()); // owned by node-a
+            failing.set(true);
+            time.advance(Duration.ofSeconds(1)); // the watcher's polls fail
+            assertThat(watched.result()).isNotDone();
+            failing.set(false);
+            slow.complete("done");
+            time.advance(Duration.ofSeconds(1)); // before the fix, the first failed poll was the last
+            assertThat(watched.result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+        }
+        assertThat(LogInvariants.check(flaky.delegate.events("w"))).isEmpty();
+    }
+
+    @Test
     void leasesAreRenewedWhileTheOwnerWorks() {
         CompletableFuture<Object> slow = new CompletableFuture<>();
         try (Orchestrator a = Orchestrator.builder().store(store).time(time).executor(Runnable::run)

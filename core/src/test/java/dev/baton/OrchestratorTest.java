@@ -332,6 +332,29 @@ class OrchestratorTest {
     }
 
     @Test
+    void aStageWhoseCancelThrowsStillTimesOut() {
+        // a CompletableFuture subclass may override cancel; the timeout must be recorded all the same
+        class Stubborn extends CompletableFuture<Object> {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                throw new IllegalStateException("cannot cancel");
+            }
+        }
+        dev.baton.time.ManualTime time = new dev.baton.time.ManualTime();
+        Orchestrator o = track(Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .asyncService(dev.baton.planner.ServiceDescriptor.of("stubborn"), ctx -> new Stubborn(),
+                        ServiceOptions.builder().timeout(Duration.ofSeconds(1)).retryPolicy(RetryPolicy.none()).build())
+                .build());
+        RunHandle h = o.submit(Plan.builder().task("a", "stubborn", Map.of()).build());
+        time.advance(Duration.ofSeconds(2));
+        RunResult r = h.result().getNow(null);
+        assertThat(r).as("ended at the timeout").isNotNull();
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r.error().orElseThrow().code()).isEqualTo("TIMEOUT");
+        assertThat(LogInvariants.check(store.events(r.runId()))).isEmpty();
+    }
+
+    @Test
     void aValueMapperThatThrowsFailsTheTaskInsteadOfLeavingItRunning() {
         record Point(int x, int y) {
         }

@@ -83,4 +83,45 @@ class RecoveryTest {
             assertThat(second.recover()).isZero();
         }
     }
+
+    @Test
+    void aRunThatCannotBeReadDoesNotKeepTheOthersFromBeingRecovered() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean unreadable = new java.util.concurrent.atomic.AtomicBoolean();
+        ForwardingRunStore store = new ForwardingRunStore() {
+            @Override
+            public List<dev.baton.event.RunEvent> events(String runId) {
+                if (unreadable.get() && runId.equals("bad")) {
+                    throw new dev.baton.persistence.StoreException("log of 'bad' unreadable");
+                }
+                return super.events(runId);
+            }
+        };
+        CountDownLatch started = new CountDownLatch(3);
+        Orchestrator first = Orchestrator.builder().store(store).shutdownTimeout(Duration.ZERO)
+                .asyncService("svc", ctx -> {
+                    started.countDown();
+                    return new java.util.concurrent.CompletableFuture<>();
+                }).build();
+        Plan plan = Plan.builder().task("a", "svc", Map.of()).build();
+        for (String id : List.of("bad", "good1", "good2")) {
+            first.submit(plan, RunOptions.builder().runId(id).build());
+        }
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        first.close();
+        assertThat(store.unfinishedRuns()).containsExactlyInAnyOrder("bad", "good1", "good2");
+
+        unreadable.set(true);
+        try (Orchestrator second = Orchestrator.builder().store(store).service("svc", ctx -> "done").build()) {
+            // build() recovered what it could read; before the fix it threw and recovered nothing
+            OrchestratorTest.awaitCondition(() -> store.unfinishedRuns().equals(List.of("bad")));
+            assertThat(second.inspect("good1").orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+            unreadable.set(false);
+            assertThat(second.recover()).isEqualTo(1); // the next recovery takes it up once it can be read
+            OrchestratorTest.awaitCondition(() -> store.unfinishedRuns().isEmpty());
+            assertThat(second.inspect("bad").orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+        }
+        for (String id : List.of("bad", "good1", "good2")) {
+            assertThat(LogInvariants.check(store.events(id))).isEmpty();
+        }
+    }
 }

@@ -326,6 +326,21 @@ class ReplanningTest {
         assertThat(r2.status()).isEqualTo(RunStatus.FAILED);
         assertThat(r2.error().orElseThrow().message()).contains("PLANNER_UNAVAILABLE", "the model is down");
         assertThat(LogInvariants.check(log("down"))).isEmpty();
+
+        // an Error of the planner's own (a client library's missing class, say) ends the revisions the same way;
+        // before, it escaped the re-planner and the run waited for a revision for ever
+        Planner broken = req -> {
+            if (!req.isRevision()) {
+                return original();
+            }
+            throw new NoClassDefFoundError("com/example/llm/Client");
+        };
+        Orchestrator o3 = build(broken, Orchestrator.builder());
+        RunResult r3 = o3.submit(action("broken")).await(WAIT);
+        assertThat(r3.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r3.error().orElseThrow().message()).contains("the planner failed", "NoClassDefFoundError",
+                "com/example/llm/Client");
+        assertThat(LogInvariants.check(log("broken"))).isEmpty();
     }
 
     @Test
@@ -511,7 +526,7 @@ class ReplanningTest {
     }
 
     /** Holds the append of the first revision until the test lets it go, then writes it. */
-    private static final class HeldRevision extends Forwarding {
+    private static final class HeldRevision extends ForwardingRunStore {
         final CountDownLatch holding = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
 
@@ -750,7 +765,7 @@ class ReplanningTest {
     }
 
     /** Writes every append, but reports the first one holding a given event type as failed (its acknowledgement lost). */
-    private static final class LostAck extends Forwarding {
+    private static final class LostAck extends ForwardingRunStore {
         final Class<? extends RunEvent> type;
         final AtomicInteger lost = new AtomicInteger();
 
@@ -765,57 +780,6 @@ class ReplanningTest {
             if (events.stream().anyMatch(type::isInstance) && lost.getAndIncrement() == 0) {
                 throw new dev.baton.persistence.StoreException("connection reset after the commit");
             }
-        }
-    }
-
-    /** A store that forwards everything to an in-memory store; subclasses change {@code append}. */
-    private abstract static class Forwarding implements dev.baton.persistence.RunStore {
-        final InMemoryRunStore delegate = new InMemoryRunStore();
-
-        @Override
-        public List<RunEvent> events(String runId) {
-            return delegate.events(runId);
-        }
-
-        @Override
-        public java.util.Optional<dev.baton.persistence.RunRecord> run(String runId) {
-            return delegate.run(runId);
-        }
-
-        @Override
-        public List<dev.baton.persistence.RunRecord> runs(dev.baton.persistence.RunFilter filter) {
-            return delegate.runs(filter);
-        }
-
-        @Override
-        public List<String> unfinishedRuns() {
-            return delegate.unfinishedRuns();
-        }
-
-        @Override
-        public java.util.Optional<TaskCompleted> completedExecution(String executionId) {
-            return delegate.completedExecution(executionId);
-        }
-
-        @Override
-        public List<dev.baton.event.TaskDeadLettered> deadLetters() {
-            return delegate.deadLetters();
-        }
-
-        @Override
-        public int purge(java.time.Instant endedBefore) {
-            return delegate.purge(endedBefore);
-        }
-
-        @Override
-        public java.util.Optional<dev.baton.persistence.Lease> tryLease(String runId, String owner, Duration ttl,
-                                                                       java.time.Instant now) {
-            return delegate.tryLease(runId, owner, ttl, now);
-        }
-
-        @Override
-        public void releaseLease(String runId, String owner) {
-            delegate.releaseLease(runId, owner);
         }
     }
 

@@ -53,4 +53,45 @@ class SchemaCheckerFailureTest {
         }
         assertThat(LogInvariants.check(store.events("sc"))).isEmpty();
     }
+
+    @Test
+    void aCheckerThatThrowsWhileAPlanIsValidatedMakesThePlanInvalidInsteadOfThrowing() {
+        SchemaChecker brokenOnSchemas = new SchemaChecker() {
+            @Override
+            public List<SchemaViolation> validate(Map<String, Object> schema, Object value) {
+                return List.of();
+            }
+
+            @Override
+            public List<String> checkSchema(Map<String, Object> schema) {
+                throw new IllegalStateException("schema loader broke");
+            }
+        };
+        SchemaChecker brokenOnValues = new SchemaChecker() {
+            @Override
+            public List<SchemaViolation> validate(Map<String, Object> schema, Object value) {
+                throw new IllegalStateException("value check broke");
+            }
+
+            @Override
+            public List<String> checkSchema(Map<String, Object> schema) {
+                return List.of();
+            }
+        };
+        Plan plan = Plan.builder().task("a", "checked", Map.of("x", 1)).build();
+        for (SchemaChecker checker : List.of(brokenOnSchemas, brokenOnValues)) {
+            try (Orchestrator o = Orchestrator.builder().schemaChecker(checker)
+                    .service(ServiceDescriptor.builder("checked").inputSchema(Map.of("type", "object")).build(),
+                            ctx -> "never", ServiceOptions.defaults())
+                    .build()) {
+                // before the fix the checker's exception reached the caller as it was; a re-planner validating a
+                // revision treated it as a store failure and retried for ever
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> o.submit(plan))
+                        .isInstanceOf(InvalidPlanException.class)
+                        .hasMessageContaining("SCHEMA_VIOLATION")
+                        .hasMessageContaining("the schema checker failed")
+                        .hasMessageContaining("broke");
+            }
+        }
+    }
 }

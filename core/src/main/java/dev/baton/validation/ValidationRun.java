@@ -587,6 +587,15 @@ final class ValidationRun {
         return groupOf;
     }
 
+    /** The checker's problems with a schema; its own failure is one problem. */
+    private List<String> checkSchema(Map<String, Object> schema) {
+        try {
+            return checker.checkSchema(schema);
+        } catch (RuntimeException e) {
+            return List.of("the schema checker failed: " + e);
+        }
+    }
+
     private void checkSchemas() {
         Map<String, List<String>> schemaProblems = new HashMap<>();
         // problems of each used service's output schema: reported once, at the first task calling it; a broken
@@ -599,7 +608,7 @@ final class ValidationRun {
                 continue;
             }
             if (checker != null && d.outputSchema() != null && !outputProblems.containsKey(d.name())) {
-                List<String> problems = checker.checkSchema(d.outputSchema());
+                List<String> problems = checkSchema(d.outputSchema());
                 outputProblems.put(d.name(), problems);
                 for (String p : problems) {
                     error(ValidationCode.SCHEMA_VIOLATION, t.id(), base(i) + "/service",
@@ -607,7 +616,7 @@ final class ValidationRun {
                 }
             }
             if (checker != null && d.inputSchema() != null && !schemaProblems.containsKey(d.name())) {
-                List<String> problems = checker.checkSchema(d.inputSchema());
+                List<String> problems = checkSchema(d.inputSchema());
                 schemaProblems.put(d.name(), problems);
                 for (String p : problems) {
                     error(ValidationCode.SCHEMA_VIOLATION, t.id(), base(i) + "/service",
@@ -619,7 +628,16 @@ final class ValidationRun {
             }
             if (checker != null && d.inputSchema() != null && schemaProblems.get(d.name()).isEmpty()) {
                 List<String> refPtrs = refPointers[i];
-                for (SchemaViolation v : checker.validate(d.inputSchema(), t.input())) {
+                List<SchemaViolation> violations;
+                try {
+                    violations = checker.validate(d.inputSchema(), t.input());
+                } catch (RuntimeException e) {
+                    // the checker's own failure: the plan cannot be shown valid, so it is not (and validation, a
+                    // re-planner's included, answers instead of throwing)
+                    violations = List.of(new SchemaViolation("", "could not be checked: the schema checker failed: "
+                            + e));
+                }
+                for (SchemaViolation v : violations) {
                     if (!underReference(v.pointer(), refPtrs)) {
                         error(ValidationCode.SCHEMA_VIOLATION, t.id(), base(i) + "/input" + v.pointer(),
                                 "input of service '" + d.name() + "': " + v.message());

@@ -116,7 +116,7 @@ final class Attempt implements TaskContext, Runnable {
     synchronized void bindStage(CompletableFuture<?> f) {
         stage = f;
         if (interruptRequested) {
-            f.cancel(true);
+            cancel(f);
         }
     }
 
@@ -128,8 +128,18 @@ final class Attempt implements TaskContext, Runnable {
                 runner.interrupt();
             }
             if (stage != null) {
-                stage.cancel(true);
+                cancel(stage);
             }
+        }
+    }
+
+    /** Cancels a handler's stage; a stage whose cancel throws (a subclass may) must not stop the caller's work. */
+    private void cancel(CompletableFuture<?> f) {
+        try {
+            f.cancel(true);
+        } catch (RuntimeException e) {
+            run.engine.log.warn("run {}: cancelling the stage of task {} failed: {}", run.runId, taskId(),
+                    e.toString());
         }
     }
 

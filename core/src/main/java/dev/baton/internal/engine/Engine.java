@@ -451,9 +451,15 @@ public final class Engine implements AutoCloseable {
             if (active.containsKey(runId)) {
                 continue;
             }
-            Optional<RunSnapshot> snap = RunSnapshot.fold(store.events(runId));
-            if (snap.isPresent() && !snap.get().status().isTerminal() && resume(snap.get()) != null) {
-                n++;
+            try {
+                Optional<RunSnapshot> snap = RunSnapshot.fold(store.events(runId));
+                if (snap.isPresent() && !snap.get().status().isTerminal() && resume(snap.get()) != null) {
+                    n++;
+                }
+            } catch (RuntimeException e) {
+                // one run that cannot be read or resumed must not keep the others from being recovered; the next
+                // recovery (the lease work runs one periodically) tries it again
+                log.error("run {}: recovering it failed; the other unfinished runs are recovered", runId, e);
             }
         }
         return n;
@@ -683,6 +689,9 @@ public final class Engine implements AutoCloseable {
             workers.execute(() -> runBlocking(a));
         } catch (RejectedExecutionException e) {
             finished(a, null, new BatonException("REJECTED", "the handler executor rejected the task", e));
+        } catch (RuntimeException e) {
+            // a user executor may fail otherwise than by rejecting: the handler did not run, the attempt failed
+            finished(a, null, new BatonException("REJECTED", "the handler executor failed: " + e, e));
         }
     }
 
@@ -735,7 +744,7 @@ public final class Engine implements AutoCloseable {
         if (a.decide()) {
             try {
                 outcome(a, value, error);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | StackOverflowError | LinkageError e) {
                 // Nothing else will decide this attempt: left alone, its task would stay running and its run never
                 // end. It fails for good instead, and the cause goes to the log.
                 log.error("run {}: recording the outcome of attempt {} of task {} (execution {}) failed", a.runId(),
@@ -954,8 +963,13 @@ public final class Engine implements AutoCloseable {
                 log.info("run {} ended {}: {}", run.runId, result.status(), result.error().map(Object::toString).orElse(""));
             }
         });
-        webhooks.ended(run.runId, endSeq, run.settings, result); // started before the handle completes: no caller misses it
-        run.future.complete(result);
+        try {
+            webhooks.ended(run.runId, endSeq, run.settings, result); // started before the handle completes
+        } catch (RuntimeException e) {
+            log.error("run {}: starting its result webhook failed", run.runId, e);
+        } finally {
+            run.future.complete(result); // whatever the webhook did: the run is over and durable
+        }
     }
 
     /** The run is another instance's now: nothing of it waits here any more, and its handle follows the store. */
@@ -1074,7 +1088,14 @@ public final class Engine implements AutoCloseable {
                 f.completeExceptionally(new OrchestratorClosedException("closed while watching run '" + runId + "'"));
                 return;
             }
-            Optional<RunSnapshot> snap = RunSnapshot.fold(store.events(runId));
+            Optional<RunSnapshot> snap;
+            try {
+                snap = RunSnapshot.fold(store.events(runId));
+            } catch (RuntimeException e) {
+                log.debug("watching run {}: reading its log failed, trying again: {}", runId, e.toString());
+                scheduler.schedule(Duration.ofMillis(250), poll[0]);
+                return;
+            }
             if (snap.isPresent() && !snap.get().plan().equals(plan)) {
                 f.completeExceptionally(new IdempotencyConflictException(runId));
             } else if (snap.isPresent() && snap.get().status().isTerminal()) {

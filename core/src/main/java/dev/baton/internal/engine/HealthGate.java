@@ -238,7 +238,13 @@ final class HealthGate implements AutoCloseable {
                     released.size());
         }
         for (Entry e : released) {
-            engine.admit(List.of(e.ticket)); // one by one, oldest first: admission keeps the order
+            try {
+                engine.admit(List.of(e.ticket)); // one by one, oldest first: admission keeps the order
+            } catch (RuntimeException ex) {
+                // they are out of the queue and their timers are cancelled: one failure must not strand the rest
+                engine.log.error("service {}: starting a released task of run {} failed", service, e.ticket.run().runId,
+                        ex);
+            }
         }
         engine.publishHealth(new ServiceHealthChange(service, before, now, at, waiting));
     }

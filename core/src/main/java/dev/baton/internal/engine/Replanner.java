@@ -203,7 +203,8 @@ final class Replanner {
                     break;
                 }
                 problems = e.problems();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                // a planner's own failure (an LLM client's missing class, say) ends the revisions with its reason
                 reasons.add("the planner failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
                 break;
             }

@@ -480,7 +480,7 @@ final class RunExecution {
         do {
             try {
                 drainCompletions();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 // never leave the drain claimed by a failure: completions arriving later would wait for no one
                 engine.log.error("run {}: handling completed tasks failed", runId, e);
             }
