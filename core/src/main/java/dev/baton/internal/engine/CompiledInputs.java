@@ -15,7 +15,7 @@ import java.util.function.IntFunction;
  * A validated plan's task inputs, compiled for dispatch: each input's references are parsed and their producers
  * looked up once, on the task's first dispatch, so a dispatch only copies an array of values and follows the
  * references' paths. Every run of one plan instance shares one of these (the catalog keeps it beside the remembered
- * validation), so a plan submitted again parses nothing.
+ * validation), so a plan submitted again parses none of its top-level references again.
  *
  * <p>What is compiled: an input whose references and {@code $$} escapes all sit at its top level, the usual shape.
  * An input with a reference or escape inside a nested object or array is resolved by {@link InputResolver}'s walk on

@@ -170,8 +170,17 @@ public final class Engine implements AutoCloseable {
         return leaseDuration;
     }
 
+    /**
+     * The injected clock's time. A clock that throws is logged and this one reading falls back to the system's
+     * time: the engine reads the clock in the middle of state changes that must not stop half-way.
+     */
     Instant now() {
-        return clock.instant();
+        try {
+            return clock.instant();
+        } catch (RuntimeException e) {
+            log.warn("the clock failed; using the system's time for this reading: {}", e.toString());
+            return Instant.now();
+        }
     }
 
     /**
@@ -488,7 +497,20 @@ public final class Engine implements AutoCloseable {
                     snap.settings(), snap.createdAt, catalog);
             active.put(snap.runId(), run);
             withMdc(snap.runId(), null, null, () -> log.info("resuming run {} at seq {}", snap.runId(), snap.lastSeq()));
-            run.resume(snap);
+            try {
+                run.resume(snap);
+            } catch (RuntimeException e) {
+                // not left active (later recoveries would skip it) nor leased (another instance may take it up)
+                active.remove(snap.runId(), run);
+                if (owner != null) {
+                    try {
+                        store.releaseLease(snap.runId(), owner);
+                    } catch (RuntimeException ignored) {
+                        // it expires on its own
+                    }
+                }
+                throw e;
+            }
             return run;
         });
     }
@@ -737,21 +759,16 @@ public final class Engine implements AutoCloseable {
     }
 
     /** The handler returned (or its stage completed). */
-    private void finished(Attempt a, Object value, Throwable error) {
+    void finished(Attempt a, Object value, Throwable error) {
         if (a.releaseOnce()) {
-            release(a.ticket);
+            try {
+                release(a.ticket); // may start queued tasks of other runs: their failure is not this attempt's
+            } catch (RuntimeException e) {
+                log.error("run {}: handing on the slots of task {} failed", a.runId(), a.taskId(), e);
+            }
         }
         if (a.decide()) {
-            try {
-                outcome(a, value, error);
-            } catch (RuntimeException | StackOverflowError | LinkageError e) {
-                // Nothing else will decide this attempt: left alone, its task would stay running and its run never
-                // end. It fails for good instead, and the cause goes to the log.
-                log.error("run {}: recording the outcome of attempt {} of task {} (execution {}) failed", a.runId(),
-                        a.attempt, a.taskId(), a.executionId(), e);
-                a.run.onFailure(a, ErrorInfo.of("INTERNAL_ERROR", "recording the attempt's outcome failed: " + e),
-                        null, false);
-            }
+            guardedOutcome(a, value, error);
         }
     }
 
@@ -759,8 +776,23 @@ public final class Engine implements AutoCloseable {
         if (a.decide()) {
             a.interrupt();
             Duration limit = Duration.between(a.startedAt, a.deadline);
-            outcome(a, null, new Attempt.Aborted(ErrorInfo.of("TIMEOUT",
+            guardedOutcome(a, null, new Attempt.Aborted(ErrorInfo.of("TIMEOUT",
                     "attempt " + a.attempt + " did not finish within " + limit), true));
+        }
+    }
+
+    /**
+     * Records a decided attempt's outcome. Nothing else will record it: should that fail, its task would stay
+     * running and its run never end, so it fails for good instead and the cause goes to the log.
+     */
+    private void guardedOutcome(Attempt a, Object value, Throwable error) {
+        try {
+            outcome(a, value, error);
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            log.error("run {}: recording the outcome of attempt {} of task {} (execution {}) failed", a.runId(),
+                    a.attempt, a.taskId(), a.executionId(), e);
+            a.run.onFailure(a, ErrorInfo.of("INTERNAL_ERROR", "recording the attempt's outcome failed: " + e),
+                    null, false);
         }
     }
 
@@ -865,9 +897,10 @@ public final class Engine implements AutoCloseable {
         try {
             mapped = valueMapper.toJson(value);
         } catch (IllegalArgumentException e) {
-            throw e;
+            throw new IllegalArgumentException("the value mapper refused a " + value.getClass().getName() + ": "
+                    + e.getMessage(), e);
         } catch (RuntimeException e) {
-            // a mapper's own failure (Jackson's, say) is this output's problem, not the engine's: the task fails
+            // any other failure of the mapper is this output's problem too, not the engine's: the task fails
             throw new IllegalArgumentException("the value mapper failed on a " + value.getClass().getName() + ": "
                     + e, e);
         }

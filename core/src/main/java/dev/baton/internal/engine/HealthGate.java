@@ -241,9 +241,17 @@ final class HealthGate implements AutoCloseable {
             try {
                 engine.admit(List.of(e.ticket)); // one by one, oldest first: admission keeps the order
             } catch (RuntimeException ex) {
-                // they are out of the queue and their timers are cancelled: one failure must not strand the rest
+                // it is out of the queue with its timer cancelled: it fails rather than wait for ever, and one failure
+                // must not strand the tasks released after it
                 engine.log.error("service {}: starting a released task of run {} failed", service, e.ticket.run().runId,
                         ex);
+                try {
+                    e.ticket.run().failWaiting(e.ticket.task(), ErrorInfo.of("INTERNAL_ERROR",
+                            "starting the task after its service recovered failed: " + ex));
+                } catch (RuntimeException again) {
+                    engine.log.error("run {}: failing the task that could not start failed too",
+                            e.ticket.run().runId, again);
+                }
             }
         }
         engine.publishHealth(new ServiceHealthChange(service, before, now, at, waiting));

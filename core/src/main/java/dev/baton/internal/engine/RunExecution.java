@@ -473,6 +473,11 @@ final class RunExecution {
             head = completed.get();
             a.nextCompleted = head;
         } while (!completed.compareAndSet(head, a));
+        drain();
+    }
+
+    /** Drains the completions stack unless another thread is at it; see {@link #onSuccess}. */
+    private void drain() {
         if (drainWip.getAndIncrement() != 0) {
             return; // the thread draining will see it: the increment happened after the push
         }
@@ -489,6 +494,7 @@ final class RunExecution {
     }
 
     private void drainCompletions() {
+        Instant now = engine.now();
         Attempt batch = completed.getAndSet(null);
         if (batch == null) {
             return;
@@ -504,7 +510,6 @@ final class RunExecution {
         List<Admission.Ticket> unwanted = null;
         List<Runnable> toRun;
         synchronized (this) {
-            Instant now = engine.now();
             List<Admission.Ticket> ready = readyScratch;
             try {
                 for (Attempt a = ordered; a != null; ) {
@@ -573,8 +578,8 @@ final class RunExecution {
             if (current[i] != a || state[i] != RUNNING) {
                 return;
             }
-            current[i] = null;
             Instant now = engine.now();
+            current[i] = null;
             lastErrors[i] = RunSnapshot.error(graph.task(i).id(), info);
             if (failures[i] == null) {
                 failures[i] = new ArrayList<>(2);

@@ -156,18 +156,20 @@ final class Webhooks {
             finish(runId, leased); // after the record: the next delivery and the lease wait for it
             return;
         }
+        CompletionStage<WebhookAttempt> stage;
         try {
-            CompletionStage<WebhookAttempt> stage = transport.deliver(uri, result, firstAttempt,
+            stage = transport.deliver(uri, result, firstAttempt,
                     a -> record(runId, event(runId, endSeq, destination, a)));
             if (stage == null) {
                 throw new IllegalStateException("the webhook transport returned no stage");
             }
-            stage.whenComplete((a, t) -> finish(runId, leased));
         } catch (RuntimeException e) {
             record(runId, new WebhookAttempted(runId, 0, engine.now(), endSeq, destination, firstAttempt,
                     WebhookAttempted.FAILED, 0, "the webhook transport failed: " + e.getClass().getSimpleName(), null));
             finish(runId, leased); // after the record: the next delivery and the lease wait for it
+            return;
         }
+        stage.whenComplete((a, t) -> finish(runId, leased));
     }
 
     private void finish(String runId, boolean leased) {
