@@ -341,7 +341,9 @@ class OrchestratorTest {
             }
         }
         dev.baton.time.ManualTime time = new dev.baton.time.ManualTime();
+        // its stage never ends, so it holds its slot: close() need not wait for it
         Orchestrator o = track(Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .shutdownTimeout(Duration.ZERO)
                 .asyncService(dev.baton.planner.ServiceDescriptor.of("stubborn"), ctx -> new Stubborn(),
                         ServiceOptions.builder().timeout(Duration.ofSeconds(1)).retryPolicy(RetryPolicy.none()).build())
                 .build());
@@ -351,6 +353,37 @@ class OrchestratorTest {
         assertThat(r).as("ended at the timeout").isNotNull();
         assertThat(r.status()).isEqualTo(RunStatus.FAILED);
         assertThat(r.error().orElseThrow().code()).isEqualTo("TIMEOUT");
+        assertThat(LogInvariants.check(store.events(r.runId()))).isEmpty();
+    }
+
+    @Test
+    void anAttemptWhoseDispatchFailsFailsForGoodWithoutCountingAgainstItsService() {
+        // the scheduler refuses the attempt's deadline timer: the start is durable, the handler never runs
+        dev.baton.time.ManualTime time = new dev.baton.time.ManualTime();
+        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
+        dev.baton.time.Scheduler refusing = (delay, action) -> {
+            if (refuse.get() && delay.compareTo(Duration.ofMinutes(1)) == 0) {
+                throw new IllegalStateException("timer queue full");
+            }
+            return time.schedule(delay, action);
+        };
+        AtomicInteger calls = new AtomicInteger();
+        Orchestrator o = track(Orchestrator.builder().store(store).clock(time).scheduler(refusing)
+                .executor(Runnable::run)
+                .service(dev.baton.planner.ServiceDescriptor.of("svc"), ctx -> {
+                    calls.incrementAndGet();
+                    return "done";
+                }, ServiceOptions.builder().timeout(Duration.ofMinutes(1)).build())
+                .build());
+        refuse.set(true);
+        RunResult r = o.submit(Plan.builder().task("a", "svc", Map.of()).build()).await(Duration.ofSeconds(10));
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r.error().orElseThrow().code()).isEqualTo("INTERNAL_ERROR");
+        assertThat(r.error().orElseThrow().message()).contains("dispatching the attempt failed", "timer queue full");
+        assertThat(calls).hasValue(0);
+        assertThat(o.inspect(r.runId()).orElseThrow().task("a").orElseThrow().attempts()).isEqualTo(1); // not retried
+        CircuitBreakerMetrics m = o.circuitBreaker("svc").metrics();
+        assertThat(m.failedCalls()).as("not the service's failure").isZero();
         assertThat(LogInvariants.check(store.events(r.runId()))).isEmpty();
     }
 
@@ -388,6 +421,7 @@ class OrchestratorTest {
     /** A system clock whose k-th reading after {@link #armAt} throws, once. */
     private static final class FailingReadClock extends java.time.Clock {
         private final AtomicInteger countdown = new AtomicInteger(-1);
+        final java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
 
         void armAt(int k) {
             countdown.set(k);
@@ -406,6 +440,7 @@ class OrchestratorTest {
         @Override
         public Instant instant() {
             if (countdown.get() > 0 && countdown.decrementAndGet() == 0) {
+                fired.set(true);
                 throw new IllegalStateException("clock unavailable");
             }
             return Instant.now();
@@ -418,7 +453,8 @@ class OrchestratorTest {
         // dependent's start, the end...) throws once; the engine reads the clock in the middle of state changes, so
         // before the fallback some of these left the run waiting for ever (the 6th: the run's end)
         for (boolean succeed : new boolean[]{true, false}) {
-            for (int k = 1; k <= 8; k++) {
+            int exercised = 0;
+            for (int k = 1; k <= 12; k++) {
                 FailingReadClock clock = new FailingReadClock();
                 int armAt = k;
                 InMemoryRunStore own = new InMemoryRunStore();
@@ -442,7 +478,12 @@ class OrchestratorTest {
                 }
                 assertThat(LogInvariants.check(own.events(r.runId()))).as("succeed=%s, reading %d", succeed, k)
                         .isEmpty();
+                if (!clock.fired.get()) {
+                    break; // the run ended within fewer readings: every one of them was exercised
+                }
+                exercised = k;
             }
+            assertThat(exercised).as("readings exercised, succeed=%s", succeed).isGreaterThanOrEqualTo(5);
         }
     }
 

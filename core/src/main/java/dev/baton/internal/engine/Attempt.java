@@ -149,9 +149,11 @@ final class Attempt implements TaskContext, Runnable {
         try {
             run.engine.invoke(this);
         } catch (RuntimeException e) {
-            // its start is durable and nothing else would decide it: it fails (the handler may not have run)
-            run.engine.finished(this, null, new dev.baton.BatonException("INTERNAL_ERROR",
-                    "dispatching the attempt failed: " + e, e));
+            // its start is durable and nothing else would decide it: it fails for good (not retried, not a failure
+            // of the service, whose breaker permission goes back)
+            run.engine.log.error("run {}: dispatching attempt {} of task {} failed", run.runId, attempt, taskId(), e);
+            run.engine.finished(this, null, new Aborted(ErrorInfo.of("INTERNAL_ERROR",
+                    "dispatching the attempt failed: " + e), false));
         }
     }
 

@@ -131,7 +131,7 @@ public final class Engine implements AutoCloseable {
         this.healthGate = c.healthSources().isEmpty() ? null
                 : new HealthGate(this, c.healthSources(), c.healthWindow());
         this.registry = new ServiceRegistry(c.services(), c.validator(), b -> {
-            b.init(c.retryPolicy(), c.circuitBreaker(), clock);
+            b.init(c.retryPolicy(), c.circuitBreaker(), guardedClock); // a breaker reads the clock mid-transition
             if (healthGate != null) {
                 healthGate.attach(b); // services registered later are gated too
             }
@@ -176,12 +176,41 @@ public final class Engine implements AutoCloseable {
      */
     Instant now() {
         try {
-            return clock.instant();
+            Instant t = clock.instant();
+            lastReading = t;
+            return t;
         } catch (RuntimeException e) {
-            log.warn("the clock failed; using the system's time for this reading: {}", e.toString());
-            return Instant.now();
+            long n = clockFailures.incrementAndGet();
+            if (n == 1 || n % 1000 == 0) {
+                log.warn("the clock failed ({} times so far); this reading repeats the last good one: {}", n,
+                        e.toString());
+            }
+            Instant last = lastReading;
+            return last != null ? last : Instant.now(); // the injected clock's timeline, not the system's
         }
     }
+
+    /** The last reading the injected clock gave, for {@link #now()} to repeat when a reading fails. */
+    private volatile Instant lastReading;
+    private final java.util.concurrent.atomic.AtomicLong clockFailures = new java.util.concurrent.atomic.AtomicLong();
+
+    /** The injected clock as the breakers read it: through {@link #now()}, so a failed reading cannot stop them. */
+    private final Clock guardedClock = new Clock() {
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException("the engine's clock has no zone to change");
+        }
+
+        @Override
+        public Instant instant() {
+            return now();
+        }
+    };
 
     /**
      * Registers a service, or a new version of it, while the engine runs. Runs already accepted keep the versions
@@ -500,7 +529,9 @@ public final class Engine implements AutoCloseable {
             try {
                 run.resume(snap);
             } catch (RuntimeException e) {
-                // not left active (later recoveries would skip it) nor leased (another instance may take it up)
+                // not left active (later recoveries would skip it) nor leased (another instance may take it up), and
+                // nothing it armed before failing (retry timers) may still fire
+                run.detach();
                 active.remove(snap.runId(), run);
                 if (owner != null) {
                     try {
@@ -788,11 +819,14 @@ public final class Engine implements AutoCloseable {
     private void guardedOutcome(Attempt a, Object value, Throwable error) {
         try {
             outcome(a, value, error);
-        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+        } catch (RuntimeException | Error e) {
             log.error("run {}: recording the outcome of attempt {} of task {} (execution {}) failed", a.runId(),
                     a.attempt, a.taskId(), a.executionId(), e);
             a.run.onFailure(a, ErrorInfo.of("INTERNAL_ERROR", "recording the attempt's outcome failed: " + e),
                     null, false);
+            if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+                throw (Error) e; // recorded; the JVM itself is in trouble, which its own handlers must hear
+            }
         }
     }
 

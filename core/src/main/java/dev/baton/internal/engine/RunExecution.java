@@ -410,6 +410,13 @@ final class RunExecution {
             code = "SCHEMA_VIOLATION";
         } catch (InputResolver.UnresolvedReferenceException e) {
             unresolved = e.getMessage();
+        } catch (RuntimeException e) {
+            // a bug, not the plan's problem: the task fails for good, and below its slots are given back (left
+            // QUEUED, it would hold them and wait for ever)
+            engine.log.error("run {}: resolving the input of task {} failed", runId, graph.task(i).id(), e);
+            code = "INTERNAL_ERROR";
+            unresolved = "resolving the task's input failed: " + e;
+            input = null;
         }
         int n = ++attempts[i];
         state[i] = RUNNING;
@@ -494,7 +501,6 @@ final class RunExecution {
     }
 
     private void drainCompletions() {
-        Instant now = engine.now();
         Attempt batch = completed.getAndSet(null);
         if (batch == null) {
             return;
@@ -510,6 +516,7 @@ final class RunExecution {
         List<Admission.Ticket> unwanted = null;
         List<Runnable> toRun;
         synchronized (this) {
+            Instant now = engine.now();
             List<Admission.Ticket> ready = readyScratch;
             try {
                 for (Attempt a = ordered; a != null; ) {

@@ -169,7 +169,21 @@ final class Webhooks {
             finish(runId, leased); // after the record: the next delivery and the lease wait for it
             return;
         }
-        stage.whenComplete((a, t) -> finish(runId, leased));
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            stage.whenComplete((a, t) -> {
+                if (finished.compareAndSet(false, true)) {
+                    finish(runId, leased);
+                }
+            });
+        } catch (RuntimeException e) {
+            // a stage of the transport's own that cannot take a callback: the delivery's attempts are its to record,
+            // but the next delivery and the lease must not wait for a callback that may never come
+            engine.log.warn("run {}: the webhook transport's stage took no callback: {}", runId, e.toString());
+            if (finished.compareAndSet(false, true)) {
+                finish(runId, leased);
+            }
+        }
     }
 
     private void finish(String runId, boolean leased) {
