@@ -190,8 +190,11 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** The last reading the injected clock gave, for {@link #now()} to repeat when a reading fails. */
-    private volatile Instant lastReading;
+    /**
+     * The last reading the injected clock gave, for {@link #now()} to repeat when a reading fails. Plain, not
+     * volatile: it is written at every reading, and any recent one will do (an Instant is safely published).
+     */
+    private Instant lastReading;
     private final java.util.concurrent.atomic.AtomicLong clockFailures = new java.util.concurrent.atomic.AtomicLong();
 
     /** The injected clock as the breakers read it: through {@link #now()}, so a failed reading cannot stop them. */
