@@ -420,8 +420,13 @@ class OrchestratorTest {
 
     /** A system clock whose k-th reading after {@link #armAt} throws, once. */
     private static final class FailingReadClock extends java.time.Clock {
+        /** Its own timeline, far from the system's: a millisecond later at every reading. */
+        private static final Instant BASE = Instant.parse("2001-01-01T00:00:00Z");
         private final AtomicInteger countdown = new AtomicInteger(-1);
+        private final AtomicInteger readings = new AtomicInteger();
         final java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
+        /** Every time it handed out. */
+        final java.util.Set<Instant> given = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         void armAt(int k) {
             countdown.set(k);
@@ -443,15 +448,18 @@ class OrchestratorTest {
                 fired.set(true);
                 throw new IllegalStateException("clock unavailable");
             }
-            return Instant.now();
+            Instant t = BASE.plusMillis(readings.incrementAndGet());
+            given.add(t);
+            return t;
         }
     }
 
     @Test
-    void aClockReadingThatFailsIsReplacedByTheSystemsTimeWhereverItFalls() {
+    void aClockReadingThatFailsRepeatsTheLastGoodOneWhereverItFalls() {
         // the handler arms the clock; the k-th reading after it (in the outcome, the drain, the failure's record, the
         // dependent's start, the end...) throws once; the engine reads the clock in the middle of state changes, so
-        // before the fallback some of these left the run waiting for ever (the 6th: the run's end)
+        // before the fallback some of these left the run waiting for ever (the 6th: the run's end). Every time in
+        // the log is one the clock gave: the failed reading repeated an earlier one, not the system's time
         for (boolean succeed : new boolean[]{true, false}) {
             int exercised = 0;
             for (int k = 1; k <= 12; k++) {
@@ -478,6 +486,8 @@ class OrchestratorTest {
                 }
                 assertThat(LogInvariants.check(own.events(r.runId()))).as("succeed=%s, reading %d", succeed, k)
                         .isEmpty();
+                assertThat(own.events(r.runId())).extracting(dev.baton.event.RunEvent::at)
+                        .as("succeed=%s, reading %d", succeed, k).allMatch(clock.given::contains);
                 if (!clock.fired.get()) {
                     break; // the run ended within fewer readings: every one of them was exercised
                 }

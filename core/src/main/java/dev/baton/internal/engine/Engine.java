@@ -171,8 +171,9 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * The injected clock's time. A clock that throws is logged and this one reading falls back to the system's
-     * time: the engine reads the clock in the middle of state changes that must not stop half-way.
+     * The injected clock's time. A reading that throws is logged (rate-limited) and repeats the last good one (the
+     * system's time only if there was none): the engine reads the clock in the middle of state changes that must not
+     * stop half-way.
      */
     Instant now() {
         try {
@@ -536,13 +537,7 @@ public final class Engine implements AutoCloseable {
                 // nothing it armed before failing (retry timers) may still fire
                 run.detach();
                 active.remove(snap.runId(), run);
-                if (owner != null) {
-                    try {
-                        store.releaseLease(snap.runId(), owner);
-                    } catch (RuntimeException ignored) {
-                        // it expires on its own
-                    }
-                }
+                releaseLease(snap.runId());
                 throw e;
             }
             return run;
@@ -1019,13 +1014,7 @@ public final class Engine implements AutoCloseable {
     void ended(RunExecution run, long endSeq, RunResult result) {
         active.remove(run.runId, run);
         forgetWaiting(run);
-        if (owner != null) {
-            try {
-                store.releaseLease(run.runId, owner);
-            } catch (RuntimeException e) {
-                log.debug("releasing the lease of run {} failed; it expires on its own: {}", run.runId, e.toString());
-            }
-        }
+        releaseLease(run.runId);
         withMdc(run.runId, null, null, () -> {
             if (result.status() == RunStatus.COMPLETED) {
                 log.debug("run {} completed", run.runId);
@@ -1039,6 +1028,18 @@ public final class Engine implements AutoCloseable {
             log.error("run {}: starting its result webhook failed", run.runId, e);
         } finally {
             run.future.complete(result); // whatever the webhook did: the run is over and durable
+        }
+    }
+
+    /** Gives back this instance's lease of a run, if it has leases; a failure only lets the lease expire. */
+    void releaseLease(String runId) {
+        if (owner == null) {
+            return;
+        }
+        try {
+            store.releaseLease(runId, owner);
+        } catch (RuntimeException e) {
+            log.debug("releasing the lease of run {} failed; it expires on its own: {}", runId, e.toString());
         }
     }
 

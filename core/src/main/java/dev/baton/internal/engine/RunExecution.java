@@ -480,11 +480,6 @@ final class RunExecution {
             head = completed.get();
             a.nextCompleted = head;
         } while (!completed.compareAndSet(head, a));
-        drain();
-    }
-
-    /** Drains the completions stack unless another thread is at it; see {@link #onSuccess}. */
-    private void drain() {
         if (drainWip.getAndIncrement() != 0) {
             return; // the thread draining will see it: the increment happened after the push
         }

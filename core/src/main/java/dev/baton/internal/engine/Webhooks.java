@@ -193,11 +193,7 @@ final class Webhooks {
             queued.run();
         }
         if (leased) {
-            try {
-                engine.store.releaseLease(runId, engine.owner);
-            } catch (RuntimeException e) {
-                engine.log.debug("releasing the lease of run {} failed; it expires on its own: {}", runId, e.toString());
-            }
+            engine.releaseLease(runId);
         }
     }
 
