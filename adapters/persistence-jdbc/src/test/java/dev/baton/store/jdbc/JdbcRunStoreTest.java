@@ -14,8 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -50,6 +54,46 @@ class JdbcRunStoreTest {
             assertThat(store.events("r1")).isEqualTo(run("r1"));
             assertThat(store.completedExecution("r1/t")).contains((TaskCompleted) run("r1").get(2));
             assertThat(store.unfinishedRuns()).containsExactly("r1");
+        }
+    }
+
+    @Test
+    void onH2TheStoreMakesEveryCommitReachTheFile(@TempDir Path dir) throws Exception {
+        // H2's default write delay keeps acknowledged commits in memory for half a second; H2KillTest shows a kill
+        // losing them
+        JdbcConnectionPool pool = JdbcConnectionPool.create("jdbc:h2:file:" + dir.resolve("db"), "sa", "");
+        try (JdbcRunStore store = JdbcRunStore.h2(pool); Connection c = pool.getConnection();
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                     "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+            List<String> values = new ArrayList<>();
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+            assertThat(values).isNotEmpty().containsOnly("0");
+        } finally {
+            pool.dispose();
+        }
+    }
+
+    @Test
+    void onH2AUserWhoCannotMakeCommitsDurableIsToldSoAtStart(@TempDir Path dir) throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("db");
+        JdbcConnectionPool admin = JdbcConnectionPool.create(url, "sa", "");
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            // a user who owns a schema (so the store can create its tables) but has no admin rights
+            st.execute("CREATE USER app PASSWORD 'secret'");
+            st.execute("CREATE SCHEMA app_schema AUTHORIZATION app");
+            JdbcConnectionPool app = JdbcConnectionPool.create(url + ";SCHEMA=APP_SCHEMA", "app", "secret");
+            try {
+                assertThatThrownBy(() -> JdbcRunStore.h2(app))
+                        .isInstanceOf(StoreException.class)
+                        .hasMessageContaining("SET WRITE_DELAY 0")
+                        .hasMessageContaining("admin rights");
+            } finally {
+                app.dispose();
+            }
+        } finally {
+            admin.dispose();
         }
     }
 
