@@ -20,16 +20,19 @@ final class ChildProcess {
 
     final Process process;
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Thread pump;
 
     private ChildProcess(Process process, String label) {
         this.process = process;
-        Thread pump = new Thread(() -> {
+        this.pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     lines.add(line);
-                    System.out.println("[" + label + "] " + line);
+                    if (!line.startsWith(LedgerWorkload.REPORTED)) {
+                        System.out.println("[" + label + "] " + line);
+                    }
                 }
             } catch (IOException e) {
                 // the child was killed mid-line: nothing more to read
@@ -106,6 +109,21 @@ final class ChildProcess {
         return max;
     }
 
+    /**
+     * For a child that hangs: asks its JVM for a thread dump (SIGQUIT, which prints it to the child's output, echoed
+     * here), gives it a moment to print, then kills it.
+     */
+    void dumpThreadsAndKill() throws InterruptedException {
+        try {
+            new ProcessBuilder("kill", "-3", Long.toString(process.pid())).inheritIO().start().waitFor();
+            process.waitFor(3, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            System.out.println("no thread dump of the child: " + e);
+        }
+        kill();
+        pump.join(TimeUnit.SECONDS.toMillis(10));
+    }
+
     /** Kills the child with SIGKILL and waits for it to be gone; returns its exit status. */
     int kill() throws InterruptedException {
         process.destroyForcibly();
@@ -115,5 +133,25 @@ final class ChildProcess {
 
     List<String> lines() {
         return lines;
+    }
+
+    /**
+     * The deliveries the child reported as committed ({@link LedgerWorkload#REPORTED} lines). A line the kill cut
+     * short (no final dot) is left out: the check may only rely on what the child said in full. Call it once the
+     * child has exited.
+     */
+    List<Durability.Reported> reported(int generation) throws InterruptedException {
+        // the child is gone: read what it wrote to the end before counting
+        pump.join(TimeUnit.SECONDS.toMillis(30));
+        List<Durability.Reported> out = new ArrayList<>();
+        for (String l : lines) {
+            if (l.startsWith(LedgerWorkload.REPORTED)) {
+                String[] parts = l.substring(LedgerWorkload.REPORTED.length()).trim().split(" ");
+                if (parts.length == 3 && parts[1].matches("[0-9]+") && parts[2].equals(".")) {
+                    out.add(new Durability.Reported(parts[0], Integer.parseInt(parts[1]), generation));
+                }
+            }
+        }
+        return out;
     }
 }

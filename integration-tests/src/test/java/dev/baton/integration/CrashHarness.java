@@ -1,5 +1,7 @@
 package dev.baton.integration;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -14,12 +16,16 @@ final class CrashHarness {
     private CrashHarness() {
     }
 
-    /** @return how many times the child was killed */
-    static int run(String kind, String url, int runs, int kills, long seed) throws Exception {
+    /** What a harness run did: how many times the child was killed, and every delivery the children reported. */
+    record Outcome(int killed, List<Durability.Reported> reported) {
+    }
+
+    static Outcome run(String kind, String url, int runs, int kills, long seed) throws Exception {
         System.out.println("crash test on " + kind + ": seed " + seed);
         Random random = new Random(seed);
         int killed = 0;
         int generation = 0;
+        List<Durability.Reported> reported = new ArrayList<>();
         while (killed < kills) {
             generation++;
             ChildProcess child = ChildProcess.start(kind + "-" + generation,
@@ -35,6 +41,7 @@ final class CrashHarness {
                 throw new AssertionError("child " + generation + " made no progress to " + target + " deliveries");
             }
             int exit = child.kill();
+            reported.addAll(child.reported(generation));
             assertThat(exit).as("exit status of a SIGKILLed JVM").isEqualTo(ChildProcess.SIGKILL_EXIT);
             killed++;
             System.out.println("killed child " + generation + " after " + target + " deliveries");
@@ -42,9 +49,14 @@ final class CrashHarness {
         generation++;
         ChildProcess last = ChildProcess.start(kind + "-" + generation,
                 kind, url, Integer.toString(generation), "-", "0", "0", Integer.toString(runs), "exit");
-        assertThat(last.process.waitFor(120, TimeUnit.SECONDS)).as("last child finished").isTrue();
+        if (!last.process.waitFor(120, TimeUnit.SECONDS)) {
+            last.dumpThreadsAndKill();
+            throw new AssertionError("the last child did not finish its runs within 120 s; its threads are dumped"
+                    + " above, prefixed [" + kind + "-" + generation + "]");
+        }
         assertThat(last.process.exitValue()).as("last child's exit status").isZero();
         assertThat(last.saw("NOT COMPLETED")).isFalse();
-        return killed;
+        reported.addAll(last.reported(generation));
+        return new Outcome(killed, reported);
     }
 }

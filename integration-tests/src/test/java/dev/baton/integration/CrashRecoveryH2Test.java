@@ -3,6 +3,7 @@ package dev.baton.integration;
 import dev.baton.store.jdbc.JdbcRunStore;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -18,7 +19,8 @@ class CrashRecoveryH2Test {
     static final int RUNS = 200;
     static final int KILLS = 5;
 
-    @TempDir
+    // a failed run keeps its database files for inspection; their directory is printed first
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     @Test
@@ -26,13 +28,14 @@ class CrashRecoveryH2Test {
         long started = System.nanoTime();
         String url = "jdbc:h2:file:" + dir.resolve("baton").toAbsolutePath().toString().replace('\\', '/');
         long seed = Long.getLong("baton.crash.seed", System.nanoTime());
-        int killed = CrashHarness.run("h2", url, RUNS, KILLS, seed);
+        System.out.println("h2 crash test database: " + dir);
+        CrashHarness.Outcome outcome = CrashHarness.run("h2", url, RUNS, KILLS, seed);
 
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
         try (JdbcRunStore store = JdbcRunStore.h2(pool)) {
-            Durability.Tally tally = Durability.verify(store, pool, RUNS);
-            assertThat(killed).isGreaterThanOrEqualTo(KILLS);
-            System.out.printf("h2 crash test: %d kills (seed %d), %s, %d ms%n", killed, seed, tally,
+            Durability.Tally tally = Durability.verify(store, pool, RUNS, outcome.reported());
+            assertThat(outcome.killed()).isGreaterThanOrEqualTo(KILLS);
+            System.out.printf("h2 crash test: %d kills (seed %d), %s, %d ms%n", outcome.killed(), seed, tally,
                     (System.nanoTime() - started) / 1_000_000);
         } finally {
             pool.dispose();

@@ -34,13 +34,13 @@ class CrashRecoveryPostgresIT {
         long started = System.nanoTime();
         String url = server.createDatabase("crash");
         long seed = Long.getLong("baton.crash.seed", System.nanoTime());
-        int killed = CrashHarness.run("pg", url, RUNS, KILLS, seed);
+        CrashHarness.Outcome outcome = CrashHarness.run("pg", url, RUNS, KILLS, seed);
 
         JdbcConnectionPool pool = DurableChild.pool(true, url);
         try (JdbcRunStore store = JdbcRunStore.postgres(pool)) {
-            Durability.Tally tally = Durability.verify(store, pool, RUNS);
-            assertThat(killed).isGreaterThanOrEqualTo(KILLS);
-            System.out.printf("postgres crash test: %d kills (seed %d), %s, %d ms%n", killed, seed, tally,
+            Durability.Tally tally = Durability.verify(store, pool, RUNS, outcome.reported());
+            assertThat(outcome.killed()).isGreaterThanOrEqualTo(KILLS);
+            System.out.printf("postgres crash test: %d kills (seed %d), %s, %d ms%n", outcome.killed(), seed, tally,
                     (System.nanoTime() - started) / 1_000_000);
         } finally {
             pool.dispose();

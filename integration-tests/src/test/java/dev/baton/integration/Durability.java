@@ -9,9 +9,12 @@ import dev.baton.persistence.RunStore;
 
 import javax.sql.DataSource;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,18 +25,37 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class Durability {
 
     /** What the check found, for the test's report. */
-    record Tally(int runs, int effects, int lost, int duplicated, int deliveries, int redelivered) {
+    record Tally(int runs, int effects, int lost, int duplicated, int deliveries, int redelivered, int reported) {
+    }
+
+    /**
+     * A delivery a child JVM reported on its output once the handler's ledger rows were committed: evidence from
+     * outside the database of what the database was told.
+     */
+    record Reported(String executionId, int attempt, int generation) {
     }
 
     private Durability() {
     }
 
     static Tally verify(RunStore store, DataSource ledger, int runs) throws SQLException {
+        return verify(store, ledger, runs, List.of());
+    }
+
+    /**
+     * The checks of {@link #verify(RunStore, DataSource, int)}, and two that rest on what the children reported, so a
+     * database that dropped commits it had acknowledged cannot hide it (the ledger and the log would lose them
+     * together and still agree): every reported delivery is in the ledger, and every reported delivery of a task
+     * that reads other tasks' outputs came after those tasks' completions, as the log finally holds them, were made.
+     * A completion the store lost would have been made again, by a later JVM, after its dependents had read it.
+     */
+    static Tally verify(RunStore store, DataSource ledger, int runs, List<Reported> reported) throws SQLException {
+        Map<String, Integer> completedIn = new HashMap<>();
         Map<String, Integer> effects = LedgerWorkload.effects(ledger);
         Map<String, Integer> deliveries = LedgerWorkload.deliveries(ledger);
         Map<String, Integer> lastGen = LedgerWorkload.lastDeliveryGeneration(ledger);
         int lost = 0;
-        List<String> lostIds = new java.util.ArrayList<>();
+        List<String> lostIds = new ArrayList<>();
         int duplicated = 0;
         int redelivered = 0;
         int totalDeliveries = 0;
@@ -56,6 +78,7 @@ final class Durability {
                     // output was recorded
                     assertThat(lastGen.get(c.executionId())).as("last delivery of %s", c.executionId())
                             .isEqualTo(((Number) out.get("gen")).intValue());
+                    completedIn.put(c.executionId(), ((Number) out.get("gen")).intValue());
                 }
             }
             assertThat(completions).as("completions in %s", runId).isEqualTo(LedgerWorkload.TASKS);
@@ -77,8 +100,33 @@ final class Durability {
                 }
             }
         }
+        Set<String> counted = LedgerWorkload.attemptKeys(ledger);
+        List<Reported> forgotten = new ArrayList<>();
+        List<String> readBeforeMade = new ArrayList<>();
+        for (Reported r : reported) {
+            if (!counted.contains(r.executionId() + " " + r.attempt() + " " + r.generation())) {
+                forgotten.add(r);
+            }
+            String taskId = r.executionId().substring(r.executionId().indexOf('/') + 1);
+            String runId = r.executionId().substring(0, r.executionId().indexOf('/'));
+            int layer = Integer.parseInt(taskId.substring(1, taskId.indexOf('_')));
+            if (layer > 0) {
+                int i = Integer.parseInt(taskId.substring(taskId.indexOf('_') + 1));
+                for (int producer : new int[] {i, (i + 1) % LedgerWorkload.WIDTH}) {
+                    String producerId = runId + "/" + LedgerWorkload.taskId(layer - 1, producer);
+                    Integer made = completedIn.get(producerId);
+                    if (made != null && made > r.generation()) {
+                        readBeforeMade.add(r + " read " + producerId + ", completed in generation " + made);
+                    }
+                }
+            }
+        }
+        System.out.printf("reported deliveries: %d, missing from the ledger: %d, read a completion made later: %d%n",
+                reported.size(), forgotten.size(), readBeforeMade.size());
+        assertThat(forgotten).as("deliveries reported as committed but missing from the ledger").isEmpty();
+        assertThat(readBeforeMade).as("deliveries that read a completion the store later lost").isEmpty();
         int effectRows = LedgerWorkload.effectCount(ledger);
-        Tally tally = new Tally(runs, effectRows, lost, duplicated, totalDeliveries, redelivered);
+        Tally tally = new Tally(runs, effectRows, lost, duplicated, totalDeliveries, redelivered, reported.size());
         System.out.println("durability: " + tally);
         // name what was lost, with every delivery of it (attempt, JVM generation) and its events, so a failure says
         // whether the effect was never applied or the database dropped it

@@ -11,8 +11,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -86,6 +88,13 @@ final class LedgerWorkload {
         }
     }
 
+    /**
+     * The handler prints {@code D <executionId> <attempt> .} once a delivery's ledger rows are committed: what the
+     * parent knows for certain the database was told, to check afterwards that it kept it (the final dot tells a
+     * whole line from one the kill cut short).
+     */
+    static final String REPORTED = "D ";
+
     /** Every this many deliveries the handler prints {@code DELIVERED <n>}, the progress the parent kills by. */
     static final int PROGRESS_EVERY = 10;
 
@@ -147,6 +156,8 @@ final class LedgerWorkload {
                 ps.executeUpdate();
             }
         }
+        // the rows above are committed: from here on the database must keep them, whatever happens to this JVM
+        System.out.println(REPORTED + ctx.executionId() + " " + ctx.attempt() + " .");
         int n = delivered.incrementAndGet();
         if (n > stallAfter) {
             if (n == stallAfter + 1) {
@@ -188,6 +199,18 @@ final class LedgerWorkload {
                 while (rs.next()) {
                     out.add(rs.getInt(1) + "@" + rs.getInt(2));
                 }
+            }
+        }
+        return out;
+    }
+
+    /** Every delivery counted, as {@code "<executionId> <attempt> <generation>"}. */
+    static Set<String> attemptKeys(DataSource ds) throws SQLException {
+        Set<String> out = new HashSet<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT execution_id, attempt, gen FROM ledger_attempt")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + " " + rs.getInt(2) + " " + rs.getInt(3));
             }
         }
         return out;
