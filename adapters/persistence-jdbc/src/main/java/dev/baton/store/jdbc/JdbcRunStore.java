@@ -42,9 +42,10 @@ import java.util.regex.Pattern;
  *
  * <p>Events are stored as JSON, one row per event keyed by (run id, seq); the database's keys enforce run-id
  * uniqueness and the sequence. An append that continues a run writes its event rows and nothing else: the sequence
- * check is part of the insert, and a completion's execution id is an indexed column of its row, so the hot path costs
- * one row per event. The run's summary row is written at creation and at the end. The store creates and migrates its own tables (versioned, idempotent, serialized with
- * a database lock on PostgreSQL so that two instances may start at once).
+ * check is part of the insert and the primary key is the only index, so the hot path costs one row and one index
+ * entry per event. The run's summary row is written at creation and at the end. The store creates and migrates its
+ * own tables (versioned, idempotent, serialized with a database lock on PostgreSQL so that two instances may start at
+ * once); on H2 it also makes every commit reach the database file before it returns (see {@link #h2}).
  *
  * <p>Group commit: concurrent {@link #append appends} queue up and writer threads ({@link Builder#writers}, each with
  * its own connection) commit each group in a single transaction, so durable throughput grows with load; every append
@@ -103,7 +104,11 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
     }
 
     /**
-     * A store on an H2 database, with default settings.
+     * A store on an H2 database, with default settings. Like every H2 store it sets the database's write delay to 0
+     * ({@code SET WRITE_DELAY 0}, which needs admin rights), so that each commit is in the database file before
+     * {@link #append} returns and survives the death of the process; H2's default keeps up to half a second of
+     * commits in memory. H2 does not force the file to the disk, so an operating-system crash or a power loss may
+     * still lose the last commits; PostgreSQL keeps them.
      *
      * @param dataSource a data source of the database
      * @return the store, its tables created or migrated
@@ -115,7 +120,8 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
 
     /**
      * The zero-setup durable store: an H2 database in files under a directory, created on first use. Runs survive a
-     * restart of the process. The store owns the database and closes it on {@link #close()}.
+     * restart of the process, and its death (see {@link #h2} for what H2 keeps). The store owns the database and
+     * closes it on {@link #close()}.
      *
      * @param directory where the database files live
      * @return the store
