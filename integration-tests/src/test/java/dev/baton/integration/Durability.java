@@ -121,8 +121,10 @@ final class Durability {
                 }
             }
         }
-        System.out.printf("reported deliveries: %d, missing from the ledger: %d, read a completion made later: %d%n",
-                reported.size(), forgotten.size(), readBeforeMade.size());
+        if (!reported.isEmpty()) {
+            System.out.printf("reported deliveries: %d, missing from the ledger: %d, read a completion made later: %d%n",
+                    reported.size(), forgotten.size(), readBeforeMade.size());
+        }
         assertThat(forgotten).as("deliveries reported as committed but missing from the ledger").isEmpty();
         assertThat(readBeforeMade).as("deliveries that read a completion the store later lost").isEmpty();
         int effectRows = LedgerWorkload.effectCount(ledger);
