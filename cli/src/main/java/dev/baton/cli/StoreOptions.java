@@ -1,5 +1,7 @@
 package dev.baton.cli;
 
+import dev.baton.persistence.StoreException;
+
 import dev.baton.persistence.RunStore;
 import dev.baton.store.jdbc.JdbcRunStore;
 import org.h2.jdbcx.JdbcDataSource;
@@ -98,7 +100,9 @@ final class StoreOptions {
 
     private static String rootMessage(Throwable t) {
         Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
+        // the store's own messages say what it was doing and what to change (and quote the driver's); anything
+        // else is shown by its innermost cause
+        while (!(root instanceof StoreException) && root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
         String m = root.getMessage();

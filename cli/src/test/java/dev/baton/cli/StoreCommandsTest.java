@@ -158,6 +158,20 @@ class StoreCommandsTest {
     }
 
     @Test
+    void anH2UserWithoutAdminRightsIsToldWhatTheStoreNeeds() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("shared").toAbsolutePath().toString().replace('\\', '/');
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE USER app PASSWORD ''");
+            st.execute("CREATE SCHEMA app_schema AUTHORIZATION app");
+        }
+        assertThat(baton("ps", "--store", url + ";SCHEMA=APP_SCHEMA", "--store-user", "app"))
+                .isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("cannot open the run store").contains("SET WRITE_DELAY 0")
+                .contains("admin rights").doesNotContain("\tat ");
+    }
+
+    @Test
     void badStoreArgumentsAreUsageErrorsOnOneLine() {
         assertThat(baton("ps", "--store", "jdbc:mysql://localhost/x")).isEqualTo(BatonCli.USAGE);
         assertThat(err.toString()).contains("--store must be a jdbc:h2: or jdbc:postgresql: URL").doesNotContain("\tat ");

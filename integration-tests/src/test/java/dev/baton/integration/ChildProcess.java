@@ -143,6 +143,9 @@ final class ChildProcess {
     List<Durability.Reported> reported(int generation) throws InterruptedException {
         // the child is gone: read what it wrote to the end before counting
         pump.join(TimeUnit.SECONDS.toMillis(30));
+        if (pump.isAlive()) {
+            throw new AssertionError("the child's output did not end within 30 s of its exit");
+        }
         List<Durability.Reported> out = new ArrayList<>();
         for (String l : lines) {
             if (l.startsWith(LedgerWorkload.REPORTED)) {

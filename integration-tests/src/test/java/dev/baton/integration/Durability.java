@@ -48,6 +48,8 @@ final class Durability {
      * together and still agree): every reported delivery is in the ledger, and every reported delivery of a task
      * that reads other tasks' outputs came after those tasks' completions, as the log finally holds them, were made.
      * A completion the store lost would have been made again, by a later JVM, after its dependents had read it.
+     * The second check tells JVMs apart by generation, so it means something only where each JVM has its own (the
+     * crash tests, one JVM after another); the two-instance test passes no reports.
      */
     static Tally verify(RunStore store, DataSource ledger, int runs, List<Reported> reported) throws SQLException {
         Map<String, Integer> completedIn = new HashMap<>();

@@ -107,12 +107,37 @@ final class AppendWriter {
         this.maxBatch = maxBatch;
         this.workers = new Worker[writers];
         this.threads = new Thread[writers];
+        // each writer's connection is opened here, before any table exists, so that a database which cannot give
+        // the writer what it needs (H2 without admin rights) is refused at start with nothing created; held for
+        // the store's life, it also keeps an H2 database open, and so keeps the write delay the writer set
         for (int i = 0; i < writers; i++) {
             workers[i] = new Worker();
+            try {
+                workers[i].connection();
+            } catch (SQLException | RuntimeException e) {
+                for (int j = 0; j <= i; j++) {
+                    workers[j].closeConnection();
+                }
+                throw startFailure(e);
+            }
+        }
+        for (int i = 0; i < writers; i++) {
             threads[i] = new Thread(workers[i], writers == 1 ? name : name + "-" + (i + 1));
             threads[i].setDaemon(true);
             threads[i].start();
         }
+    }
+
+    private static RuntimeException startFailure(Exception e) {
+        if (e instanceof SQLException sqle) {
+            if (sqle.getErrorCode() == Sql.H2_ADMIN_RIGHTS_REQUIRED) {
+                return new StoreException("the H2 database must write each commit to its file before the commit"
+                        + " returns (SET WRITE_DELAY 0), which needs admin rights: connect as a user with them"
+                        + " (H2 error " + Sql.H2_ADMIN_RIGHTS_REQUIRED + ")", e);
+            }
+            return JdbcRunStore.storeFailure("open the writer's connection", sqle);
+        }
+        return (RuntimeException) e;
     }
 
     /** Queues an append and waits for its outcome; never interrupted half-way, so the outcome is always known. */
@@ -616,6 +641,15 @@ final class AppendWriter {
             if (connection == null) {
                 Connection c = dataSource.getConnection();
                 try {
+                    if (sql.durableCommitsSetup != null && Sql.hasFile(c, timeoutSeconds)) {
+                        // a database setting that lasts only while the database is open: set on every connection
+                        // the writer opens, since a reconnect may have reopened the database with the default
+                        c.setAutoCommit(true);
+                        try (java.sql.Statement st = c.createStatement()) {
+                            st.setQueryTimeout(timeoutSeconds);
+                            st.execute(sql.durableCommitsSetup);
+                        }
+                    }
                     if (sql.writerSessionSetup != null) {
                         c.setAutoCommit(true); // a session setting, not undone by a group's rollback
                         try (java.sql.Statement st = c.createStatement()) {

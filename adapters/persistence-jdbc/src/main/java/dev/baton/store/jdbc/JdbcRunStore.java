@@ -87,9 +87,16 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         this.timeoutSeconds = (int) Math.max(1, (b.statementTimeout.toMillis() + 999) / 1000);
         this.completed = Caffeine.newBuilder().maximumSize(b.cacheSize).build();
         this.owned = owned;
-        new SchemaMigrator(dataSource, dialect, sql, timeoutSeconds).migrate();
+        // the writer first: its connections are opened and set up (on H2: every commit reaches the file) before any
+        // table is created, so a database that cannot be made durable is refused with nothing written
         this.writer = new AppendWriter(dataSource, sql, timeoutSeconds, b.maxBatchSize, b.writers,
                 "baton-jdbc-writer-" + b.tablePrefix);
+        try {
+            new SchemaMigrator(dataSource, dialect, sql, timeoutSeconds).migrate();
+        } catch (RuntimeException e) {
+            writer.close();
+            throw e;
+        }
     }
 
     /**
@@ -104,11 +111,14 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
     }
 
     /**
-     * A store on an H2 database, with default settings. Like every H2 store it sets the database's write delay to 0
-     * ({@code SET WRITE_DELAY 0}, which needs admin rights), so that each commit is in the database file before
-     * {@link #append} returns and survives the death of the process; H2's default keeps up to half a second of
-     * commits in memory. H2 does not force the file to the disk, so an operating-system crash or a power loss may
-     * still lose the last commits; PostgreSQL keeps them.
+     * A store on an H2 database, with default settings. Like every H2 store on a file or server database, its writer
+     * sets the database's write delay to 0 on each connection it opens ({@code SET WRITE_DELAY 0}, which needs admin
+     * rights; a user without them is refused at start with a {@link StoreException}), and holds its connection for
+     * the store's life, so that each commit is in the database file before {@link #append} returns and survives the
+     * death of the process; H2's default keeps up to half a second of commits in memory. The setting is the
+     * database's: every other user of the same database pays a file write per commit too. H2 makes no promise about
+     * a power failure or an operating-system crash (it does not force the file to the disk), so recent commits may
+     * then be lost; PostgreSQL keeps them.
      *
      * @param dataSource a data source of the database
      * @return the store, its tables created or migrated

@@ -14,8 +14,7 @@ import java.time.Instant;
  * Creates and migrates a store's tables. Versions applied are recorded in a {@code schema_version} table; every
  * migration statement is idempotent. On PostgreSQL the whole migration runs in one transaction under an advisory lock
  * (DDL is transactional there), so instances starting at once take turns; H2 file databases belong to one process, so
- * a JVM-wide lock serializes instances within it. On H2 it also sets the database's write delay to 0, without which a
- * process crash loses acknowledged commits.
+ * a JVM-wide lock serializes instances within it.
  */
 final class SchemaMigrator {
 
@@ -38,31 +37,12 @@ final class SchemaMigrator {
         try {
             if (dialect == JdbcRunStore.Dialect.H2) {
                 synchronized (H2_LOCK) {
-                    int version = migrateLocked();
-                    commitsReachTheFile();
-                    return version;
+                    return migrateLocked();
                 }
             }
             return migrateLocked();
         } catch (SQLException e) {
             throw JdbcRunStore.storeFailure("create or migrate the tables " + sql.runs + ", ...", e);
-        }
-    }
-
-    /**
-     * H2 keeps committed changes in memory for up to its write delay (half a second by default) before writing them
-     * to the file, so a killed process loses commits it had acknowledged; an append the engine was told is durable
-     * could vanish. With a delay of 0 every commit reaches the file (the operating system's cache) before it returns.
-     * Setting it needs admin rights, so a user without them learns here, not after a crash, what to change.
-     */
-    private void commitsReachTheFile() {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.setQueryTimeout(timeoutSeconds);
-            st.execute("SET WRITE_DELAY 0");
-        } catch (SQLException e) {
-            throw new StoreException("could not make the H2 database write each commit to its file before the commit"
-                    + " returns (SET WRITE_DELAY 0, SQL state " + e.getSQLState() + "): " + e.getMessage()
-                    + "; the store needs a user with admin rights on an H2 database", e);
         }
     }
 

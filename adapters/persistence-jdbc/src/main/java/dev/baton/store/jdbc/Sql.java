@@ -26,6 +26,11 @@ final class Sql {
     final String lockLeases;
     final String writerSessionSetup;
     final String writerSessionReset;
+    /** H2: makes every commit reach the database file before it returns; null where commits already do. */
+    final String durableCommitsSetup;
+
+    /** H2's error code for a statement that needs admin rights ({@code org.h2.api.ErrorCode.ADMIN_RIGHTS_REQUIRED}). */
+    static final int H2_ADMIN_RIGHTS_REQUIRED = 90040;
     final String upsertDeadLetter;
     final String deleteDeadLetter;
     final String renewLease;
@@ -87,6 +92,12 @@ final class Sql {
                 ? "SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off; SET enable_hashjoin = off;"
                         + " SET enable_mergejoin = off"
                 : null;
+        // H2 keeps commits in memory for up to its write delay (500 ms by default) before writing them to its
+        // file, so a killed process lost appends it had acknowledged, and a commit cut in half could leave a key's
+        // index entry without its row. With a delay of 0 every commit is in the file before it returns. H2 keeps
+        // the value in the database but applies it only until the database closes, so the writer sets it on each
+        // connection it opens (and holds one, which keeps the database open).
+        durableCommitsSetup = dialect == JdbcRunStore.Dialect.H2 ? "SET WRITE_DELAY 0" : null;
         writerSessionReset = dialect == JdbcRunStore.Dialect.POSTGRES
                 ? "RESET plan_cache_mode; RESET enable_seqscan; RESET enable_hashjoin; RESET enable_mergejoin"
                 : null;
@@ -190,5 +201,18 @@ final class Sql {
 
     static Instant instant(long nanos) {
         return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    }
+
+    /**
+     * @return whether an H2 connection's database lives in a file (not in memory, where there is nothing to make
+     *     durable), also when reached through a server
+     */
+    static boolean hasFile(java.sql.Connection c, int timeoutSeconds) throws java.sql.SQLException {
+        try (java.sql.Statement st = c.createStatement()) {
+            st.setQueryTimeout(timeoutSeconds);
+            try (java.sql.ResultSet rs = st.executeQuery("CALL DATABASE_PATH()")) {
+                return rs.next() && rs.getString(1) != null;
+            }
+        }
     }
 }

@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * What the group-commit writer promises when it is busy: a lease conflict inside a group rejects only the append whose
  * lease was lost, and {@code close()} commits the appends already queued before it stops. Each test holds the writer's
- * first group at its connection, queues the appends under test behind it, and only then lets the writer go, so the
+ * first group at its first statement, queues the appends under test behind it, and only then lets the writer go, so the
  * queued appends are certain to form one group (or to be queued when {@code close()} is called). Subclasses give the
  * database.
  */
@@ -176,7 +176,7 @@ abstract class GroupCommitChecks {
     }
 
     /**
-     * Starts an append of run "held" and waits until the writer holds it at its connection, then starts one appender
+     * Starts an append of run "held" and waits until the writer holds it at its first statement, then starts one appender
      * per id and waits until each has queued its append and parked for the outcome. Outcomes land in the map ("ok" or
      * the exception), keyed by run id; the held append's under "held", put when it has an outcome.
      */
@@ -184,7 +184,7 @@ abstract class GroupCommitChecks {
                                                       Appender appender) throws InterruptedException {
         Map<String, Object> outcomes = new ConcurrentHashMap<>();
         start("held", () -> store.append("held", 0, created("held"), null, T0), outcomes);
-        assertThat(ds.writerWaiting.await(30, TimeUnit.SECONDS)).as("the writer reached for its connection").isTrue();
+        assertThat(ds.writerWaiting.await(30, TimeUnit.SECONDS)).as("the writer reached for its first statement").isTrue();
         List<Thread> threads = new ArrayList<>();
         for (String id : ids) {
             threads.add(start(id, () -> appender.append(id), outcomes));
@@ -232,8 +232,8 @@ abstract class GroupCommitChecks {
     }
 
     /**
-     * A data source that keeps the store's writer threads waiting for a connection until released (other threads get
-     * theirs at once), and counts the commits and rollbacks on the connections it hands out.
+     * A data source whose connections keep the store's writer threads waiting at their first statement until released
+     * (other threads go on at once), and count their commits and rollbacks.
      */
     static final class HeldWriter extends ForwardingDataSource {
         final CountDownLatch writerWaiting = new CountDownLatch(1);
@@ -251,6 +251,11 @@ abstract class GroupCommitChecks {
 
         @Override
         public Connection getConnection() throws SQLException {
+            return counting(delegate.getConnection());
+        }
+
+        /** Holds a writer thread until released (the writer's connection is opened at build, by the caller). */
+        private void holdWriter() throws SQLException {
             if (Thread.currentThread().getName().startsWith("baton-jdbc-writer-")) {
                 writerWaiting.countDown();
                 try {
@@ -262,12 +267,14 @@ abstract class GroupCommitChecks {
                     throw new SQLException(e);
                 }
             }
-            return counting(delegate.getConnection());
         }
 
         private Connection counting(Connection c) {
             return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
                     new Class<?>[]{Connection.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("prepareStatement")) {
+                            holdWriter(); // a writer prepares its statements in its first group
+                        }
                         if (method.getName().equals("commit")) {
                             commits.incrementAndGet();
                         } else if (method.getName().equals("rollback") && (args == null || args.length == 0)) {

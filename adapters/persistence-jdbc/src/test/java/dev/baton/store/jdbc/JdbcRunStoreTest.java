@@ -9,10 +9,14 @@ import dev.baton.persistence.RunFilter;
 import dev.baton.persistence.StoreException;
 import dev.baton.plan.Plan;
 import org.h2.jdbcx.JdbcConnectionPool;
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -57,30 +61,43 @@ class JdbcRunStoreTest {
         }
     }
 
-    @Test
-    void onH2TheStoreMakesEveryCommitReachTheFile(@TempDir Path dir) throws Exception {
-        // H2's default write delay keeps acknowledged commits in memory for half a second; H2KillTest shows a kill
-        // losing them
-        JdbcConnectionPool pool = JdbcConnectionPool.create("jdbc:h2:file:" + dir.resolve("db"), "sa", "");
-        try (JdbcRunStore store = JdbcRunStore.h2(pool); Connection c = pool.getConnection();
-             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                     "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
-            List<String> values = new ArrayList<>();
-            while (rs.next()) {
-                values.add(rs.getString(1));
-            }
-            assertThat(values).isNotEmpty().containsOnly("0");
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"pooled", "unpooled"})
+    void onH2TheStoreMakesEveryCommitReachTheFileForAsLongAsItLives(String kind, @TempDir Path dir) throws Exception {
+        // H2's default write delay keeps acknowledged commits in memory for half a second (H2KillTest shows a kill
+        // losing them); the value set applies only while the database stays open, and an unpooled data source lets
+        // it close whenever its last connection does
+        String url = "jdbc:h2:file:" + dir.resolve("db");
+        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
+        JdbcDataSource unpooled = new JdbcDataSource();
+        unpooled.setURL(url);
+        unpooled.setUser("sa");
+        try (JdbcRunStore store = JdbcRunStore.h2(kind.equals("pooled") ? pool : unpooled)) {
+            store.append("r1", 0, run("r1"), null, T0);
+            assertThat(writeDelays(unpooled)).isNotEmpty().containsOnly("0");
         } finally {
             pool.dispose();
         }
     }
 
+    /** The write-delay values H2 reports: the database's stored one and the one in effect, which can differ. */
+    private static List<String> writeDelays(DataSource ds) throws Exception {
+        List<String> values = new ArrayList<>();
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+        }
+        return values;
+    }
+
     @Test
-    void onH2AUserWhoCannotMakeCommitsDurableIsToldSoAtStart(@TempDir Path dir) throws Exception {
+    void onH2AUserWhoCannotMakeCommitsDurableIsRefusedAtStartWithNothingCreated(@TempDir Path dir) throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("db");
         JdbcConnectionPool admin = JdbcConnectionPool.create(url, "sa", "");
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
-            // a user who owns a schema (so the store can create its tables) but has no admin rights
+            // a user who owns a schema (so the store could create its tables) but has no admin rights
             st.execute("CREATE USER app PASSWORD 'secret'");
             st.execute("CREATE SCHEMA app_schema AUTHORIZATION app");
             JdbcConnectionPool app = JdbcConnectionPool.create(url + ";SCHEMA=APP_SCHEMA", "app", "secret");
@@ -89,6 +106,31 @@ class JdbcRunStoreTest {
                         .isInstanceOf(StoreException.class)
                         .hasMessageContaining("SET WRITE_DELAY 0")
                         .hasMessageContaining("admin rights");
+            } finally {
+                app.dispose();
+            }
+            try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES"
+                    + " WHERE TABLE_SCHEMA = 'APP_SCHEMA'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("tables created for the refused user").isZero();
+            }
+        } finally {
+            admin.dispose();
+        }
+    }
+
+    @Test
+    void onAnInMemoryH2DatabaseNoAdminRightsAreNeeded() throws Exception {
+        // nothing outlives the process there, so there is no write delay to set
+        // (the admin's open connection keeps the database alive; a URL setting such as DB_CLOSE_DELAY needs admin)
+        JdbcConnectionPool admin = JdbcConnectionPool.create("jdbc:h2:mem:noadmin", "sa", "");
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE USER app PASSWORD 'secret'");
+            st.execute("CREATE SCHEMA app_schema AUTHORIZATION app");
+            JdbcConnectionPool app = JdbcConnectionPool.create("jdbc:h2:mem:noadmin;SCHEMA=APP_SCHEMA", "app", "secret");
+            try (JdbcRunStore store = JdbcRunStore.h2(app)) {
+                store.append("r1", 0, run("r1"), null, T0);
+                assertThat(store.events("r1")).isEqualTo(run("r1"));
             } finally {
                 app.dispose();
             }

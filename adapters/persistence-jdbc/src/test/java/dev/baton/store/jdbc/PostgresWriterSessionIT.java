@@ -36,9 +36,10 @@ class PostgresWriterSessionIT {
             int before = ds.handedOut.size();
             store.append("r1", 0, List.of(new RunCreated("r1", 1, T0, Plan.builder().task("t", "svc", Map.of()).build(),
                     new RunSettings(null, 0, "GROUPS", "FAIL_FAST", null, null))), null, T0);
-            assertThat(ds.handedOut).hasSize(before + 1); // the writer's, taken on its first group
+            // the writer's connection is taken at build, before any other, and kept: its first group needs no other
+            assertThat(ds.handedOut).hasSize(before);
             // the physical connection beneath the pool's handle, used while the writer waits for work
-            writer = (Connection) ds.handedOut.get(before).unwrap(org.postgresql.PGConnection.class);
+            writer = (Connection) ds.handedOut.get(0).unwrap(org.postgresql.PGConnection.class);
             assertThat(settings(writer)).containsExactly("force_generic_plan", "off", "off", "off");
         } finally {
             store.close();
