@@ -99,15 +99,30 @@ final class StoreOptions {
     }
 
     private static String rootMessage(Throwable t) {
-        Throwable root = t;
-        // the store's own messages say what it was doing and what to change (and quote the driver's); anything
-        // else is shown by its innermost cause
-        while (!(root instanceof StoreException) && root.getCause() != null && root.getCause() != root) {
+        // the store's own message says what it was doing and what to change, and quotes the driver's; the innermost
+        // cause often names the very thing (an unknown host), so it is added when the message does not hold it
+        Throwable store = t;
+        while (!(store instanceof StoreException) && store.getCause() != null && store.getCause() != store) {
+            store = store.getCause();
+        }
+        Throwable root = store;
+        while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String m = root.getMessage();
+        String m = firstLine(store);
+        if (root != store) {
+            String cause = firstLine(root);
+            if (!m.contains(cause)) {
+                m = m + " (" + root.getClass().getSimpleName() + ": " + cause + ")";
+            }
+        }
+        return m;
+    }
+
+    private static String firstLine(Throwable t) {
+        String m = t.getMessage();
         if (m == null) {
-            m = root.getClass().getSimpleName();
+            m = t.getClass().getSimpleName();
         }
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);

@@ -172,6 +172,15 @@ class StoreCommandsTest {
     }
 
     @Test
+    void aStoreThatCannotBeReachedIsNamedWithTheDriversInnermostReason() {
+        // the PostgreSQL driver says only "The connection attempt failed."; the unknown host is in its cause
+        assertThat(baton("ps", "--store", "jdbc:postgresql://nosuchhost.invalid/x", "--store-user", "u"))
+                .isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("cannot open the run store").contains("nosuchhost.invalid")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
     void badStoreArgumentsAreUsageErrorsOnOneLine() {
         assertThat(baton("ps", "--store", "jdbc:mysql://localhost/x")).isEqualTo(BatonCli.USAGE);
         assertThat(err.toString()).contains("--store must be a jdbc:h2: or jdbc:postgresql: URL").doesNotContain("\tat ");

@@ -114,9 +114,13 @@ final class AppendWriter {
             workers[i] = new Worker();
             try {
                 workers[i].connection();
-            } catch (SQLException | RuntimeException e) {
+            } catch (Throwable e) {
                 for (int j = 0; j <= i; j++) {
-                    workers[j].closeConnection();
+                    try {
+                        workers[j].closeConnection();
+                    } catch (Throwable suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
                 }
                 throw startFailure(e);
             }
@@ -128,16 +132,22 @@ final class AppendWriter {
         }
     }
 
-    private static RuntimeException startFailure(Exception e) {
+    private static RuntimeException startFailure(Throwable e) {
         if (e instanceof SQLException sqle) {
             if (sqle.getErrorCode() == Sql.H2_ADMIN_RIGHTS_REQUIRED) {
                 return new StoreException("the H2 database must write each commit to its file before the commit"
                         + " returns (SET WRITE_DELAY 0), which needs admin rights: connect as a user with them"
                         + " (H2 error " + Sql.H2_ADMIN_RIGHTS_REQUIRED + ")", e);
             }
-            return JdbcRunStore.storeFailure("open the writer's connection", sqle);
+            return JdbcRunStore.storeFailure("connect to the database", sqle);
         }
-        return (RuntimeException) e;
+        if (e instanceof RuntimeException re) {
+            return re;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        return new StoreException("could not connect to the database: " + e, e);
     }
 
     /** Queues an append and waits for its outcome; never interrupted half-way, so the outcome is always known. */

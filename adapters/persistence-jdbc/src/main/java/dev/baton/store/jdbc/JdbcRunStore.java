@@ -93,8 +93,12 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
                 "baton-jdbc-writer-" + b.tablePrefix);
         try {
             new SchemaMigrator(dataSource, dialect, sql, timeoutSeconds).migrate();
-        } catch (RuntimeException e) {
-            writer.close();
+        } catch (Throwable e) {
+            try {
+                writer.close();
+            } catch (Throwable suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }
@@ -104,7 +108,7 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
      *
      * @param dataSource a (preferably pooled) data source of the database
      * @return the store, its tables created or migrated
-     * @throws StoreException if the schema cannot be created
+     * @throws StoreException if the database cannot be reached or the schema cannot be created
      */
     public static JdbcRunStore postgres(DataSource dataSource) {
         return builder(dataSource, Dialect.POSTGRES).build();
@@ -122,7 +126,8 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
      *
      * @param dataSource a data source of the database
      * @return the store, its tables created or migrated
-     * @throws StoreException if the schema cannot be created
+     * @throws StoreException if the database cannot be reached, its commits cannot be made durable (no admin rights)
+     *     or the schema cannot be created
      */
     public static JdbcRunStore h2(DataSource dataSource) {
         return builder(dataSource, Dialect.H2).build();
@@ -610,9 +615,11 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         }
 
         /**
-         * Sets how many writer threads, each holding one connection of the data source, commit groups of appends.
-         * With two or more, one group's statements run while another group's commit waits for the disk; the groups
-         * are smaller, though, so this pays only where a commit waits long for the disk and appenders are many.
+         * Sets how many writer threads, each holding one connection of the data source from build on, commit groups
+         * of appends. The data source must give at least this many connections plus one at once (reads, leases and
+         * the schema migration use the others; stores sharing one pool need the sum). With two or more writers, one
+         * group's statements run while another group's commit waits for the disk; the groups are smaller, though, so
+         * this pays only where a commit waits long for the disk and appenders are many.
          *
          * @param threads 1 to 16; default 1
          * @return this builder
@@ -626,10 +633,11 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         }
 
         /**
-         * Creates or migrates the tables and starts the writer threads.
+         * Opens and sets up the writers' connections, creates or migrates the tables, and starts the writer threads.
          *
          * @return the store
-         * @throws StoreException if the schema cannot be created
+         * @throws StoreException if the database cannot be reached, its commits cannot be made durable (H2 without
+         *     admin rights) or the schema cannot be created; nothing is left open then
          */
         public JdbcRunStore build() {
             return build(null);

@@ -80,6 +80,32 @@ class JdbcRunStoreTest {
         }
     }
 
+    @Test
+    void onH2AWriterThatReconnectsSetsTheWriteDelayAgain(@TempDir Path dir) throws Exception {
+        JdbcDataSource unpooled = new JdbcDataSource();
+        unpooled.setURL("jdbc:h2:file:" + dir.resolve("db"));
+        unpooled.setUser("sa");
+        try (JdbcRunStore store = JdbcRunStore.h2(unpooled)) {
+            store.append("r1", 0, run("r1"), null, T0);
+            try (Connection c = unpooled.getConnection(); Statement st = c.createStatement()) {
+                st.execute("SHUTDOWN"); // closes the database under the writer's connection
+            }
+            // opened again by someone else, at H2's default: the stored value is not applied
+            assertThat(writeDelays(unpooled)).contains("500");
+            // the append that meets the writer's broken connection may fail; the writer then opens a new one
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    store.append("r2", 0, run("r2"), null, T0);
+                    break;
+                } catch (StoreException e) {
+                    assertThat(attempt).as("appends failed after the database was closed: %s", e).isLessThan(3);
+                }
+            }
+            assertThat(writeDelays(unpooled)).containsOnly("0");
+            assertThat(store.events("r1")).isEqualTo(run("r1"));
+        }
+    }
+
     /** The write-delay values H2 reports: the database's stored one and the one in effect, which can differ. */
     private static List<String> writeDelays(DataSource ds) throws Exception {
         List<String> values = new ArrayList<>();
