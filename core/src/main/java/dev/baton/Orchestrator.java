@@ -20,6 +20,7 @@ import dev.baton.transport.TaskTransport;
 import dev.baton.transport.WebhookTransport;
 import dev.baton.validation.PlanValidator;
 import dev.baton.validation.SchemaChecker;
+import dev.baton.validation.ValidationLimits;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -366,6 +367,7 @@ public final class Orchestrator implements AutoCloseable {
         private int maxParallel;
         private ValueMapper valueMapper;
         private SchemaChecker schemaChecker;
+        private ValidationLimits validationLimits = ValidationLimits.defaults();
         private Duration retention = Duration.ofHours(24);
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private boolean recoverOnStart = true;
@@ -633,6 +635,17 @@ public final class Orchestrator implements AutoCloseable {
         }
 
         /**
+         * @param limits what a plan may hold before it is rejected with {@code LIMIT_EXCEEDED}: tasks, nesting depth,
+         *               size and string length (default {@link ValidationLimits#defaults()}: 100,000 tasks, 64
+         *               levels, 16 MiB, 1 MiB strings); submitted, planned and revised plans are all held to them
+         * @return this builder
+         */
+        public Builder validationLimits(ValidationLimits limits) {
+            this.validationLimits = Objects.requireNonNull(limits, "validationLimits");
+            return this;
+        }
+
+        /**
          * @param retention how long a finished run and its results are kept (default 24 h); within it a resubmitted
          *                  run id returns the stored outcome, after it the id may be used again
          * @return this builder
@@ -728,7 +741,7 @@ public final class Orchestrator implements AutoCloseable {
                 descriptors.add(b.descriptor());
             }
             ServiceCatalog catalog = ServiceCatalog.of(descriptors);
-            PlanValidator.Builder vb = PlanValidator.builder().catalog(catalog);
+            PlanValidator.Builder vb = PlanValidator.builder().catalog(catalog).limits(validationLimits);
             if (schemaChecker != null) {
                 vb.schemaChecker(schemaChecker);
             }

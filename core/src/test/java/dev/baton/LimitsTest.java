@@ -3,6 +3,9 @@ package dev.baton;
 import dev.baton.plan.Plan;
 import dev.baton.planner.ServiceDescriptor;
 import dev.baton.store.InMemoryRunStore;
+import dev.baton.validation.ValidationCode;
+import dev.baton.validation.ValidationError;
+import dev.baton.validation.ValidationLimits;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -10,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Global, per-run and per-service limits are never exceeded, and everything still finishes. */
 class LimitsTest {
@@ -32,6 +36,35 @@ class LimitsTest {
             now.decrementAndGet();
             return c;
         };
+    }
+
+    @Test
+    void validationLimitsSetOnTheBuilderHoldForEverySubmittedPlan() {
+        try (Orchestrator o = Orchestrator.builder().store(new InMemoryRunStore())
+                .validationLimits(ValidationLimits.builder().maxTasks(2).build())
+                .service("a", ctx -> 1)
+                .build()) {
+            assertThatThrownBy(() -> o.submit(wide("a", 3)))
+                    .isInstanceOfSatisfying(InvalidPlanException.class, e -> assertThat(e.errors())
+                            .extracting(ValidationError::code).containsExactly(ValidationCode.LIMIT_EXCEEDED));
+            assertThat(o.submit(wide("a", 2)).await(Duration.ofSeconds(30)).status()).isEqualTo(RunStatus.COMPLETED);
+        }
+    }
+
+    @Test
+    void aPlanBeyondTheDefaultLimitsRunsUnderRaisedOnesAndIsShownWithItsGroupsAfterwards() {
+        int n = ValidationLimits.DEFAULT_MAX_TASKS + 1;
+        try (Orchestrator o = Orchestrator.builder().store(new InMemoryRunStore())
+                .validationLimits(ValidationLimits.builder().maxTasks(n).build())
+                .service("a", ctx -> 1)
+                .build()) {
+            RunHandle h = o.submit(wide("a", n));
+            assertThat(h.await(Duration.ofSeconds(60)).status()).isEqualTo(RunStatus.COMPLETED);
+            // a finished run's view is folded from the store: its groups are computed under the same limits
+            RunView view = o.inspect(h.runId()).orElseThrow();
+            assertThat(view.parallelGroups()).hasSize(1);
+            assertThat(view.parallelGroups().get(0)).hasSize(n);
+        }
     }
 
     @Test

@@ -107,6 +107,8 @@ public final class Engine implements AutoCloseable {
     private final java.util.SplittableRandom jitterSeed = new java.util.SplittableRandom();
     private final Admission admission;
     private final SchemaChecker schemaChecker;
+    /** Validates a stored plan for its structure (parallel groups), with the configured limits and no catalog. */
+    private final PlanValidator structure;
     private final ConcurrentHashMap<String, RunExecution> active = new ConcurrentHashMap<>();
     private final Object idle = new Object();
     private final Cancellable purgeTimer;
@@ -149,6 +151,9 @@ public final class Engine implements AutoCloseable {
         });
         this.admission = new Admission(c.maxParallel());
         this.schemaChecker = c.validator().schemaChecker().orElse(null);
+        // a stored run's groups come from its plan's structure alone (the services may have changed since), under
+        // the limits the plan was accepted with
+        this.structure = PlanValidator.builder().limits(c.validator().limits()).build();
         this.owner = c.instanceId();
         this.leaseDuration = c.leaseDuration();
         if (owner != null) {
@@ -1076,7 +1081,7 @@ public final class Engine implements AutoCloseable {
     private RunView view(RunSnapshot snap) {
         RunExecution live = active.get(snap.runId());
         List<List<String>> groups = live != null ? live.graph.parallelGroups()
-                : PlanValidator.defaults().validate(snap.currentPlan()).parallelGroups();
+                : structure.validate(snap.currentPlan()).parallelGroups();
         return snap.view(groups);
     }
 
