@@ -1,8 +1,7 @@
 package dev.baton.cli;
 
-import dev.baton.persistence.StoreException;
-
 import dev.baton.persistence.RunStore;
+import dev.baton.persistence.StoreException;
 import dev.baton.store.jdbc.JdbcRunStore;
 import org.h2.jdbcx.JdbcDataSource;
 import org.postgresql.ds.PGSimpleDataSource;

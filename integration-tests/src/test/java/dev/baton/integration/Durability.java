@@ -72,7 +72,7 @@ final class Durability {
             for (RunEvent e : events) {
                 if (e instanceof TaskCompleted c) {
                     completions++;
-                    int layer = Integer.parseInt(c.taskId().substring(1, c.taskId().indexOf('_')));
+                    int layer = LedgerWorkload.layer(c.taskId());
                     Map<?, ?> out = (Map<?, ?>) c.output();
                     assertThat(((Number) out.get("value")).longValue()).as("output of %s", c.executionId())
                             .isEqualTo(LedgerWorkload.expectedValue(layer));
@@ -111,10 +111,10 @@ final class Durability {
             }
             String taskId = r.executionId().substring(r.executionId().indexOf('/') + 1);
             String runId = r.executionId().substring(0, r.executionId().indexOf('/'));
-            int layer = Integer.parseInt(taskId.substring(1, taskId.indexOf('_')));
+            int layer = LedgerWorkload.layer(taskId);
             if (layer > 0) {
                 int i = Integer.parseInt(taskId.substring(taskId.indexOf('_') + 1));
-                for (int producer : new int[] {i, (i + 1) % LedgerWorkload.WIDTH}) {
+                for (int producer : LedgerWorkload.producers(i)) {
                     String producerId = runId + "/" + LedgerWorkload.taskId(layer - 1, producer);
                     Integer made = completedIn.get(producerId);
                     if (made != null && made > r.generation()) {

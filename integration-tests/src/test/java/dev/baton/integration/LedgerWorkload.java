@@ -45,6 +45,16 @@ final class LedgerWorkload {
         return "t" + layer + "_" + i;
     }
 
+    /** @return the layer of a task id of this plan ({@code t<layer>_<i>}) */
+    static int layer(String taskId) {
+        return Integer.parseInt(taskId.substring(1, taskId.indexOf('_')));
+    }
+
+    /** @return the positions, in the layer before, of the two tasks whose outputs task {@code i} of a layer reads */
+    static int[] producers(int i) {
+        return new int[] {i, (i + 1) % WIDTH};
+    }
+
     static String runId(int n) {
         return String.format("run-%04d", n);
     }
@@ -59,10 +69,9 @@ final class LedgerWorkload {
                     input.put("a", "$task0.seed");
                     input.put("b", "$task0.seed");
                 } else {
-                    String left = taskId(layer - 1, i);
-                    String right = taskId(layer - 1, (i + 1) % WIDTH);
-                    input.put("a", "$" + left + ".value");
-                    input.put("b", "$" + right + ".value");
+                    int[] producers = producers(i);
+                    input.put("a", "$" + taskId(layer - 1, producers[0]) + ".value");
+                    input.put("b", "$" + taskId(layer - 1, producers[1]) + ".value");
                 }
                 b.task(taskId(layer, i), SERVICE, input);
             }

@@ -654,18 +654,10 @@ final class AppendWriter {
                     if (sql.durableCommitsSetup != null && Sql.hasFile(c, timeoutSeconds)) {
                         // a database setting that lasts only while the database is open: set on every connection
                         // the writer opens, since a reconnect may have reopened the database with the default
-                        c.setAutoCommit(true);
-                        try (java.sql.Statement st = c.createStatement()) {
-                            st.setQueryTimeout(timeoutSeconds);
-                            st.execute(sql.durableCommitsSetup);
-                        }
+                        setUp(c, sql.durableCommitsSetup);
                     }
                     if (sql.writerSessionSetup != null) {
-                        c.setAutoCommit(true); // a session setting, not undone by a group's rollback
-                        try (java.sql.Statement st = c.createStatement()) {
-                            st.setQueryTimeout(timeoutSeconds);
-                            st.execute(sql.writerSessionSetup);
-                        }
+                        setUp(c, sql.writerSessionSetup);
                     }
                     c.setAutoCommit(false);
                     c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
@@ -680,6 +672,15 @@ final class AppendWriter {
                 connection = c;
             }
             return connection;
+        }
+
+        /** Runs a setting outside any transaction, so that a group's rollback cannot undo it. */
+        private void setUp(Connection c, String statement) throws SQLException {
+            c.setAutoCommit(true);
+            try (java.sql.Statement st = c.createStatement()) {
+                st.setQueryTimeout(timeoutSeconds);
+                st.execute(statement);
+            }
         }
 
         private void discardConnectionIfBroken() {

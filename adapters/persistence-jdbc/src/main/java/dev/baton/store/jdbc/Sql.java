@@ -1,5 +1,9 @@
 package dev.baton.store.jdbc;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 
 /**
@@ -7,6 +11,9 @@ import java.time.Instant;
  * H2 spell differently are chosen by dialect. Immutable.
  */
 final class Sql {
+
+    /** H2's error code for a statement that needs admin rights ({@code org.h2.api.ErrorCode.ADMIN_RIGHTS_REQUIRED}). */
+    static final int H2_ADMIN_RIGHTS_REQUIRED = 90040;
 
     final String runs;
     final String events;
@@ -28,9 +35,6 @@ final class Sql {
     final String writerSessionReset;
     /** H2: makes every commit reach the database file before it returns; null where commits already do. */
     final String durableCommitsSetup;
-
-    /** H2's error code for a statement that needs admin rights ({@code org.h2.api.ErrorCode.ADMIN_RIGHTS_REQUIRED}). */
-    static final int H2_ADMIN_RIGHTS_REQUIRED = 90040;
     final String upsertDeadLetter;
     final String deleteDeadLetter;
     final String renewLease;
@@ -207,10 +211,10 @@ final class Sql {
      * @return whether an H2 connection's database lives in a file (not in memory, where there is nothing to make
      *     durable), also when reached through a server
      */
-    static boolean hasFile(java.sql.Connection c, int timeoutSeconds) throws java.sql.SQLException {
-        try (java.sql.Statement st = c.createStatement()) {
+    static boolean hasFile(Connection c, int timeoutSeconds) throws SQLException {
+        try (Statement st = c.createStatement()) {
             st.setQueryTimeout(timeoutSeconds);
-            try (java.sql.ResultSet rs = st.executeQuery("CALL DATABASE_PATH()")) {
+            try (ResultSet rs = st.executeQuery("CALL DATABASE_PATH()")) {
                 return rs.next() && rs.getString(1) != null;
             }
         }

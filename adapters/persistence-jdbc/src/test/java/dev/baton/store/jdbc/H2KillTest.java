@@ -146,9 +146,8 @@ class H2KillTest {
                         report(runId, seq + 2);
                     }
                 });
-                thread.start();
+                thread.start(); // not a daemon: the appenders keep the JVM alive until it is killed
             }
-            Thread.sleep(Long.MAX_VALUE);
         }
 
         private static void report(String runId, long seq) {
