@@ -1,6 +1,8 @@
 package dev.baton;
 
 import dev.baton.persistence.LogInvariants;
+import dev.baton.persistence.RunStore;
+import dev.baton.persistence.tck.ForwardingRunStore;
 import dev.baton.plan.Plan;
 import dev.baton.store.InMemoryRunStore;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** close() leaves unfinished runs recoverable; a new orchestrator on the same store resumes them. */
 class RecoveryTest {
+
+    /** An orchestrator whose service "svc" counts each start down and never finishes: its runs stay in flight. */
+    private static Orchestrator stalling(RunStore store, CountDownLatch started) {
+        return Orchestrator.builder().store(store).shutdownTimeout(Duration.ZERO)
+                .asyncService("svc", ctx -> {
+                    started.countDown();
+                    return new java.util.concurrent.CompletableFuture<>();
+                }).build();
+    }
 
     @Test
     void closeLeavesTheRunRecoverableAndANewOrchestratorFinishesItWithoutRerunningCompletedTasks() throws Exception {
@@ -68,11 +79,7 @@ class RecoveryTest {
     void recoverResumesUnfinishedRunsAtBuild() throws Exception {
         InMemoryRunStore store = new InMemoryRunStore();
         CountDownLatch started = new CountDownLatch(1);
-        Orchestrator first = Orchestrator.builder().store(store).shutdownTimeout(Duration.ZERO)
-                .asyncService("svc", ctx -> {
-                    started.countDown();
-                    return new java.util.concurrent.CompletableFuture<>();
-                }).build();
+        Orchestrator first = stalling(store, started);
         first.submit(Plan.builder().task("a", "svc", Map.of()).build(), RunOptions.builder().runId("r").build());
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
         first.close();
@@ -87,7 +94,7 @@ class RecoveryTest {
     @Test
     void aRunThatCannotBeReadDoesNotKeepTheOthersFromBeingRecovered() throws Exception {
         java.util.concurrent.atomic.AtomicBoolean unreadable = new java.util.concurrent.atomic.AtomicBoolean();
-        ForwardingRunStore store = new ForwardingRunStore() {
+        ForwardingRunStore store = new ForwardingRunStore(new InMemoryRunStore()) {
             @Override
             public List<dev.baton.event.RunEvent> events(String runId) {
                 if (unreadable.get() && runId.equals("bad")) {
@@ -97,11 +104,7 @@ class RecoveryTest {
             }
         };
         CountDownLatch started = new CountDownLatch(3);
-        Orchestrator first = Orchestrator.builder().store(store).shutdownTimeout(Duration.ZERO)
-                .asyncService("svc", ctx -> {
-                    started.countDown();
-                    return new java.util.concurrent.CompletableFuture<>();
-                }).build();
+        Orchestrator first = stalling(store, started);
         Plan plan = Plan.builder().task("a", "svc", Map.of()).build();
         for (String id : List.of("bad", "good1", "good2")) {
             first.submit(plan, RunOptions.builder().runId(id).build());

@@ -6,6 +6,7 @@ import dev.baton.event.RunEvent;
 import dev.baton.event.TaskCompleted;
 import dev.baton.event.TaskStarted;
 import dev.baton.persistence.LogInvariants;
+import dev.baton.persistence.tck.ForwardingRunStore;
 import dev.baton.plan.Plan;
 import dev.baton.planner.Action;
 import dev.baton.planner.NotActionable;
@@ -530,6 +531,10 @@ class ReplanningTest {
         final CountDownLatch holding = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
 
+        HeldRevision() {
+            super(new InMemoryRunStore());
+        }
+
         @Override
         public void append(String runId, long expectedSeq, List<RunEvent> events, String owner,
                            java.time.Instant now) {
@@ -541,7 +546,7 @@ class ReplanningTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            delegate.append(runId, expectedSeq, events, owner, now);
+            delegate().append(runId, expectedSeq, events, owner, now);
         }
     }
 
@@ -770,13 +775,14 @@ class ReplanningTest {
         final AtomicInteger lost = new AtomicInteger();
 
         LostAck(Class<? extends RunEvent> type) {
+            super(new InMemoryRunStore());
             this.type = type;
         }
 
         @Override
         public void append(String runId, long expectedSeq, List<RunEvent> events, String owner,
                            java.time.Instant now) {
-            delegate.append(runId, expectedSeq, events, owner, now);
+            delegate().append(runId, expectedSeq, events, owner, now);
             if (events.stream().anyMatch(type::isInstance) && lost.getAndIncrement() == 0) {
                 throw new dev.baton.persistence.StoreException("connection reset after the commit");
             }

@@ -8,14 +8,10 @@ import dev.baton.RunStatus;
 import dev.baton.event.RunCompleted;
 import dev.baton.event.RunEvent;
 import dev.baton.event.TaskCompleted;
-import dev.baton.event.TaskDeadLettered;
-import dev.baton.persistence.Lease;
 import dev.baton.persistence.LogInvariants;
-import dev.baton.persistence.RunFilter;
-import dev.baton.persistence.RunRecord;
 import dev.baton.persistence.RunState;
-import dev.baton.persistence.RunStore;
 import dev.baton.persistence.StoreException;
+import dev.baton.persistence.tck.ForwardingRunStore;
 import dev.baton.plan.Plan;
 import dev.baton.store.InMemoryRunStore;
 import dev.baton.time.ManualTime;
@@ -25,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -42,11 +37,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StoreOutageTest {
 
     /** A store that refuses every append while switched off, and lets the test wait for the first refusal. */
-    static final class SwitchableStore implements RunStore {
-        final InMemoryRunStore inner = new InMemoryRunStore();
+    static final class SwitchableStore extends ForwardingRunStore {
         volatile boolean down;
         final AtomicInteger refused = new AtomicInteger();
         final CountDownLatch firstRefusal = new CountDownLatch(1);
+
+        SwitchableStore() {
+            super(new InMemoryRunStore());
+        }
 
         @Override
         public void append(String runId, long expectedSeq, List<RunEvent> events, String owner, Instant now) {
@@ -55,52 +53,7 @@ class StoreOutageTest {
                 firstRefusal.countDown();
                 throw new StoreException("store unavailable (test switch)");
             }
-            inner.append(runId, expectedSeq, events, owner, now);
-        }
-
-        @Override
-        public List<RunEvent> events(String runId) {
-            return inner.events(runId);
-        }
-
-        @Override
-        public Optional<RunRecord> run(String runId) {
-            return inner.run(runId);
-        }
-
-        @Override
-        public List<RunRecord> runs(RunFilter filter) {
-            return inner.runs(filter);
-        }
-
-        @Override
-        public List<String> unfinishedRuns() {
-            return inner.unfinishedRuns();
-        }
-
-        @Override
-        public Optional<TaskCompleted> completedExecution(String executionId) {
-            return inner.completedExecution(executionId);
-        }
-
-        @Override
-        public List<TaskDeadLettered> deadLetters() {
-            return inner.deadLetters();
-        }
-
-        @Override
-        public int purge(Instant endedBefore) {
-            return inner.purge(endedBefore);
-        }
-
-        @Override
-        public Optional<Lease> tryLease(String runId, String owner, Duration ttl, Instant now) {
-            return inner.tryLease(runId, owner, ttl, now);
-        }
-
-        @Override
-        public void releaseLease(String runId, String owner) {
-            inner.releaseLease(runId, owner);
+            super.append(runId, expectedSeq, events, owner, now);
         }
     }
 
@@ -134,7 +87,7 @@ class StoreOutageTest {
             RunHandle handle = orchestrator.submit(plan, RunOptions.builder().runId("outage").build());
             // what the store held at the moment the result was reported: it must already hold the run's end
             CompletableFuture<RunState> stateWhenReported =
-                    handle.result().thenApply(r -> store.inner.run("outage").orElseThrow().state());
+                    handle.result().thenApply(r -> store.delegate().run("outage").orElseThrow().state());
 
             assertThat(slowStarted.await(30, TimeUnit.SECONDS)).isTrue();
             store.down = true;
@@ -153,7 +106,7 @@ class StoreOutageTest {
             assertThat(store.refused.get()).as("append retries while down").isGreaterThan(1);
             assertThat(afterCalls.get()).as("dependent started before the completion was durable").isZero();
             assertThat(handle.result()).as("result reported while the store is down").isNotDone();
-            assertThat(store.inner.events("outage")).noneMatch(e -> e instanceof TaskCompleted);
+            assertThat(store.delegate().events("outage")).noneMatch(e -> e instanceof TaskCompleted);
 
             // the store returns: the next retry writes the completion and the run carries on to its end
             store.down = false;
@@ -175,7 +128,7 @@ class StoreOutageTest {
             assertThat(afterCalls.get()).isEqualTo(1);
             assertThat(store.refused.get()).isEqualTo(refusedWhileDown);
 
-            List<RunEvent> log = store.inner.events("outage");
+            List<RunEvent> log = store.delegate().events("outage");
             assertThat(LogInvariants.check(log)).isEmpty();
             assertThat(log.get(log.size() - 1)).isInstanceOf(RunCompleted.class);
             System.out.println("store outage: " + refusedWhileDown + " appends refused while down, run completed");

@@ -1,4 +1,4 @@
-package dev.baton;
+package dev.baton.persistence.tck;
 
 import dev.baton.event.RunEvent;
 import dev.baton.event.TaskCompleted;
@@ -7,16 +7,38 @@ import dev.baton.persistence.Lease;
 import dev.baton.persistence.RunFilter;
 import dev.baton.persistence.RunRecord;
 import dev.baton.persistence.RunStore;
-import dev.baton.store.InMemoryRunStore;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
-/** A store that forwards everything to an in-memory store; tests override the calls they make fail. */
-abstract class ForwardingRunStore implements RunStore {
-    final InMemoryRunStore delegate = new InMemoryRunStore();
+/**
+ * A store that forwards every call to another: a test overrides the calls it wants to fail, hold or count, and
+ * reads what was really written through {@link #delegate()}.
+ *
+ * <pre>{@code
+ * RunStore flaky = new ForwardingRunStore(new InMemoryRunStore()) {
+ *     public void append(String runId, long expectedSeq, List<RunEvent> events, String owner, Instant now) {
+ *         throw new StoreException("down");
+ *     }
+ * };
+ * }</pre>
+ */
+public abstract class ForwardingRunStore implements RunStore {
+
+    private final RunStore delegate;
+
+    /** @param delegate the store every call goes to */
+    protected ForwardingRunStore(RunStore delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+    }
+
+    /** @return the store every call goes to */
+    public RunStore delegate() {
+        return delegate;
+    }
 
     @Override
     public void append(String runId, long expectedSeq, List<RunEvent> events, String owner, Instant now) {
@@ -66,5 +88,10 @@ abstract class ForwardingRunStore implements RunStore {
     @Override
     public void releaseLease(String runId, String owner) {
         delegate.releaseLease(runId, owner);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
     }
 }
