@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class DurableAppendAlternation {
 
     private static final int APPENDERS = 64;
-    private static final String[] ARMS = {"storeAppend", "storeAppendLeased", "batchedInsert"};
+    private static final String[] ARMS = {"storeAppend", "storeAppendLeased", "batchedInsert",
+        "batchedInsertAcrossRuns"};
 
     private DurableAppendAlternation() {
     }
@@ -55,6 +56,8 @@ public final class DurableAppendAlternation {
             }
             DurableAppendBenchmark.Appender batcher = new DurableAppendBenchmark.Appender();
             batcher.setUp(db);
+            DurableAppendBenchmark.Spread spreader = new DurableAppendBenchmark.Spread();
+            spreader.setUp(db);
             Map<String, List<double[]>> results = new HashMap<>(); // arm -> per round {ops/s, CPU µs per op: all, calling threads, writer threads}
             for (String arm : ARMS) {
                 results.put(arm, new ArrayList<>());
@@ -63,7 +66,7 @@ public final class DurableAppendAlternation {
             for (int round = 0; round < rounds; round++) {
                 for (int k = 0; k < ARMS.length; k++) {
                     String arm = ARMS[(k + round) % ARMS.length];
-                    double[] r = slice(arm, bench, db, appenders, batcher, seconds);
+                    double[] r = slice(arm, bench, db, appenders, batcher, spreader, seconds);
                     System.out.printf("  round %d %-18s %,10.0f ops/s %8.1f µs CPU/op (calling threads %.1f, writer %.1f)%n",
                             round, arm, r[0], r[1], r[2], r[3]);
                     if (round > 0) {
@@ -76,6 +79,7 @@ public final class DurableAppendAlternation {
                 a.tearDown();
             }
             batcher.tearDown();
+            spreader.tearDown();
         } finally {
             db.stop();
         }
@@ -83,14 +87,15 @@ public final class DurableAppendAlternation {
 
     /** One arm for {@code seconds}: {ops/s, CPU µs per op: all, calling threads, writer threads}. */
     private static double[] slice(String arm, DurableAppendBenchmark bench, DurableAppendBenchmark.Db db,
-            DurableAppendBenchmark.Appender[] appenders, DurableAppendBenchmark.Appender batcher, double seconds)
+            DurableAppendBenchmark.Appender[] appenders, DurableAppendBenchmark.Appender batcher,
+            DurableAppendBenchmark.Spread spreader, double seconds)
             throws Exception {
         LongAdder ops = new LongAdder();
         LongAdder callerCpu = new LongAdder();
         java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long writer0 = writerCpuNanos(mx);
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        boolean batched = arm.equals("batchedInsert");
+        boolean batched = arm.startsWith("batchedInsert");
         int n = batched ? 1 : APPENDERS;
         Thread[] threads = new Thread[n];
         long cpu0 = cpuNanos(db);
@@ -104,7 +109,8 @@ public final class DurableAppendAlternation {
                         switch (arm) {
                             case "storeAppend" -> bench.storeAppend(db, a);
                             case "storeAppendLeased" -> bench.storeAppendLeased(db, a);
-                            default -> bench.batchedInsert(db, a);
+                            case "batchedInsert" -> bench.batchedInsert(db, a);
+                            default -> bench.batchedInsertAcrossRuns(db, spreader);
                         }
                         ops.add(batched ? DurableAppendBenchmark.BATCH : 1);
                     }
@@ -131,22 +137,31 @@ public final class DurableAppendAlternation {
 
     private static void report(String dbName, Map<String, List<double[]>> results) {
         double[] batched = column(results.get("batchedInsert"), 0);
+        double[] across = column(results.get("batchedInsertAcrossRuns"), 0);
         System.out.printf("%n%s, medians over %d rounds:%n", dbName, batched.length);
         System.out.println("| arm | ops/s | CPU µs/op | of which calling threads | of which writer |"
-                + " median of per-round ratios to batchedInsert (min-max) |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
+                + " median of per-round ratios to batchedInsert (min-max) | to batchedInsertAcrossRuns (min-max) |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (String arm : ARMS) {
             double[] ops = column(results.get(arm), 0);
             double[] cpu = column(results.get(arm), 1);
-            double[] ratios = new double[ops.length];
-            for (int i = 0; i < ops.length; i++) {
-                ratios[i] = ops[i] / batched[i];
-            }
-            Arrays.sort(ratios);
-            System.out.printf("| %s | %,.0f | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) |%n", arm, median(ops),
-                    median(cpu), median(column(results.get(arm), 2)), median(column(results.get(arm), 3)),
-                    median(ratios), ratios[0], ratios[ratios.length - 1]);
+            double[] ratios = ratios(ops, batched);
+            double[] acrossRatios = ratios(ops, across);
+            System.out.printf("| %s | %,.0f | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) |%n", arm,
+                    median(ops), median(cpu), median(column(results.get(arm), 2)),
+                    median(column(results.get(arm), 3)), median(ratios), ratios[0], ratios[ratios.length - 1],
+                    median(acrossRatios), acrossRatios[0], acrossRatios[acrossRatios.length - 1]);
         }
+    }
+
+    /** Per-round ratios of {@code ops} to {@code ceiling}, sorted. */
+    private static double[] ratios(double[] ops, double[] ceiling) {
+        double[] r = new double[ops.length];
+        for (int i = 0; i < ops.length; i++) {
+            r[i] = ops[i] / ceiling[i];
+        }
+        Arrays.sort(r);
+        return r;
     }
 
     /** CPU time of the store's writer threads (their names start with {@code baton-jdbc-writer}). */

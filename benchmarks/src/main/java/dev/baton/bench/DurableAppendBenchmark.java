@@ -160,6 +160,36 @@ public class DurableAppendBenchmark {
     }
 
     /**
+     * The batched ceiling's rows spread as the store's are: one connection writing {@value #BATCH} rows per
+     * transaction, one to each of {@value #BATCH} runs, each run's rows in seq order.
+     */
+    @State(Scope.Thread)
+    public static class Spread {
+        final String[] runIds = new String[BATCH];
+        final long[] seqs = new long[BATCH];
+        Connection connection;
+        PreparedStatement insert;
+
+        /** Names this thread's runs and opens its connection. */
+        @Setup(Level.Trial)
+        public void setUp(Db db) throws SQLException {
+            int me = db.threads.incrementAndGet();
+            for (int k = 0; k < BATCH; k++) {
+                runIds[k] = "spread-" + me + "-" + k;
+            }
+            connection = db.pool.getConnection();
+            insert = connection.prepareStatement("INSERT INTO raw_rows (run_id, seq, type, payload) VALUES (?, ?, ?, ?)");
+        }
+
+        /** Returns the connection. */
+        @TearDown(Level.Trial)
+        public void tearDown() throws SQLException {
+            insert.close();
+            connection.close();
+        }
+    }
+
+    /**
      * A task completion made durable through the store: one append of one event, group-committed with the other
      * appenders'.
      */
@@ -209,6 +239,28 @@ public class DurableAppendBenchmark {
         }
         a.insert.executeBatch();
         a.connection.commit();
+    }
+
+    /**
+     * Ceiling 3: {@value #BATCH} rows per transaction with JDBC batching, one thread, as {@code batchedInsert} but
+     * with one row for each of {@value #BATCH} runs, as a group of the store's 64 appenders writes them. A
+     * {@code batchedInsert} transaction puts its rows side by side in one run's part of the key range; these land in
+     * {@value #BATCH} places of it, as the store's do.
+     */
+    @Benchmark
+    @Threads(1)
+    @OperationsPerInvocation(BATCH)
+    public void batchedInsertAcrossRuns(Db db, Spread s) throws SQLException {
+        s.connection.setAutoCommit(false);
+        for (int k = 0; k < BATCH; k++) {
+            s.insert.setString(1, s.runIds[k]);
+            s.insert.setLong(2, ++s.seqs[k]);
+            s.insert.setString(3, "TaskCompleted");
+            s.insert.setString(4, db.payload);
+            s.insert.addBatch();
+        }
+        s.insert.executeBatch();
+        s.connection.commit();
     }
 
     private static void bind(Appender a, String payload) throws SQLException {
