@@ -139,6 +139,36 @@ abstract class GroupCommitChecks {
     }
 
     @Test
+    void aGapInsideAGroupRejectsOnlyThatAppend() throws Exception {
+        String prefix = prefix();
+        Instant later = T0.plusSeconds(30);
+        try (JdbcRunStore setup = builder(dataSource(), prefix).build()) {
+            createRuns(setup, "a", "b", "c");
+        }
+        HeldWriter ds = new HeldWriter(dataSource());
+        try (JdbcRunStore store = builder(ds, prefix).writers(1).build()) {
+            // b's appender believes its log is longer than it is
+            Map<String, Object> outcomes = appendBehindAHeldGroup(store, ds, List.of("a", "b", "c"),
+                    id -> store.append(id, id.equals("b") ? 4 : 1, id.equals("b")
+                            ? List.of(new TaskStarted(id, 5, later, "t", id + "/t", 1, Map.of()))
+                            : started(id, later), null, later));
+            int commitsBefore = ds.commits.get();
+            int rollbacksBefore = ds.rollbacks.get();
+            ds.release();
+            awaitAll(outcomes, 4);
+
+            assertThat(outcomes).containsEntry("held", "ok").containsEntry("a", "ok").containsEntry("c", "ok");
+            assertThat(outcomes.get("b")).isInstanceOf(SequenceConflictException.class);
+            assertThat(((SequenceConflictException) outcomes.get("b")).actual()).isEqualTo(1);
+            assertThat(ds.commits.get() - commitsBefore).isEqualTo(2);
+            assertThat(ds.rollbacks.get() - rollbacksBefore).isZero();
+            assertThat(store.events("a")).hasSize(2);
+            assertThat(store.events("b")).hasSize(1);
+            assertThat(store.events("c")).hasSize(2);
+        }
+    }
+
+    @Test
     void closeCommitsTheAppendsAlreadyQueued() throws Exception {
         closeCommitsWhatIsQueued(1);
     }
