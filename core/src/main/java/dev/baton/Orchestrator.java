@@ -597,6 +597,10 @@ public final class Orchestrator implements AutoCloseable {
         }
 
         /**
+         * A delay this scheduler refuses (it throws, as a shut-down executor does) is logged as an error and run on a
+         * timer thread of the orchestrator's own instead, so that nothing waits for ever for it; a handle of null is
+         * taken as scheduled, with nothing to cancel.
+         *
          * @param scheduler runs delayed actions: retries, timeouts, purges (default: one timer thread owned by the
          *                  orchestrator)
          * @return this builder

@@ -357,33 +357,32 @@ class OrchestratorTest {
     }
 
     @Test
-    void anAttemptWhoseDispatchFailsFailsForGoodWithoutCountingAgainstItsService() {
-        // the scheduler refuses the attempt's deadline timer: the start is durable, the handler never runs
+    void anAttemptWhoseDeadlineTheSchedulerRefusesStillTimesOut() {
+        // the scheduler refuses the attempt's deadline timer: before the engine's fallback timer, the attempt failed
+        // at dispatch without calling its service; now the handler runs and the deadline still ends it
         dev.baton.time.ManualTime time = new dev.baton.time.ManualTime();
         java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
         dev.baton.time.Scheduler refusing = (delay, action) -> {
-            if (refuse.get() && delay.compareTo(Duration.ofMinutes(1)) == 0) {
+            if (refuse.get() && delay.compareTo(Duration.ofMillis(20)) == 0) {
                 throw new IllegalStateException("timer queue full");
             }
             return time.schedule(delay, action);
         };
         AtomicInteger calls = new AtomicInteger();
+        CompletableFuture<Object> never = new CompletableFuture<>();
         Orchestrator o = track(Orchestrator.builder().store(store).clock(time).scheduler(refusing)
                 .executor(Runnable::run)
-                .service(dev.baton.planner.ServiceDescriptor.of("svc"), ctx -> {
+                .asyncService(dev.baton.planner.ServiceDescriptor.of("svc"), ctx -> {
                     calls.incrementAndGet();
-                    return "done";
-                }, ServiceOptions.builder().timeout(Duration.ofMinutes(1)).build())
+                    return never;
+                }, ServiceOptions.builder().timeout(Duration.ofMillis(20)).retryPolicy(RetryPolicy.none()).build())
                 .build());
         refuse.set(true);
         RunResult r = o.submit(Plan.builder().task("a", "svc", Map.of()).build()).await(Duration.ofSeconds(10));
         assertThat(r.status()).isEqualTo(RunStatus.FAILED);
-        assertThat(r.error().orElseThrow().code()).isEqualTo("INTERNAL_ERROR");
-        assertThat(r.error().orElseThrow().message()).contains("dispatching the attempt failed", "timer queue full");
-        assertThat(calls).hasValue(0);
-        assertThat(o.inspect(r.runId()).orElseThrow().task("a").orElseThrow().attempts()).isEqualTo(1); // not retried
-        CircuitBreakerMetrics m = o.circuitBreaker("svc").metrics();
-        assertThat(m.failedCalls()).as("not the service's failure").isZero();
+        assertThat(r.error().orElseThrow().code()).isEqualTo("TIMEOUT");
+        assertThat(calls).hasValue(1);
+        assertThat(never).isCancelled();
         assertThat(LogInvariants.check(store.events(r.runId()))).isEmpty();
     }
 

@@ -4,13 +4,17 @@ import dev.baton.plan.Plan;
 import dev.baton.planner.ServiceDescriptor;
 import dev.baton.store.InMemoryRunStore;
 import dev.baton.persistence.LogInvariants;
+import dev.baton.time.Cancellable;
 import dev.baton.time.ManualTime;
+import dev.baton.time.Scheduler;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,6 +113,96 @@ class TimeDrivenTest {
             RunResult again = o.submit(plan, opts).result().getNow(null);
             assertThat(again.output("a")).isEqualTo(2);
             assertThat(calls).hasValue(2);
+        }
+    }
+
+    /**
+     * A scheduler that works until it is told to refuse, then throws as a shut-down executor does. The engine hands
+     * what it refuses to a timer of its own, which counts real time: these tests use delays of milliseconds and wait
+     * for the outcome (a bounded wait, not a sleep).
+     */
+    private final AtomicBoolean refuse = new AtomicBoolean();
+    private final Scheduler refusing = (delay, action) -> {
+        if (refuse.get()) {
+            throw new RejectedExecutionException("the application's timer is shut down");
+        }
+        return time.schedule(delay, action);
+    };
+
+    @Test
+    void aRetryTheSchedulerRefusesStillRunsAfterItsBackoff() {
+        AtomicInteger calls = new AtomicInteger();
+        try (Orchestrator o = Orchestrator.builder().store(store).clock(time).scheduler(refusing)
+                .executor(Runnable::run)
+                .retryPolicy(RetryPolicy.builder().maxAttempts(2).backoff(Duration.ofMillis(5), Duration.ofMillis(5))
+                        .jitter(0).build())
+                .service("flaky", ctx -> {
+                    if (calls.incrementAndGet() == 1) {
+                        throw new RetryableException("once");
+                    }
+                    return "ok";
+                })
+                .build()) {
+            refuse.set(true);
+            // before the guard the retry was never scheduled and the run stayed RUNNING for ever
+            RunHandle h = o.submit(Plan.builder().task("a", "flaky", Map.of()).build());
+            RunResult r = h.await(Duration.ofSeconds(10));
+            assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(r.output("a")).isEqualTo("ok");
+            assertThat(calls).hasValue(2);
+            assertThat(LogInvariants.check(store.events(h.runId()))).isEmpty();
+        }
+    }
+
+    @Test
+    void aRunTimeoutTheSchedulerRefusesStillFires() {
+        CompletableFuture<Object> never = new CompletableFuture<>();
+        try (Orchestrator o = Orchestrator.builder().store(store).clock(time).scheduler(refusing)
+                .executor(Runnable::run)
+                .asyncService("hang", ctx -> never)
+                .build()) {
+            refuse.set(true);
+            // before the guard the refusal escaped from the run's start: nothing ran and nothing ended it
+            RunHandle h = o.submit(Plan.builder().task("a", "hang", Map.of()).build(),
+                    RunOptions.builder().timeout(Duration.ofMillis(20)).build());
+            RunResult r = h.await(Duration.ofSeconds(10));
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error().orElseThrow().code()).isEqualTo("RUN_TIMEOUT");
+            assertThat(never).isCancelled();
+            assertThat(LogInvariants.check(store.events(h.runId()))).isEmpty();
+        }
+    }
+
+    @Test
+    void anOrchestratorBuildsAndRunsOnASchedulerThatRefusesFromTheStart() {
+        refuse.set(true); // the build's own delays (the retention purge) are refused too
+        try (Orchestrator o = Orchestrator.builder().store(store).clock(time).scheduler(refusing)
+                .executor(Runnable::run).service("svc", ctx -> 1).build()) {
+            RunResult r = o.submit(Plan.builder().task("a", "svc", Map.of()).build()).await(Duration.ofSeconds(10));
+            assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+        }
+    }
+
+    @Test
+    void aSchedulerThatGivesNoHandleIsTakenAsScheduledWithNothingToCancel() {
+        Scheduler noHandle = (delay, action) -> {
+            time.schedule(delay, action);
+            return null;
+        };
+        try (Orchestrator o = Orchestrator.builder().store(store).clock(time).scheduler(noHandle)
+                .executor(Runnable::run)
+                .service(ServiceDescriptor.of("svc"), ctx -> "done",
+                        ServiceOptions.builder().timeout(Duration.ofSeconds(5)).build())
+                .build()) {
+            // the attempt's timeout timer is cancelled when it completes: with no handle there is nothing to call
+            RunHandle h = o.submit(Plan.builder().task("a", "svc", Map.of()).build());
+            RunResult r = h.result().getNow(null);
+            assertThat(r).isNotNull();
+            assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+            // the timer still fires at the deadline; the attempt is over, so it changes nothing
+            time.advance(Duration.ofSeconds(10));
+            assertThat(o.inspect(h.runId()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(LogInvariants.check(store.events(h.runId()))).isEmpty();
         }
     }
 }

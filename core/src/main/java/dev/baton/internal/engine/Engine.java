@@ -91,14 +91,14 @@ public final class Engine implements AutoCloseable {
     /** Re-plans runs of actions that asked for it; null without a planner. */
     private volatile Replanner replanner;
     final RunStore store;
-    final Scheduler scheduler;
+    /** The configured scheduler, guarded: a delay it refuses goes to a timer of the engine's own. */
+    final GuardedScheduler scheduler;
     /** This instance's id when runs are leased (several instances on one store), else null. */
     final String owner;
     private final Duration leaseDuration;
     private volatile Cancellable leaseTimer;
     private final List<RunListener> listeners;
     private final Clock clock;
-    private final boolean ownsScheduler;
     private final Executor workers;
     private final boolean ownsWorkers;
     private final ValueMapper valueMapper;
@@ -123,8 +123,7 @@ public final class Engine implements AutoCloseable {
         this.store = c.store();
         this.listeners = List.copyOf(c.listeners());
         this.clock = c.clock();
-        this.scheduler = c.scheduler();
-        this.ownsScheduler = c.ownsScheduler();
+        this.scheduler = new GuardedScheduler(c.scheduler(), c.ownsScheduler(), log);
         this.workers = c.workers();
         this.ownsWorkers = c.ownsWorkers();
         this.valueMapper = c.valueMapper();
@@ -1273,13 +1272,7 @@ public final class Engine implements AutoCloseable {
         if (ownsWorkers && workers instanceof ExecutorService es) {
             es.shutdownNow();
         }
-        if (ownsScheduler && scheduler instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                log.debug("closing the scheduler failed", e);
-            }
-        }
+        scheduler.close();
     }
 
     // ------------------------------------------------------------------ MDC
