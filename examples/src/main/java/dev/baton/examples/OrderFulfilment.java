@@ -1,5 +1,7 @@
 package dev.baton.examples;
 
+import dev.baton.BatonException;
+import dev.baton.IdempotencyConflictException;
 import dev.baton.Orchestrator;
 import dev.baton.RunOptions;
 import dev.baton.RunResult;
@@ -10,6 +12,7 @@ import dev.baton.event.TaskCompleted;
 import dev.baton.event.TaskFailed;
 import dev.baton.event.TaskStarted;
 import dev.baton.persistence.RunStore;
+import dev.baton.persistence.StoreException;
 import dev.baton.plan.Plan;
 import dev.baton.planner.ServiceDescriptor;
 import dev.baton.store.jdbc.JdbcRunStore;
@@ -39,10 +42,24 @@ public final class OrderFulfilment {
      * @param args optional data directory for the embedded store
      */
     public static void main(String[] args) {
-        Path dir = Path.of(args.length > 0 ? args[0] : ".baton-data");
+        System.exit(runIn(Path.of(args.length > 0 ? args[0] : ".baton-data"), System.out, System.err));
+    }
+
+    /**
+     * Runs the scenario on the embedded store in {@code dir}; a failure is one line on {@code err}, not a stack trace.
+     *
+     * @return the exit code: 0 when the run completed, 1 otherwise
+     */
+    static int runIn(Path dir, PrintStream out, PrintStream err) {
         try (RunStore store = JdbcRunStore.embedded(dir)) {
-            RunResult r = run(store, System.out);
-            System.exit(r.status() == RunStatus.COMPLETED ? 0 : 1);
+            return run(store, out).status() == RunStatus.COMPLETED ? 0 : 1;
+        } catch (IdempotencyConflictException e) {
+            err.println("order-fulfilment: " + e.getMessage() + " in " + dir.toAbsolutePath()
+                    + " (kept from another version of this example?); remove that directory or pass another one");
+            return 1;
+        } catch (BatonException | StoreException e) {
+            err.println("order-fulfilment: " + e.getMessage());
+            return 1;
         }
     }
 
