@@ -1,21 +1,16 @@
 package dev.baton.examples;
 
-import dev.baton.BatonException;
-import dev.baton.IdempotencyConflictException;
 import dev.baton.Orchestrator;
 import dev.baton.RunOptions;
 import dev.baton.RunResult;
-import dev.baton.RunStatus;
 import dev.baton.ServiceOptions;
 import dev.baton.event.RunEvent;
 import dev.baton.event.TaskCompleted;
 import dev.baton.event.TaskFailed;
 import dev.baton.event.TaskStarted;
 import dev.baton.persistence.RunStore;
-import dev.baton.persistence.StoreException;
 import dev.baton.plan.Plan;
 import dev.baton.planner.ServiceDescriptor;
-import dev.baton.store.jdbc.JdbcRunStore;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -51,16 +46,7 @@ public final class OrderFulfilment {
      * @return the exit code: 0 when the run completed, 1 otherwise
      */
     static int runIn(Path dir, PrintStream out, PrintStream err) {
-        try (RunStore store = JdbcRunStore.embedded(dir)) {
-            return run(store, out).status() == RunStatus.COMPLETED ? 0 : 1;
-        } catch (IdempotencyConflictException e) {
-            err.println("order-fulfilment: " + e.getMessage() + " in " + dir.toAbsolutePath()
-                    + " (kept from another version of this example?); remove that directory or pass another one");
-            return 1;
-        } catch (BatonException | StoreException e) {
-            err.println("order-fulfilment: " + e.getMessage());
-            return 1;
-        }
+        return EmbeddedExample.run("order-fulfilment", dir, err, store -> run(store, out));
     }
 
     /** The plan: task0 holds the order; payment and stock in parallel; then delivery and notification. */

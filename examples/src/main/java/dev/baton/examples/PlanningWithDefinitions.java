@@ -2,7 +2,6 @@ package dev.baton.examples;
 
 import dev.baton.Orchestrator;
 import dev.baton.RunResult;
-import dev.baton.RunStatus;
 import dev.baton.persistence.RunStore;
 import dev.baton.plan.Plan;
 import dev.baton.planner.Action;
@@ -11,7 +10,6 @@ import dev.baton.planner.DefinitionPlanner;
 import dev.baton.planner.DefinitionRepository;
 import dev.baton.planner.PlanDefinition;
 import dev.baton.store.DefinitionStoreRepository;
-import dev.baton.store.jdbc.JdbcRunStore;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -34,11 +32,8 @@ public final class PlanningWithDefinitions {
      * @param args optional data directory for the embedded store
      */
     public static void main(String[] args) {
-        Path dir = Path.of(args.length > 0 ? args[0] : ".baton-data");
-        try (RunStore store = JdbcRunStore.embedded(dir)) {
-            RunResult r = run(store, System.out);
-            System.exit(r.status() == RunStatus.COMPLETED ? 0 : 1);
-        }
+        System.exit(EmbeddedExample.run("planning-with-definitions", Path.of(args.length > 0 ? args[0] : ".baton-data"),
+                System.err, store -> run(store, System.out)));
     }
 
     /** The template: look the customer and the order up in parallel, then let the agent answer. */
