@@ -38,10 +38,14 @@ final class GuardedScheduler implements Scheduler, AutoCloseable {
 
     @Override
     public Cancellable schedule(Duration delay, Runnable action) {
+        Tracked tracked = new Tracked(action);
         Cancellable handle;
         try {
-            handle = delegate.schedule(delay, action);
+            handle = delegate.schedule(delay, tracked);
         } catch (Throwable e) {
+            if (tracked.started) {
+                throw e; // a scheduler that runs a due action at once: the action ran, and this is its own failure
+            }
             // an Error too: what waits for the delay would otherwise wait for ever; if the machine is out of memory
             // the fallback fails as well, and that failure is thrown
             long n = refusals.incrementAndGet();
@@ -52,6 +56,22 @@ final class GuardedScheduler implements Scheduler, AutoCloseable {
             return fallback().schedule(delay, action);
         }
         return handle != null ? handle : NOTHING;
+    }
+
+    /** An action that says whether it has started, so that its own failure is not taken for a refusal. */
+    private static final class Tracked implements Runnable {
+        private final Runnable action;
+        volatile boolean started;
+
+        Tracked(Runnable action) {
+            this.action = action;
+        }
+
+        @Override
+        public void run() {
+            started = true;
+            action.run();
+        }
     }
 
     /** @return how many delays the configured scheduler refused */

@@ -83,4 +83,21 @@ class GuardedSchedulerTest {
         guarded(new Closeable(), true).close();
         assertThat(closed).hasValue(1);
     }
+
+    @Test
+    void anActionThatFailsInsideASchedulerRunningItAtOnceIsNotRunAgain() {
+        Scheduler inline = (d, a) -> {
+            a.run();
+            return () -> { };
+        };
+        AtomicInteger runs = new AtomicInteger();
+        try (GuardedScheduler s = guarded(inline, false)) {
+            assertThatThrownBy(() -> s.schedule(Duration.ZERO, () -> {
+                runs.incrementAndGet();
+                throw new IllegalStateException("the action's own failure");
+            })).isInstanceOf(IllegalStateException.class).hasMessageContaining("own failure");
+            assertThat(runs).hasValue(1);
+            assertThat(s.refusals()).isZero();
+        }
+    }
 }
