@@ -131,12 +131,10 @@ public class DurableAppendBenchmark {
 
     /** One appender: its own run (so appends never conflict) and its own connection for the raw inserts. */
     @State(Scope.Thread)
-    public static class Appender {
+    public static class Appender extends RawInserter {
         String runId;
         long seq;
         long task;
-        Connection connection;
-        PreparedStatement insert;
 
         /** Creates this thread's run. */
         @Setup(Level.Trial)
@@ -147,13 +145,27 @@ public class DurableAppendBenchmark {
                     new RunSettings(null, 0, "GROUPS", "FAIL_FAST", null, null))), null, T0);
             seq = 1;
             db.store.tryLease(runId, OWNER, Duration.ofDays(1), T0).orElseThrow();
-            connection = db.pool.getConnection();
-            insert = connection.prepareStatement("INSERT INTO raw_rows (run_id, seq, type, payload) VALUES (?, ?, ?, ?)");
+            open(db);
         }
 
         /** Returns the connection. */
         @TearDown(Level.Trial)
         public void tearDown() throws SQLException {
+            close();
+        }
+    }
+
+    /** A connection of its own for the raw inserts, and the insert prepared on it. */
+    abstract static class RawInserter {
+        Connection connection;
+        PreparedStatement insert;
+
+        void open(Db db) throws SQLException {
+            connection = db.pool.getConnection();
+            insert = connection.prepareStatement("INSERT INTO raw_rows (run_id, seq, type, payload) VALUES (?, ?, ?, ?)");
+        }
+
+        void close() throws SQLException {
             insert.close();
             connection.close();
         }
@@ -164,11 +176,9 @@ public class DurableAppendBenchmark {
      * transaction, one to each of {@value #BATCH} runs, each run's rows in seq order.
      */
     @State(Scope.Thread)
-    public static class Spread {
+    public static class Spread extends RawInserter {
         final String[] runIds = new String[BATCH];
         final long[] seqs = new long[BATCH];
-        Connection connection;
-        PreparedStatement insert;
 
         /** Names this thread's runs and opens its connection. */
         @Setup(Level.Trial)
@@ -177,15 +187,13 @@ public class DurableAppendBenchmark {
             for (int k = 0; k < BATCH; k++) {
                 runIds[k] = "spread-" + me + "-" + k;
             }
-            connection = db.pool.getConnection();
-            insert = connection.prepareStatement("INSERT INTO raw_rows (run_id, seq, type, payload) VALUES (?, ?, ?, ?)");
+            open(db);
         }
 
         /** Returns the connection. */
         @TearDown(Level.Trial)
         public void tearDown() throws SQLException {
-            insert.close();
-            connection.close();
+            close();
         }
     }
 
