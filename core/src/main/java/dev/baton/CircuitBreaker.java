@@ -258,7 +258,7 @@ public final class CircuitBreaker implements CircuitBreakerView {
         for (Consumer<? super CircuitBreakerTransition> listener : listeners) {
             try {
                 listener.accept(event);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 // a broken listener must not break the breaker or the other listeners
                 LOG.warn("circuit breaker '{}': a transition listener failed on {} -> {}", name, from, to, e);
             }

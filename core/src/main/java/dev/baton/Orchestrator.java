@@ -128,13 +128,16 @@ public final class Orchestrator implements AutoCloseable {
      * @throws PlanningFailedException      if no valid plan came within the attempt limit; nothing runs
      * @throws NotActionableException       if the planner answered that the action cannot be done; nothing runs
      * @throws IdempotencyConflictException if the run id exists with a different plan
+     * @throws IllegalArgumentException     if the action's run id or correlation id is not a valid one; checked
+     *                                      before the planner is asked
      * @throws IllegalStateException        if no planner is configured
      * @throws OrchestratorClosedException  if the orchestrator is closed
      */
     public RunHandle submit(Action action, RunOptions options) {
         Objects.requireNonNull(options, "options");
-        ServiceRegistry.Catalog services = engine.services(); // planned and validated against the same versions
-        PlannedAction planned = plan(action, services);
+        Objects.requireNonNull(action, "action");
+        // the options are built before planning, so that a bad run id or correlation id is refused without a
+        // planner call (an LLM planner's call costs money)
         RunOptions.Builder b = RunOptions.builder().schedulingMode(options.schedulingMode())
                 .failurePolicy(options.failurePolicy());
         if (options.maxParallel() > 0) {
@@ -144,7 +147,10 @@ public final class Orchestrator implements AutoCloseable {
         action.runId().or(options::runId).ifPresent(b::runId);
         action.correlationId().or(options::correlationId).ifPresent(b::correlationId);
         options.webhook().ifPresent(b::webhook); // the action's own webhook, in the attributes, takes precedence
-        return engine.submit(planned.plan(), b.build(), planned.toAttributes(), services);
+        RunOptions runOptions = b.build();
+        ServiceRegistry.Catalog services = engine.services(); // planned and validated against the same versions
+        PlannedAction planned = plan(action, services);
+        return engine.submit(planned.plan(), runOptions, planned.toAttributes(), services);
     }
 
     /**

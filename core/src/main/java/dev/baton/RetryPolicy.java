@@ -89,7 +89,7 @@ public final class RetryPolicy {
         Objects.requireNonNull(random, "random");
         if (failure instanceof NonRetryableException) {
             return new RetryDecision.GiveUp(RetryDecision.Reason.NON_RETRYABLE,
-                    "attempt " + attemptJustFailed + " failed with a non-retryable error: " + failure);
+                    "attempt " + attemptJustFailed + " failed with a non-retryable error: " + describe(failure));
         }
         if (matches(abortOn, failure)) {
             return new RetryDecision.GiveUp(RetryDecision.Reason.ABORTED,
@@ -103,7 +103,7 @@ public final class RetryPolicy {
         }
         if (attemptJustFailed >= maxAttempts) {
             return new RetryDecision.GiveUp(RetryDecision.Reason.ATTEMPTS_EXHAUSTED,
-                    "attempt " + attemptJustFailed + " of " + maxAttempts + " failed: " + failure);
+                    "attempt " + attemptJustFailed + " of " + maxAttempts + " failed: " + describe(failure));
         }
         Duration delay = delayAfter(attemptJustFailed, failure, random);
         if (maxDuration != null && elapsedSinceFirstAttempt.plus(delay).compareTo(maxDuration) > 0) {
@@ -209,6 +209,15 @@ public final class RetryPolicy {
     @Override
     public int hashCode() {
         return Objects.hash(maxAttempts, initialDelay, maxDelay, multiplier, jitter, maxDuration, retryOn, abortOn);
+    }
+
+    /** The failure as {@link Throwable#toString()} says it, or its class's name when that itself throws. */
+    private static String describe(Throwable failure) {
+        try {
+            return failure.toString();
+        } catch (RuntimeException | Error e) {
+            return failure.getClass().getName();
+        }
     }
 
     @Override

@@ -497,8 +497,9 @@ class OrchestratorTest {
     }
 
     @Test
-    void anAttemptWhoseOutcomeCannotBeRecordedFailsForGoodInsteadOfHangingItsRun() {
-        // a mapper that overflows its stack (a cyclic object graph, say): an Error, which no output check expects
+    void aValueMapperThatOverflowsItsStackFailsTheTaskAsAnInvalidOutput() {
+        // a mapper that overflows its stack (a cyclic object graph, say): an Error, the output's problem all the same
+        // (before, it escaped the output check and the task failed as the engine's INTERNAL_ERROR)
         AtomicInteger calls = new AtomicInteger();
         Orchestrator o = track(Orchestrator.builder().store(store)
                 .valueMapper(v -> {
@@ -515,8 +516,8 @@ class OrchestratorTest {
         assertThat(r.status()).isEqualTo(RunStatus.FAILED);
         RunError e = r.error().orElseThrow();
         assertThat(e.taskId()).isEqualTo("a");
-        assertThat(e.code()).isEqualTo("INTERNAL_ERROR");
-        assertThat(e.message()).contains("recording the attempt's outcome failed").contains("StackOverflowError")
+        assertThat(e.code()).isEqualTo("INVALID_OUTPUT");
+        assertThat(e.message()).contains("the value mapper failed on a java.lang.Object").contains("StackOverflowError")
                 .contains("cyclic Object");
         assertThat(calls).hasValue(1); // not retried: the handler did its work once
         assertThat(o.inspect(r.runId()).orElseThrow().task("b").orElseThrow().status()).isEqualTo(TaskStatus.SKIPPED);

@@ -18,13 +18,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SchemaCheckerFailureTest {
 
     /** Accepts the planned input (a reference), then throws on the resolved one (a number in it). */
-    static final class Throwing implements SchemaChecker {
+    static class Throwing implements SchemaChecker {
         @Override
         public List<SchemaViolation> validate(Map<String, Object> schema, Object value) {
             if (value instanceof Map<?, ?> m && m.values().stream().anyMatch(v -> v instanceof Number)) {
-                throw new IllegalStateException("checker broke");
+                fail();
             }
             return List.of();
+        }
+
+        void fail() {
+            throw new IllegalStateException("checker broke");
         }
 
         @Override
@@ -35,8 +39,23 @@ class SchemaCheckerFailureTest {
 
     @Test
     void aDependentWhoseInputCannotBeCheckedFailsWithSchemaViolation() {
+        dependentFailsWithSchemaViolation(new Throwing());
+    }
+
+    @Test
+    void aCheckerThatOverflowsItsStackOnAResolvedInputFailsTheDependentToo() {
+        // a recursive schema, say: before, the Error escaped the dependent's start and the run waited for ever
+        dependentFailsWithSchemaViolation(new Throwing() {
+            @Override
+            void fail() {
+                throw new StackOverflowError("checker broke");
+            }
+        });
+    }
+
+    private static void dependentFailsWithSchemaViolation(SchemaChecker checker) {
         InMemoryRunStore store = new InMemoryRunStore();
-        try (Orchestrator o = Orchestrator.builder().store(store).schemaChecker(new Throwing())
+        try (Orchestrator o = Orchestrator.builder().store(store).schemaChecker(checker)
                 .service("first", ctx -> Map.of("v", 1))
                 .service(ServiceDescriptor.builder("second").inputSchema(Map.of("type", "object")).build(),
                         ctx -> "never", ServiceOptions.defaults())

@@ -137,7 +137,7 @@ final class Attempt implements TaskContext, Runnable {
     private void cancel(CompletableFuture<?> f) {
         try {
             f.cancel(true);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             run.engine.log.warn("run {}: cancelling the stage of task {} failed: {}", run.runId, taskId(),
                     e.toString());
         }
@@ -148,7 +148,7 @@ final class Attempt implements TaskContext, Runnable {
     public void run() {
         try {
             run.engine.invoke(this);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // its start is durable and nothing else would decide it: it fails for good (not retried, not a failure
             // of the service, whose breaker permission goes back)
             run.engine.log.error("run {}: dispatching attempt {} of task {} failed", run.runId, attempt, taskId(), e);

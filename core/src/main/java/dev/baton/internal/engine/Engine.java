@@ -184,7 +184,7 @@ public final class Engine implements AutoCloseable {
             Instant t = clock.instant();
             lastReading = t;
             return t;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             long n = clockFailures.incrementAndGet();
             if (n == 1 || n % 1000 == 0) {
                 log.warn("the clock failed ({} times so far); this reading repeats the last good one: {}", n,
@@ -331,7 +331,7 @@ public final class Engine implements AutoCloseable {
                 store.append(runId, 0, List.of(created), owner, created.at());
             } catch (SequenceConflictException e) {
                 return fromStore(runId, plan);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 throw new BatonException("STORE_UNAVAILABLE", "could not create run '" + runId + "': " + e.getMessage(), e);
             }
             active.put(runId, run);
@@ -443,7 +443,7 @@ public final class Engine implements AutoCloseable {
 
     /** The run id exists in the store but not in memory here: return its stored outcome, or resume it. */
     private RunHandle fromStore(String runId, Plan plan) {
-        RunSnapshot snap = RunSnapshot.fold(store.events(runId))
+        RunSnapshot snap = RunSnapshot.fold(events(runId))
                 .orElseThrow(() -> new BatonException("STORE_INCONSISTENT", "run '" + runId + "' exists but has no log"));
         if (!snap.plan().equals(plan)) {
             throw new IdempotencyConflictException(runId);
@@ -483,7 +483,7 @@ public final class Engine implements AutoCloseable {
         int n = recoverRuns();
         try {
             webhooks.recover();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             log.warn("taking up owed webhook deliveries failed; will retry at the next recovery: {}", e.toString());
         }
         return n;
@@ -498,11 +498,11 @@ public final class Engine implements AutoCloseable {
                 continue;
             }
             try {
-                Optional<RunSnapshot> snap = RunSnapshot.fold(store.events(runId));
+                Optional<RunSnapshot> snap = RunSnapshot.fold(events(runId));
                 if (snap.isPresent() && !snap.get().status().isTerminal() && resume(snap.get()) != null) {
                     n++;
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 // one run that cannot be read or resumed must not keep the others from being recovered; the next
                 // recovery (the lease work runs one periodically) tries it again
                 log.error("run {}: recovering it failed; the other unfinished runs are recovered", runId, e);
@@ -536,7 +536,7 @@ public final class Engine implements AutoCloseable {
             withMdc(snap.runId(), null, null, () -> log.info("resuming run {} at seq {}", snap.runId(), snap.lastSeq()));
             try {
                 run.resume(snap);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 // not left active (later recoveries would skip it) nor leased (another instance may take it up), and
                 // nothing it armed before failing (retry timers) may still fire
                 run.detach();
@@ -606,7 +606,7 @@ public final class Engine implements AutoCloseable {
                 throw new BatonException("RUN_ACTIVE", "run '" + runId + "' is still running; redrive its dead letters"
                         + " once it has ended");
             }
-            RunSnapshot snap = RunSnapshot.fold(store.events(runId))
+            RunSnapshot snap = RunSnapshot.fold(events(runId))
                     .orElseThrow(() -> new BatonException("UNKNOWN_RUN", "no run '" + runId + "'"));
             RunSnapshot.TaskState t = snap.tasks.get(taskId);
             if (t == null || !t.deadLettered) {
@@ -744,7 +744,7 @@ public final class Engine implements AutoCloseable {
             workers.execute(() -> runBlocking(a));
         } catch (RejectedExecutionException e) {
             finished(a, null, new BatonException("REJECTED", "the handler executor rejected the task", e));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // a user executor may fail otherwise than by rejecting: the handler did not run, the attempt failed
             finished(a, null, new BatonException("REJECTED", "the handler executor failed: " + e, e));
         }
@@ -776,7 +776,7 @@ public final class Engine implements AutoCloseable {
         CompletableFuture<?> f;
         try {
             f = stage.toCompletableFuture();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             f = null; // optional for a CompletionStage (some libraries' stages refuse): wait on the stage itself
         }
         try {
@@ -786,7 +786,7 @@ public final class Engine implements AutoCloseable {
             } else {
                 stage.whenComplete((v, t) -> finished(a, v, t)); // a timeout or cancel then cannot stop the work
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             finished(a, null, e);
         }
     }
@@ -796,7 +796,7 @@ public final class Engine implements AutoCloseable {
         if (a.releaseOnce()) {
             try {
                 release(a.ticket); // may start queued tasks of other runs: their failure is not this attempt's
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 log.error("run {}: handing on the slots of task {} failed", a.runId(), a.taskId(), e);
             }
         }
@@ -916,6 +916,19 @@ public final class Engine implements AutoCloseable {
         return c;
     }
 
+    /**
+     * A run's log from the store, never null: a store that answers null is reported as inconsistent, by run.
+     *
+     * @throws BatonException {@code STORE_INCONSISTENT} when the store answers null
+     */
+    List<RunEvent> events(String runId) {
+        List<RunEvent> log = store.events(runId);
+        if (log == null) {
+            throw new BatonException("STORE_INCONSISTENT", "the store answered no log (null) for run '" + runId + "'");
+        }
+        return log;
+    }
+
     private Object toJson(Object value) {
         if (JsonValues.isJsonType(value)) {
             try {
@@ -924,6 +937,8 @@ public final class Engine implements AutoCloseable {
                 if (valueMapper == null) {
                     throw e;
                 }
+            } catch (RuntimeException | Error e) {
+                throw unreadable(value, e);
             }
         } else if (valueMapper == null) {
             throw new IllegalArgumentException("a " + value.getClass().getName()
@@ -935,12 +950,27 @@ public final class Engine implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the value mapper refused a " + value.getClass().getName() + ": "
                     + e.getMessage(), e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // any other failure of the mapper is this output's problem too, not the engine's: the task fails
             throw new IllegalArgumentException("the value mapper failed on a " + value.getClass().getName() + ": "
-                    + e, e);
+                    + Failures.describe(e), e);
         }
-        return JsonValues.freeze(mapped);
+        try {
+            return JsonValues.freeze(mapped);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            throw unreadable(mapped, e);
+        }
+    }
+
+    /**
+     * A value whose own methods fail while it is read (a map whose size is wrong, an entry set that throws, a key
+     * whose {@code toString} throws): the output's problem, so the task fails as an invalid output.
+     */
+    private static IllegalArgumentException unreadable(Object value, Throwable e) {
+        return new IllegalArgumentException("a " + value.getClass().getName() + " could not be read as JSON: "
+                + Failures.describe(e), e);
     }
 
     // ------------------------------------------------------------------ events and ends
@@ -958,7 +988,7 @@ public final class Engine implements AutoCloseable {
         List<SchemaViolation> violations;
         try {
             violations = schemaChecker.validate(schema, value);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // a checker that throws is a problem of this value's check, not of the engine: the task fails with it
             return what + " could not be checked against the service's " + what + " schema: "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
@@ -1028,7 +1058,7 @@ public final class Engine implements AutoCloseable {
         });
         try {
             webhooks.ended(run.runId, endSeq, run.settings, result); // started before the handle completes
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             log.error("run {}: starting its result webhook failed", run.runId, e);
         } finally {
             run.future.complete(result); // whatever the webhook did: the run is over and durable
@@ -1042,7 +1072,7 @@ public final class Engine implements AutoCloseable {
         }
         try {
             store.releaseLease(runId, owner);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             log.debug("releasing the lease of run {} failed; it expires on its own: {}", runId, e.toString());
         }
     }
@@ -1074,7 +1104,7 @@ public final class Engine implements AutoCloseable {
      * @return the run's view, folded from its log
      */
     public Optional<RunView> inspect(String runId) {
-        return RunSnapshot.fold(store.events(runId)).map(this::view);
+        return RunSnapshot.fold(events(runId)).map(this::view);
     }
 
     private RunView view(RunSnapshot snap) {
@@ -1127,7 +1157,7 @@ public final class Engine implements AutoCloseable {
                 if (tick % 3 == 2) {
                     recoverRuns();
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 log.warn("lease upkeep failed; will retry: {}", e.toString());
             }
             scheduleLeaseWork(every, tick + 1);
@@ -1165,8 +1195,8 @@ public final class Engine implements AutoCloseable {
             }
             Optional<RunSnapshot> snap;
             try {
-                snap = RunSnapshot.fold(store.events(runId));
-            } catch (RuntimeException e) {
+                snap = RunSnapshot.fold(events(runId));
+            } catch (RuntimeException | Error e) {
                 log.debug("watching run {}: reading its log failed, trying again: {}", runId, e.toString());
                 scheduler.schedule(Duration.ofMillis(250), poll[0]);
                 return;
@@ -1199,7 +1229,7 @@ public final class Engine implements AutoCloseable {
                 if (n > 0) {
                     log.debug("purged {} runs that ended more than {} ago", n, retention);
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 log.warn("purging expired runs failed; will retry: {}", e.toString());
             }
             schedulePurgeAgain(every);
@@ -1264,7 +1294,7 @@ public final class Engine implements AutoCloseable {
             if (b.transport != null) {
                 try {
                     b.transport.close();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     log.warn("closing the transport of service {} failed: {}", b.name(), e.toString());
                 }
             }

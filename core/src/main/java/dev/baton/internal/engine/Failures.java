@@ -23,7 +23,7 @@ final class Failures {
         if (t instanceof Attempt.Aborted a) {
             return new Failure(a.info, a.retryable);
         }
-        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        String message = messageOf(t);
         if (t instanceof java.util.concurrent.CancellationException) {
             return new Failure(new ErrorInfo("CANCELLED", "the handler's stage was cancelled", t.getClass().getName()), false);
         }
@@ -40,6 +40,32 @@ final class Failures {
             return new Failure(new ErrorInfo("HANDLER_ERROR", message, t.getClass().getName()), false);
         }
         return new Failure(new ErrorInfo("HANDLER_ERROR", message, t.getClass().getName()), true);
+    }
+
+    /** The longest message kept from a failure: a handler's exception is user data, and it is written to the log. */
+    static final int MAX_MESSAGE = 16_384;
+
+    /**
+     * A failure's message for the record: its class's simple name when it has none, its class's name when reading it
+     * fails, and at most {@value #MAX_MESSAGE} characters.
+     */
+    static String messageOf(Throwable t) {
+        String m;
+        try {
+            m = t.getMessage();
+        } catch (RuntimeException | Error e) {
+            return t.getClass().getName() + " (its message could not be read: " + e.getClass().getName() + ")";
+        }
+        if (m == null) {
+            return t.getClass().getSimpleName();
+        }
+        return m.length() <= MAX_MESSAGE ? m
+                : m.substring(0, MAX_MESSAGE) + "... (" + (m.length() - MAX_MESSAGE) + " more characters)";
+    }
+
+    /** Like {@link Throwable#toString()}, but safe from a message that cannot be read, and bounded. */
+    static String describe(Throwable t) {
+        return t.getClass().getName() + ": " + messageOf(t);
     }
 
     private static boolean retryable(BatonException b) {

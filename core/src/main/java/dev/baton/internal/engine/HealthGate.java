@@ -240,7 +240,7 @@ final class HealthGate implements AutoCloseable {
         for (Entry e : released) {
             try {
                 engine.admit(List.of(e.ticket)); // one by one, oldest first: admission keeps the order
-            } catch (RuntimeException ex) {
+            } catch (RuntimeException | Error ex) {
                 // it is out of the queue with its timer cancelled: it fails rather than wait for ever, and one failure
                 // must not strand the tasks released after it
                 engine.log.error("service {}: starting a released task of run {} failed", service, e.ticket.run().runId,
@@ -248,7 +248,7 @@ final class HealthGate implements AutoCloseable {
                 try {
                     e.ticket.run().failWaiting(e.ticket.task(), ErrorInfo.of("INTERNAL_ERROR",
                             "starting the task after its service recovered failed: " + ex));
-                } catch (RuntimeException again) {
+                } catch (RuntimeException | Error again) {
                     engine.log.error("run {}: failing the task that could not start failed too",
                             e.ticket.run().runId, again);
                 }
@@ -263,7 +263,7 @@ final class HealthGate implements AutoCloseable {
             ServiceHealth h;
             try {
                 h = s.health(service);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 engine.log.warn("health source {} failed for service {}: {}", s, service, e.toString());
                 continue;
             }
@@ -298,7 +298,7 @@ final class HealthGate implements AutoCloseable {
         for (HealthSource.Subscription s : subscriptions) {
             try {
                 s.close();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 engine.log.debug("unsubscribing from a health source failed: {}", e.toString());
             }
         }

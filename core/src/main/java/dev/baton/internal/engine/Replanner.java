@@ -143,7 +143,7 @@ final class Replanner {
             return;
         }
         try {
-            RunSnapshot snap = RunSnapshot.fold(engine.store.events(run.runId)).orElseThrow(
+            RunSnapshot snap = RunSnapshot.fold(engine.events(run.runId)).orElseThrow(
                     () -> new BatonException("STORE_INCONSISTENT", "run '" + run.runId + "' has no log"));
             reviseFrom(run, snap, failure);
             revising.remove(run);
@@ -152,7 +152,7 @@ final class Replanner {
         } catch (SequenceConflictException | LeaseLostException e) {
             engine.log.warn("run {}: another instance owns the run now; stopping here: {}", run.runId, e.getMessage());
             engine.abandoned(run);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             if (engine.isClosed()) {
                 closed(run);
                 return;
@@ -203,7 +203,7 @@ final class Replanner {
                     break;
                 }
                 problems = e.problems();
-            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            } catch (RuntimeException | Error e) {
                 // a planner's own failure (an LLM client's missing class, say) ends the revisions with its reason
                 reasons.add("the planner failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
                 break;

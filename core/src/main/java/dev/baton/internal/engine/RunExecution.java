@@ -410,7 +410,7 @@ final class RunExecution {
             code = "SCHEMA_VIOLATION";
         } catch (InputResolver.UnresolvedReferenceException e) {
             unresolved = e.getMessage();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // a bug, not the plan's problem: the task fails for good, and below its slots are given back (left
             // QUEUED, it would hold them and wait for ever)
             engine.log.error("run {}: resolving the input of task {} failed", runId, graph.task(i).id(), e);
@@ -519,7 +519,7 @@ final class RunExecution {
                     a.nextCompleted = null;
                     try {
                         completeLocked(a, now, ready);
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | Error e) {
                         // one completion's failure must not drop the others of the batch
                         engine.log.error("run {}: recording a completed task failed", runId, e);
                     }
@@ -927,7 +927,7 @@ final class RunExecution {
             } catch (SequenceConflictException | LeaseLostException e) {
                 lostLocked(e);
                 return null;
-            } catch (RuntimeException e) { // StoreException or an unexpected store failure: keep the outbox, retry
+            } catch (RuntimeException | Error e) { // StoreException or an unexpected store failure: keep the outbox, retry
                 scheduleFlushRetryLocked(e);
                 return null;
             }
@@ -955,14 +955,14 @@ final class RunExecution {
         for (int k = 0, n = toRun.size(); k < n; k++) {
             try {
                 toRun.get(k).run();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 // the effects after it (other tasks' attempts among them) must still run
                 engine.log.error("run {}: a step after a durable write failed", runId, e);
             }
         }
     }
 
-    private void scheduleFlushRetryLocked(RuntimeException e) {
+    private void scheduleFlushRetryLocked(Throwable e) {
         flushFailures++;
         if (flushRetryScheduled) {
             return;

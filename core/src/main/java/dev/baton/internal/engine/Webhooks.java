@@ -102,7 +102,7 @@ final class Webhooks {
     }
 
     private boolean recover(String runId) {
-        List<RunEvent> log = engine.store.events(runId);
+        List<RunEvent> log = engine.events(runId);
         if (log.isEmpty() || !(log.get(0) instanceof dev.baton.event.RunCreated c)
                 || destination(c.settings()).isEmpty()) {
             return false;
@@ -163,7 +163,7 @@ final class Webhooks {
             if (stage == null) {
                 throw new IllegalStateException("the webhook transport returned no stage");
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             record(runId, new WebhookAttempted(runId, 0, engine.now(), endSeq, destination, firstAttempt,
                     WebhookAttempted.FAILED, 0, "the webhook transport failed: " + e.getClass().getSimpleName(), null));
             finish(runId, leased); // after the record: the next delivery and the lease wait for it
@@ -176,7 +176,7 @@ final class Webhooks {
                     finish(runId, leased);
                 }
             });
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // a stage of the transport's own that cannot take a callback: the delivery's attempts are its to record,
             // but the next delivery and the lease must not wait for a callback that may never come
             engine.log.warn("run {}: the webhook transport's stage took no callback: {}", runId, e.toString());
@@ -209,7 +209,7 @@ final class Webhooks {
             Optional<RunRecord> r;
             try {
                 r = engine.store.run(runId);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 engine.log.warn("run {}: webhook attempt {} ({}) could not be recorded: {}", runId, draft.attempt(),
                         draft.outcome(), e.toString());
                 return;
@@ -224,7 +224,7 @@ final class Webhooks {
                 engine.store.append(runId, seq, List.of(ev), engine.owner, engine.now());
             } catch (SequenceConflictException e) {
                 continue;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 engine.log.warn("run {}: webhook attempt {} ({}) could not be recorded: {}", runId, draft.attempt(),
                         draft.outcome(), e.toString());
                 return;

@@ -103,7 +103,7 @@ public final class PlanningLoop {
                 rejected.add(new PlanningAttempt(attempt, null,
                         List.of(new PlanProblem(e.code(), null, "", String.valueOf(e.getMessage())))));
                 throw new PlanningFailedException(name, rejected, e);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 rejected.add(new PlanningAttempt(attempt, null, List.of(new PlanProblem(PLANNER_ERROR, null, "",
                         e.getClass().getSimpleName() + ": " + e.getMessage()))));
                 throw new PlanningFailedException(name, rejected, e);
