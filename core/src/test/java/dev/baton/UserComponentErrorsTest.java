@@ -59,6 +59,16 @@ class UserComponentErrorsTest {
         }
     }
 
+    /** The in-memory store, with each log it reads passed through {@code reads} (which may replace it, or throw). */
+    private RunStore readingThrough(java.util.function.UnaryOperator<List<RunEvent>> reads) {
+        return new ForwardingRunStore(memory) {
+            @Override
+            public List<RunEvent> events(String runId) {
+                return reads.apply(super.events(runId));
+            }
+        };
+    }
+
     private Orchestrator.Builder builder(RunStore store) {
         return Orchestrator.builder().store(store).time(time).executor(Runnable::run);
     }
@@ -155,28 +165,10 @@ class UserComponentErrorsTest {
     @Test
     void closeGoesOnPastATransportAndAHealthSubscriptionThatThrowErrors() {
         AtomicBoolean secondClosed = new AtomicBoolean();
-        TaskTransport bad = new TaskTransport() {
-            @Override
-            public java.util.concurrent.CompletionStage<Object> dispatch(dev.baton.transport.TaskRequest r) {
-                return CompletableFuture.completedFuture(1);
-            }
-
-            @Override
-            public void close() {
-                throw new NoClassDefFoundError("some/Class");
-            }
-        };
-        TaskTransport good = new TaskTransport() {
-            @Override
-            public java.util.concurrent.CompletionStage<Object> dispatch(dev.baton.transport.TaskRequest r) {
-                return CompletableFuture.completedFuture(1);
-            }
-
-            @Override
-            public void close() {
-                secondClosed.set(true);
-            }
-        };
+        TaskTransport bad = closingWith(() -> {
+            throw new NoClassDefFoundError("some/Class");
+        });
+        TaskTransport good = closingWith(() -> secondClosed.set(true));
         HealthSource health = new HealthSource() {
             @Override
             public ServiceHealth health(String service) {
@@ -204,18 +196,30 @@ class UserComponentErrorsTest {
         assertThat(h.result()).isCompletedExceptionally(); // the handle learns of the close: the run stays recoverable
     }
 
+    /** A transport that answers every request with 1 and runs {@code onClose} when closed. */
+    private static TaskTransport closingWith(Runnable onClose) {
+        return new TaskTransport() {
+            @Override
+            public java.util.concurrent.CompletionStage<Object> dispatch(dev.baton.transport.TaskRequest r) {
+                return CompletableFuture.completedFuture(1);
+            }
+
+            @Override
+            public void close() {
+                onClose.run();
+            }
+        };
+    }
+
     @Test
     void aRunTheStoreCannotReadAtRecoveryDoesNotFailTheBuild() {
         AtomicBoolean readsFail = new AtomicBoolean();
-        RunStore store = new ForwardingRunStore(memory) {
-            @Override
-            public List<RunEvent> events(String runId) {
-                if (readsFail.get()) {
-                    throw new AssertionError("cannot read");
-                }
-                return super.events(runId);
+        RunStore store = readingThrough(log -> {
+            if (readsFail.get()) {
+                throw new AssertionError("cannot read");
             }
-        };
+            return log;
+        });
         Orchestrator first = builder(store).retryPolicy(RetryPolicy.builder().maxAttempts(3)
                 .backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).build())
                 .service("s", c -> {
@@ -237,12 +241,7 @@ class UserComponentErrorsTest {
     @Test
     void aStoreThatAnswersNoLogIsReportedAsInconsistent() {
         AtomicBoolean nullLogs = new AtomicBoolean();
-        RunStore store = new ForwardingRunStore(memory) {
-            @Override
-            public List<RunEvent> events(String runId) {
-                return nullLogs.get() ? null : super.events(runId);
-            }
-        };
+        RunStore store = readingThrough(log -> nullLogs.get() ? null : log);
         try (Orchestrator o = builder(store).service("s", c -> 1).build()) {
             o.submit(Plan.builder().task("a", "s", Map.of()).build(), RunOptions.builder().runId("done").build());
             nullLogs.set(true);
