@@ -53,6 +53,17 @@ class SchemaCheckerFailureTest {
         });
     }
 
+    @Test
+    void aCheckersHugeMessageIsRecordedCutShort() {
+        // the message goes into the run's log: it is bounded like a handler's
+        dependentFailsWithSchemaViolation(new Throwing() {
+            @Override
+            void fail() {
+                throw new IllegalStateException("checker broke " + "x".repeat(100_000));
+            }
+        });
+    }
+
     private static void dependentFailsWithSchemaViolation(SchemaChecker checker) {
         InMemoryRunStore store = new InMemoryRunStore();
         try (Orchestrator o = Orchestrator.builder().store(store).schemaChecker(checker)
@@ -67,7 +78,8 @@ class SchemaCheckerFailureTest {
             assertThat(r.status()).isEqualTo(RunStatus.FAILED);
             assertThat(r.error().orElseThrow().taskId()).isEqualTo("b");
             assertThat(r.error().orElseThrow().code()).isEqualTo("SCHEMA_VIOLATION");
-            assertThat(r.error().orElseThrow().message()).contains("could not be checked").contains("checker broke");
+            assertThat(r.error().orElseThrow().message()).contains("could not be checked").contains("checker broke")
+                    .hasSizeLessThan(17_000);
             assertThat(r.output("a")).isEqualTo(Map.of("v", 1));
         }
         assertThat(LogInvariants.check(store.events("sc"))).isEmpty();

@@ -113,8 +113,7 @@ final class Durability {
             String runId = r.executionId().substring(0, r.executionId().indexOf('/'));
             int layer = LedgerWorkload.layer(taskId);
             if (layer > 0) {
-                int i = Integer.parseInt(taskId.substring(taskId.indexOf('_') + 1));
-                for (int producer : LedgerWorkload.producers(i)) {
+                for (int producer : LedgerWorkload.producers(LedgerWorkload.position(taskId))) {
                     String producerId = runId + "/" + LedgerWorkload.taskId(layer - 1, producer);
                     Integer made = completedIn.get(producerId);
                     if (made != null && made > r.generation()) {

@@ -50,6 +50,11 @@ final class LedgerWorkload {
         return Integer.parseInt(taskId.substring(1, taskId.indexOf('_')));
     }
 
+    /** @return the position of a task id of this plan within its layer ({@code t<layer>_<i>}) */
+    static int position(String taskId) {
+        return Integer.parseInt(taskId.substring(taskId.indexOf('_') + 1));
+    }
+
     /** @return the positions, in the layer before, of the two tasks whose outputs task {@code i} of a layer reads */
     static int[] producers(int i) {
         return new int[] {i, (i + 1) % WIDTH};

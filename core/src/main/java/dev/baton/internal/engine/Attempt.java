@@ -153,7 +153,7 @@ final class Attempt implements TaskContext, Runnable {
             // of the service, whose breaker permission goes back)
             run.engine.log.error("run {}: dispatching attempt {} of task {} failed", run.runId, attempt, taskId(), e);
             run.engine.finished(this, null, new Aborted(ErrorInfo.of("INTERNAL_ERROR",
-                    "dispatching the attempt failed: " + e), false));
+                    "dispatching the attempt failed: " + Failures.describe(e)), false));
         }
     }
 

@@ -332,7 +332,7 @@ public final class Engine implements AutoCloseable {
             } catch (SequenceConflictException e) {
                 return fromStore(runId, plan);
             } catch (RuntimeException | Error e) {
-                throw new BatonException("STORE_UNAVAILABLE", "could not create run '" + runId + "': " + e.getMessage(), e);
+                throw new BatonException("STORE_UNAVAILABLE", "could not create run '" + runId + "': " + Failures.messageOf(e), e);
             }
             active.put(runId, run);
             String id = runId;
@@ -746,7 +746,7 @@ public final class Engine implements AutoCloseable {
             finished(a, null, new BatonException("REJECTED", "the handler executor rejected the task", e));
         } catch (RuntimeException | Error e) {
             // a user executor may fail otherwise than by rejecting: the handler did not run, the attempt failed
-            finished(a, null, new BatonException("REJECTED", "the handler executor failed: " + e, e));
+            finished(a, null, new BatonException("REJECTED", "the handler executor failed: " + Failures.describe(e), e));
         }
     }
 
@@ -824,8 +824,8 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             log.error("run {}: recording the outcome of attempt {} of task {} (execution {}) failed", a.runId(),
                     a.attempt, a.taskId(), a.executionId(), e);
-            a.run.onFailure(a, ErrorInfo.of("INTERNAL_ERROR", "recording the attempt's outcome failed: " + e),
-                    null, false);
+            a.run.onFailure(a, ErrorInfo.of("INTERNAL_ERROR", "recording the attempt's outcome failed: "
+                    + Failures.describe(e)), null, false);
             if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
                 throw (Error) e; // recorded; the JVM itself is in trouble, which its own handlers must hear
             }
@@ -991,7 +991,7 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             // a checker that throws is a problem of this value's check, not of the engine: the task fails with it
             return what + " could not be checked against the service's " + what + " schema: "
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+                    + Failures.brief(e);
         }
         if (violations.isEmpty()) {
             return null;

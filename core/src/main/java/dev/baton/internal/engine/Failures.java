@@ -50,22 +50,34 @@ final class Failures {
      * fails, and at most {@value #MAX_MESSAGE} characters.
      */
     static String messageOf(Throwable t) {
+        String m = boundedMessage(t);
+        return m != null ? m : t.getClass().getSimpleName();
+    }
+
+    /** Like {@link Throwable#toString()} (class name, then the message if any), but safe and bounded. */
+    static String describe(Throwable t) {
+        String m = boundedMessage(t);
+        return m == null ? t.getClass().getName() : t.getClass().getName() + ": " + m;
+    }
+
+    /** The class's simple name, then the message if any, safe and bounded. */
+    static String brief(Throwable t) {
+        String m = boundedMessage(t);
+        return m == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + m;
+    }
+
+    /** The message, cut to {@value #MAX_MESSAGE} characters; null when there is none. */
+    private static String boundedMessage(Throwable t) {
         String m;
         try {
             m = t.getMessage();
         } catch (RuntimeException | Error e) {
-            return t.getClass().getName() + " (its message could not be read: " + e.getClass().getName() + ")";
+            return "its message could not be read (" + e.getClass().getName() + ")";
         }
-        if (m == null) {
-            return t.getClass().getSimpleName();
+        if (m == null || m.length() <= MAX_MESSAGE) {
+            return m;
         }
-        return m.length() <= MAX_MESSAGE ? m
-                : m.substring(0, MAX_MESSAGE) + "... (" + (m.length() - MAX_MESSAGE) + " more characters)";
-    }
-
-    /** Like {@link Throwable#toString()}, but safe from a message that cannot be read, and bounded. */
-    static String describe(Throwable t) {
-        return t.getClass().getName() + ": " + messageOf(t);
+        return m.substring(0, MAX_MESSAGE) + "... (" + (m.length() - MAX_MESSAGE) + " more characters)";
     }
 
     private static boolean retryable(BatonException b) {

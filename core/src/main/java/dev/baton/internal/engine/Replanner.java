@@ -199,13 +199,13 @@ final class Replanner {
                         : null;
             } catch (PlannerException e) {
                 if (!e.replannable()) {
-                    reasons.add("the planner could not revise the plan: " + e.code() + ": " + e.getMessage());
+                    reasons.add("the planner could not revise the plan: " + e.code() + ": " + Failures.messageOf(e));
                     break;
                 }
                 problems = e.problems();
             } catch (RuntimeException | Error e) {
                 // a planner's own failure (an LLM client's missing class, say) ends the revisions with its reason
-                reasons.add("the planner failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                reasons.add("the planner failed: " + Failures.brief(e));
                 break;
             }
             if (endIfCancelled(run, snap)) {

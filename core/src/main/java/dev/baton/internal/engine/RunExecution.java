@@ -415,7 +415,7 @@ final class RunExecution {
             // QUEUED, it would hold them and wait for ever)
             engine.log.error("run {}: resolving the input of task {} failed", runId, graph.task(i).id(), e);
             code = "INTERNAL_ERROR";
-            unresolved = "resolving the task's input failed: " + e;
+            unresolved = "resolving the task's input failed: " + Failures.describe(e);
             input = null;
         }
         int n = ++attempts[i];

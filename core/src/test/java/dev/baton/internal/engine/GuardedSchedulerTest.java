@@ -55,6 +55,19 @@ class GuardedSchedulerTest {
     }
 
     @Test
+    void aSchedulerThatThrowsAnErrorIsARefusalToo() throws InterruptedException {
+        Scheduler failing = (d, a) -> {
+            throw new NoClassDefFoundError("some/TimerClass");
+        };
+        try (GuardedScheduler s = guarded(failing, false)) {
+            CountDownLatch ran = new CountDownLatch(1);
+            s.schedule(Duration.ofMillis(1), ran::countDown);
+            assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(s.refusals()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void afterCloseARefusedDelayIsRefusedToo() {
         GuardedScheduler s = guarded(REFUSING, false);
         s.schedule(Duration.ofHours(1), () -> { }); // starts the fallback timer
