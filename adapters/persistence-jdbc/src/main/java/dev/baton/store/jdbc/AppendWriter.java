@@ -230,7 +230,9 @@ final class AppendWriter {
             Outcome[] outcomes;
             try {
                 outcomes = tryGroup(batch);
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException | Error e) {
+                // an Error too (a driver's assertion, a missing class): the writer thread must live on and every
+                // append of the group must learn an outcome, or its appender would wait for ever
                 discardConnectionIfBroken();
                 if (batch.size() == 1) {
                     batch.get(0).complete(failure(batch.get(0), e));
@@ -250,12 +252,13 @@ final class AppendWriter {
             }
         }
 
-        private static StoreException failure(Request r, Exception e) {
+        private static StoreException failure(Request r, Throwable e) {
             if (e instanceof StoreException se) {
                 return se;
             }
             String state = e instanceof SQLException s ? " (SQL state " + s.getSQLState() + ")" : "";
-            return new StoreException("append to run '" + r.runId + "' failed" + state + ": " + e.getMessage(), e);
+            String what = e instanceof Error ? e.getClass().getName() + ": " + e.getMessage() : e.getMessage();
+            return new StoreException("append to run '" + r.runId + "' failed" + state + ": " + what, e);
         }
 
         /** The fast insert met a seq that another writer took: the group is redone with the tolerant insert. */

@@ -194,10 +194,33 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         return query("read the log of run '" + runId + "'", sql.selectEvents, ps -> ps.setString(1, runId), rs -> {
             List<RunEvent> out = new ArrayList<>();
             while (rs.next()) {
-                out.add(codec.decode(rs.getString(1)));
+                out.add(decodeRow(runId, out.size() + 1, rs.getLong(1), rs.getString(2)));
             }
             return List.copyOf(out);
         });
+    }
+
+    /**
+     * One row of a run's log, checked against its place: a row that cannot be read, that names another run or seq
+     * than its key, or that leaves a gap fails the read with the run and seq, so that a damaged log is never folded
+     * (and resumed, or appended to) as if it were whole.
+     */
+    private RunEvent decodeRow(String runId, long expectedSeq, long seq, String payload) {
+        String where = "run '" + runId + "', seq " + seq + ": ";
+        if (seq != expectedSeq) {
+            throw new StoreException(where + "the stored log has a gap (expected seq " + expectedSeq + ")");
+        }
+        RunEvent e;
+        try {
+            e = codec.decode(payload);
+        } catch (StoreException ex) {
+            throw new StoreException(where + ex.getMessage(), ex);
+        }
+        if (!runId.equals(e.runId()) || e.seq() != seq) {
+            throw new StoreException(where + "the stored event is " + EventCodec.typeOf(e) + " of run '" + e.runId()
+                    + "' at seq " + e.seq());
+        }
+        return e;
     }
 
     @Override
