@@ -182,7 +182,7 @@ public final class HttpTransport implements TaskTransport, HealthSource {
             return CompletableFuture.failedFuture(surface(failure(service, e, secret)));
         }
         final String token = secret;
-        call.whenComplete((response, error) -> {
+        LimitedBody.within(call, timeout).whenComplete((response, error) -> {
             if (error != null) {
                 out.completeExceptionally(surface(failure(service, error, token)));
             } else {
@@ -433,7 +433,8 @@ public final class HttpTransport implements TaskTransport, HealthSource {
         }
 
         /**
-         * @param timeout how long to wait for a response (capped by the attempt's deadline); positive; default 30 s
+         * @param timeout how long to wait for the whole response, body included (capped by the attempt's deadline);
+         *                positive; default 30 s
          * @return this builder
          */
         public Builder requestTimeout(Duration timeout) {

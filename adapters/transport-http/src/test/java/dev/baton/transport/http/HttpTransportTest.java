@@ -217,6 +217,19 @@ class HttpTransportTest {
     }
 
     @Test
+    void aTricklingBodyTimesOutAsAWhole() throws Exception {
+        // the headers come at once, so only a bound on the whole exchange (not the JDK's request timeout) ends it
+        FakeServer s = server((ex, body) -> FakeServer.trickle(ex));
+        HttpTransport t = transport(s.uri("/orders")).requestTimeout(Duration.ofMillis(300)).build();
+        long start = System.nanoTime();
+        HttpTransportException e = failure(t, request(1));
+        assertThat(e.code()).isEqualTo(HttpTransportException.TIMEOUT);
+        assertThat(e.retryable()).isTrue();
+        assertThat(e.getMessage()).contains("whole response").contains("PT0.3S");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    }
+
+    @Test
     void theAttemptDeadlineCapsTheRequestTimeout() throws Exception {
         ManualTime clock = new ManualTime(Instant.parse("2026-03-01T10:00:00Z"));
         FakeServer s = server((ex, body) -> FakeServer.respond(ex, 200, "{}"));

@@ -178,6 +178,15 @@ class WebhookTest {
     }
 
     @Test
+    void aReceiverThatTricklesItsAnswerTimesOut() throws Exception {
+        FakeServer slow = receiver((ex, body) -> FakeServer.trickle(ex));
+        WebhookAttempt a = sender().maxAttempts(1).timeouts(Duration.ofSeconds(1), Duration.ofMillis(300)).build()
+                .send(slow.uri("/hook"), payload()).toCompletableFuture().get(4, TimeUnit.SECONDS);
+        assertThat(a.outcome()).isEqualTo(WebhookOutcome.FAILED);
+        assertThat(a.error()).isEqualTo("HttpTimeoutException");
+    }
+
+    @Test
     void refusedDestinationsAreNeverCalled() throws Exception {
         FakeServer s = receiver((ex, body) -> FakeServer.respond(ex, 200, ""));
         WebhookSender strict = sender().destinations(DestinationPolicy.builder().allowHost("127.0.0.1").build())
