@@ -75,7 +75,9 @@ public final class HttpTransport implements TaskTransport, HealthSource {
     /** How much of an error body is kept for the message. */
     static final int ERROR_SNIPPET_BYTES = 512;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // a body with something after its JSON value (a second value, an HTML trailer) is not JSON, not that first value
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Map<String, URI> urls;
     private final Function<String, URI> resolver;

@@ -270,10 +270,12 @@ class HttpTransportTest {
 
     @Test
     void aNonJsonSuccessBodyIsNotRetryable() throws Exception {
-        FakeServer s = server((ex, body) -> FakeServer.respond(ex, 200, "<html>"));
-        HttpTransportException e = failure(transport(s.uri("/orders")).build(), request(1));
-        assertThat(e.code()).isEqualTo(HttpTransportException.INVALID_RESPONSE);
-        assertThat(e.retryable()).isFalse();
+        for (String notJson : List.of("<html>", "{\"ok\":true} <html>", "{\"ok\":true}{\"ok\":false}", "[1,2")) {
+            FakeServer s = server((ex, body) -> FakeServer.respond(ex, 200, notJson));
+            HttpTransportException e = failure(transport(s.uri("/orders")).build(), request(1));
+            assertThat(e.code()).as(notJson).isEqualTo(HttpTransportException.INVALID_RESPONSE);
+            assertThat(e.retryable()).isFalse();
+        }
     }
 
     @Test
