@@ -316,7 +316,8 @@ public final class HttpTransport implements TaskTransport, HealthSource {
 
     private CompletionStage<Boolean> probe(URI uri, Duration timeout) {
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
-        return client.sendAsync(req, LimitedBody.handler(ERROR_SNIPPET_BYTES, ERROR_SNIPPET_BYTES))
+        // only the status counts: the body (an actuator's details, say) is cut short whatever its size, never failed
+        return LimitedBody.within(client.sendAsync(req, LimitedBody.truncating(ERROR_SNIPPET_BYTES)), timeout)
                 .thenApply(r -> r.statusCode() / 100 == 2);
     }
 

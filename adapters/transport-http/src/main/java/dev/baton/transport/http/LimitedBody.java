@@ -54,6 +54,11 @@ final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
         };
     }
 
+    /** A handler that keeps at most {@code limit} bytes of any body and never fails on its size. */
+    static HttpResponse.BodyHandler<byte[]> truncating(long limit) {
+        return info -> new LimitedBody(limit, true);
+    }
+
     /**
      * Bounds a whole exchange, body included: the JDK client's request timeout ends once the response's headers are
      * in, so a body that trickles (or never ends within the size limit) would otherwise hold the call for ever.
