@@ -229,8 +229,10 @@ public final class HttpTransport implements TaskTransport, HealthSource {
             }
             return;
         }
-        String snippet = Redactor.redact(new String(bytes, StandardCharsets.UTF_8), secret);
-        if (snippet.length() > 0 && bytes.length >= ERROR_SNIPPET_BYTES) {
+        boolean cut = bytes.length >= ERROR_SNIPPET_BYTES;
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        String snippet = cut ? Redactor.redactCut(text, secret) : Redactor.redact(text, secret);
+        if (snippet.length() > 0 && cut) {
             snippet = snippet + "...";
         }
         boolean retryable = status == 408 || status == 429 || status / 100 == 5;

@@ -410,6 +410,18 @@ class HttpTransportTest {
     }
 
     @Test
+    void noPartOfTheCredentialAppearsWhenTheErrorSnippetIsCutInsideIt() throws Exception {
+        // the snippet keeps 512 bytes: the echoed token straddles the cut, 15 of its characters before it
+        String pad = "x".repeat(HttpTransport.ERROR_SNIPPET_BYTES - "{\"error\":\"Bearer ".length() - 15);
+        FakeServer s = server((ex, body) -> FakeServer.respond(ex, 401, "{\"error\":\"" + pad
+                + ex.getRequestHeaders().getFirst("Authorization") + "\"}"));
+        HttpTransport t = transport(s.uri("/orders")).credentialEnv("orders", "ORDERS_TOKEN")
+                .env(n -> CANARY).build();
+        HttpTransportException e = failure(t, request(1));
+        assertThat(e.getMessage()).endsWith("Bearer [REDACTED]...").doesNotContain(CANARY.substring(0, 15));
+    }
+
+    @Test
     void configurationIsCheckedAsItIsMade() {
         assertThatThrownBy(() -> HttpTransport.builder().service("x", URI.create("ftp://h/x")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ftp://h/x");
