@@ -233,8 +233,16 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
     private static RunRecord record(ResultSet rs) throws SQLException {
         long ended = rs.getLong(4);
         Instant endedAt = rs.wasNull() ? null : Sql.instant(ended);
-        return new RunRecord(rs.getString(1), RunState.valueOf(rs.getString(2)), Sql.instant(rs.getLong(3)), endedAt,
-                rs.getLong(5), rs.getString(6), rs.getInt(7));
+        String runId = rs.getString(1);
+        String state = rs.getString(2);
+        RunState parsed;
+        try {
+            parsed = RunState.valueOf(state);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException("run '" + runId + "': the stored state '" + state + "' is not a run state", e);
+        }
+        return new RunRecord(runId, parsed, Sql.instant(rs.getLong(3)), endedAt, rs.getLong(5), rs.getString(6),
+                rs.getInt(7));
     }
 
     @Override
@@ -309,7 +317,8 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
                         ps.setString(1, executionId); // not the engine's form: every run's log, without an index
                     }
                 },
-                rs -> rs.next() ? Optional.of((TaskCompleted) codec.decode(rs.getString(1))) : Optional.empty());
+                rs -> rs.next() ? Optional.of(decodeAs(TaskCompleted.class, "execution '" + executionId + "'",
+                        rs.getString(1))) : Optional.empty());
         found.ifPresent(c -> completed.put(executionId, c));
         return found;
     }
@@ -319,10 +328,20 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         return query("query dead letters", sql.selectDeadLetters, ps -> { }, rs -> {
             List<TaskDeadLettered> out = new ArrayList<>();
             while (rs.next()) {
-                out.add((TaskDeadLettered) codec.decode(rs.getString(1)));
+                out.add(decodeAs(TaskDeadLettered.class, "a dead letter", rs.getString(1)));
             }
             return List.copyOf(out);
         });
+    }
+
+    /** A stored event that must be of one type: another one is a damaged row, named as such, not a cast failure. */
+    private <T extends RunEvent> T decodeAs(Class<T> type, String what, String payload) {
+        RunEvent e = codec.decode(payload);
+        if (!type.isInstance(e)) {
+            throw new StoreException(what + ": the stored event is " + EventCodec.typeOf(e) + " of run '" + e.runId()
+                    + "' at seq " + e.seq() + ", not a " + type.getSimpleName());
+        }
+        return type.cast(e);
     }
 
     @Override

@@ -101,6 +101,30 @@ class DamagedStoreTest {
         }
     }
 
+    @Test
+    void aDamagedRunRowOrCompletionRowIsAStoreExceptionNamingIt() throws Exception {
+        String p = "rows_";
+        try (JdbcRunStore store = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix(p).build()) {
+            store.append("state", 0, run("state"), null, T0);
+            store.append("kind", 0, run("kind"), null, T0);
+            SchemaChecks.execute(POOL, "UPDATE " + p + "runs SET state = 'EXPLODED' WHERE run_id = 'state'");
+            // the completion's row holds the started event instead (a row swapped behind the store's back)
+            SchemaChecks.execute(POOL, "UPDATE " + p + "events SET payload = (SELECT payload FROM " + p + "events"
+                    + " WHERE run_id = 'kind' AND seq = 2) WHERE run_id = 'kind' AND seq = 3");
+
+            assertThatThrownBy(() -> store.run("state")).isInstanceOf(StoreException.class)
+                    .hasMessage("run 'state': the stored state 'EXPLODED' is not a run state");
+            assertThatThrownBy(() -> store.runs(dev.baton.persistence.RunFilter.all(10)))
+                    .isInstanceOf(StoreException.class).hasMessageContaining("'EXPLODED'");
+            try (JdbcRunStore fresh = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix(p)
+                    .completedCacheSize(0).build()) {
+                assertThatThrownBy(() -> fresh.completedExecution("kind/t")).isInstanceOf(StoreException.class)
+                        .hasMessage("execution 'kind/t': the stored event is TaskStarted of run 'kind' at seq 2,"
+                                + " not a TaskCompleted");
+            }
+        }
+    }
+
     /** Hands out connections whose named method fails once, with what the test says. */
     private static final class FailingOnce extends ForwardingDataSource {
         private final AtomicReference<String> method = new AtomicReference<>();
