@@ -72,6 +72,28 @@ class DamagedStoreTest {
     }
 
     @Test
+    void aCommitThatTookEffectBeforeItsConnectionFailedIsReportedWritten() throws Exception {
+        FailingOnce source = new FailingOnce(POOL);
+        try (JdbcRunStore store = JdbcRunStore.builder(source, JdbcRunStore.Dialect.H2).tablePrefix("doubt_").build()) {
+            List<RunEvent> r = run("r1");
+            store.append("r1", 0, r.subList(0, 2), null, T0);
+
+            source.failAfter("commit", new SQLException("connection reset after the commit", "08006"));
+            store.append("r1", 2, r.subList(2, 3), null, T0); // written: no StoreException, no conflict
+            assertThat(store.events("r1")).isEqualTo(r);
+
+            // a commit that failed without taking effect still fails, and leaves nothing
+            source.fail("commit", new SQLException("connection reset before the commit", "08006"));
+            List<RunEvent> next = List.of(new TaskStarted("r1", 4, T0, "t", "r1/t", 2, Map.of("n", 1)));
+            assertThatThrownBy(() -> store.append("r1", 3, next, null, T0)).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("08006");
+            assertThat(store.events("r1")).isEqualTo(r);
+            store.append("r1", 3, next, null, T0);
+            assertThat(store.events("r1")).hasSize(4);
+        }
+    }
+
+    @Test
     void aDamagedLogFailsItsReadNamingTheRunAndTheSeq() throws Exception {
         String p = "damaged_";
         try (JdbcRunStore store = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix(p).build()) {
@@ -134,7 +156,17 @@ class DamagedStoreTest {
             super(delegate);
         }
 
+        private volatile boolean after;
+
         void fail(String methodName, Throwable t) {
+            after = false;
+            error.set(t);
+            method.set(methodName);
+        }
+
+        /** The named method does its work, then throws: a connection lost just after the database acted. */
+        void failAfter(String methodName, Throwable t) {
+            after = true;
             error.set(t);
             method.set(methodName);
         }
@@ -145,6 +177,9 @@ class DamagedStoreTest {
             return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
                     new Class<?>[]{Connection.class}, (proxy, m, args) -> {
                         if (m.getName().equals(method.get()) && method.compareAndSet(m.getName(), null)) {
+                            if (after) {
+                                m.invoke(real, args);
+                            }
                             throw error.getAndSet(null);
                         }
                         try {
