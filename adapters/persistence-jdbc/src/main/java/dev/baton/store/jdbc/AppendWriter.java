@@ -230,16 +230,39 @@ final class AppendWriter {
             Outcome[] outcomes;
             try {
                 outcomes = tryGroup(batch);
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException | Error e) {
+                // an Error too (a driver's assertion, a missing class): the writer thread must live on and every
+                // append of the group must learn an outcome, or its appender would wait for ever
                 discardConnectionIfBroken();
-                if (batch.size() == 1) {
-                    batch.get(0).complete(failure(batch.get(0), e));
+                outcomes = null;
+                if (e instanceof CommitInDoubt d) {
+                    // the connection failed at the commit, which may have taken effect all the same: redoing the
+                    // group would then meet its own events and call them a conflict (the engine takes that for a
+                    // takeover and drops the run), and failing it would say nothing was written; the log tells
+                    try {
+                        outcomes = landed(batch, d.outcomes) ? d.outcomes : null;
+                    } catch (SQLException | RuntimeException | Error unknown) {
+                        discardConnectionIfBroken();
+                        for (int i = 0; i < batch.size(); i++) {
+                            Request r = batch.get(i);
+                            r.complete(d.outcomes[i] != null ? d.outcomes[i].error : new StoreException("append to run '"
+                                    + r.runId + "': the commit failed (" + d.getMessage() + ") and whether it took"
+                                    + " effect could not be read back: " + unknown, unknown));
+                        }
+                        return;
+                    }
+                }
+                if (outcomes == null) {
+                    if (batch.size() == 1) {
+                        Throwable cause = e instanceof CommitInDoubt ? e.getCause() : e;
+                        batch.get(0).complete(failure(batch.get(0), cause));
+                        return;
+                    }
+                    for (Request r : batch) { // isolate: each append alone, with its own outcome
+                        commit(List.of(r));
+                    }
                     return;
                 }
-                for (Request r : batch) { // isolate: each append alone, with its own outcome
-                    commit(List.of(r));
-                }
-                return;
             }
             for (int i = 0; i < batch.size(); i++) {
                 if (outcomes[i] == null) {
@@ -250,12 +273,59 @@ final class AppendWriter {
             }
         }
 
-        private static StoreException failure(Request r, Exception e) {
+        private static StoreException failure(Request r, Throwable e) {
             if (e instanceof StoreException se) {
                 return se;
             }
             String state = e instanceof SQLException s ? " (SQL state " + s.getSQLState() + ")" : "";
-            return new StoreException("append to run '" + r.runId + "' failed" + state + ": " + e.getMessage(), e);
+            String what = e instanceof Error ? e.getClass().getName() + ": " + e.getMessage() : e.getMessage();
+            return new StoreException("append to run '" + r.runId + "' failed" + state + ": " + what, e);
+        }
+
+        /** The group's commit failed: whether it took effect is known only once the log is read. */
+        private static final class CommitInDoubt extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+            final transient Outcome[] outcomes;
+
+            CommitInDoubt(Outcome[] outcomes, Throwable cause) {
+                super(String.valueOf(cause.getMessage()), cause, false, false);
+                this.outcomes = outcomes;
+            }
+        }
+
+        /**
+         * Whether a group whose commit failed is in the log after all. The group is one transaction, so one of its
+         * written appends tells for all: it landed if the log holds exactly its events at its seqs.
+         */
+        private boolean landed(List<Request> batch, Outcome[] outcomes) throws SQLException {
+            for (int i = 0; i < batch.size(); i++) {
+                if (outcomes[i] == null) {
+                    return logHolds(batch.get(i));
+                }
+            }
+            return true; // every append was rejected: nothing was to be written
+        }
+
+        private boolean logHolds(Request r) throws SQLException {
+            Connection c = connection();
+            try (PreparedStatement ps = prepare(c, sql.selectEventRange)) {
+                ps.setString(1, r.runId);
+                ps.setLong(2, r.expectedSeq);
+                ps.setLong(3, r.expectedSeq + r.events.size());
+                int k = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (k >= r.encoded.size() || rs.getLong(1) != r.expectedSeq + k + 1
+                                || !r.encoded.get(k).equals(rs.getString(2))) {
+                            return false;
+                        }
+                        k++;
+                    }
+                }
+                return k == r.encoded.size();
+            } finally {
+                c.rollback(); // the read's transaction, not to keep a snapshot open
+            }
         }
 
         /** The fast insert met a seq that another writer took: the group is redone with the tolerant insert. */
@@ -291,7 +361,11 @@ final class AppendWriter {
                 createRuns(c, batch, out);
                 insertFirstEvents(c, batch, out, tolerant);
                 insertRemainingEvents(c, batch, out);
-                c.commit();
+                try {
+                    c.commit();
+                } catch (SQLException | RuntimeException | Error e) {
+                    throw new CommitInDoubt(out, e);
+                }
                 ok = true;
                 return out;
             } finally {

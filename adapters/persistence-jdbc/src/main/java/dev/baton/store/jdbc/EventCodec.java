@@ -278,6 +278,9 @@ final class EventCodec {
         } catch (JsonProcessingException ex) {
             throw new StoreException("stored event is not valid JSON: " + ex.getOriginalMessage(), ex);
         }
+        if (m == null) {
+            throw new StoreException("stored event is not a JSON object: null");
+        }
         try {
             return decode(m);
         } catch (RuntimeException ex) {

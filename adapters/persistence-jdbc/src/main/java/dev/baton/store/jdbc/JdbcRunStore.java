@@ -194,10 +194,33 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         return query("read the log of run '" + runId + "'", sql.selectEvents, ps -> ps.setString(1, runId), rs -> {
             List<RunEvent> out = new ArrayList<>();
             while (rs.next()) {
-                out.add(codec.decode(rs.getString(1)));
+                out.add(decodeRow(runId, out.size() + 1, rs.getLong(1), rs.getString(2)));
             }
             return List.copyOf(out);
         });
+    }
+
+    /**
+     * One row of a run's log, checked against its place: a row that cannot be read, that names another run or seq
+     * than its key, or that leaves a gap fails the read with the run and seq, so that a damaged log is never folded
+     * (and resumed, or appended to) as if it were whole.
+     */
+    private RunEvent decodeRow(String runId, long expectedSeq, long seq, String payload) {
+        String where = "run '" + runId + "', seq " + seq + ": ";
+        if (seq != expectedSeq) {
+            throw new StoreException(where + "the stored log has a gap (expected seq " + expectedSeq + ")");
+        }
+        RunEvent e;
+        try {
+            e = codec.decode(payload);
+        } catch (StoreException ex) {
+            throw new StoreException(where + ex.getMessage(), ex);
+        }
+        if (!runId.equals(e.runId()) || e.seq() != seq) {
+            throw new StoreException(where + "the stored event is " + EventCodec.typeOf(e) + " of run '" + e.runId()
+                    + "' at seq " + e.seq());
+        }
+        return e;
     }
 
     @Override
@@ -210,8 +233,16 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
     private static RunRecord record(ResultSet rs) throws SQLException {
         long ended = rs.getLong(4);
         Instant endedAt = rs.wasNull() ? null : Sql.instant(ended);
-        return new RunRecord(rs.getString(1), RunState.valueOf(rs.getString(2)), Sql.instant(rs.getLong(3)), endedAt,
-                rs.getLong(5), rs.getString(6), rs.getInt(7));
+        String runId = rs.getString(1);
+        String state = rs.getString(2);
+        RunState parsed;
+        try {
+            parsed = RunState.valueOf(state);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException("run '" + runId + "': the stored state '" + state + "' is not a run state", e);
+        }
+        return new RunRecord(runId, parsed, Sql.instant(rs.getLong(3)), endedAt, rs.getLong(5), rs.getString(6),
+                rs.getInt(7));
     }
 
     @Override
@@ -286,7 +317,8 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
                         ps.setString(1, executionId); // not the engine's form: every run's log, without an index
                     }
                 },
-                rs -> rs.next() ? Optional.of((TaskCompleted) codec.decode(rs.getString(1))) : Optional.empty());
+                rs -> rs.next() ? Optional.of(decodeAs(TaskCompleted.class, "execution '" + executionId + "'",
+                        rs.getString(1))) : Optional.empty());
         found.ifPresent(c -> completed.put(executionId, c));
         return found;
     }
@@ -296,10 +328,20 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         return query("query dead letters", sql.selectDeadLetters, ps -> { }, rs -> {
             List<TaskDeadLettered> out = new ArrayList<>();
             while (rs.next()) {
-                out.add((TaskDeadLettered) codec.decode(rs.getString(1)));
+                out.add(decodeAs(TaskDeadLettered.class, "a dead letter", rs.getString(1)));
             }
             return List.copyOf(out);
         });
+    }
+
+    /** A stored event that must be of one type: another one is a damaged row, named as such, not a cast failure. */
+    private <T extends RunEvent> T decodeAs(Class<T> type, String what, String payload) {
+        RunEvent e = codec.decode(payload);
+        if (!type.isInstance(e)) {
+            throw new StoreException(what + ": the stored event is " + EventCodec.typeOf(e) + " of run '" + e.runId()
+                    + "' at seq " + e.seq() + ", not a " + type.getSimpleName());
+        }
+        return type.cast(e);
     }
 
     @Override

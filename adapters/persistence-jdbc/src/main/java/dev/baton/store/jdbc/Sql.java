@@ -41,6 +41,7 @@ final class Sql {
     final String insertLease;
     final String deleteLease;
     final String selectEvents;
+    final String selectEventRange;
     final String selectRun;
     final String selectExecution;
     final String selectExecutionAnyRun;
@@ -121,7 +122,9 @@ final class Sql {
                 ? "INSERT INTO " + leases + " (run_id, owner, expires_ns) VALUES (?, ?, ?) ON CONFLICT (run_id) DO NOTHING"
                 : "INSERT INTO " + leases + " (run_id, owner, expires_ns) VALUES (?, ?, ?)";
         deleteLease = "DELETE FROM " + leases + " WHERE run_id = ? AND owner = ?";
-        selectEvents = "SELECT payload FROM " + events + " WHERE run_id = ? ORDER BY seq";
+        selectEvents = "SELECT seq, payload FROM " + events + " WHERE run_id = ? ORDER BY seq";
+        selectEventRange = "SELECT seq, payload FROM " + events + " WHERE run_id = ? AND seq > ? AND seq <= ?"
+                + " ORDER BY seq";
         selectRun = "SELECT " + runColumns() + " FROM " + runs + " WHERE run_id = ?";
         // an execution id names its run ("<runId>/..."): its completion is found in that run's log by the primary
         // key, so the hot insert path keeps no index of its own for this rare look-up

@@ -75,7 +75,9 @@ public final class HttpTransport implements TaskTransport, HealthSource {
     /** How much of an error body is kept for the message. */
     static final int ERROR_SNIPPET_BYTES = 512;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // a body with something after its JSON value (a second value, an HTML trailer) is not JSON, not that first value
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Map<String, URI> urls;
     private final Function<String, URI> resolver;
@@ -182,7 +184,7 @@ public final class HttpTransport implements TaskTransport, HealthSource {
             return CompletableFuture.failedFuture(surface(failure(service, e, secret)));
         }
         final String token = secret;
-        call.whenComplete((response, error) -> {
+        LimitedBody.within(call, timeout).whenComplete((response, error) -> {
             if (error != null) {
                 out.completeExceptionally(surface(failure(service, error, token)));
             } else {
@@ -227,8 +229,10 @@ public final class HttpTransport implements TaskTransport, HealthSource {
             }
             return;
         }
-        String snippet = Redactor.redact(new String(bytes, StandardCharsets.UTF_8), secret);
-        if (snippet.length() > 0 && bytes.length >= ERROR_SNIPPET_BYTES) {
+        boolean cut = bytes.length >= ERROR_SNIPPET_BYTES;
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        String snippet = cut ? Redactor.redactCut(text, secret) : Redactor.redact(text, secret);
+        if (snippet.length() > 0 && cut) {
             snippet = snippet + "...";
         }
         boolean retryable = status == 408 || status == 429 || status / 100 == 5;
@@ -314,7 +318,8 @@ public final class HttpTransport implements TaskTransport, HealthSource {
 
     private CompletionStage<Boolean> probe(URI uri, Duration timeout) {
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
-        return client.sendAsync(req, LimitedBody.handler(ERROR_SNIPPET_BYTES, ERROR_SNIPPET_BYTES))
+        // only the status counts: the body (an actuator's details, say) is cut short whatever its size, never failed
+        return LimitedBody.within(client.sendAsync(req, LimitedBody.truncating(ERROR_SNIPPET_BYTES)), timeout)
                 .thenApply(r -> r.statusCode() / 100 == 2);
     }
 
@@ -433,7 +438,8 @@ public final class HttpTransport implements TaskTransport, HealthSource {
         }
 
         /**
-         * @param timeout how long to wait for a response (capped by the attempt's deadline); positive; default 30 s
+         * @param timeout how long to wait for the whole response, body included (capped by the attempt's deadline);
+         *                positive; default 30 s
          * @return this builder
          */
         public Builder requestTimeout(Duration timeout) {

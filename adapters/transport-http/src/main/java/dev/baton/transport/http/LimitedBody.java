@@ -2,11 +2,14 @@ package dev.baton.transport.http;
 
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A body subscriber that counts bytes as they stream in. Past {@code limit} it either fails (cancelling the
@@ -49,6 +52,41 @@ final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
             }
             return new LimitedBody(max, !success);
         };
+    }
+
+    /** A handler that keeps at most {@code limit} bytes of any body and never fails on its size. */
+    static HttpResponse.BodyHandler<byte[]> truncating(long limit) {
+        return info -> new LimitedBody(limit, true);
+    }
+
+    /**
+     * Bounds a whole exchange, body included: the JDK client's request timeout ends once the response's headers are
+     * in, so a body that trickles (or never ends within the size limit) would otherwise hold the call for ever.
+     *
+     * @param call    the exchange, as {@code sendAsync} returned it
+     * @param timeout how long the whole response may take
+     * @return a future completing as {@code call} does, or with an {@link HttpTimeoutException} once the timeout has
+     *     passed, the exchange then being cancelled (which aborts it); the timer is dropped when the call completes
+     */
+    static <T> CompletableFuture<T> within(CompletableFuture<T> call, Duration timeout) {
+        CompletableFuture<T> bounded = new CompletableFuture<>();
+        CompletableFuture<Void> timer = new CompletableFuture<Void>()
+                .orTimeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        timer.whenComplete((v, e) -> {
+            if (e != null && bounded.completeExceptionally(
+                    new HttpTimeoutException("the whole response did not arrive within " + timeout))) {
+                call.cancel(true);
+            }
+        });
+        call.whenComplete((v, e) -> {
+            timer.complete(null); // cancels the pending timeout
+            if (e == null) {
+                bounded.complete(v);
+            } else {
+                bounded.completeExceptionally(e);
+            }
+        });
+        return bounded;
     }
 
     @Override

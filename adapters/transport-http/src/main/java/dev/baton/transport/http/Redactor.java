@@ -32,4 +32,21 @@ final class Redactor {
     static String redact(String text, String secret) {
         return secret == null ? text : redact(text, List.of(secret));
     }
+
+    /**
+     * Like {@link #redact(String, String)}, for text that was cut short: a secret the cut fell inside of leaves its
+     * beginning at the end of the text, which is masked too.
+     */
+    static String redactCut(String text, String secret) {
+        String out = redact(text, secret);
+        if (out == null || secret == null) {
+            return out;
+        }
+        for (int k = Math.min(secret.length() - 1, out.length()); k > 0; k--) {
+            if (out.endsWith(secret.substring(0, k))) {
+                return out.substring(0, out.length() - k) + MASK;
+            }
+        }
+        return out;
+    }
 }

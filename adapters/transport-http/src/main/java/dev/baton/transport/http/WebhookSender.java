@@ -171,7 +171,9 @@ public final class WebhookSender implements WebhookTransport {
                 .build();
         CompletableFuture<HttpResponse<Void>> call;
         try {
-            call = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+            // the body is discarded and the whole exchange bounded, so an endless or trickling body cannot hold it
+            call = LimitedBody.within(client.sendAsync(request, HttpResponse.BodyHandlers.discarding()),
+                    requestTimeout);
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
@@ -344,7 +346,7 @@ public final class WebhookSender implements WebhookTransport {
 
         /**
          * @param connect how long to wait for a connection; positive; default 5 s
-         * @param request how long to wait for the answer; positive; default 10 s
+         * @param request how long to wait for the whole answer, body included; positive; default 10 s
          * @return this builder
          */
         public Builder timeouts(Duration connect, Duration request) {

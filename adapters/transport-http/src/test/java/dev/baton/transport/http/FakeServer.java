@@ -66,6 +66,28 @@ final class FakeServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Answers 200 at once, then trickles a JSON body ({@code [ ... ]}) one byte every 50 ms for about 5 s: a slow
+     * loris that keeps the exchange alive without ever going quiet for long.
+     */
+    static void trickle(HttpExchange ex) throws IOException {
+        ex.sendResponseHeaders(200, 0);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write('[');
+            out.flush();
+            for (int i = 0; i < 100; i++) {
+                Thread.sleep(50);
+                out.write(' ');
+                out.flush();
+            }
+            out.write(']');
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException expected) {
+            // the client gave up and closed the connection
+        }
+    }
+
     @Override
     public void close() {
         server.stop(0);

@@ -154,6 +154,34 @@ class HealthMonitorTest {
     }
 
     @Test
+    void aHealthEndpointWithALargeBodyIsHealthyByItsStatus() throws Exception {
+        ManualTime time = new ManualTime();
+        String details = "{\"status\":\"UP\",\"components\":\"" + "x".repeat(64 * 1024) + "\"}";
+        for (boolean chunked : new boolean[]{false, true}) { // a declared length and a streamed one
+            try (FakeServer s = new FakeServer((ex, body) -> {
+                if (chunked) {
+                    ex.sendResponseHeaders(200, 0);
+                    try (java.io.OutputStream out = ex.getResponseBody()) {
+                        out.write(details.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    } catch (IOException expected) {
+                        // the probe stops reading after the first bytes
+                    }
+                } else {
+                    FakeServer.respond(ex, 200, details);
+                }
+            })) {
+                HttpTransport t = HttpTransport.builder().service("orders", s.uri("/orders"))
+                        .healthChecks(time, Duration.ofSeconds(5), Duration.ofSeconds(1)).build();
+                BlockingQueue<ServiceHealth> changes = new LinkedBlockingQueue<>();
+                t.subscribe((service, from, to, at) -> changes.add(to));
+                time.runDue();
+                assertThat(changes.poll(20, TimeUnit.SECONDS)).as("chunked " + chunked).isEqualTo(ServiceHealth.HEALTHY);
+                t.close();
+            }
+        }
+    }
+
+    @Test
     void withoutHealthChecksEveryServiceIsUnknown() throws IOException {
         HttpTransport t = HttpTransport.builder().service("orders", java.net.URI.create("http://127.0.0.1:1/o"))
                 .build();

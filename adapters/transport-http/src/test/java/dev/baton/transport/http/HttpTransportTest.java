@@ -217,6 +217,19 @@ class HttpTransportTest {
     }
 
     @Test
+    void aTricklingBodyTimesOutAsAWhole() throws Exception {
+        // the headers come at once, so only a bound on the whole exchange (not the JDK's request timeout) ends it
+        FakeServer s = server((ex, body) -> FakeServer.trickle(ex));
+        HttpTransport t = transport(s.uri("/orders")).requestTimeout(Duration.ofMillis(300)).build();
+        long start = System.nanoTime();
+        HttpTransportException e = failure(t, request(1));
+        assertThat(e.code()).isEqualTo(HttpTransportException.TIMEOUT);
+        assertThat(e.retryable()).isTrue();
+        assertThat(e.getMessage()).contains("whole response").contains("PT0.3S");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    }
+
+    @Test
     void theAttemptDeadlineCapsTheRequestTimeout() throws Exception {
         ManualTime clock = new ManualTime(Instant.parse("2026-03-01T10:00:00Z"));
         FakeServer s = server((ex, body) -> FakeServer.respond(ex, 200, "{}"));
@@ -257,10 +270,12 @@ class HttpTransportTest {
 
     @Test
     void aNonJsonSuccessBodyIsNotRetryable() throws Exception {
-        FakeServer s = server((ex, body) -> FakeServer.respond(ex, 200, "<html>"));
-        HttpTransportException e = failure(transport(s.uri("/orders")).build(), request(1));
-        assertThat(e.code()).isEqualTo(HttpTransportException.INVALID_RESPONSE);
-        assertThat(e.retryable()).isFalse();
+        for (String notJson : List.of("<html>", "{\"ok\":true} <html>", "{\"ok\":true}{\"ok\":false}", "[1,2")) {
+            FakeServer s = server((ex, body) -> FakeServer.respond(ex, 200, notJson));
+            HttpTransportException e = failure(transport(s.uri("/orders")).build(), request(1));
+            assertThat(e.code()).as(notJson).isEqualTo(HttpTransportException.INVALID_RESPONSE);
+            assertThat(e.retryable()).isFalse();
+        }
     }
 
     @Test
@@ -392,6 +407,18 @@ class HttpTransportTest {
             assertThat(trace.toString()).doesNotContain(CANARY);
         }
         assertThat(t.toString()).doesNotContain(CANARY).contains("ORDERS_TOKEN");
+    }
+
+    @Test
+    void noPartOfTheCredentialAppearsWhenTheErrorSnippetIsCutInsideIt() throws Exception {
+        // the snippet keeps 512 bytes: the echoed token straddles the cut, 15 of its characters before it
+        String pad = "x".repeat(HttpTransport.ERROR_SNIPPET_BYTES - "{\"error\":\"Bearer ".length() - 15);
+        FakeServer s = server((ex, body) -> FakeServer.respond(ex, 401, "{\"error\":\"" + pad
+                + ex.getRequestHeaders().getFirst("Authorization") + "\"}"));
+        HttpTransport t = transport(s.uri("/orders")).credentialEnv("orders", "ORDERS_TOKEN")
+                .env(n -> CANARY).build();
+        HttpTransportException e = failure(t, request(1));
+        assertThat(e.getMessage()).endsWith("Bearer [REDACTED]...").doesNotContain(CANARY.substring(0, 15));
     }
 
     @Test

@@ -178,6 +178,34 @@ class WebhookTest {
     }
 
     @Test
+    void aReceiverThatTricklesItsAnswerTimesOut() throws Exception {
+        FakeServer slow = receiver((ex, body) -> FakeServer.trickle(ex));
+        WebhookAttempt a = sender().maxAttempts(1).timeouts(Duration.ofSeconds(1), Duration.ofMillis(300)).build()
+                .send(slow.uri("/hook"), payload()).toCompletableFuture().get(4, TimeUnit.SECONDS);
+        assertThat(a.outcome()).isEqualTo(WebhookOutcome.FAILED);
+        assertThat(a.error()).isEqualTo("HttpTimeoutException");
+    }
+
+    @Test
+    void aDeadEndpointIsRetriedThenFails() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort(); // closed again: nothing listens there
+        }
+        CompletableFuture<WebhookAttempt> done = sender().maxAttempts(2).build()
+                .send(java.net.URI.create("http://127.0.0.1:" + port + "/hook"), payload()).toCompletableFuture();
+        WebhookAttempt first = next();
+        assertThat(first.outcome()).isEqualTo(WebhookOutcome.RETRYING);
+        assertThat(first.error()).isEqualTo("ConnectException");
+        assertThat(first.nextDelay()).isEqualTo(Duration.ofSeconds(1));
+        time.advance(Duration.ofSeconds(1));
+        WebhookAttempt last = done.get(20, TimeUnit.SECONDS);
+        assertThat(last.outcome()).isEqualTo(WebhookOutcome.FAILED);
+        assertThat(last.attempt()).isEqualTo(2);
+        assertThat(last.error()).isEqualTo("ConnectException");
+    }
+
+    @Test
     void refusedDestinationsAreNeverCalled() throws Exception {
         FakeServer s = receiver((ex, body) -> FakeServer.respond(ex, 200, ""));
         WebhookSender strict = sender().destinations(DestinationPolicy.builder().allowHost("127.0.0.1").build())

@@ -1,0 +1,193 @@
+package dev.baton.store.jdbc;
+
+import dev.baton.event.RunCreated;
+import dev.baton.event.RunEvent;
+import dev.baton.event.RunSettings;
+import dev.baton.event.TaskCompleted;
+import dev.baton.event.TaskStarted;
+import dev.baton.persistence.StoreException;
+import dev.baton.plan.Plan;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the store does with a driver that fails in odd ways and with rows damaged behind its back. */
+class DamagedStoreTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final JdbcConnectionPool POOL =
+            JdbcConnectionPool.create("jdbc:h2:mem:damaged;DB_CLOSE_DELAY=-1", "sa", "");
+
+    @AfterAll
+    static void closePool() {
+        POOL.dispose();
+    }
+
+    private static List<RunEvent> run(String id) {
+        Plan plan = Plan.builder().params(Map.of("n", 1)).task("t", "svc", Map.of("n", "$task0.n")).build();
+        return List.of(new RunCreated(id, 1, T0, plan, new RunSettings(null, 0, "GROUPS", "FAIL_FAST", null, null)),
+                new TaskStarted(id, 2, T0, "t", id + "/t", 1, Map.of("n", 1)),
+                new TaskCompleted(id, 3, T0, "t", id + "/t", 1, Map.of("ok", true), false));
+    }
+
+    /** Runs an append on another thread and waits a bounded time, so that a hang fails the test. */
+    private static Throwable appendOutcome(JdbcRunStore store, String id) throws Exception {
+        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> store.append(id, 0, run(id), null, T0));
+        try {
+            f.get(20, TimeUnit.SECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+    }
+
+    @Test
+    void aDriverThatThrowsAnErrorFailsThatAppendAndTheWriterServesTheNext() throws Exception {
+        FailingOnce source = new FailingOnce(POOL);
+        try (JdbcRunStore store = JdbcRunStore.builder(source, JdbcRunStore.Dialect.H2).tablePrefix("error_").build()) {
+            source.fail("commit", new AssertionError("driver bug"));
+            assertThat(appendOutcome(store, "r1")).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("run 'r1'").hasMessageContaining("AssertionError: driver bug");
+            assertThat(store.run("r1")).isEmpty();
+
+            assertThat(appendOutcome(store, "r2")).isNull(); // the writer thread is still there
+            assertThat(store.events("r2")).isEqualTo(run("r2"));
+        }
+    }
+
+    @Test
+    void aCommitThatTookEffectBeforeItsConnectionFailedIsReportedWritten() throws Exception {
+        FailingOnce source = new FailingOnce(POOL);
+        try (JdbcRunStore store = JdbcRunStore.builder(source, JdbcRunStore.Dialect.H2).tablePrefix("doubt_").build()) {
+            List<RunEvent> r = run("r1");
+            store.append("r1", 0, r.subList(0, 2), null, T0);
+
+            source.failAfter("commit", new SQLException("connection reset after the commit", "08006"));
+            store.append("r1", 2, r.subList(2, 3), null, T0); // written: no StoreException, no conflict
+            assertThat(store.events("r1")).isEqualTo(r);
+
+            // a commit that failed without taking effect still fails, and leaves nothing
+            source.fail("commit", new SQLException("connection reset before the commit", "08006"));
+            List<RunEvent> next = List.of(new TaskStarted("r1", 4, T0, "t", "r1/t", 2, Map.of("n", 1)));
+            assertThatThrownBy(() -> store.append("r1", 3, next, null, T0)).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("08006");
+            assertThat(store.events("r1")).isEqualTo(r);
+            store.append("r1", 3, next, null, T0);
+            assertThat(store.events("r1")).hasSize(4);
+        }
+    }
+
+    @Test
+    void aDamagedLogFailsItsReadNamingTheRunAndTheSeq() throws Exception {
+        String p = "damaged_";
+        try (JdbcRunStore store = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix(p).build()) {
+            for (String id : List.of("json", "type", "null", "gap", "moved", "whole")) {
+                store.append(id, 0, run(id), null, T0);
+            }
+            String events = p + "events";
+            SchemaChecks.execute(POOL, "UPDATE " + events + " SET payload = '{not json' WHERE run_id = 'json' AND seq = 2");
+            SchemaChecks.execute(POOL, "UPDATE " + events + " SET payload = REPLACE(payload, 'TaskStarted', 'TaskExploded')"
+                    + " WHERE run_id = 'type' AND seq = 2");
+            SchemaChecks.execute(POOL, "UPDATE " + events + " SET payload = 'null' WHERE run_id = 'null' AND seq = 2");
+            SchemaChecks.execute(POOL, "DELETE FROM " + events + " WHERE run_id = 'gap' AND seq = 2");
+            SchemaChecks.execute(POOL, "UPDATE " + events + " SET payload = (SELECT payload FROM " + events
+                    + " WHERE run_id = 'moved' AND seq = 2) WHERE run_id = 'moved' AND seq = 3");
+
+            assertThatThrownBy(() -> store.events("json")).isInstanceOf(StoreException.class)
+                    .hasMessageStartingWith("run 'json', seq 2: ").hasMessageContaining("not valid JSON");
+            assertThatThrownBy(() -> store.events("type")).isInstanceOf(StoreException.class)
+                    .hasMessageStartingWith("run 'type', seq 2: ").hasMessageContaining("TaskExploded");
+            assertThatThrownBy(() -> store.events("null")).isInstanceOf(StoreException.class)
+                    .hasMessageStartingWith("run 'null', seq 2: ").hasMessageContaining("not a JSON object");
+            assertThatThrownBy(() -> store.events("gap")).isInstanceOf(StoreException.class)
+                    .hasMessage("run 'gap', seq 3: the stored log has a gap (expected seq 2)");
+            assertThatThrownBy(() -> store.events("moved")).isInstanceOf(StoreException.class)
+                    .hasMessage("run 'moved', seq 3: the stored event is TaskStarted of run 'moved' at seq 2");
+            assertThat(store.events("whole")).isEqualTo(run("whole")); // the others read as before
+        }
+    }
+
+    @Test
+    void aDamagedRunRowOrCompletionRowIsAStoreExceptionNamingIt() throws Exception {
+        String p = "rows_";
+        try (JdbcRunStore store = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix(p).build()) {
+            store.append("state", 0, run("state"), null, T0);
+            store.append("kind", 0, run("kind"), null, T0);
+            SchemaChecks.execute(POOL, "UPDATE " + p + "runs SET state = 'EXPLODED' WHERE run_id = 'state'");
+            // the completion's row holds the started event instead (a row swapped behind the store's back)
+            SchemaChecks.execute(POOL, "UPDATE " + p + "events SET payload = (SELECT payload FROM " + p + "events"
+                    + " WHERE run_id = 'kind' AND seq = 2) WHERE run_id = 'kind' AND seq = 3");
+
+            assertThatThrownBy(() -> store.run("state")).isInstanceOf(StoreException.class)
+                    .hasMessage("run 'state': the stored state 'EXPLODED' is not a run state");
+            assertThatThrownBy(() -> store.runs(dev.baton.persistence.RunFilter.all(10)))
+                    .isInstanceOf(StoreException.class).hasMessageContaining("'EXPLODED'");
+            try (JdbcRunStore fresh = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix(p)
+                    .completedCacheSize(0).build()) {
+                assertThatThrownBy(() -> fresh.completedExecution("kind/t")).isInstanceOf(StoreException.class)
+                        .hasMessage("execution 'kind/t': the stored event is TaskStarted of run 'kind' at seq 2,"
+                                + " not a TaskCompleted");
+            }
+        }
+    }
+
+    /** Hands out connections whose named method fails once, with what the test says. */
+    private static final class FailingOnce extends ForwardingDataSource {
+        private final AtomicReference<String> method = new AtomicReference<>();
+        private final AtomicReference<Throwable> error = new AtomicReference<>();
+
+        FailingOnce(DataSource delegate) {
+            super(delegate);
+        }
+
+        private volatile boolean after;
+
+        void fail(String methodName, Throwable t) {
+            after = false;
+            error.set(t);
+            method.set(methodName);
+        }
+
+        /** The named method does its work, then throws: a connection lost just after the database acted. */
+        void failAfter(String methodName, Throwable t) {
+            after = true;
+            error.set(t);
+            method.set(methodName);
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            Connection real = delegate.getConnection();
+            return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                    new Class<?>[]{Connection.class}, (proxy, m, args) -> {
+                        if (m.getName().equals(method.get()) && method.compareAndSet(m.getName(), null)) {
+                            if (after) {
+                                m.invoke(real, args);
+                            }
+                            throw error.getAndSet(null);
+                        }
+                        try {
+                            return m.invoke(real, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+    }
+}
