@@ -62,6 +62,9 @@ import java.util.concurrent.TimeUnit;
                 "3:the run did not complete"})
 final class RunCommand implements Callable<Integer> {
 
+    /** The longest {@code --timeout}: the wait for the run is counted in nanoseconds, which end at 292 years. */
+    static final Duration MAX_TIMEOUT = Duration.ofDays(36_500);
+
     /** The environment variable holding the webhook secret. */
     static final String WEBHOOK_SECRET_ENV = "BATON_WEBHOOK_SECRET";
 
@@ -92,7 +95,7 @@ final class RunCommand implements Callable<Integer> {
     private String runId;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT30M",
-            description = "How long the run may take, ISO-8601 (default: ${DEFAULT-VALUE}).")
+            description = "How long the run may take, ISO-8601, at most 100 years (default: ${DEFAULT-VALUE}).")
     private Duration timeout;
 
     /** Reads the process environment; replaced in tests. */
@@ -101,6 +104,15 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        // checked before anything opens or runs: a timeout the wait cannot express failed only once the run had
+        // started, leaving it unfinished in the store
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new CliFailure(BatonCli.USAGE, "--timeout must be positive, was " + timeout);
+        }
+        if (timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new CliFailure(BatonCli.USAGE, "--timeout must be at most " + MAX_TIMEOUT + " (100 years), was "
+                    + timeout);
+        }
         Inputs.PlanInput input = Inputs.plan(planFile);
         if (input.plan() == null) {
             input.errors().forEach(out::println);
@@ -114,16 +126,25 @@ final class RunCommand implements Callable<Integer> {
         for (CatalogEntry e : entries) {
             String name = e.descriptor().name();
             Object url = e.extra().get("url");
-            if (!(url instanceof String u)) {
+            if (url == null) {
                 throw new CliFailure(BatonCli.USAGE, "service '" + name + "' in " + servicesFile + " has no url");
+            }
+            if (!(url instanceof String u)) {
+                throw new CliFailure(BatonCli.USAGE, "service '" + name + "' in " + servicesFile
+                        + ": its url must be a string");
             }
             try {
                 http.service(name, URI.create(u));
             } catch (IllegalArgumentException ex) {
                 throw new CliFailure(BatonCli.USAGE, "service '" + name + "': " + ex.getMessage());
             }
-            if (e.extra().get("credentialEnv") instanceof String var) {
+            Object credentialEnv = e.extra().get("credentialEnv");
+            if (credentialEnv instanceof String var) {
                 http.credentialEnv(name, var);
+            } else if (credentialEnv != null) {
+                // ignoring it would call the service without its credential
+                throw new CliFailure(BatonCli.USAGE, "service '" + name + "' in " + servicesFile
+                        + ": its credentialEnv must be the name of an environment variable (a string)");
             }
         }
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
