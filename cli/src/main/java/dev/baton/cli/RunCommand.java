@@ -17,6 +17,7 @@ import dev.baton.event.TaskRetryScheduled;
 import dev.baton.event.TaskStarted;
 import dev.baton.event.WebhookAttempted;
 import dev.baton.json.CatalogEntry;
+import dev.baton.json.NetworkntSchemaChecker;
 import dev.baton.json.PlanJson;
 import dev.baton.json.ServiceCatalogJson;
 import dev.baton.persistence.RunStore;
@@ -170,7 +171,9 @@ final class RunCommand implements Callable<Integer> {
         try (RunStore runStore = openStore()) {
             // no recovery of other runs kept in the store: this process has only this catalog's services and this
             // webhook's allow-list; a resubmitted run id of an unfinished run is still resumed by its submit
+            // the catalog's schemas are checked as `validate --services` checks them, and outputs at run time
             Orchestrator.Builder b = Orchestrator.builder().store(runStore).scheduler(scheduler).recoverOnStart(false)
+                    .schemaChecker(new NetworkntSchemaChecker())
                     .listener(progress(out)).listener(e -> {
                         if (e instanceof WebhookAttempted w && w.isFinal()) {
                             finalAttempt.computeIfAbsent(w.runId(), k -> new CompletableFuture<>()).complete(w);

@@ -267,4 +267,23 @@ class RunCommandTest {
         assertThat(run("run", plan, "--services", cat.toString(), "--store", store)).isEqualTo(BatonCli.USAGE);
         assertThat(err.toString()).contains("url must be a string");
     }
+
+    @Test
+    void aPlanAgainstTheCatalogsInputSchemaIsRejectedAsValidateRejectsIt() throws Exception {
+        // what `validate --services` rejects, `run --services` must not run
+        Path cat = dir.resolve("schema.json");
+        Files.writeString(cat, "{\"services\": [{\"name\": \"customer-service\", \"url\": \""
+                + services.uri("customer-service") + "\", \"schema\": {\"input\": {\"type\": \"object\","
+                + " \"required\": [\"customerId\"], \"properties\": {\"customerId\": {\"type\": \"string\"}}}}}]}");
+        String plan = plan("{\"tasks\": [{\"id\": \"a\", \"service\": \"customer-service\","
+                + " \"input\": {\"customerId\": 7}}]}");
+        assertThat(BatonCli.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+                "validate", plan, "--services", cat.toString())).isEqualTo(BatonCli.INVALID);
+
+        String store = store();
+        int code = run("run", plan, "--services", cat.toString(), "--store", store, "--run-id", "cli-schema");
+        assertThat(code).as(out.toString() + err).isEqualTo(BatonCli.INVALID);
+        assertThat(out.toString()).contains("SCHEMA_VIOLATION").doesNotContain("started");
+        assertThat(storedEvents(store, "cli-schema")).isEmpty();
+    }
 }
