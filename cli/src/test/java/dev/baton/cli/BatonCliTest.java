@@ -102,6 +102,21 @@ class BatonCliTest {
     }
 
     @Test
+    void hostileInputsAreOneTypedErrorWithTheDocumentedExitCode() throws Exception {
+        String plan = plan("{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {\"x\": 1}}]}");
+        // a schema that refers to itself without end: a SCHEMA_VIOLATION, not a StackOverflowError out of main
+        String loop = plan("{\"services\": [{\"name\": \"s\", \"schema\": {\"input\": {\"$ref\": \"#\"}}}]}");
+        assertThat(run("validate", plan, "--services", loop, "--json")).isEqualTo(1);
+        assertThat(out.toString()).contains("\"code\":\"SCHEMA_VIOLATION\"").contains("refers to itself");
+        // bytes that are no UTF-32 text are as malformed as invalid UTF-8: exit 1, not "cannot read" with exit 2
+        Path utf32 = dir.resolve("utf32.json");
+        Files.write(utf32, new byte[] {0, 0, 0, '{', 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0});
+        assertThat(run("validate", utf32.toString())).isEqualTo(1);
+        assertThat(out.toString()).contains("MALFORMED_JSON").contains("not valid text");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
     void helpAndVersion() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("validate").contains("graph");
