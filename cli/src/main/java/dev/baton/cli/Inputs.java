@@ -51,6 +51,32 @@ final class Inputs {
         }
     }
 
+    /**
+     * An error as one line of a report: line breaks and other control characters that names from the file carry
+     * into its message are escaped, so that every error stays on its own line.
+     */
+    static String oneLine(Object error) {
+        String s = String.valueOf(error);
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c)) {
+                if (sb == null) {
+                    sb = new StringBuilder(s.length() + 16).append(s, 0, i);
+                }
+                switch (c) {
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    case '\t' -> sb.append("\\t");
+                    default -> sb.append(String.format("\\u%04x", (int) c));
+                }
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? s : sb.toString();
+    }
+
     private static void checkReadable(Path file, String what) {
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new CliFailure(BatonCli.USAGE, "cannot read " + what + " file " + file

@@ -116,7 +116,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Inputs.PlanInput input = Inputs.plan(planFile);
         if (input.plan() == null) {
-            input.errors().forEach(out::println);
+            input.errors().forEach(e -> out.println(Inputs.oneLine(e)));
             out.flush();
             return BatonCli.INVALID;
         }
@@ -202,7 +202,7 @@ final class RunCommand implements Callable<Integer> {
                     // rejected against the catalog's services (UNKNOWN_SERVICE, CYCLE, ...): nothing ran, exit 1
                     out.println(planFile + ": invalid, " + e.errors().size()
                             + (e.errors().size() == 1 ? " error" : " errors"));
-                    e.errors().forEach(out::println);
+                    e.errors().forEach(err -> out.println(Inputs.oneLine(err)));
                     out.flush();
                     return BatonCli.INVALID;
                 }

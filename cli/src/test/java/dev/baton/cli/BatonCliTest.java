@@ -117,6 +117,20 @@ class BatonCliTest {
     }
 
     @Test
+    void everyErrorIsOnItsOwnLineWhateverItsMessageHolds() throws Exception {
+        // names from the file end up in messages; a line break in one must not split the error over two lines
+        String p = plan("{\"tasks\": [{\"id\": \"a\\nb\", \"service\": \"s\"},"
+                + " {\"id\": \"c\", \"service\": \"no\\r\\nsuch\"}]}");
+        String services = plan("{\"services\": [{\"name\": \"s\"}]}");
+        assertThat(run("validate", p, "--services", services)).isEqualTo(1);
+        assertThat(out.toString().lines()).hasSize(3)
+                .anySatisfy(l -> assertThat(l).startsWith("INVALID_TASK_ID").contains("a\\nb"))
+                .anySatisfy(l -> assertThat(l).startsWith("UNKNOWN_SERVICE").contains("no\\r\\nsuch"));
+        assertThat(run("graph", p)).isEqualTo(1);
+        assertThat(err.toString().lines()).hasSize(2);
+    }
+
+    @Test
     void helpAndVersion() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("validate").contains("graph");
