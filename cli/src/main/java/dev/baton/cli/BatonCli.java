@@ -100,6 +100,19 @@ public final class BatonCli implements Runnable {
             commandLine.getErr().flush();
             return ex instanceof CliFailure f ? f.exitCode() : USAGE;
         });
+        // picocli hands only exceptions to the handler above; a StackOverflowError from a library recursing on the
+        // input would reach the user as a JVM stack trace and exit code 1 ("invalid"), so it gets its own line too
+        CommandLine.IExecutionStrategy strategy = cl.getExecutionStrategy();
+        cl.setExecutionStrategy(parseResult -> {
+            try {
+                return strategy.execute(parseResult);
+            } catch (StackOverflowError e) {
+                cl.getErr().println("baton: error: the input nests or refers to itself too deeply to process"
+                        + " (StackOverflowError)");
+                cl.getErr().flush();
+                return USAGE;
+            }
+        });
         return cl;
     }
 

@@ -195,4 +195,24 @@ class BatonCliTest {
         assertThat(cl.execute("boom")).isEqualTo(BatonCli.USAGE);
         assertThat(e.toString().trim()).isEqualTo("baton: error: IllegalStateException");
     }
+
+    /** A command whose library recursed without end. */
+    @picocli.CommandLine.Command(name = "deep")
+    static final class Deep implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new StackOverflowError();
+        }
+    }
+
+    @Test
+    void aStackOverflowIsOneLineAndExitCodeTwoNotAStackTraceAndOne() {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        picocli.CommandLine cl = BatonCli.commandLine(new PrintWriter(o, true), new PrintWriter(e, true));
+        cl.addSubcommand(new Deep());
+        assertThat(cl.execute("deep")).isEqualTo(BatonCli.USAGE);
+        assertThat(e.toString().strip()).startsWith("baton: error: ").endsWith("(StackOverflowError)")
+                .doesNotContain("\n");
+    }
 }
