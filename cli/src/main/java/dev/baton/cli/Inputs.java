@@ -45,7 +45,7 @@ final class Inputs {
             return ServiceCatalogJson.defaults().read(file);
         } catch (PlanParseException e) {
             throw new CliFailure(BatonCli.USAGE, "cannot use service catalog " + file + ":\n" + e.errors().stream()
-                    .map(ValidationError::toString).collect(Collectors.joining("\n")));
+                    .map(Inputs::oneLine).collect(Collectors.joining("\n")));
         } catch (UncheckedIOException e) {
             throw unreadable(file, "service catalog", e);
         }
