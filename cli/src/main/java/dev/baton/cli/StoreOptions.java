@@ -81,6 +81,11 @@ final class StoreOptions {
             // checked here: the database would print its own stack trace to standard error first
             throw new CliFailure(BatonCli.USAGE, "cannot open the run store: " + dir + " is not a directory");
         }
+        if (url == null && dir.toAbsolutePath().toString().indexOf(';') >= 0) {
+            // the embedded store's JDBC URL is this path, and the database reads what follows a ';' as its settings
+            throw new CliFailure(BatonCli.USAGE, "cannot use " + dir
+                    + " for the run store: a directory of the embedded database may not contain ';'");
+        }
         if (url == null && mustExist && !java.nio.file.Files.isRegularFile(dir.resolve(EMBEDDED_FILE))) {
             throw new CliFailure(BatonCli.USAGE, "no run store in " + dir + " (baton run creates one)");
         }

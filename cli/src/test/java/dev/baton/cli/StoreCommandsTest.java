@@ -265,4 +265,21 @@ class StoreCommandsTest {
                 .doesNotContain("\tat ").doesNotContain("\n");
         assertThat(raw.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("\tat ");
     }
+
+    @Test
+    void aDataDirWithASemicolonIsRefusedNotReadAsDatabaseSettings() throws Exception {
+        // the embedded database's URL is the directory's path: what follows a ';' would be taken as its settings
+        Path odd = dir.resolve("runs;MODE=MySQL");
+        Path plan = Files.writeString(dir.resolve("plan.json"),
+                "{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {}}]}");
+        Path services = Files.writeString(dir.resolve("services.json"),
+                "{\"services\": [{\"name\": \"s\", \"url\": \"http://127.0.0.1:9/s\"}]}");
+        assertThat(baton("run", plan.toString(), "--services", services.toString(), "--data-dir", odd.toString()))
+                .isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString().strip()).isEqualTo("baton: cannot use " + odd
+                + " for the run store: a directory of the embedded database may not contain ';'");
+        assertThat(odd).doesNotExist();
+        assertThat(baton("ps", "--data-dir", odd.toString())).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("may not contain ';'");
+    }
 }
