@@ -96,6 +96,10 @@ public final class BatonCli implements Runnable {
             // an unexpected failure still gets one readable line, not a stack trace
             String message = ex.getMessage() == null || ex.getMessage().isBlank() ? ex.getClass().getSimpleName()
                     : ex.getMessage();
+            if (!(ex instanceof CliFailure) && message.indexOf('\n') >= 0) {
+                // a library's message may go on with its internals (a store's SQL statement): its first line says it
+                message = message.substring(0, message.indexOf('\n')).strip();
+            }
             commandLine.getErr().println("baton: " + (ex instanceof CliFailure ? "" : "error: ") + message);
             commandLine.getErr().flush();
             return ex instanceof CliFailure f ? f.exitCode() : USAGE;

@@ -215,4 +215,26 @@ class BatonCliTest {
         assertThat(e.toString().strip()).startsWith("baton: error: ").endsWith("(StackOverflowError)")
                 .doesNotContain("\n");
     }
+
+    /** A command failing with a library's message of several lines. */
+    @picocli.CommandLine.Command(name = "verbose")
+    static final class Verbose implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new IllegalStateException("append to run 'r' failed (SQL state 22001): value too long; SQL statement:\n"
+                    + "INSERT INTO baton_events (run_id, seq) VALUES (?, ?)");
+        }
+    }
+
+    @Test
+    void anUnexpectedFailureIsOneLineEvenWhenItsMessageGoesOn() {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        picocli.CommandLine cl = BatonCli.commandLine(new PrintWriter(o, true), new PrintWriter(e, true));
+        cl.addSubcommand(new Verbose());
+        cl.setErr(new PrintWriter(e, true));
+        assertThat(cl.execute("verbose")).isEqualTo(BatonCli.USAGE);
+        assertThat(e.toString().strip())
+                .isEqualTo("baton: error: append to run 'r' failed (SQL state 22001): value too long; SQL statement:");
+    }
 }
