@@ -96,9 +96,26 @@ public final class BatonCli implements Runnable {
             // an unexpected failure still gets one readable line, not a stack trace
             String message = ex.getMessage() == null || ex.getMessage().isBlank() ? ex.getClass().getSimpleName()
                     : ex.getMessage();
+            if (!(ex instanceof CliFailure) && message.indexOf('\n') >= 0) {
+                // a library's message may go on with its internals (a store's SQL statement): its first line says it
+                message = message.substring(0, message.indexOf('\n')).strip();
+            }
             commandLine.getErr().println("baton: " + (ex instanceof CliFailure ? "" : "error: ") + message);
             commandLine.getErr().flush();
             return ex instanceof CliFailure f ? f.exitCode() : USAGE;
+        });
+        // picocli hands only exceptions to the handler above; a StackOverflowError from a library recursing on the
+        // input would reach the user as a JVM stack trace and exit code 1 ("invalid"), so it gets its own line too
+        CommandLine.IExecutionStrategy strategy = cl.getExecutionStrategy();
+        cl.setExecutionStrategy(parseResult -> {
+            try {
+                return strategy.execute(parseResult);
+            } catch (StackOverflowError e) {
+                cl.getErr().println("baton: error: the input nests or refers to itself too deeply to process"
+                        + " (StackOverflowError)");
+                cl.getErr().flush();
+                return USAGE;
+            }
         });
         return cl;
     }

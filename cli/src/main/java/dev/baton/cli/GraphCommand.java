@@ -44,7 +44,7 @@ final class GraphCommand implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             err.println(planFile + ": invalid, cannot draw it");
             for (ValidationError e : result.errors()) {
-                err.println(e);
+                err.println(Inputs.oneLine(e));
             }
             err.flush();
             return BatonCli.INVALID;

@@ -45,10 +45,36 @@ final class Inputs {
             return ServiceCatalogJson.defaults().read(file);
         } catch (PlanParseException e) {
             throw new CliFailure(BatonCli.USAGE, "cannot use service catalog " + file + ":\n" + e.errors().stream()
-                    .map(ValidationError::toString).collect(Collectors.joining("\n")));
+                    .map(Inputs::oneLine).collect(Collectors.joining("\n")));
         } catch (UncheckedIOException e) {
             throw unreadable(file, "service catalog", e);
         }
+    }
+
+    /**
+     * An error as one line of a report: line breaks and other control characters that names from the file carry
+     * into its message are escaped, so that every error stays on its own line.
+     */
+    static String oneLine(Object error) {
+        String s = String.valueOf(error);
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c)) {
+                if (sb == null) {
+                    sb = new StringBuilder(s.length() + 16).append(s, 0, i);
+                }
+                switch (c) {
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    case '\t' -> sb.append("\\t");
+                    default -> sb.append(String.format("\\u%04x", (int) c));
+                }
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? s : sb.toString();
     }
 
     private static void checkReadable(Path file, String what) {

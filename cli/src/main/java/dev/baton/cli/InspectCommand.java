@@ -30,7 +30,7 @@ import java.util.function.Function;
         description = "Show one run from the run store: status, times and every task.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:shown", "1:no run with that id in the store",
-                "2:usage error or the store cannot be opened"})
+                "2:usage error, no run store there, or the store cannot be opened"})
 final class InspectCommand implements Callable<Integer> {
 
     @Spec
@@ -57,7 +57,7 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (RunStore runStore = store.open(env);
+        try (RunStore runStore = store.openExisting(env);
              Orchestrator reader = PsCommand.readOnly(runStore)) {
             Optional<RunView> found = reader.inspect(runId);
             if (found.isEmpty()) {

@@ -124,13 +124,13 @@ final class PlanCommand implements Callable<Integer> {
             for (PlanningAttempt a : e.attempts()) {
                 out.println("attempt " + a.number() + ":");
                 for (PlanProblem p : a.problems()) {
-                    out.println("  " + p);
+                    out.println("  " + Inputs.oneLine(p));
                 }
             }
             out.flush();
             return BatonCli.INVALID;
         } catch (NotActionableException e) {
-            out.println("not actionable: " + e.reason());
+            out.println("not actionable: " + Inputs.oneLine(e.reason()));
             out.flush();
             return BatonCli.INVALID;
         }

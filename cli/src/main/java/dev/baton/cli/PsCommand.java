@@ -35,7 +35,8 @@ import java.util.function.Function;
 @Command(name = "ps", mixinStandardHelpOptions = true,
         description = "List the runs kept in the run store, newest first.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:listed (also when there are none)", "2:usage error or the store cannot be opened"})
+        exitCodeList = {"0:listed (also when there are none)",
+                "2:usage error, no run store there, or the store cannot be opened"})
 final class PsCommand implements Callable<Integer> {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
@@ -72,7 +73,7 @@ final class PsCommand implements Callable<Integer> {
         RunQuery.Builder q = RunQuery.builder().limit(limit);
         statuses.forEach(q::status);
         PrintWriter out = spec.commandLine().getOut();
-        try (RunStore runStore = store.open(env);
+        try (RunStore runStore = store.openExisting(env);
              Orchestrator reader = readOnly(runStore)) {
             List<RunView> runs = reader.runs(q.build());
             if (json) {

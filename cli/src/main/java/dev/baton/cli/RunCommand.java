@@ -17,6 +17,7 @@ import dev.baton.event.TaskRetryScheduled;
 import dev.baton.event.TaskStarted;
 import dev.baton.event.WebhookAttempted;
 import dev.baton.json.CatalogEntry;
+import dev.baton.json.NetworkntSchemaChecker;
 import dev.baton.json.PlanJson;
 import dev.baton.json.ServiceCatalogJson;
 import dev.baton.persistence.RunStore;
@@ -62,6 +63,9 @@ import java.util.concurrent.TimeUnit;
                 "3:the run did not complete"})
 final class RunCommand implements Callable<Integer> {
 
+    /** The longest {@code --timeout}: the wait for the run is counted in nanoseconds, which end at 292 years. */
+    static final Duration MAX_TIMEOUT = Duration.ofDays(36_500);
+
     /** The environment variable holding the webhook secret. */
     static final String WEBHOOK_SECRET_ENV = "BATON_WEBHOOK_SECRET";
 
@@ -92,7 +96,7 @@ final class RunCommand implements Callable<Integer> {
     private String runId;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT30M",
-            description = "How long the run may take, ISO-8601 (default: ${DEFAULT-VALUE}).")
+            description = "How long the run may take, ISO-8601, at most 100 years (default: ${DEFAULT-VALUE}).")
     private Duration timeout;
 
     /** Reads the process environment; replaced in tests. */
@@ -101,9 +105,18 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        // checked before anything opens or runs: a timeout the wait cannot express failed only once the run had
+        // started, leaving it unfinished in the store
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new CliFailure(BatonCli.USAGE, "--timeout must be positive, was " + timeout);
+        }
+        if (timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new CliFailure(BatonCli.USAGE, "--timeout must be at most " + MAX_TIMEOUT + " (100 years), was "
+                    + timeout);
+        }
         Inputs.PlanInput input = Inputs.plan(planFile);
         if (input.plan() == null) {
-            input.errors().forEach(out::println);
+            input.errors().forEach(e -> out.println(Inputs.oneLine(e)));
             out.flush();
             return BatonCli.INVALID;
         }
@@ -114,16 +127,25 @@ final class RunCommand implements Callable<Integer> {
         for (CatalogEntry e : entries) {
             String name = e.descriptor().name();
             Object url = e.extra().get("url");
-            if (!(url instanceof String u)) {
+            if (url == null) {
                 throw new CliFailure(BatonCli.USAGE, "service '" + name + "' in " + servicesFile + " has no url");
+            }
+            if (!(url instanceof String u)) {
+                throw new CliFailure(BatonCli.USAGE, "service '" + name + "' in " + servicesFile
+                        + ": its url must be a string");
             }
             try {
                 http.service(name, URI.create(u));
             } catch (IllegalArgumentException ex) {
                 throw new CliFailure(BatonCli.USAGE, "service '" + name + "': " + ex.getMessage());
             }
-            if (e.extra().get("credentialEnv") instanceof String var) {
+            Object credentialEnv = e.extra().get("credentialEnv");
+            if (credentialEnv instanceof String var) {
                 http.credentialEnv(name, var);
+            } else if (credentialEnv != null) {
+                // ignoring it would call the service without its credential
+                throw new CliFailure(BatonCli.USAGE, "service '" + name + "' in " + servicesFile
+                        + ": its credentialEnv must be the name of an environment variable (a string)");
             }
         }
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -149,7 +171,9 @@ final class RunCommand implements Callable<Integer> {
         try (RunStore runStore = openStore()) {
             // no recovery of other runs kept in the store: this process has only this catalog's services and this
             // webhook's allow-list; a resubmitted run id of an unfinished run is still resumed by its submit
+            // the catalog's schemas are checked as `validate --services` checks them, and outputs at run time
             Orchestrator.Builder b = Orchestrator.builder().store(runStore).scheduler(scheduler).recoverOnStart(false)
+                    .schemaChecker(new NetworkntSchemaChecker())
                     .listener(progress(out)).listener(e -> {
                         if (e instanceof WebhookAttempted w && w.isFinal()) {
                             finalAttempt.computeIfAbsent(w.runId(), k -> new CompletableFuture<>()).complete(w);
@@ -178,7 +202,7 @@ final class RunCommand implements Callable<Integer> {
                     // rejected against the catalog's services (UNKNOWN_SERVICE, CYCLE, ...): nothing ran, exit 1
                     out.println(planFile + ": invalid, " + e.errors().size()
                             + (e.errors().size() == 1 ? " error" : " errors"));
-                    e.errors().forEach(out::println);
+                    e.errors().forEach(err -> out.println(Inputs.oneLine(err)));
                     out.flush();
                     return BatonCli.INVALID;
                 }

@@ -33,13 +33,32 @@ final class StoreOptions {
             description = "The environment variable holding the database password for --store.")
     String passwordEnv;
 
+    /** The file {@link JdbcRunStore#embedded} keeps its database in, inside the directory. */
+    private static final String EMBEDDED_FILE = "baton.mv.db";
+
     /**
-     * Opens the store. Its schema is created or migrated on first use.
+     * Opens the store, creating the embedded one if it is not there yet. Its schema is created or migrated on first
+     * use.
      *
      * @param env looks environment variables up
      * @return the store; the caller closes it
      */
     RunStore open(Function<String, String> env) {
+        return open(env, false);
+    }
+
+    /**
+     * Opens a store to read it: an embedded directory that holds no database is refused instead of getting a new,
+     * empty one (a mistyped {@code --data-dir} would otherwise answer "no runs" and leave a database behind).
+     *
+     * @param env looks environment variables up
+     * @return the store; the caller closes it
+     */
+    RunStore openExisting(Function<String, String> env) {
+        return open(env, true);
+    }
+
+    private RunStore open(Function<String, String> env, boolean mustExist) {
         if (url != null && dataDir != null) {
             throw new CliFailure(BatonCli.USAGE, "--store and --data-dir exclude each other");
         }
@@ -61,6 +80,23 @@ final class StoreOptions {
         if (url == null && java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
             // checked here: the database would print its own stack trace to standard error first
             throw new CliFailure(BatonCli.USAGE, "cannot open the run store: " + dir + " is not a directory");
+        }
+        if (url == null && dir.toAbsolutePath().toString().indexOf(';') >= 0) {
+            // the embedded store's JDBC URL is this path, and the database reads what follows a ';' as its settings
+            throw new CliFailure(BatonCli.USAGE, "cannot use " + dir
+                    + " for the run store: a directory of the embedded database may not contain ';'");
+        }
+        if (url == null && mustExist && !java.nio.file.Files.isRegularFile(dir.resolve(EMBEDDED_FILE))) {
+            throw new CliFailure(BatonCli.USAGE, "no run store in " + dir + " (baton run creates one)");
+        }
+        if (url == null) {
+            try {
+                // created here: below a file or where it may not write, the database prints its own stack trace
+                java.nio.file.Files.createDirectories(dir);
+            } catch (java.io.IOException | SecurityException e) {
+                throw new CliFailure(BatonCli.USAGE, "cannot open the run store: cannot create " + dir + " ("
+                        + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e)) + ")");
+            }
         }
         try {
             if (url == null) {

@@ -74,7 +74,7 @@ final class ValidateCommand implements Callable<Integer> {
             int n = result.errors().size();
             out.println(planFile + ": invalid, " + n + (n == 1 ? " error" : " errors"));
             for (ValidationError e : result.errors()) {
-                out.println(e);
+                out.println(Inputs.oneLine(e));
             }
         }
     }

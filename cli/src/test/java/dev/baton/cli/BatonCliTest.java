@@ -102,6 +102,35 @@ class BatonCliTest {
     }
 
     @Test
+    void hostileInputsAreOneTypedErrorWithTheDocumentedExitCode() throws Exception {
+        String plan = plan("{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {\"x\": 1}}]}");
+        // a schema that refers to itself without end: a SCHEMA_VIOLATION, not a StackOverflowError out of main
+        String loop = plan("{\"services\": [{\"name\": \"s\", \"schema\": {\"input\": {\"$ref\": \"#\"}}}]}");
+        assertThat(run("validate", plan, "--services", loop, "--json")).isEqualTo(1);
+        assertThat(out.toString()).contains("\"code\":\"SCHEMA_VIOLATION\"").contains("refers to itself");
+        // bytes that are no UTF-32 text are as malformed as invalid UTF-8: exit 1, not "cannot read" with exit 2
+        Path utf32 = dir.resolve("utf32.json");
+        Files.write(utf32, new byte[] {0, 0, 0, '{', 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0});
+        assertThat(run("validate", utf32.toString())).isEqualTo(1);
+        assertThat(out.toString()).contains("MALFORMED_JSON").contains("not valid text");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void everyErrorIsOnItsOwnLineWhateverItsMessageHolds() throws Exception {
+        // names from the file end up in messages; a line break in one must not split the error over two lines
+        String p = plan("{\"tasks\": [{\"id\": \"a\\nb\", \"service\": \"s\"},"
+                + " {\"id\": \"c\", \"service\": \"no\\r\\nsuch\"}]}");
+        String services = plan("{\"services\": [{\"name\": \"s\"}]}");
+        assertThat(run("validate", p, "--services", services)).isEqualTo(1);
+        assertThat(out.toString().lines()).hasSize(3)
+                .anySatisfy(l -> assertThat(l).startsWith("INVALID_TASK_ID").contains("a\\nb"))
+                .anySatisfy(l -> assertThat(l).startsWith("UNKNOWN_SERVICE").contains("no\\r\\nsuch"));
+        assertThat(run("graph", p)).isEqualTo(1);
+        assertThat(err.toString().lines()).hasSize(2);
+    }
+
+    @Test
     void helpAndVersion() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("validate").contains("graph");
@@ -165,5 +194,47 @@ class BatonCliTest {
         cl.setErr(new PrintWriter(e, true)); // reaches the subcommand added after the configuration
         assertThat(cl.execute("boom")).isEqualTo(BatonCli.USAGE);
         assertThat(e.toString().trim()).isEqualTo("baton: error: IllegalStateException");
+    }
+
+    /** A command whose library recursed without end. */
+    @picocli.CommandLine.Command(name = "deep")
+    static final class Deep implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new StackOverflowError();
+        }
+    }
+
+    @Test
+    void aStackOverflowIsOneLineAndExitCodeTwoNotAStackTraceAndOne() {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        picocli.CommandLine cl = BatonCli.commandLine(new PrintWriter(o, true), new PrintWriter(e, true));
+        cl.addSubcommand(new Deep());
+        assertThat(cl.execute("deep")).isEqualTo(BatonCli.USAGE);
+        assertThat(e.toString().strip()).startsWith("baton: error: ").endsWith("(StackOverflowError)")
+                .doesNotContain("\n");
+    }
+
+    /** A command failing with a library's message of several lines. */
+    @picocli.CommandLine.Command(name = "verbose")
+    static final class Verbose implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new IllegalStateException("append to run 'r' failed (SQL state 22001): value too long; SQL statement:\n"
+                    + "INSERT INTO baton_events (run_id, seq) VALUES (?, ?)");
+        }
+    }
+
+    @Test
+    void anUnexpectedFailureIsOneLineEvenWhenItsMessageGoesOn() {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        picocli.CommandLine cl = BatonCli.commandLine(new PrintWriter(o, true), new PrintWriter(e, true));
+        cl.addSubcommand(new Verbose());
+        cl.setErr(new PrintWriter(e, true));
+        assertThat(cl.execute("verbose")).isEqualTo(BatonCli.USAGE);
+        assertThat(e.toString().strip())
+                .isEqualTo("baton: error: append to run 'r' failed (SQL state 22001): value too long; SQL statement:");
     }
 }

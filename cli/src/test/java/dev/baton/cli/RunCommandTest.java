@@ -232,4 +232,58 @@ class RunCommandTest {
         assertThat(run("run", plan, "--services", noUrl.toString(), "--store", store())).isEqualTo(BatonCli.USAGE);
         assertThat(err.toString()).contains("has no url");
     }
+
+    @Test
+    void aTimeoutTooLongToWaitForIsAUsageErrorBeforeAnythingRuns() throws Exception {
+        // the wait for the run could not be expressed: refused up front, not after the run started and was left open
+        String plan = plan("{\"tasks\": [{\"id\": \"customer\", \"service\": \"customer-service\","
+                + " \"input\": {\"customerId\": \"C1\"}}]}");
+        String store = store();
+        int code = run("run", plan, "--services", catalog(), "--store", store, "--run-id", "cli-long",
+                "--timeout", "PT999999999999H");
+        assertThat(code).as(out.toString() + err).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString().strip()).startsWith("baton: --timeout must be at most").doesNotContain("overflow");
+        assertThat(out.toString()).doesNotContain("started");
+        assertThat(storedEvents(store, "cli-long")).isEmpty();
+
+        assertThat(run("run", plan, "--services", catalog(), "--store", store, "--timeout", "PT0S"))
+                .isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("--timeout must be positive, was PT0S");
+    }
+
+    @Test
+    void aCredentialVariableThatIsNotANameIsAUsageErrorNotARequestWithoutTheCredential() throws Exception {
+        String plan = plan("{\"tasks\": [{\"id\": \"a\", \"service\": \"customer-service\", \"input\": {}}]}");
+        Path cat = dir.resolve("badcred.json");
+        Files.writeString(cat, "{\"services\": [{\"name\": \"customer-service\", \"url\": \""
+                + services.uri("customer-service") + "\", \"credentialEnv\": 5}]}");
+        String store = store();
+        assertThat(run("run", plan, "--services", cat.toString(), "--store", store, "--run-id", "cli-cred"))
+                .isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("service 'customer-service'").contains("credentialEnv");
+        assertThat(storedEvents(store, "cli-cred")).isEmpty();
+
+        Files.writeString(cat, "{\"services\": [{\"name\": \"customer-service\", \"url\": 5}]}");
+        assertThat(run("run", plan, "--services", cat.toString(), "--store", store)).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("url must be a string");
+    }
+
+    @Test
+    void aPlanAgainstTheCatalogsInputSchemaIsRejectedAsValidateRejectsIt() throws Exception {
+        // what `validate --services` rejects, `run --services` must not run
+        Path cat = dir.resolve("schema.json");
+        Files.writeString(cat, "{\"services\": [{\"name\": \"customer-service\", \"url\": \""
+                + services.uri("customer-service") + "\", \"schema\": {\"input\": {\"type\": \"object\","
+                + " \"required\": [\"customerId\"], \"properties\": {\"customerId\": {\"type\": \"string\"}}}}}]}");
+        String plan = plan("{\"tasks\": [{\"id\": \"a\", \"service\": \"customer-service\","
+                + " \"input\": {\"customerId\": 7}}]}");
+        assertThat(BatonCli.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+                "validate", plan, "--services", cat.toString())).isEqualTo(BatonCli.INVALID);
+
+        String store = store();
+        int code = run("run", plan, "--services", cat.toString(), "--store", store, "--run-id", "cli-schema");
+        assertThat(code).as(out.toString() + err).isEqualTo(BatonCli.INVALID);
+        assertThat(out.toString()).contains("SCHEMA_VIOLATION").doesNotContain("started");
+        assertThat(storedEvents(store, "cli-schema")).isEmpty();
+    }
 }

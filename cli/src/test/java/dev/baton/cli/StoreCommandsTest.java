@@ -226,4 +226,60 @@ class StoreCommandsTest {
             assertThat(out.toString()).contains("run run-ok: completed");
         }
     }
+
+    @Test
+    void readingADirectoryThatHoldsNoStoreSaysSoAndCreatesNothing() {
+        // a mistyped --data-dir must not answer "no runs" and leave a new, empty database behind
+        Path typo = dir.resolve("baton-dta");
+        assertThat(baton("ps", "--data-dir", typo.toString())).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString().strip()).isEqualTo("baton: no run store in " + typo + " (baton run creates one)");
+        assertThat(out.toString()).isEmpty();
+        assertThat(baton("inspect", "run-ok", "--data-dir", typo.toString())).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("no run store in " + typo);
+        assertThat(typo).doesNotExist();
+        assertThat(baton("ps", "--data-dir", dir.toString())).isEqualTo(BatonCli.USAGE);
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    void aDataDirBelowAFileIsOneLineWithoutTheDatabasesStackTrace() throws Exception {
+        Path below = Files.writeString(dir.resolve("a-file"), "x").resolve("store");
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        int ps;
+        int run;
+        try {
+            System.setErr(new java.io.PrintStream(raw, true, java.nio.charset.StandardCharsets.UTF_8));
+            ps = baton("ps", "--data-dir", below.toString());
+            Path plan = Files.writeString(dir.resolve("plan.json"),
+                    "{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {}}]}");
+            Path services = Files.writeString(dir.resolve("services.json"),
+                    "{\"services\": [{\"name\": \"s\", \"url\": \"http://127.0.0.1:9/s\"}]}");
+            run = baton("run", plan.toString(), "--services", services.toString(), "--data-dir", below.toString());
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(ps).isEqualTo(BatonCli.USAGE);
+        assertThat(run).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString().strip()).startsWith("baton: cannot open the run store: cannot create " + below)
+                .doesNotContain("\tat ").doesNotContain("\n");
+        assertThat(raw.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("\tat ");
+    }
+
+    @Test
+    void aDataDirWithASemicolonIsRefusedNotReadAsDatabaseSettings() throws Exception {
+        // the embedded database's URL is the directory's path: what follows a ';' would be taken as its settings
+        Path odd = dir.resolve("runs;MODE=MySQL");
+        Path plan = Files.writeString(dir.resolve("plan.json"),
+                "{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {}}]}");
+        Path services = Files.writeString(dir.resolve("services.json"),
+                "{\"services\": [{\"name\": \"s\", \"url\": \"http://127.0.0.1:9/s\"}]}");
+        assertThat(baton("run", plan.toString(), "--services", services.toString(), "--data-dir", odd.toString()))
+                .isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString().strip()).isEqualTo("baton: cannot use " + odd
+                + " for the run store: a directory of the embedded database may not contain ';'");
+        assertThat(odd).doesNotExist();
+        assertThat(baton("ps", "--data-dir", odd.toString())).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("may not contain ';'");
+    }
 }

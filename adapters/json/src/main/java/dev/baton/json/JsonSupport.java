@@ -193,7 +193,8 @@ final class JsonSupport {
     }
 
     /**
-     * Turns a Jackson failure into the error the validator would report; I/O failures stay I/O failures.
+     * Turns a Jackson failure into the error the validator would report; bytes that cannot be decoded are
+     * {@code MALFORMED_JSON}; other I/O failures stay I/O failures.
      *
      * @param e          the failure
      * @param tooDeep    what to say when the nesting limit is hit, in the reader's own terms (the parser counts
@@ -208,7 +209,20 @@ final class JsonSupport {
             return new PlanParseException(List.of(new ValidationError(ValidationCode.MALFORMED_JSON, null, "",
                     position(jpe.getLocation()) + firstLine(jpe.getOriginalMessage()))));
         }
+        if (e instanceof java.io.CharConversionException cce) {
+            // bytes that are no text in the encoding their first bytes announce (UTF-32, UTF-16) are as much not
+            // JSON as invalid UTF-8, which the parser reports as a parse error: not an I/O failure of the source
+            return new PlanParseException(List.of(new ValidationError(ValidationCode.MALFORMED_JSON, null, "",
+                    "the document is not valid text: " + unbalancedTailDropped(firstLine(cce.getMessage())))));
+        }
         throw new UncheckedIOException(e);
+    }
+
+    /** The decoder's messages end with a ')' they never opened. */
+    private static String unbalancedTailDropped(String m) {
+        long open = m.chars().filter(c -> c == '(').count();
+        long close = m.chars().filter(c -> c == ')').count();
+        return close > open && m.endsWith(")") ? m.substring(0, m.length() - 1) : m;
     }
 
     /** "String value length (5000) exceeds the maximum allowed (1000, from `StreamReadConstraints...`)" */

@@ -25,6 +25,9 @@ import java.util.Objects;
  * such instead of silently accepting everything. Remote {@code $ref}s are never fetched: a plan's catalog does not
  * get to make the validator open network connections.
  *
+ * A schema that refers to itself without descending into the value ({@code {"$ref": "#"}}) is one violation at
+ * {@code ""}, never a {@link StackOverflowError} to the caller.
+ *
  * <p>Compiled schemas are kept in a bounded least-recently-used cache. Thread-safe.
  */
 public final class NetworkntSchemaChecker implements SchemaChecker {
@@ -74,7 +77,15 @@ public final class NetworkntSchemaChecker implements SchemaChecker {
         if (!c.problems().isEmpty()) {
             return List.of(new SchemaViolation("", "the schema is invalid: " + String.join("; ", c.problems())));
         }
-        List<Error> errors = c.schema().validate(mapper.valueToTree(value));
+        List<Error> errors;
+        try {
+            errors = c.schema().validate(mapper.valueToTree(value));
+        } catch (StackOverflowError e) {
+            // a $ref cycle that never descends into the value ({"$ref": "#"}) compiles, but the validator follows it
+            // without end; the stack it used is unwound here, so this is one violation, not a crash of the caller
+            return List.of(new SchemaViolation("", "the value could not be checked: checking recursed without end"
+                    + " (the schema refers to itself without descending into the value, or the value nests too deep)"));
+        }
         List<SchemaViolation> out = new ArrayList<>(errors.size());
         for (Error e : errors) {
             out.add(new SchemaViolation(pointer(e), e.getMessage()));

@@ -27,7 +27,7 @@ import java.util.Objects;
  * {@code {"tasks": [{"id", "service", "input", "depends_on"?}, ...], "parallel_groups": [[...], ...]?}}.
  *
  * <p>Unknown fields are ignored. Text that is not JSON fails with {@code MALFORMED_JSON} (line and column in the
- * message), JSON of the wrong shape with {@code INVALID_STRUCTURE} (every shape problem at once), and documents over
+ * message; bytes that are no text in their encoding, the byte offset), JSON of the wrong shape with {@code INVALID_STRUCTURE} (every shape problem at once), and documents over
  * the {@link ValidationLimits limits} (size, nesting, string length) with {@code LIMIT_EXCEEDED}; all as a
  * {@link PlanParseException}. Reading never recurses on the document's nesting. Numbers keep their type: integers
  * read as Integer, Long or BigInteger, decimals as Double when that is exact, else BigDecimal, so a plan written

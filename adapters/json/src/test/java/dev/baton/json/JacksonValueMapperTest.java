@@ -27,4 +27,34 @@ class JacksonValueMapperTest {
         assertThat(m.toJson("x")).isEqualTo("x");
         assertThat(m.toJson(Map.of("k", List.of(1, true)))).isEqualTo(Map.of("k", List.of(1, true)));
     }
+
+    record Blob(String name, byte[] data) {
+    }
+
+    record Reading(double value) {
+    }
+
+    @Test
+    void bytesBecomeBase64TextAJsonValue() {
+        Object json = new JacksonValueMapper().toJson(new Blob("b", new byte[] {1, 2, 3}));
+        assertThat(json).isEqualTo(Map.of("name", "b", "data", "AQID"));
+    }
+
+    @Test
+    void whatJsonCannotHoldIsAnIllegalArgumentNotAStackOverflowOrANonJsonValue() {
+        JacksonValueMapper m = new JacksonValueMapper();
+        java.util.Map<String, Object> cyclic = new java.util.HashMap<>();
+        cyclic.put("self", cyclic);
+        List<Object> deep = new java.util.ArrayList<>();
+        List<Object> at = deep;
+        for (int i = 0; i < 5_000; i++) {
+            List<Object> next = new java.util.ArrayList<>();
+            at.add(next);
+            at = next;
+        }
+        for (Object v : List.of(cyclic, deep, new Reading(Double.NaN), new Reading(Double.POSITIVE_INFINITY))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.toJson(v))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
 }

@@ -103,4 +103,36 @@ class NetworkntSchemaCheckerTest {
             assertThat(e.message()).startsWith("the output schema of service 'source' is invalid");
         });
     }
+
+    @Test
+    void aSchemaThatRefersToItselfWithoutEndIsAViolationNotAStackOverflow() {
+        // {"$ref": "#"} compiles, but checking any value against it recurses without end; a recursive schema that
+        // descends into the value (a tree) is fine and must keep working
+        Map<String, Object> loop = Map.of("$ref", "#");
+        Map<String, Object> viaAllOf = Map.of("allOf", List.of(Map.of("$ref", "#")));
+        Map<String, Object> tree = Map.of("type", "object",
+                "properties", Map.of("child", Map.of("$ref", "#"), "n", Map.of("type", "integer")));
+        for (Map<String, Object> s : List.of(loop, viaAllOf)) {
+            assertThat(checker.validate(s, Map.of("a", 1))).singleElement().satisfies(v -> {
+                assertThat(v.pointer()).isEmpty();
+                assertThat(v.message()).contains("refers to itself");
+            });
+        }
+        assertThat(checker.validate(tree, Map.of("child", Map.of("child", Map.of("n", 1))))).isEmpty();
+        assertThat(checker.validate(tree, Map.of("child", Map.of("n", "x"))))
+                .extracting(SchemaViolation::pointer).containsExactly("/child/n");
+    }
+
+    @Test
+    void validatingAPlanAgainstASelfReferringSchemaReportsItInsteadOfThrowing() {
+        ServiceCatalog catalog = ServiceCatalogJson.defaults().read("""
+                {"services": [{"name": "s", "schema": {"input": {"$ref": "#"}}}]}""");
+        PlanValidator validator = PlanValidator.builder().catalog(catalog).schemaChecker(checker).build();
+        ValidationResult r = validator.validate(PlanJson.defaults().read("""
+                {"tasks": [{"id": "a", "service": "s", "input": {"x": 1}}]}"""));
+        assertThat(r.errors()).singleElement().satisfies(e -> {
+            assertThat(e.code()).isEqualTo(ValidationCode.SCHEMA_VIOLATION);
+            assertThat(e.message()).contains("refers to itself");
+        });
+    }
 }

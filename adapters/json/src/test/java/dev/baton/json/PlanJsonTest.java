@@ -209,6 +209,28 @@ class PlanJsonTest {
     }
 
     @Test
+    void bytesThatAreNotTextInTheirDetectedEncodingAreMalformedNotAnIoFailure(@TempDir Path dir) throws Exception {
+        // a UTF-32 byte-order mark followed by bytes that are no UTF-32 character, and a UTF-32 document cut short:
+        // as unreadable as invalid UTF-8, which is MALFORMED_JSON, so not an I/O failure of the file
+        byte[][] docs = {
+                {0, 0, 0, '{', 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0},
+                {(byte) 0xFF, (byte) 0xFE, 0, 0, 1, 2},
+        };
+        for (byte[] doc : docs) {
+            PlanParseException e = catchThrowableOfType(() -> PlanJson.defaults().read(new ByteArrayInputStream(doc)),
+                    PlanParseException.class);
+            assertThat(e).isNotNull();
+            assertThat(codes(e)).containsExactly(ValidationCode.MALFORMED_JSON);
+            assertThat(e.errors().get(0).message()).contains("UTF-32").doesNotContain("))");
+            Path file = Files.write(dir.resolve("doc-" + doc.length + ".json"), doc);
+            assertThat(codes(catchThrowableOfType(() -> PlanJson.defaults().read(file), PlanParseException.class)))
+                    .containsExactly(ValidationCode.MALFORMED_JSON);
+            assertThat(codes(catchThrowableOfType(() -> ServiceCatalogJson.defaults().read(file),
+                    PlanParseException.class))).containsExactly(ValidationCode.MALFORMED_JSON);
+        }
+    }
+
+    @Test
     void fuzzedDocumentsParseOrFailWithOurException() {
         long seed = System.nanoTime();
         SplittableRandom rnd = new SplittableRandom(seed);
