@@ -23,7 +23,8 @@ public interface RunHandle {
     /**
      * Waits for the run to end.
      *
-     * @param timeout how long to wait
+     * @param timeout how long to wait; zero or negative looks once, and one too long to count in nanoseconds (about
+     *                292 years) waits for as long as it takes
      * @return the result
      * @throws AwaitTimeoutException       if the run did not end in time (the run goes on)
      * @throws OrchestratorClosedException if the orchestrator closed before the run ended

@@ -72,6 +72,25 @@ class OrchestratorTest {
     }
 
     @Test
+    void awaitTakesAnyDuration() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Orchestrator o = track(Orchestrator.builder().store(store).service("svc", ctx -> {
+            release.await();
+            return "done";
+        }).build());
+        RunHandle h = o.submit(Plan.builder().task("a", "svc", Map.of()).build());
+        // not ended: a zero or negative wait looks once and gives up at once
+        assertThatThrownBy(() -> h.await(Duration.ZERO)).isInstanceOf(AwaitTimeoutException.class);
+        assertThatThrownBy(() -> h.await(Duration.ofSeconds(-5))).isInstanceOf(AwaitTimeoutException.class);
+        assertThatThrownBy(() -> h.await(Duration.ofSeconds(Long.MIN_VALUE))).isInstanceOf(AwaitTimeoutException.class);
+        assertThatThrownBy(() -> h.await(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("timeout");
+        release.countDown();
+        // longer than nanoseconds can count (about 292 years) used to be an ArithmeticException
+        assertThat(h.await(Duration.ofDays(365L * 1_000)).status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(h.await(Duration.ofSeconds(Long.MAX_VALUE)).output("a")).isEqualTo("done");
+    }
+
+    @Test
     void invalidPlanThrowsWithEveryErrorAndRunsNothing() {
         AtomicInteger calls = new AtomicInteger();
         Orchestrator o = track(Orchestrator.builder().store(store).service("svc", ctx -> calls.incrementAndGet()).build());

@@ -6,7 +6,10 @@ package dev.baton.validation;
 public enum ValidationCode {
     /** The plan has no executable task. */
     EMPTY_PLAN,
-    /** Right JSON, wrong shape: tasks not an array, an id that is not a string, an input that is not an object... */
+    /**
+     * Right JSON, wrong shape: tasks not an array, an id that is not a string, an input that is not an object, a
+     * {@code task0} naming a service...
+     */
     INVALID_STRUCTURE,
     /** The text is not JSON; the message gives line and column. */
     MALFORMED_JSON,

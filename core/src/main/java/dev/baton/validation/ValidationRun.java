@@ -156,6 +156,12 @@ final class ValidationRun {
                         "task id '" + abbreviate(id) + "' must be 1 to 128 letters, digits, '_' or '-'");
             }
             if (t.isParams()) {
+                if (t.service() != null) {
+                    // a planner that numbered its first real task 0: run as parameters, it would silently never run
+                    error(ValidationCode.INVALID_STRUCTURE, id, "/tasks/" + k + "/service",
+                            "task0 holds the caller's parameters and never runs, so it cannot name a service ('"
+                                    + abbreviate(t.service()) + "'); give that task another id");
+                }
                 if (params == null) {
                     params = t;
                     firstPos.put(id, k);

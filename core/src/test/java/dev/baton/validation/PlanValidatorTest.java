@@ -88,6 +88,22 @@ class PlanValidatorTest {
     }
 
     @Test
+    void task0NamingAServiceIsRefusedNotSilentlyTakenForParameters() {
+        Plan p = Plan.of(List.of(new Task("task0", "customer-service", Map.of("customerId", "CUST789"), null),
+                Task.of("task1", "s", Map.of("c", "$task0.customerId"))), List.of());
+        ValidationResult r = PlanValidator.defaults().validate(p);
+        assertThat(r.errors()).singleElement().satisfies(e -> {
+            assertThat(e.code()).isEqualTo(ValidationCode.INVALID_STRUCTURE);
+            assertThat(e.taskId()).isEqualTo("task0");
+            assertThat(e.path()).isEqualTo("/tasks/0/service");
+            assertThat(e.message()).contains("never runs", "customer-service");
+        });
+        Plan onlyTask0 = Plan.of(List.of(new Task("task0", "customer-service", Map.of(), null)), List.of());
+        assertThat(codes(PlanValidator.defaults().validate(onlyTask0)))
+                .containsExactly(ValidationCode.INVALID_STRUCTURE, ValidationCode.EMPTY_PLAN);
+    }
+
+    @Test
     void invalidTaskId() {
         Plan p = Plan.builder().task("bad id!", "s", Map.of()).task("x".repeat(129), "s", Map.of()).build();
         ValidationResult r = PlanValidator.defaults().validate(p);

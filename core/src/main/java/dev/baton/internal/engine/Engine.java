@@ -1359,8 +1359,15 @@ public final class Engine implements AutoCloseable {
 
         @Override
         public RunResult await(Duration timeout) {
+            java.util.Objects.requireNonNull(timeout, "timeout");
+            long nanos;
             try {
-                return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                nanos = timeout.toNanos();
+            } catch (ArithmeticException beyondNanos) { // over about 292 years: as good as for ever
+                nanos = timeout.isNegative() ? 0 : Long.MAX_VALUE;
+            }
+            try {
+                return future.get(nanos, TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 throw new AwaitTimeoutException(runId, timeout);
             } catch (InterruptedException e) {
