@@ -52,44 +52,55 @@ final class JsonExtraction {
         }
     }
 
-    /** The first {@code {} that closes (strings and escapes respected), trying each opening brace in turn. */
+    /**
+     * The first {@code {} that closes (strings and escapes respected), trying each opening brace in turn.
+     *
+     * <p>One scan from an opening brace decides every brace it opens outside a string: when a closer takes the
+     * scan's depth back to where that brace opened, the brace's own scan would have stopped there too. So a failed
+     * candidate's inner braces are not scanned again, and the search stays linear in the reply's length (a reply of
+     * unclosed braces would otherwise cost its length squared). Braces inside a failed candidate's strings are not
+     * tried.
+     */
     static Optional<String> balancedObject(String text) {
         int start = text.indexOf('{');
+        int[] open = new int[16];
         while (start >= 0) {
-            int end = matchingBrace(text, start);
-            if (end > 0) {
-                return Optional.of(text.substring(start, end + 1));
+            int depth = 0;
+            int bestStart = -1;
+            int bestEnd = -1;
+            boolean inString = false;
+            int i = start;
+            for (; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (inString) {
+                    if (c == '\\') {
+                        i++;
+                    } else if (c == '"') {
+                        inString = false;
+                    }
+                } else if (c == '"') {
+                    inString = true;
+                } else if (c == '{' || c == '[') {
+                    if (depth == open.length) {
+                        open = java.util.Arrays.copyOf(open, depth * 2);
+                    }
+                    open[depth++] = i;
+                } else if (c == '}' || c == ']') {
+                    int from = open[--depth];
+                    if (c == '}' && text.charAt(from) == '{' && (bestStart < 0 || from < bestStart)) {
+                        bestStart = from;
+                        bestEnd = i;
+                    }
+                    if (depth == 0) {
+                        break;
+                    }
+                }
             }
-            start = text.indexOf('{', start + 1);
+            if (bestStart >= 0) {
+                return Optional.of(text.substring(bestStart, bestEnd + 1));
+            }
+            start = i >= text.length() ? -1 : text.indexOf('{', i + 1);
         }
         return Optional.empty();
-    }
-
-    private static int matchingBrace(String text, int start) {
-        int depth = 0;
-        boolean inString = false;
-        for (int i = start; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (inString) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == '"') {
-                    inString = false;
-                }
-            } else if (c == '"') {
-                inString = true;
-            } else if (c == '{' || c == '[') {
-                depth++;
-            } else if (c == '}' || c == ']') {
-                depth--;
-                if (depth == 0) {
-                    return c == '}' ? i : -1;
-                }
-                if (depth < 0) {
-                    return -1;
-                }
-            }
-        }
-        return -1;
     }
 }

@@ -290,4 +290,48 @@ class LlmPlannerTest {
         assertThatThrownBy(() -> LlmPlanner.builder().model("m").build()).isInstanceOf(IllegalStateException.class);
         assertThat(p.name()).isEqualTo("llm:m");
     }
+
+    @Test
+    void aBodyThatTricklesOrNeverEndsIsATimeoutWithinTheRequestTimeout() {
+        server.trickle();
+        LlmPlanner p = planner().requestTimeout(Duration.ofMillis(300)).build();
+        // the client's own timeout stops at the headers: before, this waited for the server to give up (30 s)
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+                assertThatThrownBy(() -> p.plan(request()))
+                        .isInstanceOfSatisfying(PlannerException.class, e -> {
+                            assertThat(e.code()).isEqualTo("PLANNER_TIMEOUT");
+                            assertThat(e.getMessage()).contains("within PT0.3S");
+                        }));
+        assertThat(slept).isEmpty();
+    }
+
+    @Test
+    void aReplyBodyIsBoundedInSizeAndALongContentIsStillReadAsAReply() {
+        LlmPlanner small = planner().planJson(dev.baton.json.PlanJson.withLimits(
+                dev.baton.validation.ValidationLimits.builder().maxPlanBytes(1024).build())).build();
+        server.reply("x".repeat(2 << 20));
+        assertThatThrownBy(() -> small.plan(request()))
+                .isInstanceOfSatisfying(PlannerException.class, e -> {
+                    assertThat(e.code()).isEqualTo("PLANNER_UNAVAILABLE");
+                    assertThat(e.getMessage()).contains("answered with more than " + ((1 << 20) + 2048) + " bytes");
+                });
+
+        // 21 M characters of prose is past Jackson's default string limit, yet within the reply bound: the model's
+        // reply without a plan, not an endpoint that is "not a chat completion"
+        server.reply("x".repeat(21_000_000));
+        assertThatThrownBy(() -> planner().build().plan(request()))
+                .isInstanceOfSatisfying(PlannerException.class, e -> assertThat(e.code()).isEqualTo("NO_PLAN_IN_REPLY"));
+    }
+
+    @Test
+    void aKeyThatCannotBeAHeaderIsRefusedWithoutQuotingIt() {
+        assertThatThrownBy(() -> planner().apiKey(KEY + "\n"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("control character").satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY));
+        assertThatThrownBy(() -> LlmPlanner.builder().baseUrl(server.baseUrl()).model("m").apiKeyFromEnv("MY_KEY")
+                .environment(Map.of("MY_KEY", KEY + "\r")::get).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MY_KEY")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY));
+        assertThat(server.requests).isEmpty();
+    }
 }
