@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * Finds the JSON object in a model's reply: inside a code fence when there is one, else the first balanced
- * {@code {...}} in the text, prose around it ignored. Only finds text; parsing is the plan reader's job.
+ * {@code {...}} in the text, prose around it ignored. Only finds text; parsing is the plan reader's job, which may
+ * try the further {@link #candidates candidates} when the first is not a plan.
  */
 final class JsonExtraction {
 
@@ -28,6 +29,37 @@ final class JsonExtraction {
             }
         }
         return balancedObject(reply);
+    }
+
+    /**
+     * Every candidate in the order {@link #firstObject} prefers them: each fenced block's first object, then each
+     * object in the whole text (searching on after the end of the one before), without repeats.
+     *
+     * @param reply the model's reply text
+     * @param max   the most candidates to return
+     * @return the candidates' texts
+     */
+    static List<String> candidates(String reply, int max) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        if (reply == null) {
+            return List.of();
+        }
+        for (String fenced : fencedBlocks(reply)) {
+            if (out.size() >= max) {
+                return List.copyOf(out);
+            }
+            balancedObject(fenced).ifPresent(out::add);
+        }
+        int from = 0;
+        while (out.size() < max) {
+            int[] range = balancedRange(reply, from);
+            if (range == null) {
+                break;
+            }
+            out.add(reply.substring(range[0], range[1] + 1));
+            from = range[1] + 1;
+        }
+        return List.copyOf(out);
     }
 
     /** The contents of every ``` fenced block, in order. */
@@ -62,7 +94,13 @@ final class JsonExtraction {
      * tried.
      */
     static Optional<String> balancedObject(String text) {
-        int start = text.indexOf('{');
+        int[] range = balancedRange(text, 0);
+        return range == null ? Optional.empty() : Optional.of(text.substring(range[0], range[1] + 1));
+    }
+
+    /** As {@link #balancedObject}, from an index: the object's first and last index, or {@code null}. */
+    private static int[] balancedRange(String text, int fromIndex) {
+        int start = text.indexOf('{', fromIndex);
         int[] open = new int[16];
         while (start >= 0) {
             int depth = 0;
@@ -97,10 +135,10 @@ final class JsonExtraction {
                 }
             }
             if (bestStart >= 0) {
-                return Optional.of(text.substring(bestStart, bestEnd + 1));
+                return new int[] {bestStart, bestEnd};
             }
             start = i >= text.length() ? -1 : text.indexOf('{', i + 1);
         }
-        return Optional.empty();
+        return null;
     }
 }

@@ -75,6 +75,8 @@ public final class LlmPlanner implements Planner {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     /** How much of an error body is quoted in an exception message. */
     private static final int BODY_QUOTE = 300;
+    /** How many JSON objects of one reply are tried as the plan. */
+    private static final int MAX_CANDIDATES = 8;
 
     private final URI endpoint;
     private final URI baseUrl;
@@ -142,20 +144,29 @@ public final class LlmPlanner implements Planner {
      * @throws PlannerException {@code NO_PLAN_IN_REPLY} or {@code UNREADABLE_PLAN}, with problems to feed back
      */
     Plan readPlan(String reply) {
-        String json = JsonExtraction.firstObject(reply).orElseThrow(() -> new PlannerException(
-                PlannerException.NO_PLAN_IN_REPLY, "the model's reply held no JSON object",
-                List.of(new PlanProblem(PlannerException.NO_PLAN_IN_REPLY, null, "",
-                        "your reply held no JSON object; answer with exactly one plan JSON object")), null));
-        try {
-            return planJson.read(json);
-        } catch (PlanParseException e) {
-            List<PlanProblem> problems = new ArrayList<>();
-            for (ValidationError v : e.errors()) {
-                problems.add(new PlanProblem(v.code().name(), v.taskId(), v.path(), v.message()));
-            }
-            throw new PlannerException(PlannerException.UNREADABLE_PLAN,
-                    "the model's reply is not a readable plan: " + problems.size() + " problem(s)", problems, e);
+        List<String> candidates = JsonExtraction.candidates(reply, MAX_CANDIDATES);
+        if (candidates.isEmpty()) {
+            throw new PlannerException(PlannerException.NO_PLAN_IN_REPLY, "the model's reply held no JSON object",
+                    List.of(new PlanProblem(PlannerException.NO_PLAN_IN_REPLY, null, "",
+                            "your reply held no JSON object; answer with exactly one plan JSON object")), null);
         }
+        // an example or a note before the plan must not hide it; when none reads, the first one's problems are fed back
+        PlanParseException first = null;
+        for (String json : candidates) {
+            try {
+                return planJson.read(json);
+            } catch (PlanParseException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        List<PlanProblem> problems = new ArrayList<>();
+        for (ValidationError v : first.errors()) {
+            problems.add(new PlanProblem(v.code().name(), v.taskId(), v.path(), v.message()));
+        }
+        throw new PlannerException(PlannerException.UNREADABLE_PLAN,
+                "the model's reply is not a readable plan: " + problems.size() + " problem(s)", problems, first);
     }
 
     String requestBody(PlanningRequest request) {

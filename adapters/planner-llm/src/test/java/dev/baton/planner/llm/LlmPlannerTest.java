@@ -334,4 +334,23 @@ class LlmPlannerTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY));
         assertThat(server.requests).isEmpty();
     }
+
+    @Test
+    void aNoteOrAnExampleBeforeThePlanDoesNotHideIt() {
+        String plan = "{\"tasks\": [{\"id\": \"task1\", \"service\": \"order-system\", \"input\": {}}]}";
+        LlmPlanner p = planner().build();
+        // before: the first object was the only one read, and each of these was UNREADABLE_PLAN
+        assertThat(p.readPlan("The input looks like {\"orderId\": \"ORD456\"}. Plan:\n" + plan).tasks())
+                .extracting(t -> t.id()).containsExactly("task1");
+        assertThat(p.readPlan("```json\n{\"note\": \"draft\"}\n```\nFinal:\n```json\n" + plan + "\n```").tasks())
+                .hasSize(1);
+        // none reads: the first candidate's problems are fed back, as before
+        PlannerException alone = (PlannerException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> p.readPlan("{\"a\": 1}"));
+        assertThatThrownBy(() -> p.readPlan("{\"a\": 1} and {\"tasks\": 2}"))
+                .isInstanceOfSatisfying(PlannerException.class, e -> {
+                    assertThat(e.code()).isEqualTo("UNREADABLE_PLAN");
+                    assertThat(e.problems()).isEqualTo(alone.problems());
+                });
+    }
 }
