@@ -32,7 +32,9 @@ import java.util.concurrent.Executors;
  */
 public final class ServiceHttpServer implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads one JSON document: a body with more after its object is malformed, not a request. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
     /** How much of a too large body is read and dropped before answering; past it the connection is closed. */
     private static final long MAX_DRAINED_BYTES = 64L * 1024 * 1024;

@@ -117,6 +117,8 @@ class ServiceHttpServerTest {
         // before: the JDK server handed /orders-v2 to the /orders context and the orders handler ran
         assertThat(post("orders-v2", null, wire("e", 1)).statusCode()).isEqualTo(404);
         assertThat(post("orders/", null, wire("e", 1)).statusCode()).isEqualTo(200);
+        // before: the first object was taken and the rest ignored
+        assertThat(post("orders", null, wire("f", 1) + " {\"executionId\": \"g\"}").statusCode()).isEqualTo(400);
         assertThat(calls).hasValue(1);
     }
 }
