@@ -200,7 +200,8 @@ public final class IdempotentService {
         }
 
         /**
-         * @param entries the most results the in-memory store keeps (least recently used go first); default 1,000,000
+         * @param entries the most results the in-memory store keeps (Caffeine's size eviction chooses which go, by
+         *                recency and frequency; an evicted result's execution runs again); default 1,000,000
          * @return this builder
          */
         public Builder maxEntries(long entries) {
