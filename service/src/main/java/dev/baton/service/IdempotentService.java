@@ -86,6 +86,10 @@ public final class IdempotentService {
         } catch (Throwable t) {
             // whatever escapes, the duplicates waiting on this run get the same outcome instead of waiting forever
             mine.completeExceptionally(t);
+            if (t instanceof InterruptedException) {
+                // the handler was interrupted (a server closing): the thread stays interrupted for its owner
+                Thread.currentThread().interrupt();
+            }
             throw wrap(t);
         } finally {
             inFlight.remove(id, mine);

@@ -271,4 +271,15 @@ class IdempotentServiceTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void anInterruptedHandlerLeavesItsThreadInterrupted() {
+        IdempotentService s = IdempotentService.builder(r -> {
+            throw new InterruptedException("closing");
+        }).build();
+        assertThatThrownBy(() -> s.execute(request("e", 1))).isInstanceOfSatisfying(ServiceException.class,
+                e -> assertThat(e.retryable()).isTrue());
+        // before: the InterruptedException was wrapped and the interrupt lost
+        assertThat(Thread.interrupted()).isTrue();
+    }
 }
