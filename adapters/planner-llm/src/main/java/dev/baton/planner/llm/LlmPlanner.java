@@ -240,7 +240,7 @@ public final class LlmPlanner implements Planner {
                 }
             }
             throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "could not reach " + endpoint + ": "
-                    + redact(describe(e.getCause())), List.of(), null);
+                    + redact(describe(e.getCause() != null ? e.getCause() : e)), List.of(), null);
         }
     }
 
