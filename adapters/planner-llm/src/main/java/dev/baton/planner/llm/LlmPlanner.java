@@ -199,8 +199,9 @@ public final class LlmPlanner implements Planner {
             boolean retryable = status == 429 || status >= 500;
             if (!retryable || attempt > maxRetries) {
                 throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "the endpoint " + endpoint
-                        + " answered HTTP " + status + (retryable ? " after " + attempt + " attempts" : "") + ": "
-                        + quote(response.body()), List.of(), null);
+                        + " answered HTTP " + status + (retryable ? " after " + attempt + " attempts" : "")
+                        + (apiKey == null && (status == 401 || status == 403) ? " (no API key is configured)" : "")
+                        + ": " + quote(response.body()), List.of(), null);
             }
             int exponent = attemptIndex(attempt);
             Duration delay = retryAfter(response).orElseGet(() -> backoff(exponent));

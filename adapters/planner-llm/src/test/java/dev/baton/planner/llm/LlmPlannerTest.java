@@ -353,4 +353,19 @@ class LlmPlannerTest {
                     assertThat(e.problems()).isEqualTo(alone.problems());
                 });
     }
+
+    @Test
+    void aRefusalWithoutAnApiKeySaysNoneIsConfigured() {
+        server.replyRaw(401, Map.of(), "").replyRaw(401, Map.of(), "");
+        LlmPlanner keyless = LlmPlanner.builder().baseUrl(server.baseUrl()).model("m").sleeper(slept::add).build();
+        // before: "answered HTTP 401: " and nothing else to go on
+        assertThatThrownBy(() -> keyless.plan(request())).isInstanceOfSatisfying(PlannerException.class, e -> {
+            assertThat(e.code()).isEqualTo("PLANNER_UNAVAILABLE");
+            assertThat(e.getMessage()).contains("HTTP 401 (no API key is configured)");
+        });
+        assertThat(server.requests.get(0).authorization()).isNull();
+        assertThatThrownBy(() -> planner().build().plan(request()))
+                .satisfies(e -> assertThat(e.getMessage()).contains("HTTP 401").doesNotContain("no API key"));
+        assertThat(slept).isEmpty();
+    }
 }
