@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +33,7 @@ public final class IdempotentService {
     private final Map<String, CompletableFuture<Object>> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong executions = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong storeFailures = new AtomicLong();
 
     private IdempotentService(Builder b) {
         this.handler = b.handler;
@@ -56,7 +58,7 @@ public final class IdempotentService {
      */
     public Object execute(ServiceRequest request) {
         String id = request.executionId();
-        var stored = store.get(id);
+        var stored = lookup(id);
         if (stored.isPresent()) {
             duplicates.incrementAndGet();
             return stored.get().output();
@@ -69,26 +71,50 @@ public final class IdempotentService {
         }
         try {
             // the first run may have finished between the store check and putIfAbsent
-            stored = store.get(id);
+            stored = lookup(id);
             if (stored.isPresent()) {
                 duplicates.incrementAndGet();
                 mine.complete(stored.get().output());
                 return stored.get().output();
             }
             executions.incrementAndGet();
-            Object output;
-            try {
-                output = handler.handle(request);
-            } catch (Throwable t) {
-                mine.completeExceptionally(t);
-                throw wrap(t);
-            }
+            Object output = handler.handle(request);
             // stored before the in-flight entry goes, so a later duplicate always sees one of them
-            store.put(id, new ResultStore.StoredResult(output), retention);
+            keep(id, output);
             mine.complete(output);
             return output;
+        } catch (Throwable t) {
+            // whatever escapes, the duplicates waiting on this run get the same outcome instead of waiting forever
+            mine.completeExceptionally(t);
+            if (t instanceof InterruptedException) {
+                // the handler was interrupted (a server closing): the thread stays interrupted for its owner
+                Thread.currentThread().interrupt();
+            }
+            throw wrap(t);
         } finally {
             inFlight.remove(id, mine);
+        }
+    }
+
+    private Optional<ResultStore.StoredResult> lookup(String id) {
+        try {
+            return store.get(id);
+        } catch (RuntimeException e) {
+            ServiceException s = new ServiceException("the result store failed: " + e.getClass().getName(), true);
+            s.initCause(e);
+            throw s;
+        }
+    }
+
+    /**
+     * A store that cannot keep the result does not fail the execution: its effects happened, and failing it would
+     * make the caller retry and run them again. The result is then not retained for later duplicates.
+     */
+    private void keep(String id, Object output) {
+        try {
+            store.put(id, new ResultStore.StoredResult(output), retention);
+        } catch (RuntimeException notKept) {
+            storeFailures.incrementAndGet();
         }
     }
 
@@ -102,22 +128,20 @@ public final class IdempotentService {
         return duplicates.get();
     }
 
+    /** @return how many results the store failed to keep (their executions still answered with the output) */
+    public long storeFailures() {
+        return storeFailures.get();
+    }
+
+    /** Waits for the run in flight; an interrupted waiter (a server shutting down) stops waiting. */
     private static Object await(CompletableFuture<Object> f) {
-        boolean interrupted = false;
         try {
-            while (true) {
-                try {
-                    return f.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    throw wrap(e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServiceException("interrupted while waiting for the same execution in flight", true);
+        } catch (ExecutionException e) {
+            throw wrap(e.getCause());
         }
     }
 
@@ -139,7 +163,7 @@ public final class IdempotentService {
     @Override
     public String toString() {
         return "IdempotentService[retention=" + retention + ", executions=" + executions + ", duplicates="
-                + duplicates + "]";
+                + duplicates + ", storeFailures=" + storeFailures + "]";
     }
 
     /**
@@ -180,7 +204,8 @@ public final class IdempotentService {
         }
 
         /**
-         * @param entries the most results the in-memory store keeps (least recently used go first); default 1,000,000
+         * @param entries the most results the in-memory store keeps (Caffeine's size eviction chooses which go, by
+         *                recency and frequency; an evicted result's execution runs again); default 1,000,000
          * @return this builder
          */
         public Builder maxEntries(long entries) {

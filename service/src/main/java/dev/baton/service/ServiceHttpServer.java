@@ -22,7 +22,8 @@ import java.util.concurrent.Executors;
  * A small HTTP binding for {@link IdempotentService}s on the JDK's {@code HttpServer}, speaking the HTTP transport's
  * wire format: {@code POST /<service>} with the JSON body {@code {"runId","taskId","executionId","attempt","service",
  * "input"}} answers {@code 200} with the output as JSON; a retryable {@link ServiceException} or any other failure
- * answers {@code 503}, a non-retryable one {@code 422}, a malformed request {@code 400} (all with
+ * (an {@code Error}, an output that is not JSON) answers {@code 503}, a non-retryable one {@code 422}, a malformed
+ * request or one over 8 MiB {@code 400}, a path other than the service's own {@code 404} (all with
  * {@code {"error": "..."}}). {@code GET /health} answers {@code 200} while the server runs. An
  * {@code Idempotency-Key} header, when present, must equal the body's execution id.
  *
@@ -31,8 +32,12 @@ import java.util.concurrent.Executors;
  */
 public final class ServiceHttpServer implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads one JSON document: a body with more after its object is malformed, not a request. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+    /** How much of a too large body is read and dropped before answering; past it the connection is closed. */
+    private static final long MAX_DRAINED_BYTES = 64L * 1024 * 1024;
 
     private final HttpServer server;
     private final ExecutorService pool;
@@ -70,6 +75,13 @@ public final class ServiceHttpServer implements AutoCloseable {
         Objects.requireNonNull(service, "service");
         return exchange -> {
             try (exchange) {
+                String path = exchange.getRequestURI().getPath();
+                String context = exchange.getHttpContext().getPath();
+                // the JDK server hands a context every path it prefixes: /orders-v2 is not /orders
+                if (!path.equals(context) && !path.equals(context + "/")) {
+                    respond(exchange, 404, Map.of("error", "no service at " + path));
+                    return;
+                }
                 if (!"POST".equals(exchange.getRequestMethod())) {
                     respond(exchange, 405, Map.of("error", "use POST"));
                     return;
@@ -87,14 +99,24 @@ public final class ServiceHttpServer implements AutoCloseable {
                     respond(exchange, 400, Map.of("error", "Idempotency-Key does not match executionId"));
                     return;
                 }
-                Object output;
+                byte[] output;
                 try {
-                    output = service.execute(request);
+                    output = JSON.writeValueAsBytes(service.execute(request));
                 } catch (ServiceException e) {
                     respond(exchange, e.retryable() ? 503 : 422, Map.of("error", String.valueOf(e.getMessage())));
                     return;
+                } catch (JsonProcessingException e) {
+                    respond(exchange, 503, Map.of("error", "the service's output is not JSON"));
+                    return;
+                } catch (RuntimeException | Error e) {
+                    // any other failure is a 503 too, not a dropped connection; an Error still reaches its thread
+                    respond(exchange, 503, Map.of("error", "the service failed: " + e.getClass().getName()));
+                    if (e instanceof Error error) {
+                        throw error;
+                    }
+                    return;
                 }
-                respond(exchange, 200, output);
+                respondBytes(exchange, 200, output);
             }
         };
     }
@@ -112,7 +134,14 @@ public final class ServiceHttpServer implements AutoCloseable {
     public static ServiceRequest readRequest(InputStream body, String correlationId) throws IOException {
         byte[] bytes = body.readNBytes(MAX_REQUEST_BYTES + 1);
         if (bytes.length > MAX_REQUEST_BYTES) {
-            throw new IllegalArgumentException("request body too large");
+            // read the rest (up to a bound) so that the client sees the 400 rather than a reset connection
+            // (read, not skip: skipping the JDK server's body stream stalled instead of reaching its end)
+            byte[] sink = new byte[8192];
+            long left = MAX_DRAINED_BYTES;
+            for (int n; left > 0 && (n = body.read(sink, 0, (int) Math.min(sink.length, left))) >= 0; ) {
+                left -= n;
+            }
+            throw new IllegalArgumentException("request body too large: more than " + MAX_REQUEST_BYTES + " bytes");
         }
         Map<String, Object> m;
         try {
@@ -145,7 +174,10 @@ public final class ServiceHttpServer implements AutoCloseable {
     }
 
     private static void respond(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
+        respondBytes(exchange, status, JSON.writeValueAsBytes(body));
+    }
+
+    private static void respondBytes(HttpExchange exchange, int status, byte[] bytes) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {

@@ -168,4 +168,118 @@ class IdempotentServiceTest {
             pool.shutdownNow();
         }
     }
+
+    /** A store whose reads or writes throw. */
+    private static ResultStore failing(boolean gets, boolean puts) {
+        return new ResultStore() {
+            @Override
+            public java.util.Optional<StoredResult> get(String id) {
+                if (gets) {
+                    throw new IllegalStateException("database down");
+                }
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public void put(String id, StoredResult result, Duration retention) {
+                if (puts) {
+                    throw new IllegalStateException("database down");
+                }
+            }
+        };
+    }
+
+    @Test
+    void aStoreThatCannotKeepTheResultStillAnswersTheCallerAndItsWaitingDuplicates() throws Exception {
+        CountDownLatch inHandler = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        IdempotentService s = IdempotentService.builder(r -> {
+            calls.incrementAndGet();
+            inHandler.countDown();
+            release.await(10, TimeUnit.SECONDS);
+            return "charged";
+        }).store(failing(false, true)).build();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<Object> first = pool.submit(() -> s.execute(request("e", 1)));
+            assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<Object> duplicate = pool.submit(() -> s.execute(request("e", 2)));
+            while (s.duplicates() == 0) {
+                Thread.onSpinWait();
+            }
+            release.countDown();
+            // before: the caller got the store's IllegalStateException and the duplicate waited forever
+            assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("charged");
+            assertThat(duplicate.get(10, TimeUnit.SECONDS)).isEqualTo("charged");
+            assertThat(calls).hasValue(1);
+            assertThat(s.storeFailures()).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aStoreThatCannotBeReadIsARetryableServiceFailureAndTheHandlerDoesNotRun() {
+        AtomicInteger calls = new AtomicInteger();
+        IdempotentService s = IdempotentService.builder(r -> calls.incrementAndGet()).store(failing(true, false))
+                .build();
+        assertThatThrownBy(() -> s.execute(request("e", 1))).isInstanceOfSatisfying(ServiceException.class, e -> {
+            assertThat(e.retryable()).isTrue();
+            assertThat(e.getMessage()).isEqualTo("the result store failed: java.lang.IllegalStateException");
+            assertThat(e.getCause()).hasMessage("database down");
+        });
+        assertThat(calls).hasValue(0);
+    }
+
+    @Test
+    void anInterruptedDuplicateStopsWaitingForTheRunInFlight() throws Exception {
+        CountDownLatch inHandler = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        IdempotentService s = IdempotentService.builder(r -> {
+            inHandler.countDown();
+            release.await(30, TimeUnit.SECONDS);
+            return "late";
+        }).build();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            pool.submit(() -> s.execute(request("e", 1)));
+            assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
+            java.util.concurrent.atomic.AtomicReference<Object> got = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread waiter = new Thread(() -> {
+                try {
+                    got.set(s.execute(request("e", 2)));
+                } catch (RuntimeException e) {
+                    got.set(e);
+                }
+                got.compareAndSet(null, "no outcome");
+                if (Thread.currentThread().isInterrupted()) {
+                    got.set(got.get() + " (interrupted)");
+                }
+            });
+            waiter.start();
+            while (s.duplicates() == 0) {
+                Thread.onSpinWait();
+            }
+            waiter.interrupt();
+            // before: the waiter swallowed the interrupt and waited on, so a server's shutdown never ended it
+            waiter.join(10_000);
+            assertThat(waiter.isAlive()).isFalse();
+            assertThat(String.valueOf(got.get())).contains("ServiceException", "interrupted while waiting");
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anInterruptedHandlerLeavesItsThreadInterrupted() {
+        IdempotentService s = IdempotentService.builder(r -> {
+            throw new InterruptedException("closing");
+        }).build();
+        assertThatThrownBy(() -> s.execute(request("e", 1))).isInstanceOfSatisfying(ServiceException.class,
+                e -> assertThat(e.retryable()).isTrue());
+        // before: the InterruptedException was wrapped and the interrupt lost
+        assertThat(Thread.interrupted()).isTrue();
+    }
 }

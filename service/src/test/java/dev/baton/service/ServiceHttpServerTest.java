@@ -72,4 +72,53 @@ class ServiceHttpServerTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void everyOtherFailureIsA503NotADroppedConnection() throws Exception {
+        ResultStore unreadable = new ResultStore() {
+            @Override
+            public java.util.Optional<StoredResult> get(String id) {
+                throw new IllegalStateException("database down");
+            }
+
+            @Override
+            public void put(String id, StoredResult result, java.time.Duration retention) {
+            }
+        };
+        server = ServiceHttpServer.builder()
+                .service("error", IdempotentService.builder(r -> {
+                    throw new AssertionError("handler bug");
+                }).build())
+                .service("store", IdempotentService.builder(r -> "ok").store(unreadable).build())
+                .service("object", IdempotentService.builder(r -> new Object()).build())
+                .start();
+        // before: each of these closed the connection without an answer
+        HttpResponse<String> error = post("error", null, wire("a", 1));
+        assertThat(error.statusCode()).isEqualTo(503);
+        assertThat(error.body()).contains("java.lang.AssertionError").doesNotContain("handler bug");
+        HttpResponse<String> store = post("store", null, wire("b", 1));
+        assertThat(store.statusCode()).isEqualTo(503);
+        assertThat(store.body()).contains("the result store failed");
+        HttpResponse<String> object = post("object", null, wire("c", 1));
+        assertThat(object.statusCode()).isEqualTo(503);
+        assertThat(object.body()).contains("not JSON");
+        assertThat(post("store", null, wire("d", 1)).statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void aTooLargeBodyIsAnswered400AndAPathThatIsNotTheServiceIs404() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        server = ServiceHttpServer.builder().service("orders", IdempotentService.builder(
+                r -> calls.incrementAndGet()).build()).start();
+        // before: the server answered without reading the body and the client saw a reset connection
+        HttpResponse<String> big = post("orders", null, "{\"input\": \"" + "x".repeat(12 << 20) + "\"}");
+        assertThat(big.statusCode()).isEqualTo(400);
+        assertThat(big.body()).contains("too large");
+        // before: the JDK server handed /orders-v2 to the /orders context and the orders handler ran
+        assertThat(post("orders-v2", null, wire("e", 1)).statusCode()).isEqualTo(404);
+        assertThat(post("orders/", null, wire("e", 1)).statusCode()).isEqualTo(200);
+        // before: the first object was taken and the rest ignored
+        assertThat(post("orders", null, wire("f", 1) + " {\"executionId\": \"g\"}").statusCode()).isEqualTo(400);
+        assertThat(calls).hasValue(1);
+    }
 }

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * Finds the JSON object in a model's reply: inside a code fence when there is one, else the first balanced
- * {@code {...}} in the text, prose around it ignored. Only finds text; parsing is the plan reader's job.
+ * {@code {...}} in the text, prose around it ignored. Only finds text; parsing is the plan reader's job, which may
+ * try the further {@link #candidates candidates} when the first is not a plan.
  */
 final class JsonExtraction {
 
@@ -28,6 +29,37 @@ final class JsonExtraction {
             }
         }
         return balancedObject(reply);
+    }
+
+    /**
+     * Every candidate in the order {@link #firstObject} prefers them: each fenced block's first object, then each
+     * object in the whole text (searching on after the end of the one before), without repeats.
+     *
+     * @param reply the model's reply text
+     * @param max   the most candidates to return
+     * @return the candidates' texts
+     */
+    static List<String> candidates(String reply, int max) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        if (reply == null) {
+            return List.of();
+        }
+        for (String fenced : fencedBlocks(reply)) {
+            if (out.size() >= max) {
+                return List.copyOf(out);
+            }
+            balancedObject(fenced).ifPresent(out::add);
+        }
+        int from = 0;
+        while (out.size() < max) {
+            int[] range = balancedRange(reply, from);
+            if (range == null) {
+                break;
+            }
+            out.add(reply.substring(range[0], range[1] + 1));
+            from = range[1] + 1;
+        }
+        return List.copyOf(out);
     }
 
     /** The contents of every ``` fenced block, in order. */
@@ -52,44 +84,61 @@ final class JsonExtraction {
         }
     }
 
-    /** The first {@code {} that closes (strings and escapes respected), trying each opening brace in turn. */
+    /**
+     * The first {@code {} that closes (strings and escapes respected), trying each opening brace in turn.
+     *
+     * <p>One scan from an opening brace decides every brace it opens outside a string: when a closer takes the
+     * scan's depth back to where that brace opened, the brace's own scan would have stopped there too. So a failed
+     * candidate's inner braces are not scanned again, and the search stays linear in the reply's length (a reply of
+     * unclosed braces would otherwise cost its length squared). Braces inside a failed candidate's strings are not
+     * tried.
+     */
     static Optional<String> balancedObject(String text) {
-        int start = text.indexOf('{');
-        while (start >= 0) {
-            int end = matchingBrace(text, start);
-            if (end > 0) {
-                return Optional.of(text.substring(start, end + 1));
-            }
-            start = text.indexOf('{', start + 1);
-        }
-        return Optional.empty();
+        int[] range = balancedRange(text, 0);
+        return range == null ? Optional.empty() : Optional.of(text.substring(range[0], range[1] + 1));
     }
 
-    private static int matchingBrace(String text, int start) {
-        int depth = 0;
-        boolean inString = false;
-        for (int i = start; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (inString) {
-                if (c == '\\') {
-                    i++;
+    /** As {@link #balancedObject}, from an index: the object's first and last index, or {@code null}. */
+    private static int[] balancedRange(String text, int fromIndex) {
+        int start = text.indexOf('{', fromIndex);
+        int[] open = new int[16];
+        while (start >= 0) {
+            int depth = 0;
+            int bestStart = -1;
+            int bestEnd = -1;
+            boolean inString = false;
+            int i = start;
+            for (; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (inString) {
+                    if (c == '\\') {
+                        i++;
+                    } else if (c == '"') {
+                        inString = false;
+                    }
                 } else if (c == '"') {
-                    inString = false;
-                }
-            } else if (c == '"') {
-                inString = true;
-            } else if (c == '{' || c == '[') {
-                depth++;
-            } else if (c == '}' || c == ']') {
-                depth--;
-                if (depth == 0) {
-                    return c == '}' ? i : -1;
-                }
-                if (depth < 0) {
-                    return -1;
+                    inString = true;
+                } else if (c == '{' || c == '[') {
+                    if (depth == open.length) {
+                        open = java.util.Arrays.copyOf(open, depth * 2);
+                    }
+                    open[depth++] = i;
+                } else if (c == '}' || c == ']') {
+                    int from = open[--depth];
+                    if (c == '}' && text.charAt(from) == '{' && (bestStart < 0 || from < bestStart)) {
+                        bestStart = from;
+                        bestEnd = i;
+                    }
+                    if (depth == 0) {
+                        break;
+                    }
                 }
             }
+            if (bestStart >= 0) {
+                return new int[] {bestStart, bestEnd};
+            }
+            start = i >= text.length() ? -1 : text.indexOf('{', i + 1);
         }
-        return -1;
+        return null;
     }
 }

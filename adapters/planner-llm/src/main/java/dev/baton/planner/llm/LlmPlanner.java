@@ -1,6 +1,8 @@
 package dev.baton.planner.llm;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,12 +15,14 @@ import dev.baton.planner.PlannerException;
 import dev.baton.planner.PlanningRequest;
 import dev.baton.validation.ValidationError;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +36,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -65,6 +75,8 @@ public final class LlmPlanner implements Planner {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     /** How much of an error body is quoted in an exception message. */
     private static final int BODY_QUOTE = 300;
+    /** How many JSON objects of one reply are tried as the plan. */
+    private static final int MAX_CANDIDATES = 8;
 
     private final URI endpoint;
     private final URI baseUrl;
@@ -78,8 +90,9 @@ public final class LlmPlanner implements Planner {
     private final Clock clock;
     private final HttpClient http;
     private final PlanJson planJson;
-    private final ObjectMapper mapper = new ObjectMapper()
-            .disable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+    /** The largest reply body read: room for a plan of the size limit, escaped in a chat completion. */
+    private final int maxReplyBytes;
+    private final ObjectMapper mapper;
 
     private LlmPlanner(Builder b, String apiKey) {
         this.baseUrl = b.baseUrl;
@@ -95,6 +108,11 @@ public final class LlmPlanner implements Planner {
         this.clock = b.clock;
         this.http = b.http != null ? b.http : HttpClient.newBuilder().connectTimeout(b.requestTimeout).build();
         this.planJson = b.planJson;
+        this.maxReplyBytes = (int) Math.min(Integer.MAX_VALUE - 8L, 2 * planJson.limits().maxPlanBytes() + (1 << 20));
+        // the reply's content is one JSON string: as long as the body may be, not Jackson's default 20 M chars
+        this.mapper = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+                .maxStringLength(maxReplyBytes).build()).build())
+                .disable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
     }
 
     /** @return a new builder */
@@ -126,20 +144,29 @@ public final class LlmPlanner implements Planner {
      * @throws PlannerException {@code NO_PLAN_IN_REPLY} or {@code UNREADABLE_PLAN}, with problems to feed back
      */
     Plan readPlan(String reply) {
-        String json = JsonExtraction.firstObject(reply).orElseThrow(() -> new PlannerException(
-                PlannerException.NO_PLAN_IN_REPLY, "the model's reply held no JSON object",
-                List.of(new PlanProblem(PlannerException.NO_PLAN_IN_REPLY, null, "",
-                        "your reply held no JSON object; answer with exactly one plan JSON object")), null));
-        try {
-            return planJson.read(json);
-        } catch (PlanParseException e) {
-            List<PlanProblem> problems = new ArrayList<>();
-            for (ValidationError v : e.errors()) {
-                problems.add(new PlanProblem(v.code().name(), v.taskId(), v.path(), v.message()));
-            }
-            throw new PlannerException(PlannerException.UNREADABLE_PLAN,
-                    "the model's reply is not a readable plan: " + problems.size() + " problem(s)", problems, e);
+        List<String> candidates = JsonExtraction.candidates(reply, MAX_CANDIDATES);
+        if (candidates.isEmpty()) {
+            throw new PlannerException(PlannerException.NO_PLAN_IN_REPLY, "the model's reply held no JSON object",
+                    List.of(new PlanProblem(PlannerException.NO_PLAN_IN_REPLY, null, "",
+                            "your reply held no JSON object; answer with exactly one plan JSON object")), null);
         }
+        // an example or a note before the plan must not hide it; when none reads, the first one's problems are fed back
+        PlanParseException first = null;
+        for (String json : candidates) {
+            try {
+                return planJson.read(json);
+            } catch (PlanParseException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        List<PlanProblem> problems = new ArrayList<>();
+        for (ValidationError v : first.errors()) {
+            problems.add(new PlanProblem(v.code().name(), v.taskId(), v.path(), v.message()));
+        }
+        throw new PlannerException(PlannerException.UNREADABLE_PLAN,
+                "the model's reply is not a readable plan: " + problems.size() + " problem(s)", problems, first);
     }
 
     String requestBody(PlanningRequest request) {
@@ -164,19 +191,7 @@ public final class LlmPlanner implements Planner {
         }
         HttpRequest req = rb.build();
         for (int attempt = 1; ; attempt++) {
-            HttpResponse<String> response;
-            try {
-                response = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            } catch (HttpTimeoutException e) {
-                throw new PlannerException(PlannerException.PLANNER_TIMEOUT, "no answer from " + endpoint + " within "
-                        + requestTimeout, List.of(), null);
-            } catch (IOException e) {
-                throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "could not reach " + endpoint + ": "
-                        + redact(describe(e)), List.of(), null);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "interrupted while planning", List.of(), null);
-            }
+            HttpResponse<String> response = send(req);
             int status = response.statusCode();
             if (status >= 200 && status < 300) {
                 return response.body();
@@ -184,8 +199,9 @@ public final class LlmPlanner implements Planner {
             boolean retryable = status == 429 || status >= 500;
             if (!retryable || attempt > maxRetries) {
                 throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "the endpoint " + endpoint
-                        + " answered HTTP " + status + (retryable ? " after " + attempt + " attempts" : "") + ": "
-                        + quote(response.body()), List.of(), null);
+                        + " answered HTTP " + status + (retryable ? " after " + attempt + " attempts" : "")
+                        + (apiKey == null && (status == 401 || status == 403) ? " (no API key is configured)" : "")
+                        + ": " + quote(response.body()), List.of(), null);
             }
             int exponent = attemptIndex(attempt);
             Duration delay = retryAfter(response).orElseGet(() -> backoff(exponent));
@@ -196,6 +212,100 @@ public final class LlmPlanner implements Planner {
                 throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "interrupted while waiting to retry",
                         List.of(), null);
             }
+        }
+    }
+
+    /**
+     * One exchange, bounded as a whole by the request timeout (the client's own timeout stops at the response
+     * headers, so a body that trickles or never ends would hold the caller forever) and in size.
+     */
+    private HttpResponse<String> send(HttpRequest req) {
+        CompletableFuture<HttpResponse<String>> f = http.sendAsync(req, info -> new LimitedBody(maxReplyBytes));
+        try {
+            return f.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw timeout();
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "interrupted while planning", List.of(), null);
+        } catch (ExecutionException e) {
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                if (t instanceof HttpTimeoutException) {
+                    throw timeout();
+                }
+                if (t instanceof ReplyTooLarge) {
+                    throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "the endpoint " + endpoint
+                            + " answered with more than " + maxReplyBytes + " bytes", List.of(), null);
+                }
+            }
+            throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "could not reach " + endpoint + ": "
+                    + redact(describe(e.getCause() != null ? e.getCause() : e)), List.of(), null);
+        }
+    }
+
+    private PlannerException timeout() {
+        return new PlannerException(PlannerException.PLANNER_TIMEOUT, "no answer from " + endpoint + " within "
+                + requestTimeout, List.of(), null);
+    }
+
+    /** A reply body longer than the limit. */
+    private static final class ReplyTooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ReplyTooLarge() {
+            super("reply too large");
+        }
+    }
+
+    /** Collects a body as UTF-8 text, failing instead of filling the memory once it passes the limit. */
+    private static final class LimitedBody implements HttpResponse.BodySubscriber<String> {
+        private final int limit;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final CompletableFuture<String> result = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        LimitedBody(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public CompletionStage<String> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            if (result.isDone()) {
+                return;
+            }
+            for (ByteBuffer b : items) {
+                if (bytes.size() + (long) b.remaining() > limit) {
+                    subscription.cancel();
+                    result.completeExceptionally(new ReplyTooLarge());
+                    return;
+                }
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(bytes.toString(StandardCharsets.UTF_8));
         }
     }
 
@@ -332,6 +442,7 @@ public final class LlmPlanner implements Planner {
             if (apiKey.isBlank()) {
                 throw new IllegalArgumentException("apiKey is blank");
             }
+            checkKey(apiKey, "apiKey");
             this.apiKey = apiKey;
             this.apiKeyEnv = null;
             return this;
@@ -443,8 +554,9 @@ public final class LlmPlanner implements Planner {
 
         /**
          * @return the planner
-         * @throws IllegalStateException if the base URL or model is missing, or the named environment variable is
-         *                               not set
+         * @throws IllegalStateException    if the base URL or model is missing, or the named environment variable is
+         *                                  not set
+         * @throws IllegalArgumentException if the variable's key holds a control character
          */
         public LlmPlanner build() {
             if (baseUrl == null) {
@@ -459,8 +571,23 @@ public final class LlmPlanner implements Planner {
                 if (key == null || key.isBlank()) {
                     throw new IllegalStateException("environment variable " + apiKeyEnv + " (the API key) is not set");
                 }
+                checkKey(key, "environment variable " + apiKeyEnv + " (the API key)");
             }
             return new LlmPlanner(this, key);
+        }
+
+        /**
+         * A key that cannot be a header value (a trailing newline read from a file) would fail every request with the
+         * HTTP client's message, which quotes the whole header, key included; refused here without quoting it.
+         */
+        private static void checkKey(String key, String what) {
+            for (int i = 0; i < key.length(); i++) {
+                char c = key.charAt(i);
+                if (c < 0x20 || c == 0x7f) {
+                    throw new IllegalArgumentException(what + " holds a control character at index " + i
+                            + " (a trailing newline?); it cannot be sent in a header");
+                }
+            }
         }
     }
 }

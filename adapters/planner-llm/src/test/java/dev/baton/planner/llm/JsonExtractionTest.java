@@ -27,4 +27,15 @@ class JsonExtractionTest {
         assertThat(JsonExtraction.firstObject(null)).isEmpty();
         assertThat(JsonExtraction.firstObject("```\nplain fence\n```")).isEmpty();
     }
+
+    @Test
+    void manyUnclosedBracesCostLinearTime() {
+        // each failed candidate used to be scanned to the end again from each of its braces: 300,000 braces took
+        // minutes
+        String reply = "{".repeat(300_000) + " then {\"tasks\": [{\"id\": \"a\"}]} and " + "[{".repeat(100_000);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () ->
+                assertThat(JsonExtraction.firstObject(reply)).contains("{\"tasks\": [{\"id\": \"a\"}]}"));
+        assertThat(JsonExtraction.firstObject("{ [ } } tail")).contains("{ [ } }");
+        assertThat(JsonExtraction.firstObject("{\"a\": [1, {\"b\": 2} ]")).contains("{\"b\": 2}");
+    }
 }

@@ -290,4 +290,82 @@ class LlmPlannerTest {
         assertThatThrownBy(() -> LlmPlanner.builder().model("m").build()).isInstanceOf(IllegalStateException.class);
         assertThat(p.name()).isEqualTo("llm:m");
     }
+
+    @Test
+    void aBodyThatTricklesOrNeverEndsIsATimeoutWithinTheRequestTimeout() {
+        server.trickle();
+        LlmPlanner p = planner().requestTimeout(Duration.ofMillis(300)).build();
+        // the client's own timeout stops at the headers: before, this waited for the server to give up (30 s)
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+                assertThatThrownBy(() -> p.plan(request()))
+                        .isInstanceOfSatisfying(PlannerException.class, e -> {
+                            assertThat(e.code()).isEqualTo("PLANNER_TIMEOUT");
+                            assertThat(e.getMessage()).contains("within PT0.3S");
+                        }));
+        assertThat(slept).isEmpty();
+    }
+
+    @Test
+    void aReplyBodyIsBoundedInSizeAndALongContentIsStillReadAsAReply() {
+        LlmPlanner small = planner().planJson(dev.baton.json.PlanJson.withLimits(
+                dev.baton.validation.ValidationLimits.builder().maxPlanBytes(1024).build())).build();
+        server.reply("x".repeat(2 << 20));
+        assertThatThrownBy(() -> small.plan(request()))
+                .isInstanceOfSatisfying(PlannerException.class, e -> {
+                    assertThat(e.code()).isEqualTo("PLANNER_UNAVAILABLE");
+                    assertThat(e.getMessage()).contains("answered with more than " + ((1 << 20) + 2048) + " bytes");
+                });
+
+        // 21 M characters of prose is past Jackson's default string limit, yet within the reply bound: the model's
+        // reply without a plan, not an endpoint that is "not a chat completion"
+        server.reply("x".repeat(21_000_000));
+        assertThatThrownBy(() -> planner().build().plan(request()))
+                .isInstanceOfSatisfying(PlannerException.class, e -> assertThat(e.code()).isEqualTo("NO_PLAN_IN_REPLY"));
+    }
+
+    @Test
+    void aKeyThatCannotBeAHeaderIsRefusedWithoutQuotingIt() {
+        assertThatThrownBy(() -> planner().apiKey(KEY + "\n"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("control character").satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY));
+        assertThatThrownBy(() -> LlmPlanner.builder().baseUrl(server.baseUrl()).model("m").apiKeyFromEnv("MY_KEY")
+                .environment(Map.of("MY_KEY", KEY + "\r")::get).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MY_KEY")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY));
+        assertThat(server.requests).isEmpty();
+    }
+
+    @Test
+    void aNoteOrAnExampleBeforeThePlanDoesNotHideIt() {
+        String plan = "{\"tasks\": [{\"id\": \"task1\", \"service\": \"order-system\", \"input\": {}}]}";
+        LlmPlanner p = planner().build();
+        // before: the first object was the only one read, and each of these was UNREADABLE_PLAN
+        assertThat(p.readPlan("The input looks like {\"orderId\": \"ORD456\"}. Plan:\n" + plan).tasks())
+                .extracting(t -> t.id()).containsExactly("task1");
+        assertThat(p.readPlan("```json\n{\"note\": \"draft\"}\n```\nFinal:\n```json\n" + plan + "\n```").tasks())
+                .hasSize(1);
+        // none reads: the first candidate's problems are fed back, as before
+        PlannerException alone = (PlannerException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> p.readPlan("{\"a\": 1}"));
+        assertThatThrownBy(() -> p.readPlan("{\"a\": 1} and {\"tasks\": 2}"))
+                .isInstanceOfSatisfying(PlannerException.class, e -> {
+                    assertThat(e.code()).isEqualTo("UNREADABLE_PLAN");
+                    assertThat(e.problems()).isEqualTo(alone.problems());
+                });
+    }
+
+    @Test
+    void aRefusalWithoutAnApiKeySaysNoneIsConfigured() {
+        server.replyRaw(401, Map.of(), "").replyRaw(401, Map.of(), "");
+        LlmPlanner keyless = LlmPlanner.builder().baseUrl(server.baseUrl()).model("m").sleeper(slept::add).build();
+        // before: "answered HTTP 401: " and nothing else to go on
+        assertThatThrownBy(() -> keyless.plan(request())).isInstanceOfSatisfying(PlannerException.class, e -> {
+            assertThat(e.code()).isEqualTo("PLANNER_UNAVAILABLE");
+            assertThat(e.getMessage()).contains("HTTP 401 (no API key is configured)");
+        });
+        assertThat(server.requests.get(0).authorization()).isNull();
+        assertThatThrownBy(() -> planner().build().plan(request()))
+                .satisfies(e -> assertThat(e.getMessage()).contains("HTTP 401").doesNotContain("no API key"));
+        assertThat(slept).isEmpty();
+    }
 }

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 final class ReplayServer implements AutoCloseable {
 
     /** One recorded reply. */
-    record Reply(int status, Map<String, String> headers, String body, boolean hang) {
+    record Reply(int status, Map<String, String> headers, String body, boolean hang, boolean trickle) {
     }
 
     /** One received request. */
@@ -54,13 +54,19 @@ final class ReplayServer implements AutoCloseable {
     }
 
     ReplayServer replyRaw(int status, Map<String, String> headers, String body) {
-        replies.add(new Reply(status, headers, body, false));
+        replies.add(new Reply(status, headers, body, false, false));
         return this;
     }
 
     /** The next request gets no answer until the server closes. */
     ReplayServer hang() {
-        replies.add(new Reply(0, Map.of(), "", true));
+        replies.add(new Reply(0, Map.of(), "", true, false));
+        return this;
+    }
+
+    /** The next request gets its headers and the start of a body, then nothing more until the server closes. */
+    ReplayServer trickle() {
+        replies.add(new Reply(200, Map.of(), "{\"choices\": [", false, true));
         return this;
     }
 
@@ -79,9 +85,15 @@ final class ReplayServer implements AutoCloseable {
         requests.add(new Received(ex.getRequestURI().getPath(), ex.getRequestHeaders().getFirst("Authorization"), body));
         Reply r = replies.poll();
         if (r == null) {
-            r = new Reply(500, Map.of(), "{\"error\":\"no recorded reply left\"}", false);
+            r = new Reply(500, Map.of(), "{\"error\":\"no recorded reply left\"}", false, false);
         }
-        if (r.hang()) {
+        if (r.trickle()) {
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            out.write(r.body().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+        if (r.hang() || r.trickle()) {
             try {
                 release.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
