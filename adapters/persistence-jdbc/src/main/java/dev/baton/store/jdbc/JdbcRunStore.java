@@ -43,7 +43,10 @@ import java.util.regex.Pattern;
  * <p>Events are stored as JSON, one row per event keyed by (run id, seq); the database's keys enforce run-id
  * uniqueness and the sequence. An append that continues a run writes its event rows and nothing else: the sequence
  * check is part of the insert and the primary key is the only index, so the hot path costs one row and one index
- * entry per event. The run's summary row is written at creation and at the end. The store creates and migrates its
+ * entry per event. An event whose JSON is longer than a row holds (1,000,000 characters) is kept whole in an overflow
+ * table in the same transaction, and read back by every read; one longer than {@link Builder#maxEventChars} fails its
+ * append with an {@link EventTooLargeException}. The run's summary row is written at creation and at the end. The
+ * store creates and migrates its
  * own tables (versioned, idempotent, serialized with a database lock on PostgreSQL so that two instances may start at
  * once); on H2 it also makes every commit reach the database file before it returns (see {@link #h2}).
  *

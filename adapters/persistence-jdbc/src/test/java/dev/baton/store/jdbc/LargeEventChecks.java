@@ -93,6 +93,28 @@ abstract class LargeEventChecks {
     }
 
     @Test
+    void anEventOfExactlyTheRowsLengthStaysInItsRowAndOneCharacterMoreGoesApart() throws Exception {
+        String p = prefix();
+        EventCodec codec = new EventCodec();
+        try (JdbcRunStore store = store(p)) {
+            for (String id : List.of("fits", "over")) {
+                int overhead = codec.encode(new TaskCompleted(id, 2, T0, "t", id + "/t", 1, Map.of("doc", ""), false))
+                        .length();
+                int chars = StoredPayload.INLINE_MAX - overhead + (id.equals("over") ? 1 : 0);
+                // not ASCII: H2's column counts characters, not bytes
+                List<RunEvent> two = List.of(created(id).get(0), new TaskCompleted(id, 2, T0, "t", id + "/t", 1,
+                        Map.of("doc", "\u20ac".repeat(chars)), false));
+                assertThat(codec.encode(two.get(1)).length() - (id.equals("over") ? 1 : 0))
+                        .isEqualTo(StoredPayload.INLINE_MAX);
+                store.append(id, 0, two, null, T0);
+                assertSame(store.events(id), two);
+            }
+        }
+        assertThat(count("SELECT COUNT(*) FROM " + p + "event_overflow WHERE run_id = 'fits'")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM " + p + "event_overflow WHERE run_id = 'over'")).isEqualTo(1);
+    }
+
+    @Test
     void aLargeEventAtATakenSeqIsASequenceConflictAndWritesNothing() throws Exception {
         String p = prefix();
         try (JdbcRunStore store = store(p)) {
