@@ -39,12 +39,18 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class AppendWriter {
 
-    /** One queued append; {@code encoded} holds each event's JSON, made by the calling thread. */
+    /**
+     * One queued append; {@code encoded} holds each event's JSON, made by the calling thread, and {@code stored} what
+     * each event's row holds (the JSON, or the marker of JSON kept in the overflow table).
+     */
     static final class Request {
         final String runId;
         final long expectedSeq;
         final List<RunEvent> events;
         final List<String> encoded;
+        final List<String> stored;
+        /** Whether an event's JSON goes to the overflow table: only such appends cost a statement more. */
+        final boolean overflows;
         final String owner;
         final Instant now;
         private final Thread waiter;
@@ -57,6 +63,14 @@ final class AppendWriter {
             this.expectedSeq = expectedSeq;
             this.events = events;
             this.encoded = encoded;
+            boolean any = false;
+            List<String> rows = new ArrayList<>(encoded.size());
+            for (String json : encoded) {
+                rows.add(StoredPayload.rowValue(json));
+                any |= StoredPayload.overflows(json);
+            }
+            this.stored = any ? rows : encoded;
+            this.overflows = any;
             this.owner = owner;
             this.now = now;
             this.waiter = Thread.currentThread();
@@ -316,7 +330,11 @@ final class AppendWriter {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         if (k >= r.encoded.size() || rs.getLong(1) != r.expectedSeq + k + 1
-                                || !r.encoded.get(k).equals(rs.getString(2))) {
+                                || !r.stored.get(k).equals(rs.getString(2))) {
+                            return false;
+                        }
+                        // JSON kept apart: the overflow row, written in the same transaction, must hold it whole
+                        if (StoredPayload.overflows(r.encoded.get(k)) && !r.encoded.get(k).equals(rs.getString(3))) {
                             return false;
                         }
                         k++;
@@ -361,6 +379,7 @@ final class AppendWriter {
                 createRuns(c, batch, out);
                 insertFirstEvents(c, batch, out, tolerant);
                 insertRemainingEvents(c, batch, out);
+                insertOverflow(c, batch, out);
                 try {
                     c.commit();
                 } catch (SQLException | RuntimeException | Error e) {
@@ -566,7 +585,7 @@ final class AppendWriter {
                 seqs[k] = e.seq();
                 types[k] = EventCodec.typeOf(e);
                 executionIds[k] = e instanceof TaskCompleted tc ? tc.executionId() : null;
-                payloads[k] = r.encoded.get(0);
+                payloads[k] = r.stored.get(0);
             }
             java.util.Set<String> landed = new java.util.HashSet<>();
             {
@@ -629,7 +648,7 @@ final class AppendWriter {
                     for (int k = 0; k < r.events.size(); k++) {
                         RunEvent e = r.events.get(k);
                         if (e instanceof TaskDeadLettered d) {
-                            deadLetter(c, d, r.encoded.get(k));
+                            deadLetter(c, d, r.stored.get(k));
                         } else if (e instanceof TaskRedriven rd) {
                             redrive(c, rd);
                         } else if (e.isTerminal() && r.expectedSeq > 0) {
@@ -660,7 +679,43 @@ final class AppendWriter {
             } else {
                 ps.setNull(4, Types.VARCHAR);
             }
-            ps.setString(5, r.encoded.get(k));
+            ps.setString(5, r.stored.get(k));
+        }
+
+        /**
+         * Phase 3: the JSON of the accepted appends' events too long for their rows, in the group's transaction. A
+         * group without such an event runs no statement here. Not a cached statement: it would keep the last (long)
+         * value bound until the next one.
+         */
+        private void insertOverflow(Connection c, List<Request> batch, Outcome[] out) throws SQLException {
+            PreparedStatement ps = null;
+            try {
+                for (int i = 0; i < batch.size(); i++) {
+                    Request r = batch.get(i);
+                    if (out[i] != null || !r.overflows) {
+                        continue;
+                    }
+                    for (int k = 0; k < r.events.size(); k++) {
+                        if (!StoredPayload.overflows(r.encoded.get(k))) {
+                            continue;
+                        }
+                        if (ps == null) {
+                            ps = prepare(c, sql.insertOverflow);
+                        }
+                        ps.setString(1, r.runId);
+                        ps.setLong(2, r.events.get(k).seq());
+                        ps.setString(3, r.encoded.get(k));
+                        ps.addBatch();
+                    }
+                }
+                if (ps != null) {
+                    ps.executeBatch();
+                }
+            } finally {
+                if (ps != null) {
+                    ps.close();
+                }
+            }
         }
 
         private static String terminalState(RunEvent terminal) {

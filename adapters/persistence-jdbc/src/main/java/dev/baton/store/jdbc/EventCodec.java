@@ -46,7 +46,13 @@ import java.util.Map;
  */
 final class EventCodec {
 
-    private final ObjectMapper mapper = new ObjectMapper()
+    // Jackson reads no string value longer than 20,000,000 characters by default, though it writes any: an output
+    // with a longer string would be stored and then fail every read of its log. The store's own limit on an event's
+    // JSON bounds every string in it.
+    private final ObjectMapper mapper = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxStringLength(StoredPayload.MAX_CHARS).build())
+            .build())
             // keep integers as small as they fit, so values read back equal to what was written
             .disable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
             .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

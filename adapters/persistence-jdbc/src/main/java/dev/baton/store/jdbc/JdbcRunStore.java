@@ -43,7 +43,10 @@ import java.util.regex.Pattern;
  * <p>Events are stored as JSON, one row per event keyed by (run id, seq); the database's keys enforce run-id
  * uniqueness and the sequence. An append that continues a run writes its event rows and nothing else: the sequence
  * check is part of the insert and the primary key is the only index, so the hot path costs one row and one index
- * entry per event. The run's summary row is written at creation and at the end. The store creates and migrates its
+ * entry per event. An event whose JSON is longer than a row holds (1,000,000 characters) is kept whole in an overflow
+ * table in the same transaction, and read back by every read; one longer than {@link Builder#maxEventChars} fails its
+ * append with an {@link EventTooLargeException}. The run's summary row is written at creation and at the end. The
+ * store creates and migrates its
  * own tables (versioned, idempotent, serialized with a database lock on PostgreSQL so that two instances may start at
  * once); on H2 it also makes every commit reach the database file before it returns (see {@link #h2}).
  *
@@ -79,6 +82,7 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
     private final Cache<String, TaskCompleted> completed;
     private final AppendWriter writer;
     private final AutoCloseable owned;
+    private final int maxEventChars;
 
     private JdbcRunStore(Builder b, AutoCloseable owned) {
         this.dataSource = b.dataSource;
@@ -87,6 +91,7 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         this.timeoutSeconds = (int) Math.max(1, (b.statementTimeout.toMillis() + 999) / 1000);
         this.completed = Caffeine.newBuilder().maximumSize(b.cacheSize).build();
         this.owned = owned;
+        this.maxEventChars = b.maxEventChars;
         // the writer first: its connections are opened and set up (on H2: every commit reaches the file) before any
         // table is created, so a database that cannot be made durable is refused with nothing written
         this.writer = new AppendWriter(dataSource, sql, timeoutSeconds, b.maxBatchSize, b.writers,
@@ -178,7 +183,11 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         List<RunEvent> batch = List.copyOf(events);
         List<String> encoded = new ArrayList<>(batch.size());
         for (RunEvent e : batch) {
-            encoded.add(codec.encode(e)); // on the caller's thread: the writer only talks to the database
+            String json = codec.encode(e); // on the caller's thread: the writer only talks to the database
+            if (json.length() > maxEventChars) {
+                throw new EventTooLargeException(runId, e.seq(), EventCodec.typeOf(e), json.length(), maxEventChars);
+            }
+            encoded.add(json);
         }
         writer.append(new AppendWriter.Request(runId, expectedSeq, batch, encoded, owner, now));
         for (RunEvent e : batch) { // committed: cache the completions here, off the writer's thread
@@ -194,7 +203,9 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         return query("read the log of run '" + runId + "'", sql.selectEvents, ps -> ps.setString(1, runId), rs -> {
             List<RunEvent> out = new ArrayList<>();
             while (rs.next()) {
-                out.add(decodeRow(runId, out.size() + 1, rs.getLong(1), rs.getString(2)));
+                long seq = rs.getLong(1);
+                out.add(decodeRow(runId, out.size() + 1, seq, StoredPayload.resolve(rs.getString(2), rs.getString(3),
+                        "run '" + runId + "', seq " + seq)));
             }
             return List.copyOf(out);
         });
@@ -317,8 +328,14 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
                         ps.setString(1, executionId); // not the engine's form: every run's log, without an index
                     }
                 },
-                rs -> rs.next() ? Optional.of(decodeAs(TaskCompleted.class, "execution '" + executionId + "'",
-                        rs.getString(1))) : Optional.empty());
+                rs -> {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    String what = "execution '" + executionId + "'";
+                    return Optional.of(decodeAs(TaskCompleted.class, what,
+                            StoredPayload.resolve(rs.getString(1), rs.getString(2), what)));
+                });
         found.ifPresent(c -> completed.put(executionId, c));
         return found;
     }
@@ -328,7 +345,8 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         return query("query dead letters", sql.selectDeadLetters, ps -> { }, rs -> {
             List<TaskDeadLettered> out = new ArrayList<>();
             while (rs.next()) {
-                out.add(decodeAs(TaskDeadLettered.class, "a dead letter", rs.getString(1)));
+                out.add(decodeAs(TaskDeadLettered.class, "a dead letter",
+                        StoredPayload.resolve(rs.getString(1), rs.getString(2), "a dead letter")));
             }
             return List.copyOf(out);
         });
@@ -375,7 +393,7 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
                             }
                         }
                     }
-                    for (String table : List.of(sql.events, sql.deadLetters, sql.leases, sql.runs)) {
+                    for (String table : List.of(sql.overflow, sql.events, sql.deadLetters, sql.leases, sql.runs)) {
                         try (PreparedStatement ps = prepare(c, "DELETE FROM " + table + in)) {
                             bind(ps, chunk);
                             ps.executeUpdate();
@@ -591,6 +609,7 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         private long cacheSize = 10_000;
         private int maxBatchSize = 512;
         private int writers = 1;
+        private int maxEventChars = StoredPayload.MAX_CHARS;
 
         private Builder(DataSource dataSource, Dialect dialect) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -671,6 +690,25 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
                 throw new IllegalArgumentException("writers must be between 1 and 16, was " + threads);
             }
             this.writers = threads;
+            return this;
+        }
+
+        /**
+         * Sets the longest JSON of one event the store accepts. An event whose JSON is longer than its row holds
+         * (1,000,000 characters, H2's longest string) is kept whole in the overflow table; one longer than this
+         * limit fails its append with an {@link EventTooLargeException} naming the run, the seq and the length,
+         * and nothing of the append is written.
+         *
+         * @param chars 1 to 268,435,456 (256 Mi, below PostgreSQL's 1 GB per value at any UTF-8 width); default
+         *              268,435,456
+         * @return this builder
+         */
+        public Builder maxEventChars(int chars) {
+            if (chars < 1 || chars > StoredPayload.MAX_CHARS) {
+                throw new IllegalArgumentException("maxEventChars must be between 1 and " + StoredPayload.MAX_CHARS
+                        + ", was " + chars);
+            }
+            this.maxEventChars = chars;
             return this;
         }
 

@@ -21,11 +21,14 @@ final class Sql {
     final String leases;
     final String schemaVersion;
     final String definitions;
+    /** Schema v4: the JSON of events too long for the events table's payload column, keyed by (run_id, seq). */
+    final String overflow;
 
     final String insertRun;
     final String endRun;
     final String lastSeq;
     final String insertEvent;
+    final String insertOverflow;
     final String insertNextEvent;
     final String insertNextEvents;
     final String insertNextEventsFast;
@@ -62,6 +65,7 @@ final class Sql {
         leases = prefix + "leases";
         schemaVersion = prefix + "schema_version";
         definitions = prefix + "definitions";
+        overflow = prefix + "event_overflow";
 
         String runCols = "run_id, state, created_ns, ended_ns, correlation_id, task_count";
         insertRun = dialect == JdbcRunStore.Dialect.POSTGRES
@@ -72,6 +76,9 @@ final class Sql {
         lastSeq = "SELECT MAX(seq) FROM " + events + " WHERE run_id = ?";
         String eventCols = "run_id, seq, type, execution_id, payload";
         insertEvent = "INSERT INTO " + events + " (" + eventCols + ") VALUES (?, ?, ?, ?, ?)";
+        // only for a group holding an event too long for the events row (see StoredPayload): ordinary groups run no
+        // statement of it
+        insertOverflow = "INSERT INTO " + overflow + " (run_id, seq, payload) VALUES (?, ?, ?)";
         // H2 (PostgreSQL uses insertNextEvents): the optimistic check and the write in one statement: the row lands
         // only if the previous row exists (no gap), and the primary key refuses it if the seq is taken (no
         // interleaving), as a duplicate-key failure of that row alone.
@@ -122,16 +129,23 @@ final class Sql {
                 ? "INSERT INTO " + leases + " (run_id, owner, expires_ns) VALUES (?, ?, ?) ON CONFLICT (run_id) DO NOTHING"
                 : "INSERT INTO " + leases + " (run_id, owner, expires_ns) VALUES (?, ?, ?)";
         deleteLease = "DELETE FROM " + leases + " WHERE run_id = ? AND owner = ?";
-        selectEvents = "SELECT seq, payload FROM " + events + " WHERE run_id = ? ORDER BY seq";
-        selectEventRange = "SELECT seq, payload FROM " + events + " WHERE run_id = ? AND seq > ? AND seq <= ?"
-                + " ORDER BY seq";
+        // every read of an event's JSON takes the overflow row beside it, in the same statement (so from the same
+        // snapshot as the events row): null for an event stored whole in its row, the JSON for one stored apart
+        String withOverflow = " e LEFT JOIN " + overflow + " o ON o.run_id = e.run_id AND o.seq = e.seq";
+        selectEvents = "SELECT e.seq, e.payload, o.payload FROM " + events + withOverflow + " WHERE e.run_id = ?"
+                + " ORDER BY e.seq";
+        selectEventRange = "SELECT e.seq, e.payload, o.payload FROM " + events + withOverflow
+                + " WHERE e.run_id = ? AND e.seq > ? AND e.seq <= ? ORDER BY e.seq";
         selectRun = "SELECT " + runColumns() + " FROM " + runs + " WHERE run_id = ?";
         // an execution id names its run ("<runId>/..."): its completion is found in that run's log by the primary
         // key, so the hot insert path keeps no index of its own for this rare look-up
-        selectExecution = "SELECT payload FROM " + events + " WHERE run_id = ? AND execution_id = ?"
-                + " ORDER BY seq DESC LIMIT 1";
-        selectExecutionAnyRun = "SELECT payload FROM " + events + " WHERE execution_id = ? ORDER BY seq DESC LIMIT 1";
-        selectDeadLetters = "SELECT payload FROM " + deadLetters + " ORDER BY at_ns, run_id, seq";
+        selectExecution = "SELECT e.payload, o.payload FROM " + events + withOverflow
+                + " WHERE e.run_id = ? AND e.execution_id = ? ORDER BY e.seq DESC LIMIT 1";
+        selectExecutionAnyRun = "SELECT e.payload, o.payload FROM " + events + withOverflow
+                + " WHERE e.execution_id = ? ORDER BY e.seq DESC LIMIT 1";
+        // a dead letter's row holds the same payload as its event's row, so a long one points at the same overflow row
+        selectDeadLetters = "SELECT d.payload, o.payload FROM " + deadLetters + " d LEFT JOIN " + overflow
+                + " o ON o.run_id = d.run_id AND o.seq = d.seq ORDER BY d.at_ns, d.run_id, d.seq";
         unfinished = "SELECT run_id FROM " + runs + " WHERE state = 'ACTIVE' ORDER BY created_ns, run_id";
         insertDefinition = dialect == JdbcRunStore.Dialect.POSTGRES
                 ? "INSERT INTO " + definitions + " (name, version, payload, saved_ns) VALUES (?, ?, ?, ?)"
@@ -162,8 +176,10 @@ final class Sql {
     /** The migrations, in order; each statement is idempotent so a re-run after a partial failure is harmless. */
     String[][] migrations() {
         // H2: a plain string column, not a CLOB, keeps events off H2's LOB storage (which copies every value on
-        // INSERT ... SELECT); an event's JSON is limited to H2's longest string, 1,000,000 characters
+        // INSERT ... SELECT); it holds H2's longest string, 1,000,000 characters (StoredPayload.INLINE_MAX). Longer
+        // JSON goes to the overflow table (v4), whose column is a CLOB, written by a plain INSERT ... VALUES
         String text = dialect == JdbcRunStore.Dialect.POSTGRES ? "TEXT" : "CHARACTER VARYING(1000000)";
+        String longText = dialect == JdbcRunStore.Dialect.POSTGRES ? "TEXT" : "CLOB";
         return new String[][]{
                 {
                         "CREATE TABLE IF NOT EXISTS " + runs + " (run_id VARCHAR(255) PRIMARY KEY, state VARCHAR(16) NOT NULL,"
@@ -190,6 +206,12 @@ final class Sql {
                         // v3: no index on execution_id. Every completion paid an entry in it (on H2 every event did),
                         // for a look-up the engine never makes; a completion is found in its own run's log instead
                         "DROP INDEX IF EXISTS " + events + "_execution",
+                },
+                {
+                        // v4: the JSON of events longer than the events row holds (StoredPayload), one row per event,
+                        // written in the event's transaction; the events row (and a dead letter's) keeps a marker
+                        "CREATE TABLE IF NOT EXISTS " + overflow + " (run_id VARCHAR(255) NOT NULL, seq BIGINT NOT NULL,"
+                                + " payload " + longText + " NOT NULL, PRIMARY KEY (run_id, seq))",
                 },
         };
     }

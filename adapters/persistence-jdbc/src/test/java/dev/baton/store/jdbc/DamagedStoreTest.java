@@ -147,6 +147,55 @@ class DamagedStoreTest {
         }
     }
 
+    @Test
+    void aCommitWithALargeEventThatTookEffectBeforeItsConnectionFailedIsReportedWritten() throws Exception {
+        FailingOnce source = new FailingOnce(POOL);
+        try (JdbcRunStore store = JdbcRunStore.builder(source, JdbcRunStore.Dialect.H2).tablePrefix("bigdoubt_")
+                .build()) {
+            store.append("r1", 0, run("r1").subList(0, 2), null, T0);
+            List<RunEvent> big = List.of(LargeEventChecks.bigCompletion("r1", 3, "t"));
+            // the read-back compares the overflow row with the event's JSON, not the events row's marker
+            source.failAfter("commit", new SQLException("connection reset after the commit", "08006"));
+            store.append("r1", 2, big, null, T0); // written: no StoreException, no conflict
+            LargeEventChecks.assertSame(store.events("r1").subList(2, 3), big);
+
+            List<RunEvent> next = List.of(new TaskStarted("r1", 4, T0, "u", "r1/u", 1, Map.of()),
+                    LargeEventChecks.bigCompletion("r1", 5, "u"));
+            source.fail("commit", new SQLException("connection reset before the commit", "08006"));
+            assertThatThrownBy(() -> store.append("r1", 3, next, null, T0)).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("08006");
+            assertThat(store.events("r1")).hasSize(3);
+            store.append("r1", 3, next, null, T0);
+            assertThat(store.events("r1")).hasSize(5);
+        }
+    }
+
+    @Test
+    void aLargeEventWhoseOverflowRowIsMissingOrCutFailsItsReadNamingTheRunAndTheSeq() throws Exception {
+        String p = "bigdamaged_";
+        try (JdbcRunStore store = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix(p)
+                .completedCacheSize(0).build()) {
+            for (String id : List.of("gone", "cut", "marker")) {
+                store.append(id, 0, run(id).subList(0, 2), null, T0);
+                store.append(id, 2, List.of(LargeEventChecks.bigCompletion(id, 3, "t")), null, T0);
+            }
+            SchemaChecks.execute(POOL, "DELETE FROM " + p + "event_overflow WHERE run_id = 'gone'");
+            SchemaChecks.execute(POOL, "UPDATE " + p + "event_overflow SET payload = SUBSTRING(payload, 1, 2000000)"
+                    + " WHERE run_id = 'cut'");
+            SchemaChecks.execute(POOL, "UPDATE " + p + "events SET payload = '@baton-overflow chars=x'"
+                    + " WHERE run_id = 'marker' AND seq = 3");
+
+            assertThatThrownBy(() -> store.events("gone")).isInstanceOf(StoreException.class)
+                    .hasMessageStartingWith("run 'gone', seq 3: ").hasMessageContaining("overflow row is missing");
+            assertThatThrownBy(() -> store.completedExecution("gone/t")).isInstanceOf(StoreException.class)
+                    .hasMessageStartingWith("execution 'gone/t': ").hasMessageContaining("overflow row is missing");
+            assertThatThrownBy(() -> store.events("cut")).isInstanceOf(StoreException.class)
+                    .hasMessageStartingWith("run 'cut', seq 3: ").hasMessageContaining("holds 2000000");
+            assertThatThrownBy(() -> store.events("marker")).isInstanceOf(StoreException.class)
+                    .hasMessageStartingWith("run 'marker', seq 3: ").hasMessageContaining("damaged overflow marker");
+        }
+    }
+
     /** Hands out connections whose named method fails once, with what the test says. */
     private static final class FailingOnce extends ForwardingDataSource {
         private final AtomicReference<String> method = new AtomicReference<>();

@@ -55,6 +55,17 @@ class EventCodecTest {
         assertThat(codec.encode(e)).isEqualTo(codec.encodeAsMap(e)).contains("{\"7\":\"seven\"}");
     }
 
+    @Test
+    void aStringLongerThanJacksonsDefaultReadLimitIsReadBack() {
+        // Jackson reads no string over 20,000,000 characters unless told; it writes any, so without a higher
+        // limit an output this long would be stored and then fail every read of its log
+        String doc = "x".repeat(20_000_001);
+        TaskCompleted e = new TaskCompleted("r1", 3, AT, "t1", "r1/t1", 1, Map.of("doc", doc), false);
+        TaskCompleted back = (TaskCompleted) codec.decode(codec.encode(e));
+        assertThat(((String) ((Map<?, ?>) back.output()).get("doc")).length()).isEqualTo(doc.length());
+        assertThat(back.equals(e)).isTrue();
+    }
+
     private static List<Object> values() {
         Map<String, Object> nested = new LinkedHashMap<>();
         nested.put("z", 1);

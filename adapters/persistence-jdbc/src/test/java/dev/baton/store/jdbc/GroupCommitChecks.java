@@ -166,6 +166,62 @@ abstract class GroupCommitChecks {
     }
 
     @Test
+    void aGroupMixingSmallAndLargeEventsCommitsInOneTransaction() throws Exception {
+        String prefix = prefix();
+        try (JdbcRunStore setup = builder(dataSource(), prefix).build()) {
+            createRuns(setup, "a", "b", "c");
+        }
+        HeldWriter ds = new HeldWriter(dataSource());
+        try (JdbcRunStore store = builder(ds, prefix).writers(1).build()) {
+            Map<String, Object> outcomes = appendBehindAHeldGroup(store, ds, List.of("a", "b", "c"),
+                    id -> store.append(id, 1, id.equals("b") ? started(id, T0)
+                            : List.of(LargeEventChecks.bigCompletion(id, 2, "t")), null, T0));
+            int commitsBefore = ds.commits.get();
+            int rollbacksBefore = ds.rollbacks.get();
+            ds.release();
+            awaitAll(outcomes, 4);
+
+            assertThat(outcomes).containsEntry("held", "ok").containsEntry("a", "ok").containsEntry("b", "ok")
+                    .containsEntry("c", "ok");
+            assertThat(ds.commits.get() - commitsBefore).isEqualTo(2); // the held group and the group of a, b and c
+            assertThat(ds.rollbacks.get() - rollbacksBefore).isZero();
+            for (String id : List.of("a", "c")) {
+                LargeEventChecks.assertSame(store.events(id).subList(1, 2),
+                        List.of(LargeEventChecks.bigCompletion(id, 2, "t")));
+            }
+            assertThat(store.events("b")).hasSize(2);
+        }
+    }
+
+    @Test
+    void aLargeEventThatCannotBeWrittenTakesItsAppendsEventRowsWithItAndNothingElse() throws Exception {
+        String prefix = prefix();
+        try (JdbcRunStore setup = builder(dataSource(), prefix).build()) {
+            createRuns(setup, "a", "b", "c");
+        }
+        // a stray row where b's large event goes: its overflow insert fails after its events row went in
+        SchemaChecks.execute(dataSource(), "INSERT INTO " + prefix + "event_overflow (run_id, seq, payload)"
+                + " VALUES ('b', 2, 'stray')");
+        HeldWriter ds = new HeldWriter(dataSource());
+        try (JdbcRunStore store = builder(ds, prefix).writers(1).build()) {
+            Map<String, Object> outcomes = appendBehindAHeldGroup(store, ds, List.of("a", "b", "c"),
+                    id -> store.append(id, 1, id.equals("a") ? started(id, T0)
+                            : List.of(LargeEventChecks.bigCompletion(id, 2, "t")), null, T0));
+            ds.release();
+            awaitAll(outcomes, 4);
+
+            assertThat(outcomes).containsEntry("held", "ok").containsEntry("a", "ok").containsEntry("c", "ok");
+            assertThat(outcomes.get("b")).isInstanceOf(StoreException.class)
+                    .isNotInstanceOf(SequenceConflictException.class);
+            assertThat(((Exception) outcomes.get("b")).getMessage()).contains("run 'b'").contains("23505");
+            assertThat(store.events("b")).as("b's events row went back with its overflow row").hasSize(1);
+            assertThat(store.events("a")).hasSize(2);
+            LargeEventChecks.assertSame(store.events("c").subList(1, 2),
+                    List.of(LargeEventChecks.bigCompletion("c", 2, "t")));
+        }
+    }
+
+    @Test
     void closeCommitsTheAppendsAlreadyQueued() throws Exception {
         closeCommitsWhatIsQueued(1);
     }

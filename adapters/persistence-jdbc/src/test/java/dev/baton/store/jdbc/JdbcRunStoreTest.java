@@ -61,6 +61,34 @@ class JdbcRunStoreTest {
         }
     }
 
+    @Test
+    void aDatabaseFileAtSchemaVersion3IsUpgradedAndThenHoldsLargeEvents(@TempDir Path dir) throws Exception {
+        try (JdbcRunStore store = JdbcRunStore.embedded(dir)) {
+            store.append("old", 0, run("old"), null, T0);
+        }
+        // back to version 3 as the previous library left the file: no overflow table
+        String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("baton");
+        JdbcDataSource file = new JdbcDataSource();
+        file.setURL(url);
+        file.setUser("sa");
+        SchemaChecks.execute(file, "DROP TABLE baton_event_overflow");
+        SchemaChecks.execute(file, "DELETE FROM baton_schema_version WHERE version = 4");
+        assertThat(SchemaChecks.versions(file, "baton_")).containsExactly(1, 2, 3);
+
+        List<RunEvent> big = List.of(new RunCreated("big", 1, T0, Plan.builder().task("t", "svc", Map.of()).build(),
+                new RunSettings(null, 0, "GROUPS", "FAIL_FAST", null, null)),
+                LargeEventChecks.bigCompletion("big", 2, "t"));
+        try (JdbcRunStore store = JdbcRunStore.embedded(dir)) {
+            assertThat(SchemaChecks.versions(file, "baton_")).containsExactly(1, 2, 3, 4);
+            assertThat(store.events("old")).isEqualTo(run("old"));
+            store.append("big", 0, big, null, T0);
+        }
+        try (JdbcRunStore store = JdbcRunStore.embedded(dir)) { // and again: nothing more to migrate
+            assertThat(SchemaChecks.versions(file, "baton_")).containsExactly(1, 2, 3, 4);
+            LargeEventChecks.assertSame(store.events("big"), big);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"pooled", "unpooled"})
     void onH2TheStoreMakesEveryCommitReachTheFileForAsLongAsItLives(String kind, @TempDir Path dir) throws Exception {

@@ -75,11 +75,12 @@ final class SchemaChecks {
         }
         // back to version 2 as an older library left it
         execute(ds, "CREATE INDEX " + prefix + "events_execution ON " + prefix + "events (execution_id)");
-        execute(ds, "DELETE FROM " + prefix + "schema_version WHERE version = 3");
+        execute(ds, "DROP TABLE " + prefix + "event_overflow");
+        execute(ds, "DELETE FROM " + prefix + "schema_version WHERE version >= 3");
         assertThat(versions(ds, prefix)).containsExactly(1, 2);
 
         try (JdbcRunStore store = JdbcRunStore.builder(ds, dialect).tablePrefix(prefix).build()) {
-            assertThat(versions(ds, prefix)).containsExactly(1, 2, 3);
+            assertThat(versions(ds, prefix)).containsExactly(1, 2, 3, 4);
             assertThat(store.completedExecution("r1/t")).contains(done);
             assertThat(store.completedExecution("r2/t")).as("r2's task completed under another id").isEmpty();
             assertThat(store.completedExecution("custom-id")).contains(custom);
