@@ -145,11 +145,18 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
      *
      * @param directory where the database files live
      * @return the store
+     * @throws IllegalArgumentException if the directory's path contains {@code ;} (the database's URL is that path,
+     *                                  and the database would read what follows as its settings)
      * @throws StoreException if the database cannot be opened
      */
     public static JdbcRunStore embedded(Path directory) {
         Objects.requireNonNull(directory, "directory");
-        String url = "jdbc:h2:file:" + directory.toAbsolutePath().resolve("baton").toString().replace('\\', '/');
+        String path = directory.toAbsolutePath().resolve("baton").toString().replace('\\', '/');
+        if (path.indexOf(';') >= 0) {
+            throw new IllegalArgumentException("the embedded store's directory may not contain ';' (the database would"
+                    + " read what follows it as settings): " + directory);
+        }
+        String url = "jdbc:h2:file:" + path;
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
         pool.setMaxConnections(32);
         try {

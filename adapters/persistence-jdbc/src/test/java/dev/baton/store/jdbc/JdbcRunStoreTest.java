@@ -62,6 +62,15 @@ class JdbcRunStoreTest {
     }
 
     @Test
+    void anEmbeddedDirectoryWithASemicolonIsRefusedBeforeAnythingIsCreated(@TempDir Path dir) {
+        Path odd = dir.resolve("runs;MODE=MySQL");
+        assertThatThrownBy(() -> JdbcRunStore.embedded(odd)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("may not contain ';'").hasMessageContaining("runs;MODE=MySQL");
+        assertThat(odd).doesNotExist();
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
     void aDatabaseFileAtSchemaVersion3IsUpgradedAndThenHoldsLargeEvents(@TempDir Path dir) throws Exception {
         try (JdbcRunStore store = JdbcRunStore.embedded(dir)) {
             store.append("old", 0, run("old"), null, T0);
