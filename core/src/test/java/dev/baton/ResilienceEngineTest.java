@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -288,6 +289,61 @@ class ResilienceEngineTest {
             assertThat(pool.utilisation()).isEqualTo(1.0);
             gate.complete("x");
             assertThat(h.result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+        }
+    }
+
+    @Test
+    void aCancelledRunLeavesTheCapacityQueueAndTheRestKeepTheirOrder() {
+        List<java.util.concurrent.CompletableFuture<Object>> stages = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Orchestrator o = base().shutdownTimeout(Duration.ZERO).asyncService(ServiceDescriptor.of("pool"), ctx -> {
+            started.add(ctx.runId());
+            java.util.concurrent.CompletableFuture<Object> f = new java.util.concurrent.CompletableFuture<>();
+            stages.add(f);
+            return f;
+        }, ServiceOptions.builder().capacity(1).build()).build()) {
+            Plan plan = Plan.builder().task("a", "pool", Map.of()).build();
+            List<RunHandle> h = new ArrayList<>();
+            for (int i = 1; i <= 4; i++) {
+                h.add(o.submit(plan, RunOptions.builder().runId("r" + i).build()));
+            }
+            assertThat(started).containsExactly("r1");
+            assertThat(o.status().services().get("pool").queued()).isEqualTo(3);
+
+            assertThat(h.get(1).cancel()).isTrue(); // r2 waits for the slot
+            // no longer counted as queued (it was until its ticket reached the head of the queue)
+            assertThat(o.status().services().get("pool").queued()).isEqualTo(2);
+            assertThat(o.inspect("r2").orElseThrow().task("a").orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+
+            stages.get(0).complete("one");
+            assertThat(started).containsExactly("r1", "r3"); // FIFO, r2 skipped, its slot not leaked
+            assertThat(h.get(2).cancel()).isTrue(); // r3 holds the slot: cancelling it hands the slot on
+            assertThat(started).containsExactly("r1", "r3", "r4");
+            stages.get(2).complete("four");
+            assertThat(h.get(3).result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+            OrchestratorStatus.ServiceStatus pool = o.status().services().get("pool");
+            assertThat(pool.inFlight()).isZero();
+            assertThat(pool.queued()).isZero();
+            o.submit(plan, RunOptions.builder().runId("r5").build());
+            assertThat(started).containsExactly("r1", "r3", "r4", "r5");
+        }
+    }
+
+    @Test
+    void aRunThatFailsFastLeavesTheCapacityQueue() {
+        java.util.concurrent.CompletableFuture<Object> gate = new java.util.concurrent.CompletableFuture<>();
+        try (Orchestrator o = base().shutdownTimeout(Duration.ZERO).retryPolicy(RetryPolicy.none())
+                .asyncService(ServiceDescriptor.of("pool"), ctx -> gate, ServiceOptions.builder().capacity(1).build())
+                .asyncService("bad", ctx -> java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no")))
+                .build()) {
+            RunHandle holder = o.submit(Plan.builder().task("a", "pool", Map.of()).build());
+            Plan plan = Plan.builder().task("p", "pool", Map.of()).task("q", "pool", Map.of())
+                    .task("b", "bad", Map.of()).build();
+            RunHandle h = o.submit(plan, RunOptions.builder().schedulingMode(SchedulingMode.EAGER).build());
+            assertThat(h.result().getNow(null).status()).isEqualTo(RunStatus.FAILED);
+            assertThat(o.status().services().get("pool").queued()).isZero();
+            gate.complete("x");
+            assertThat(holder.result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
         }
     }
 }

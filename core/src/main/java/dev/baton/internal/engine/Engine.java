@@ -1088,13 +1088,14 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Takes a run's tasks out of the health gate's queues once they can no longer start here, so the queues do not
-     * hold the run until its window ends.
+     * Takes a run's tasks out of the health gate's and admission's queues once they can no longer start here, so the
+     * queues neither count them nor hold the run until its window ends or its tasks reach their heads.
      */
     void forgetWaiting(RunExecution run) {
         if (healthGate != null) {
             healthGate.forget(run);
         }
+        admission.forget(run);
     }
 
     // ------------------------------------------------------------------ queries
