@@ -69,6 +69,10 @@ class ResilienceEngineTest {
             }
             assertThat(o.deadLetters()).isEmpty();
             assertThat(LogInvariants.check(store.events("flaky-run"))).isEmpty();
+            // its latest attempt succeeded: inspect shows no error (it showed attempt 3's, unlike the live run)
+            TaskView a = o.inspect("flaky-run").orElseThrow().task("a").orElseThrow();
+            assertThat(a.attempts()).isEqualTo(4);
+            assertThat(a.lastError()).isNull();
         }
     }
 
