@@ -1395,7 +1395,9 @@ public final class Engine implements AutoCloseable {
             try {
                 synchronized (stripe(runId)) {
                     RunExecution current = active.get(runId);
-                    RunExecution target = current != null ? current : run;
+                    // the same run resumed (redrive, revision, recovery) keeps its creation time; a run that reused
+                    // the id after this one was purged is another run, not this handle's to cancel
+                    RunExecution target = current != null && current.createdAt.equals(run.createdAt) ? current : run;
                     rest = target.cancelDeferred(reason);
                     if (rest == null) {
                         Replanner rp = replanner;
