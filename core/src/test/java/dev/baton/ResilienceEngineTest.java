@@ -350,4 +350,30 @@ class ResilienceEngineTest {
             assertThat(holder.result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
         }
     }
+
+    @Test
+    void aRedriveThatFailsAgainIsDeadLetteredAgainAndUnknownOrPurgedRunsAreRefusedByCode() {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Orchestrator o = base().retention(Duration.ofMinutes(1)).retryPolicy(RetryPolicy.builder().maxAttempts(2)
+                        .backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).jitter(0).build())
+                .service("svc", ctx -> {
+                    seen.add(ctx.executionId() + "#" + ctx.attempt());
+                    throw new IllegalStateException("still down");
+                }).build()) {
+            o.submit(Plan.builder().task("a", "svc", Map.of()).build(), RunOptions.builder().runId("again").build());
+            time.advance(Duration.ofSeconds(1));
+            DeadLetter first = o.deadLetters().get(0);
+            RunResult r = o.redrive(first).result().getNow(null);
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(seen).containsExactly("again/a#1", "again/a#2", "again/a#3"); // one attempt, same id
+            assertThat(o.deadLetters()).singleElement().satisfies(d -> assertThat(d.attempts())
+                    .extracting(DeadLetter.AttemptError::attempt).containsExactly(3));
+            assertThatThrownBy(() -> o.redrive("nowhere", "a")).isInstanceOf(BatonException.class)
+                    .satisfies(e -> assertThat(((BatonException) e).code()).isEqualTo("UNKNOWN_RUN"));
+            time.advance(Duration.ofMinutes(2)); // purged, its dead letter with it
+            assertThat(o.deadLetters()).isEmpty();
+            assertThatThrownBy(() -> o.redrive(first)).isInstanceOf(BatonException.class)
+                    .satisfies(e -> assertThat(((BatonException) e).code()).isEqualTo("UNKNOWN_RUN"));
+        }
+    }
 }
