@@ -623,6 +623,7 @@ public final class Orchestrator implements AutoCloseable {
          * @return this builder
          */
         public Builder time(ManualTime time) {
+            Objects.requireNonNull(time, "time");
             return clock(time).scheduler(time);
         }
 
@@ -674,7 +675,7 @@ public final class Orchestrator implements AutoCloseable {
          * @return this builder
          */
         public Builder shutdownTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(timeout, "shutdownTimeout");
             if (timeout.isNegative()) {
                 throw new IllegalArgumentException("shutdownTimeout must not be negative, was " + timeout);
             }

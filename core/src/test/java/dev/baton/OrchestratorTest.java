@@ -805,6 +805,31 @@ class OrchestratorTest {
         assertThatThrownBy(() -> o.submit(Plans.order())).isInstanceOf(OrchestratorClosedException.class);
     }
 
+    @Test
+    void builderRefusesBadSettingsAtTheCallNamingTheSetting() {
+        Orchestrator.Builder b = Orchestrator.builder();
+        assertThatThrownBy(() -> b.shutdownTimeout(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("shutdownTimeout"); // was "timeout"
+        assertThatThrownBy(() -> b.time(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("time"); // was "clock", a setting the caller did not make
+        assertThatThrownBy(() -> b.shutdownTimeout(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("shutdownTimeout");
+        assertThatThrownBy(() -> b.retention(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("retention");
+        assertThatThrownBy(() -> b.retention(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("retention");
+        assertThatThrownBy(() -> b.maxParallel(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxParallel");
+        assertThatThrownBy(() -> b.workerThreads(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("workerThreads");
+        assertThatThrownBy(() -> b.planningAttempts(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("planningAttempts");
+        assertThatThrownBy(() -> b.leaseDuration(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leaseDuration");
+        assertThatThrownBy(() -> b.healthWindow(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("healthWindow");
+        assertThatThrownBy(() -> b.instanceId(" ")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("instanceId");
+        assertThatThrownBy(() -> b.clock(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("clock");
+        assertThatThrownBy(() -> b.scheduler(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("scheduler");
+        assertThatThrownBy(() -> b.retryPolicy(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("retryPolicy");
+        assertThatThrownBy(() -> b.circuitBreaker(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("circuitBreaker");
+        assertThatThrownBy(() -> b.service("s", null)).isInstanceOf(NullPointerException.class).hasMessageContaining("handler");
+    }
+
     static void awaitCondition(java.util.function.BooleanSupplier condition) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {

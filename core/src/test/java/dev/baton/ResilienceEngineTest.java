@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,6 +69,10 @@ class ResilienceEngineTest {
             }
             assertThat(o.deadLetters()).isEmpty();
             assertThat(LogInvariants.check(store.events("flaky-run"))).isEmpty();
+            // its latest attempt succeeded: inspect shows no error (it showed attempt 3's, unlike the live run)
+            TaskView a = o.inspect("flaky-run").orElseThrow().task("a").orElseThrow();
+            assertThat(a.attempts()).isEqualTo(4);
+            assertThat(a.lastError()).isNull();
         }
     }
 
@@ -288,6 +293,87 @@ class ResilienceEngineTest {
             assertThat(pool.utilisation()).isEqualTo(1.0);
             gate.complete("x");
             assertThat(h.result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+        }
+    }
+
+    @Test
+    void aCancelledRunLeavesTheCapacityQueueAndTheRestKeepTheirOrder() {
+        List<java.util.concurrent.CompletableFuture<Object>> stages = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Orchestrator o = base().shutdownTimeout(Duration.ZERO).asyncService(ServiceDescriptor.of("pool"), ctx -> {
+            started.add(ctx.runId());
+            java.util.concurrent.CompletableFuture<Object> f = new java.util.concurrent.CompletableFuture<>();
+            stages.add(f);
+            return f;
+        }, ServiceOptions.builder().capacity(1).build()).build()) {
+            Plan plan = Plan.builder().task("a", "pool", Map.of()).build();
+            List<RunHandle> h = new ArrayList<>();
+            for (int i = 1; i <= 4; i++) {
+                h.add(o.submit(plan, RunOptions.builder().runId("r" + i).build()));
+            }
+            assertThat(started).containsExactly("r1");
+            assertThat(o.status().services().get("pool").queued()).isEqualTo(3);
+
+            assertThat(h.get(1).cancel()).isTrue(); // r2 waits for the slot
+            // no longer counted as queued (it was until its ticket reached the head of the queue)
+            assertThat(o.status().services().get("pool").queued()).isEqualTo(2);
+            assertThat(o.inspect("r2").orElseThrow().task("a").orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+
+            stages.get(0).complete("one");
+            assertThat(started).containsExactly("r1", "r3"); // FIFO, r2 skipped, its slot not leaked
+            assertThat(h.get(2).cancel()).isTrue(); // r3 holds the slot: cancelling it hands the slot on
+            assertThat(started).containsExactly("r1", "r3", "r4");
+            stages.get(2).complete("four");
+            assertThat(h.get(3).result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+            OrchestratorStatus.ServiceStatus pool = o.status().services().get("pool");
+            assertThat(pool.inFlight()).isZero();
+            assertThat(pool.queued()).isZero();
+            o.submit(plan, RunOptions.builder().runId("r5").build());
+            assertThat(started).containsExactly("r1", "r3", "r4", "r5");
+        }
+    }
+
+    @Test
+    void aRunThatFailsFastLeavesTheCapacityQueue() {
+        java.util.concurrent.CompletableFuture<Object> gate = new java.util.concurrent.CompletableFuture<>();
+        try (Orchestrator o = base().shutdownTimeout(Duration.ZERO).retryPolicy(RetryPolicy.none())
+                .asyncService(ServiceDescriptor.of("pool"), ctx -> gate, ServiceOptions.builder().capacity(1).build())
+                .asyncService("bad", ctx -> java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no")))
+                .build()) {
+            RunHandle holder = o.submit(Plan.builder().task("a", "pool", Map.of()).build());
+            Plan plan = Plan.builder().task("p", "pool", Map.of()).task("q", "pool", Map.of())
+                    .task("b", "bad", Map.of()).build();
+            RunHandle h = o.submit(plan, RunOptions.builder().schedulingMode(SchedulingMode.EAGER).build());
+            assertThat(h.result().getNow(null).status()).isEqualTo(RunStatus.FAILED);
+            assertThat(o.status().services().get("pool").queued()).isZero();
+            gate.complete("x");
+            assertThat(holder.result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+        }
+    }
+
+    @Test
+    void aRedriveThatFailsAgainIsDeadLetteredAgainAndUnknownOrPurgedRunsAreRefusedByCode() {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Orchestrator o = base().retention(Duration.ofMinutes(1)).retryPolicy(RetryPolicy.builder().maxAttempts(2)
+                        .backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).jitter(0).build())
+                .service("svc", ctx -> {
+                    seen.add(ctx.executionId() + "#" + ctx.attempt());
+                    throw new IllegalStateException("still down");
+                }).build()) {
+            o.submit(Plan.builder().task("a", "svc", Map.of()).build(), RunOptions.builder().runId("again").build());
+            time.advance(Duration.ofSeconds(1));
+            DeadLetter first = o.deadLetters().get(0);
+            RunResult r = o.redrive(first).result().getNow(null);
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(seen).containsExactly("again/a#1", "again/a#2", "again/a#3"); // one attempt, same id
+            assertThat(o.deadLetters()).singleElement().satisfies(d -> assertThat(d.attempts())
+                    .extracting(DeadLetter.AttemptError::attempt).containsExactly(3));
+            assertThatThrownBy(() -> o.redrive("nowhere", "a")).isInstanceOf(BatonException.class)
+                    .satisfies(e -> assertThat(((BatonException) e).code()).isEqualTo("UNKNOWN_RUN"));
+            time.advance(Duration.ofMinutes(2)); // purged, its dead letter with it
+            assertThat(o.deadLetters()).isEmpty();
+            assertThatThrownBy(() -> o.redrive(first)).isInstanceOf(BatonException.class)
+                    .satisfies(e -> assertThat(((BatonException) e).code()).isEqualTo("UNKNOWN_RUN"));
         }
     }
 }

@@ -116,6 +116,29 @@ class TimeDrivenTest {
         }
     }
 
+    @Test
+    void aHandleOfAPurgedRunDoesNotCancelTheNewRunThatReusedItsId() {
+        java.util.concurrent.atomic.AtomicBoolean hang = new java.util.concurrent.atomic.AtomicBoolean();
+        try (Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .shutdownTimeout(Duration.ZERO).retention(Duration.ofMinutes(1))
+                .asyncService("svc", ctx -> hang.get() ? new CompletableFuture<>() : CompletableFuture.completedFuture(1))
+                .build()) {
+            Plan plan = Plan.builder().task("a", "svc", Map.of()).build();
+            RunOptions opts = RunOptions.builder().runId("reused").build();
+            RunHandle old = o.submit(plan, opts);
+            assertThat(old.result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+            time.advance(Duration.ofMinutes(2));
+            assertThat(o.inspect("reused")).isEmpty();
+
+            hang.set(true);
+            RunHandle fresh = o.submit(plan, opts);
+            assertThat(old.cancel()).isFalse(); // its run had ended; before the fix it cancelled the new one
+            assertThat(o.inspect("reused").orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+            assertThat(fresh.cancel()).isTrue();
+            assertThat(fresh.result().getNow(null).status()).isEqualTo(RunStatus.CANCELLED);
+        }
+    }
+
     /**
      * A scheduler that works until it is told to refuse, then throws as a shut-down executor does. The engine hands
      * what it refuses to a timer of its own, which counts real time: these tests use delays of milliseconds and wait

@@ -39,6 +39,7 @@ final class Admission {
     static final class RunGate {
         final int max; // 0: unlimited
         int admitted;
+        int waitingForService; // of this run's tickets in service queues, so forget() can tell at once it has none
         final ArrayDeque<Ticket> queue = new ArrayDeque<>();
 
         RunGate(int max) {
@@ -128,6 +129,7 @@ final class Admission {
         }
         if (!t.service.queue.isEmpty() && !t.service.full()) {
             Ticket next = t.service.queue.poll();
+            next.run.gate.waitingForService--;
             t.service.running++;
             enterGlobal(next, out);
         }
@@ -145,6 +147,7 @@ final class Admission {
         rg.admitted++;
         if (t.service.full()) {
             t.service.queue.add(t);
+            rg.waitingForService++;
             return;
         }
         t.service.running++;
@@ -158,6 +161,36 @@ final class Admission {
         }
         globalRunning++;
         out.add(t);
+    }
+
+    /**
+     * Takes the tickets of a run that can no longer start them (it ended, or a revision replaced it) out of its own
+     * and its services' queues: otherwise they would count as queued, and keep the run in memory, until each reached
+     * the head of its queue only to give its slot back. Those tickets hold no service or global slot, so nothing is
+     * handed on; tickets waiting for a global slot are left to be given back when served.
+     *
+     * @param run the run
+     */
+    void forget(RunExecution run) {
+        lock.lock();
+        try {
+            RunGate rg = run.gate;
+            rg.queue.clear(); // they hold nothing yet
+            if (rg.waitingForService == 0) {
+                return;
+            }
+            for (ServiceGate g : run.serviceGates()) { // only now: a run's end usually finds nothing queued
+                for (java.util.Iterator<Ticket> it = g.queue.iterator(); it.hasNext() && rg.waitingForService > 0; ) {
+                    if (it.next().run == run) {
+                        it.remove();
+                        rg.waitingForService--;
+                        rg.admitted--;
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Stops handing out slots: tasks still waiting stay pending (recoverable). */

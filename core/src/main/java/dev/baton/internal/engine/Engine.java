@@ -1088,13 +1088,14 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Takes a run's tasks out of the health gate's queues once they can no longer start here, so the queues do not
-     * hold the run until its window ends.
+     * Takes a run's tasks out of the health gate's and admission's queues once they can no longer start here, so the
+     * queues neither count them nor hold the run until its window ends or its tasks reach their heads.
      */
     void forgetWaiting(RunExecution run) {
         if (healthGate != null) {
             healthGate.forget(run);
         }
+        admission.forget(run);
     }
 
     // ------------------------------------------------------------------ queries
@@ -1394,7 +1395,9 @@ public final class Engine implements AutoCloseable {
             try {
                 synchronized (stripe(runId)) {
                     RunExecution current = active.get(runId);
-                    RunExecution target = current != null ? current : run;
+                    // the same run resumed (redrive, revision, recovery) keeps its creation time; a run that reused
+                    // the id after this one was purged is another run, not this handle's to cancel
+                    RunExecution target = current != null && current.createdAt.equals(run.createdAt) ? current : run;
                     rest = target.cancelDeferred(reason);
                     if (rest == null) {
                         Replanner rp = replanner;

@@ -339,6 +339,19 @@ final class RunExecution {
         return ready;
     }
 
+    /** @return the distinct admission gates of this run's services */
+    Iterable<Admission.ServiceGate> serviceGates() {
+        java.util.Set<Admission.ServiceGate> gates = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        ServiceBinding last = null;
+        for (ServiceBinding b : services) {
+            if (b != last) {
+                gates.add(b.gate);
+                last = b;
+            }
+        }
+        return gates;
+    }
+
     private Admission.Ticket ticket(int i) {
         return new Admission.Ticket(this, i, services[i].gate);
     }

@@ -159,6 +159,7 @@ public final class RunSnapshot {
             t.status = TaskStatus.COMPLETED;
             t.output = ev.output();
             t.completed = true;
+            t.lastError = null; // the latest attempt succeeded (as the live execution records it)
             t.attempts = Math.max(t.attempts, ev.attempt());
             t.endedAt = ev.at();
         } else if (e instanceof TaskFailed ev && t != null) {
