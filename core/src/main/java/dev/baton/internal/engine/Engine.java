@@ -342,6 +342,25 @@ public final class Engine implements AutoCloseable {
         });
     }
 
+    /**
+     * How a run was created, when it exists (running here, or in the store): a resubmitted action is matched against
+     * its run's plan and planning record instead of being planned again.
+     *
+     * @param runId run id
+     * @return the run's {@code RunCreated} event (for a run in memory, one rebuilt from its plan and settings)
+     */
+    public Optional<RunCreated> created(String runId) {
+        RunExecution live = active.get(runId);
+        if (live != null) {
+            return Optional.of(new RunCreated(runId, 0, live.createdAt, live.plan, live.settings));
+        }
+        if (store.run(runId).isEmpty()) {
+            return Optional.empty();
+        }
+        List<RunEvent> log = events(runId);
+        return !log.isEmpty() && log.get(0) instanceof RunCreated c ? Optional.of(c) : Optional.empty();
+    }
+
     /** The run attribute recording the catalog versions of the services a run was validated against. */
     public static final String SERVICE_VERSIONS = "serviceVersions";
 
