@@ -280,7 +280,9 @@ class PlanValidatorTest {
         assertThatThrownBy(() -> ValidationLimits.builder().maxDepth(-1)).hasMessageContaining("maxDepth");
         assertThatThrownBy(() -> ValidationLimits.builder().maxPlanBytes(0)).hasMessageContaining("maxPlanBytes");
         assertThatThrownBy(() -> ValidationLimits.builder().maxStringLength(0)).hasMessageContaining("maxStringLength");
-        assertThatThrownBy(() -> ValidationLimits.builder().maxDepth(901).build()).hasMessageContaining("900");
+        assertThatThrownBy(() -> ValidationLimits.builder().maxDepth(901)).hasMessageContaining("900");
+        assertThatThrownBy(() -> new ValidationLimits(1, 901, 1, 1)).hasMessageContaining("900");
+        assertThat(ValidationLimits.builder().maxDepth(900).build().maxDepth()).isEqualTo(900);
         assertThat(ValidationLimits.defaults().maxTasks()).isEqualTo(100_000);
         assertThat(ValidationLimits.builder().maxPlanBytes(10).build().maxPlanBytes()).isEqualTo(10);
     }
