@@ -301,6 +301,12 @@ public final class Engine implements AutoCloseable {
         ensureOpen();
         ValidationResult vr = catalog.validate(plan); // a plan instance submitted again is not validated again
         if (!vr.isValid()) {
+            // the run id is an idempotency key: a run created under it is returned (or conflicts) even when its plan
+            // no longer passes the catalog as registered now (a service re-registered with another schema)
+            RunHandle existing = options.runId().map(id -> existing(id, plan)).orElse(null);
+            if (existing != null) {
+                return existing;
+            }
             throw new InvalidPlanException(vr.errors());
         }
         PlanGraph graph = vr.graph().orElseThrow();
@@ -339,6 +345,20 @@ public final class Engine implements AutoCloseable {
             withMdc(runId, null, null, () -> log.debug("run {} created with {} tasks", id, graph.size()));
             run.begin(created);
             return new Handle(runId, run.future, run);
+        });
+    }
+
+    /** The handle of the run created under this id, or null when there is none; a different plan conflicts. */
+    private RunHandle existing(String runId, Plan plan) {
+        return locked(runId, () -> {
+            RunExecution live = active.get(runId);
+            if (live != null) {
+                if (!live.plan.equals(plan)) {
+                    throw new IdempotencyConflictException(runId);
+                }
+                return new Handle(runId, live.future, live);
+            }
+            return store.run(runId).isPresent() ? fromStore(runId, plan) : null;
         });
     }
 
