@@ -329,4 +329,19 @@ class PlanningTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void aPlannedTask0ThatNamesAServiceIsRefusedNotDropped() {
+        // the planner numbered its first real task 0; its input happens to fit the parameters' field names
+        Plan numberedFromZero = Plan.of(List.of(new Task("task0", "customer-service", Map.of("customerId", "C9"), null),
+                Task.of("task1", "notifier", Map.of("customer", "$task0.customerId"))), List.of());
+        Orchestrator o = build(request -> numberedFromZero, 1);
+
+        assertThatThrownBy(() -> o.submit(Action.of("notify", Map.of("customerId", "C1"))))
+                .isInstanceOfSatisfying(PlanningFailedException.class, e -> assertThat(e.attempts().get(0).problems())
+                        .extracting(PlanProblem::code).containsExactly("INVALID_STRUCTURE"));
+        assertThat(calls).hasValue(0);
+        assertThat(FixedPlanner.withParams(numberedFromZero, Map.of("customerId", "C1")).tasks().get(0))
+                .isEqualTo(new Task("task0", "customer-service", Map.of("customerId", "C1"), null));
+    }
 }
