@@ -1,5 +1,6 @@
 package dev.baton;
 
+import dev.baton.event.RunCreated;
 import dev.baton.internal.engine.Engine;
 import dev.baton.internal.engine.ServiceBinding;
 import dev.baton.internal.engine.ServiceRegistry;
@@ -8,7 +9,6 @@ import dev.baton.internal.engine.Workers;
 import dev.baton.internal.planning.PlanningLoop;
 import dev.baton.persistence.RunStore;
 import dev.baton.plan.Plan;
-import dev.baton.event.RunCreated;
 import dev.baton.planner.Action;
 import dev.baton.planner.FixedPlanner;
 import dev.baton.planner.Planner;
@@ -169,7 +169,7 @@ public final class Orchestrator implements AutoCloseable {
         CompletableFuture<Void> mine = new CompletableFuture<>();
         CompletableFuture<Void> other;
         while ((other = planningRunIds.putIfAbsent(runId, mine)) != null) {
-            other.exceptionally(e -> null).join();
+            other.join(); // completed, never failed, when that submission is over
         }
         try {
             Optional<RunCreated> created = engine.created(runId);
