@@ -1,5 +1,6 @@
 package dev.baton;
 
+import dev.baton.event.RunCreated;
 import dev.baton.internal.engine.Engine;
 import dev.baton.internal.engine.ServiceBinding;
 import dev.baton.internal.engine.ServiceRegistry;
@@ -9,6 +10,7 @@ import dev.baton.internal.planning.PlanningLoop;
 import dev.baton.persistence.RunStore;
 import dev.baton.plan.Plan;
 import dev.baton.planner.Action;
+import dev.baton.planner.FixedPlanner;
 import dev.baton.planner.Planner;
 import dev.baton.planner.ServiceCatalog;
 import dev.baton.planner.ServiceDescriptor;
@@ -30,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -52,6 +56,8 @@ public final class Orchestrator implements AutoCloseable {
 
     private final Engine engine;
     private final PlanningLoop planning; // null without a planner
+    // run ids of actions being planned now, each with what completes when its planning and submission are over
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> planningRunIds = new ConcurrentHashMap<>();
 
     private Orchestrator(Engine engine, PlanningLoop planning) {
         this.engine = engine;
@@ -114,8 +120,11 @@ public final class Orchestrator implements AutoCloseable {
      * planning in its settings' attributes ({@link PlannedAction#toAttributes()}). The action's run id and correlation
      * id, when set, take precedence over the options'.
      *
-     * <p>The run id is an idempotency key as for plans: a resubmitted action is planned again, and if its plan equals
-     * the stored run's plan the existing run's handle is returned.
+     * <p>The run id is an idempotency key: when a run planned from an action exists under it, the same action (intent,
+     * parameters, re-planning bound) gets that run's handle without a planner call, whatever the planner would answer
+     * now, and another action is an {@link IdempotencyConflictException}, also without a planner call. A resubmission
+     * while the action is still being planned waits for that planning. A run id that a plan was submitted under is
+     * matched as for plans: the action is planned and its plan must equal the run's.
      *
      * <p>An action built with {@link Action.Builder#replanOnFailure(int)} is re-planned when one of its tasks fails
      * for good: the planner gets the completed tasks and the failure ({@link dev.baton.planner.PlanningRequest#revision()}), its validated
@@ -127,7 +136,7 @@ public final class Orchestrator implements AutoCloseable {
      * @return the run's handle
      * @throws PlanningFailedException      if no valid plan came within the attempt limit; nothing runs
      * @throws NotActionableException       if the planner answered that the action cannot be done; nothing runs
-     * @throws IdempotencyConflictException if the run id exists with a different plan
+     * @throws IdempotencyConflictException if the run id exists with a different action or plan
      * @throws IllegalArgumentException     if the action's run id or correlation id is not a valid one; checked
      *                                      before the planner is asked
      * @throws IllegalStateException        if no planner is configured
@@ -148,9 +157,52 @@ public final class Orchestrator implements AutoCloseable {
         action.correlationId().or(options::correlationId).ifPresent(b::correlationId);
         options.webhook().ifPresent(b::webhook); // the action's own webhook, in the attributes, takes precedence
         RunOptions runOptions = b.build();
+        String runId = runOptions.runId().orElse(null);
+        if (runId == null) {
+            return planAndSubmit(action, runOptions);
+        }
+        if (planning == null) {
+            throw new IllegalStateException("no planner configured: set one with Orchestrator.builder().planner(...)");
+        }
+        // One planning per run id at a time: a resubmission while the action is still being planned waits for that
+        // planning and then finds the run, instead of asking the planner a second time.
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> other;
+        while ((other = planningRunIds.putIfAbsent(runId, mine)) != null) {
+            other.join(); // completed, never failed, when that submission is over
+        }
+        try {
+            Optional<RunCreated> created = engine.created(runId);
+            if (created.isPresent() && created.get().settings().attributes().containsKey(PlannedAction.INTENT)) {
+                // the run was planned from an action: the same action gets the run, planned once, whatever the
+                // planner would answer now (an LLM rarely answers the same plan twice); another action conflicts
+                RunCreated c = created.get();
+                if (!sameAction(action, c)) {
+                    throw new IdempotencyConflictException(runId);
+                }
+                return engine.submit(c.plan(), runOptions, c.settings().attributes(), engine.services());
+            }
+            return planAndSubmit(action, runOptions);
+        } finally {
+            planningRunIds.remove(runId, mine);
+            mine.complete(null);
+        }
+    }
+
+    private RunHandle planAndSubmit(Action action, RunOptions runOptions) {
         ServiceRegistry.Catalog services = engine.services(); // planned and validated against the same versions
         PlannedAction planned = plan(action, services);
         return engine.submit(planned.plan(), runOptions, planned.toAttributes(), services);
+    }
+
+    /** Whether a run was planned from this action: its intent, its parameters in task0, its re-planning bound. */
+    private static boolean sameAction(Action action, RunCreated created) {
+        Map<String, Object> attrs = created.settings().attributes();
+        Object maxRevisions = attrs.get(PlannedAction.MAX_REVISIONS);
+        int revisions = maxRevisions instanceof Number n ? n.intValue() : 0;
+        Plan plan = created.plan();
+        return action.intent().equals(attrs.get(PlannedAction.INTENT)) && action.maxRevisions() == revisions
+                && FixedPlanner.withParams(plan, action.params()).params().equals(plan.params());
     }
 
     /**

@@ -28,7 +28,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -228,5 +234,114 @@ class PlanningTest {
         toClose.add(none);
         assertThatThrownBy(() -> none.submit(Action.of("x", Map.of()))).isInstanceOf(IllegalStateException.class);
         assertThat(new Task("task1", "s", Map.of(), null).dependsOn()).isEmpty();
+    }
+
+    /** Answers a plan of its own each call, as an LLM does: task ids and inputs differ between answers. */
+    private static final class Drifting implements Planner {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public Plan plan(PlanningRequest request) {
+            int n = calls.incrementAndGet();
+            return Plan.builder()
+                    .task("lookup" + n, "customer-service", Map.of("customerId", "$task0.customerId"))
+                    .task("notify" + n, "notifier", Map.of("customer", "$lookup" + n + ".name"))
+                    .build();
+        }
+    }
+
+    @Test
+    void aResubmittedActionGetsItsRunWithoutAskingThePlannerAgain() {
+        Drifting planner = new Drifting();
+        Orchestrator o = build(planner, 1);
+        Action action = Action.builder("notify the customer").param("customerId", "C1").runId("act-again").build();
+        RunResult first = o.submit(action).await(WAIT);
+
+        RunResult again = o.submit(action).await(WAIT);
+
+        assertThat(again.runId()).isEqualTo("act-again");
+        assertThat(again.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(again.output("notify1")).isEqualTo(first.output("notify1"));
+        assertThat(planner.calls).hasValue(1);
+        assertThat(calls).hasValue(2); // neither task ran again
+    }
+
+    @Test
+    void anotherActionUnderTheSameRunIdConflictsWithoutAPlannerCall() {
+        AtomicInteger asked = new AtomicInteger();
+        Planner planner = request -> {
+            asked.incrementAndGet();
+            return good(); // the same plan for any action
+        };
+        Orchestrator o = build(planner, 1);
+        o.submit(Action.builder("notify the customer").param("customerId", "C1").runId("act-other").build())
+                .await(WAIT);
+
+        assertThatThrownBy(() -> o.submit(Action.builder("delete the customer").param("customerId", "C1")
+                .runId("act-other").build())).isInstanceOf(IdempotencyConflictException.class);
+        assertThatThrownBy(() -> o.submit(Action.builder("notify the customer").param("customerId", "C2")
+                .runId("act-other").build())).isInstanceOf(IdempotencyConflictException.class);
+        assertThatThrownBy(() -> o.submit(Action.builder("notify the customer").param("customerId", "C1")
+                .replanOnFailure().runId("act-other").build())).isInstanceOf(IdempotencyConflictException.class);
+        assertThat(asked).hasValue(1);
+    }
+
+    @Test
+    void anActionResubmittedWhileItIsPlannedWaitsForThatPlanningInsteadOfPlanningAgain() throws Exception {
+        CountDownLatch planning = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        Drifting drifting = new Drifting();
+        Planner planner = request -> {
+            planning.countDown();
+            try {
+                answer.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return drifting.plan(request);
+        };
+        Orchestrator o = build(planner, 1);
+        Action action = Action.builder("notify the customer").param("customerId", "C1").runId("act-twice").build();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<RunHandle> first = pool.submit(() -> o.submit(action));
+            planning.await();
+            AtomicReference<Thread> second = new AtomicReference<>();
+            Future<RunHandle> resubmitted = pool.submit(() -> {
+                second.set(Thread.currentThread());
+                return o.submit(action);
+            });
+            // the resubmission parks: in the planner (the defect: a second planning) or waiting for the first one
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while ((second.get() == null || second.get().getState() != Thread.State.WAITING)
+                    && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            answer.countDown();
+
+            RunResult a = first.get(10, TimeUnit.SECONDS).await(WAIT);
+            RunResult b = resubmitted.get(10, TimeUnit.SECONDS).await(WAIT);
+            assertThat(b.runId()).isEqualTo(a.runId());
+            assertThat(b.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(drifting.calls).hasValue(1);
+        } finally {
+            answer.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aPlannedTask0ThatNamesAServiceIsRefusedNotDropped() {
+        // the planner numbered its first real task 0; its input happens to fit the parameters' field names
+        Plan numberedFromZero = Plan.of(List.of(new Task("task0", "customer-service", Map.of("customerId", "C9"), null),
+                Task.of("task1", "notifier", Map.of("customer", "$task0.customerId"))), List.of());
+        Orchestrator o = build(request -> numberedFromZero, 1);
+
+        assertThatThrownBy(() -> o.submit(Action.of("notify", Map.of("customerId", "C1"))))
+                .isInstanceOfSatisfying(PlanningFailedException.class, e -> assertThat(e.attempts().get(0).problems())
+                        .extracting(PlanProblem::code).containsExactly("INVALID_STRUCTURE"));
+        assertThat(calls).hasValue(0);
+        assertThat(FixedPlanner.withParams(numberedFromZero, Map.of("customerId", "C1")).tasks().get(0))
+                .isEqualTo(new Task("task0", "customer-service", Map.of("customerId", "C1"), null));
     }
 }

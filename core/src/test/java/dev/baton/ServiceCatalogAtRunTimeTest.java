@@ -149,6 +149,33 @@ class ServiceCatalogAtRunTimeTest {
     }
 
     @Test
+    void aRunIsReturnedToItsResubmissionEvenWhenItsPlanNoLongerPassesTheCatalog() {
+        Plan plan = Plan.builder().task("a", "svc", Map.of("x", 1)).build();
+        Orchestrator o = keep(builder().schemaChecker(new RequiredOnlySchemaChecker())
+                .service(svc("1", null), ctx -> Map.of("version", 1), ServiceOptions.defaults())
+                .planner(FixedPlanner.of(plan)).build());
+        o.submit(plan, RunOptions.builder().runId("by-plan").build()).await(WAIT);
+        Action action = Action.builder("run a").runId("by-action").build();
+        o.submit(action).await(WAIT);
+        // version 2 requires "id", which the plan's literal input lacks
+        o.registerService(svc("2", Map.of("required", List.of("id"))), ctx -> Map.of("version", 2),
+                ServiceOptions.defaults());
+
+        RunResult byPlan = o.submit(plan, RunOptions.builder().runId("by-plan").build()).await(WAIT);
+        RunResult byAction = o.submit(action).await(WAIT);
+
+        assertThat(byPlan.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(byPlan.output("a")).isEqualTo(Map.of("version", 1));
+        assertThat(byAction.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(byAction.output("a")).isEqualTo(Map.of("version", 1));
+        Plan other = Plan.builder().task("a", "svc", Map.of("x", 2)).build();
+        assertThatThrownBy(() -> o.submit(other, RunOptions.builder().runId("by-plan").build()))
+                .isInstanceOf(IdempotencyConflictException.class);
+        assertThatThrownBy(() -> o.submit(plan, RunOptions.builder().runId("fresh").build()))
+                .isInstanceOf(InvalidPlanException.class);
+    }
+
+    @Test
     void thePlannersCatalogCarriesVersionsAndTheRunRecordsThem() {
         List<ServiceCatalog> seen = new CopyOnWriteArrayList<>();
         FixedPlanner fixed = FixedPlanner.of(onePlan());

@@ -26,13 +26,9 @@ public record ValidationLimits(int maxTasks, int maxDepth, long maxPlanBytes, in
     /** Checks the components. */
     public ValidationLimits {
         positive("maxTasks", maxTasks);
-        positive("maxDepth", maxDepth);
+        depth(maxDepth);
         positive("maxPlanBytes", maxPlanBytes);
         positive("maxStringLength", maxStringLength);
-        if (maxDepth > 900) {
-            // plan values are frozen with a hard bound of 1,000 levels; stay well inside it
-            throw new IllegalArgumentException("maxDepth must be at most 900, got " + maxDepth);
-        }
     }
 
     /** @return the defaults: 100,000 tasks, depth 64, 16 MiB, 1 Mi characters per string */
@@ -43,6 +39,14 @@ public record ValidationLimits(int maxTasks, int maxDepth, long maxPlanBytes, in
     /** @return a builder starting from the defaults */
     public static Builder builder() {
         return new Builder();
+    }
+
+    private static void depth(int maxDepth) {
+        positive("maxDepth", maxDepth);
+        if (maxDepth > 900) {
+            // plan values are frozen with a hard bound of 1,000 levels; stay well inside it
+            throw new IllegalArgumentException("maxDepth must be at most 900, got " + maxDepth);
+        }
     }
 
     private static void positive(String name, long value) {
@@ -76,7 +80,7 @@ public record ValidationLimits(int maxTasks, int maxDepth, long maxPlanBytes, in
          * @return this builder
          */
         public Builder maxDepth(int maxDepth) {
-            positive("maxDepth", maxDepth);
+            depth(maxDepth);
             this.maxDepth = maxDepth;
             return this;
         }

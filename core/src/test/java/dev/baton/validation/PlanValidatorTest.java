@@ -275,12 +275,28 @@ class PlanValidatorTest {
     }
 
     @Test
+    void theTaskLimitCountsExecutableTasksWhereverTask0Stands() {
+        PlanValidator v = PlanValidator.builder().limits(ValidationLimits.builder().maxTasks(2).build()).build();
+        Task params = new Task("task0", null, Map.of("x", 1), null);
+        Task a = Task.of("a", "s", Map.of("x", "$task0.x"));
+        Task b = Task.of("b", "s", Map.of());
+        assertThat(v.validate(Plan.of(List.of(params, a, b), List.of())).errors()).isEmpty();
+        assertThat(v.validate(Plan.of(List.of(a, b, params), List.of())).errors()).isEmpty();
+        assertThat(codes(v.validate(Plan.of(List.of(a, b, Task.of("c", "s", Map.of()), params), List.of()))))
+                .containsExactly(ValidationCode.LIMIT_EXCEEDED);
+        assertThat(codes(v.validate(Plan.of(List.of(a, b, Task.of("c", "s", Map.of())), List.of()))))
+                .containsExactly(ValidationCode.LIMIT_EXCEEDED);
+    }
+
+    @Test
     void limitsAreCheckedAsTheyAreSet() {
         assertThatThrownBy(() -> ValidationLimits.builder().maxTasks(0)).hasMessageContaining("maxTasks");
         assertThatThrownBy(() -> ValidationLimits.builder().maxDepth(-1)).hasMessageContaining("maxDepth");
         assertThatThrownBy(() -> ValidationLimits.builder().maxPlanBytes(0)).hasMessageContaining("maxPlanBytes");
         assertThatThrownBy(() -> ValidationLimits.builder().maxStringLength(0)).hasMessageContaining("maxStringLength");
-        assertThatThrownBy(() -> ValidationLimits.builder().maxDepth(901).build()).hasMessageContaining("900");
+        assertThatThrownBy(() -> ValidationLimits.builder().maxDepth(901)).hasMessageContaining("900");
+        assertThatThrownBy(() -> new ValidationLimits(1, 901, 1, 1)).hasMessageContaining("900");
+        assertThat(ValidationLimits.builder().maxDepth(900).build().maxDepth()).isEqualTo(900);
         assertThat(ValidationLimits.defaults().maxTasks()).isEqualTo(100_000);
         assertThat(ValidationLimits.builder().maxPlanBytes(10).build().maxPlanBytes()).isEqualTo(10);
     }

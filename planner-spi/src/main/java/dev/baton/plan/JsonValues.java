@@ -29,8 +29,10 @@ public final class JsonValues {
      *
      * @param value a JSON value
      * @return an immutable equivalent; immutable values already frozen may be returned as they are
-     * @throws IllegalArgumentException if the value holds something that is not a JSON value (the message names the
-     *                                  JSON pointer of the offending value) or nests deeper than {@link #MAX_DEPTH}
+     * @throws IllegalArgumentException if the value holds something that is not a JSON value (an object with a key
+     *                                  that is not a string or appears twice, or a map whose entries disagree with its
+     *                                  size, included; the message names the JSON pointer of the offending value) or
+     *                                  nests deeper than {@link #MAX_DEPTH}
      */
     public static Object freeze(Object value) {
         if (value == null || value instanceof String || value instanceof Boolean
@@ -113,6 +115,9 @@ public final class JsonValues {
             }
             keys[i++] = key;
         }
+        if (!DISTINCT_KEYS.contains(object.getClass())) {
+            checkDistinct(keys, List.of());
+        }
         return new FrozenJson.FrozenMap(keys, frozenValues(keys, values));
     }
 
@@ -146,9 +151,18 @@ public final class JsonValues {
         Object[] values = new Object[keys.length];
         int i = 0;
         for (Map.Entry<String, ?> e : object.entrySet()) {
+            if (i == keys.length) {
+                throw new IllegalArgumentException("the object has more entries than its size");
+            }
             keys[i] = java.util.Objects.requireNonNull(e.getKey(), "JSON object key");
             values[i] = freeze(f.apply(e.getKey(), e.getValue()));
             i++;
+        }
+        if (i < keys.length) {
+            throw new IllegalArgumentException("the object has fewer entries than its size");
+        }
+        if (!DISTINCT_KEYS.contains(object.getClass())) {
+            checkDistinct(keys, List.of());
         }
         return new FrozenJson.FrozenMap(keys, values);
     }
@@ -175,11 +189,20 @@ public final class JsonValues {
                 if (!(e.getKey() instanceof String key)) {
                     throw new IllegalArgumentException("JSON object key is not a string at '" + pointer(path) + "': " + e.getKey());
                 }
+                if (i == n) {
+                    throw new IllegalArgumentException("the object at '" + pointer(path) + "' has more entries than its size");
+                }
                 path.add(key);
                 keys[i] = key;
                 values[i] = freeze(e.getValue(), path, depth + 1);
                 path.remove(path.size() - 1);
                 i++;
+            }
+            if (i < n) {
+                throw new IllegalArgumentException("the object at '" + pointer(path) + "' has fewer entries than its size");
+            }
+            if (!DISTINCT_KEYS.contains(map.getClass())) {
+                checkDistinct(keys, path);
             }
             return new FrozenJson.FrozenMap(keys, values);
         }
@@ -195,6 +218,41 @@ public final class JsonValues {
             return FrozenJson.list(copy);
         }
         throw new IllegalArgumentException("not a JSON value at '" + pointer(path) + "': " + value.getClass().getName());
+    }
+
+    /**
+     * Map classes whose keys are distinct by {@code equals}, so their copies need no check. Any other map (an
+     * {@code IdentityHashMap} holding two equal strings, a view, a map of the caller's own) is checked: a JSON object
+     * has each key once.
+     */
+    private static final java.util.Set<Class<?>> DISTINCT_KEYS = java.util.Set.copyOf(List.of(java.util.HashMap.class,
+            java.util.LinkedHashMap.class, java.util.TreeMap.class, java.util.concurrent.ConcurrentHashMap.class,
+            Map.of().getClass(), Map.of("k", 0).getClass(), Map.of("k", 0, "l", 1).getClass()));
+
+    private static void checkDistinct(String[] keys, List<String> path) {
+        if (keys.length < 2) {
+            return;
+        }
+        if (keys.length <= 8) {
+            for (int i = 1; i < keys.length; i++) {
+                for (int j = 0; j < i; j++) {
+                    if (keys[i].equals(keys[j])) {
+                        throw duplicate(keys[i], path);
+                    }
+                }
+            }
+            return;
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>(keys.length * 2);
+        for (String k : keys) {
+            if (!seen.add(k)) {
+                throw duplicate(k, path);
+            }
+        }
+    }
+
+    private static IllegalArgumentException duplicate(String key, List<String> path) {
+        return new IllegalArgumentException("JSON object key '" + key + "' appears twice at '" + pointer(path) + "'");
     }
 
     private static Number checkNumber(Number n, List<String> path) {

@@ -52,7 +52,8 @@ public final class FixedPlanner implements Planner {
 
     /**
      * A copy of a plan whose {@code task0} input is the plan's own {@code task0} input overlaid with the given
-     * parameters; {@code task0} is added first when the plan has none.
+     * parameters; {@code task0} is added first when the plan has none. A {@code task0} that names a service keeps it,
+     * for validation to refuse.
      *
      * @param plan   the plan
      * @param params the parameters
@@ -64,7 +65,10 @@ public final class FixedPlanner implements Planner {
         Map<String, Object> merged = new LinkedHashMap<>(plan.params());
         merged.putAll(params);
         List<Task> tasks = new ArrayList<>(plan.tasks().size() + 1);
-        tasks.add(new Task(Reference.PARAMS_TASK, null, merged, List.of()));
+        // a task0 naming a service (a planner that numbered its first real task 0) keeps it, so that validation
+        // reports the mistake instead of the task silently never running
+        String service = plan.task(Reference.PARAMS_TASK).map(Task::service).orElse(null);
+        tasks.add(new Task(Reference.PARAMS_TASK, service, merged, List.of()));
         for (Task t : plan.tasks()) {
             if (!t.isParams()) {
                 tasks.add(t);

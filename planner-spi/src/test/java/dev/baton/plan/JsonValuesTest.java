@@ -233,4 +233,42 @@ class JsonValuesTest {
         many[17] = "k3";
         assertThat(JsonValues.freezeObjectOfDistinctKeys(many, vals).get("k3")).isEqualTo(3);
     }
+
+    @Test
+    void anObjectHasEachKeyOnceAndAsManyEntriesAsItsSize() {
+        Map<String, Object> twice = new java.util.IdentityHashMap<>();
+        twice.put("a", 1);
+        twice.put(new String("a"), 2); // equal, not identical: two entries of one JSON key
+        assertThatThrownBy(() -> JsonValues.freezeObject(Map.of("in", twice)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a' appears twice at '/in'");
+        assertThatThrownBy(() -> Task.of("t", "s", twice)).isInstanceOf(IllegalArgumentException.class);
+        Map<String, Object> many = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < 20; i++) {
+            many.put("k" + i, i);
+        }
+        many.put(new String("k7"), 0);
+        assertThatThrownBy(() -> JsonValues.freeze(many)).hasMessageContaining("'k7' appears twice");
+        assertThatThrownBy(() -> JsonValues.mapValues(twice, (k, v) -> v)).hasMessageContaining("appears twice");
+        assertThatThrownBy(() -> JsonValues.withValues(twice, new Object[] {1, 2})).hasMessageContaining("appears twice");
+
+        Map<String, Object> liar = new java.util.AbstractMap<>() {
+            @Override
+            public java.util.Set<Map.Entry<String, Object>> entrySet() {
+                return new java.util.LinkedHashSet<>(List.of(Map.entry("a", 1), Map.entry("b", 2)));
+            }
+
+            @Override
+            public int size() {
+                return 1;
+            }
+        };
+        assertThatThrownBy(() -> JsonValues.freeze(liar)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("more entries than its size");
+        assertThatThrownBy(() -> JsonValues.mapValues(liar, (k, v) -> v)).isInstanceOf(IllegalArgumentException.class);
+
+        Map<String, Object> distinct = new java.util.IdentityHashMap<>(Map.of("a", 1, "b", 2));
+        assertThat(JsonValues.freezeObject(distinct)).isEqualTo(Map.of("a", 1, "b", 2));
+        assertThat(JsonValues.freezeObject(java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(Map.of("x", 1)))))
+                .isEqualTo(Map.of("x", 1));
+    }
 }

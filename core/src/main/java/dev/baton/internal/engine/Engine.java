@@ -301,6 +301,12 @@ public final class Engine implements AutoCloseable {
         ensureOpen();
         ValidationResult vr = catalog.validate(plan); // a plan instance submitted again is not validated again
         if (!vr.isValid()) {
+            // the run id is an idempotency key: a run created under it is returned (or conflicts) even when its plan
+            // no longer passes the catalog as registered now (a service re-registered with another schema)
+            RunHandle existing = options.runId().map(id -> existing(id, plan)).orElse(null);
+            if (existing != null) {
+                return existing;
+            }
             throw new InvalidPlanException(vr.errors());
         }
         PlanGraph graph = vr.graph().orElseThrow();
@@ -340,6 +346,39 @@ public final class Engine implements AutoCloseable {
             run.begin(created);
             return new Handle(runId, run.future, run);
         });
+    }
+
+    /** The handle of the run created under this id, or null when there is none; a different plan conflicts. */
+    private RunHandle existing(String runId, Plan plan) {
+        return locked(runId, () -> {
+            RunExecution live = active.get(runId);
+            if (live != null) {
+                if (!live.plan.equals(plan)) {
+                    throw new IdempotencyConflictException(runId);
+                }
+                return new Handle(runId, live.future, live);
+            }
+            return store.run(runId).isPresent() ? fromStore(runId, plan) : null;
+        });
+    }
+
+    /**
+     * How a run was created, when it exists (running here, or in the store): a resubmitted action is matched against
+     * its run's plan and planning record instead of being planned again.
+     *
+     * @param runId run id
+     * @return the run's {@code RunCreated} event (for a run in memory, one rebuilt from its plan and settings)
+     */
+    public Optional<RunCreated> created(String runId) {
+        RunExecution live = active.get(runId);
+        if (live != null) {
+            return Optional.of(new RunCreated(runId, 0, live.createdAt, live.plan, live.settings));
+        }
+        if (store.run(runId).isEmpty()) {
+            return Optional.empty();
+        }
+        List<RunEvent> log = events(runId);
+        return !log.isEmpty() && log.get(0) instanceof RunCreated c ? Optional.of(c) : Optional.empty();
     }
 
     /** The run attribute recording the catalog versions of the services a run was validated against. */
