@@ -321,12 +321,9 @@ public final class Engine implements AutoCloseable {
                 options.timeout().orElse(null), attrs);
         // Submits of one id serialise on a stripe, so no other submit ever sees a run that is not yet created.
         return locked(runId, () -> {
-            RunExecution existing = active.get(runId);
-            if (existing != null) {
-                if (!existing.plan.equals(plan)) {
-                    throw new IdempotencyConflictException(runId);
-                }
-                return new Handle(runId, existing.future, existing);
+            RunHandle live = liveHandle(runId, plan);
+            if (live != null) {
+                return live;
             }
             if (owner != null && store.tryLease(runId, owner, leaseDuration, now()).isEmpty()) {
                 return watchElsewhere(runId, plan); // another live instance owns this run id
@@ -351,15 +348,24 @@ public final class Engine implements AutoCloseable {
     /** The handle of the run created under this id, or null when there is none; a different plan conflicts. */
     private RunHandle existing(String runId, Plan plan) {
         return locked(runId, () -> {
-            RunExecution live = active.get(runId);
+            RunHandle live = liveHandle(runId, plan);
             if (live != null) {
-                if (!live.plan.equals(plan)) {
-                    throw new IdempotencyConflictException(runId);
-                }
-                return new Handle(runId, live.future, live);
+                return live;
             }
             return store.run(runId).isPresent() ? fromStore(runId, plan) : null;
         });
+    }
+
+    /** The handle of the run in flight here under this id, or null; another plan conflicts. Caller holds the stripe. */
+    private RunHandle liveHandle(String runId, Plan plan) {
+        RunExecution live = active.get(runId);
+        if (live == null) {
+            return null;
+        }
+        if (!live.plan.equals(plan)) {
+            throw new IdempotencyConflictException(runId);
+        }
+        return new Handle(runId, live.future, live);
     }
 
     /**

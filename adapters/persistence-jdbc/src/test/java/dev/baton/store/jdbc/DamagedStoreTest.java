@@ -1,12 +1,9 @@
 package dev.baton.store.jdbc;
 
-import dev.baton.event.RunCreated;
 import dev.baton.event.RunEvent;
-import dev.baton.event.RunSettings;
 import dev.baton.event.TaskCompleted;
 import dev.baton.event.TaskStarted;
 import dev.baton.persistence.StoreException;
-import dev.baton.plan.Plan;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -24,26 +21,20 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.baton.store.jdbc.TestRuns.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What the store does with a driver that fails in odd ways and with rows damaged behind its back. */
 class DamagedStoreTest {
 
-    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Instant T0 = TestRuns.T0;
     private static final JdbcConnectionPool POOL =
             JdbcConnectionPool.create("jdbc:h2:mem:damaged;DB_CLOSE_DELAY=-1", "sa", "");
 
     @AfterAll
     static void closePool() {
         POOL.dispose();
-    }
-
-    private static List<RunEvent> run(String id) {
-        Plan plan = Plan.builder().params(Map.of("n", 1)).task("t", "svc", Map.of("n", "$task0.n")).build();
-        return List.of(new RunCreated(id, 1, T0, plan, new RunSettings(null, 0, "GROUPS", "FAIL_FAST", null, null)),
-                new TaskStarted(id, 2, T0, "t", id + "/t", 1, Map.of("n", 1)),
-                new TaskCompleted(id, 3, T0, "t", id + "/t", 1, Map.of("ok", true), false));
     }
 
     /** Runs an append on another thread and waits a bounded time, so that a hang fails the test. */

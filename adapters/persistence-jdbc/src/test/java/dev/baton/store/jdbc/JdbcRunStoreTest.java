@@ -27,26 +27,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static dev.baton.store.jdbc.TestRuns.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What the JDBC store does beyond the contract: schema handling, restarts, configuration. */
 class JdbcRunStoreTest {
 
-    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Instant T0 = TestRuns.T0;
     private static final JdbcConnectionPool POOL =
             JdbcConnectionPool.create("jdbc:h2:mem:jdbcstore;DB_CLOSE_DELAY=-1", "sa", "");
 
     @AfterAll
     static void closePool() {
         POOL.dispose();
-    }
-
-    private static List<RunEvent> run(String id) {
-        Plan plan = Plan.builder().params(Map.of("n", 1)).task("t", "svc", Map.of("n", "$task0.n")).build();
-        return List.of(new RunCreated(id, 1, T0, plan, new RunSettings(null, 0, "GROUPS", "FAIL_FAST", null, null)),
-                new TaskStarted(id, 2, T0, "t", id + "/t", 1, Map.of("n", 1)),
-                new TaskCompleted(id, 3, T0, "t", id + "/t", 1, Map.of("ok", true), false));
     }
 
     @Test
