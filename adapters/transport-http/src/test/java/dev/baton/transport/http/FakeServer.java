@@ -11,8 +11,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /** A real HTTP server on loopback whose answers each test scripts. */
 final class FakeServer implements AutoCloseable {
@@ -67,20 +69,15 @@ final class FakeServer implements AutoCloseable {
     }
 
     /**
-     * Answers 200 at once, then trickles a JSON body ({@code [ ... ]}) one byte every 50 ms for about 5 s: a slow
-     * loris that keeps the exchange alive without ever going quiet for long.
+     * Answers 200 at once with the first byte of a JSON body ({@code [}), then sends nothing more until the server
+     * closes (which interrupts it) or 30 s pass: a body that never ends, after headers that came in time.
      */
-    static void trickle(HttpExchange ex) throws IOException {
+    static void stallAfterHeaders(HttpExchange ex) throws IOException {
         ex.sendResponseHeaders(200, 0);
         try (OutputStream out = ex.getResponseBody()) {
             out.write('[');
             out.flush();
-            for (int i = 0; i < 100; i++) {
-                Thread.sleep(50);
-                out.write(' ');
-                out.flush();
-            }
-            out.write(']');
+            new CountDownLatch(1).await(30, TimeUnit.SECONDS); // close() interrupts it
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException expected) {

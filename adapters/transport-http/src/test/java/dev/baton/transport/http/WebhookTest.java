@@ -178,8 +178,8 @@ class WebhookTest {
     }
 
     @Test
-    void aReceiverThatTricklesItsAnswerTimesOut() throws Exception {
-        FakeServer slow = receiver((ex, body) -> FakeServer.trickle(ex));
+    void aReceiverThatStallsAfterItsHeadersTimesOut() throws Exception {
+        FakeServer slow = receiver((ex, body) -> FakeServer.stallAfterHeaders(ex));
         WebhookAttempt a = sender().maxAttempts(1).timeouts(Duration.ofSeconds(1), Duration.ofMillis(300)).build()
                 .send(slow.uri("/hook"), payload()).toCompletableFuture().get(4, TimeUnit.SECONDS);
         assertThat(a.outcome()).isEqualTo(WebhookOutcome.FAILED);
