@@ -84,27 +84,15 @@ abstract class GroupCommitChecks {
             // instance "one" stalled past its lease of b; instance "two" took b over
             assertThat(setup.tryLease("b", "two", Duration.ofHours(1), T0.plusSeconds(20))).isPresent();
         }
-        HeldWriter ds = new HeldWriter(dataSource());
-        try (JdbcRunStore store = builder(ds, prefix).writers(1).build()) {
-            Map<String, Object> outcomes = appendBehindAHeldGroup(store, ds, List.of("a", "b", "c"),
-                    id -> store.append(id, 1, started(id, later), "one", later));
-            int commitsBefore = ds.commits.get();
-            int rollbacksBefore = ds.rollbacks.get();
-            ds.release();
-            awaitAll(outcomes, 4);
-
-            assertThat(outcomes).containsEntry("held", "ok").containsEntry("a", "ok").containsEntry("c", "ok");
-            assertThat(outcomes.get("b")).isInstanceOf(LeaseLostException.class);
-            assertThat(((Exception) outcomes.get("b")).getMessage()).contains("'two'");
-            // the held group and the group of a, b and c: two transactions, none rolled back, no one-by-one retry
-            assertThat(ds.commits.get() - commitsBefore).isEqualTo(2);
-            assertThat(ds.rollbacks.get() - rollbacksBefore).isZero();
-            assertThat(store.events("a")).hasSize(2);
-            assertThat(store.events("b")).hasSize(1);
-            assertThat(store.events("c")).hasSize(2);
-            assertThat(store.run("a").orElseThrow().lastSeq()).isEqualTo(2);
-            assertThat(store.run("b").orElseThrow().lastSeq()).isEqualTo(1);
-        }
+        // the held group and the group of a, b and c: two transactions, none rolled back, no one-by-one retry
+        JdbcRunStore store = bRejectedAloneInItsGroup(prefix, (s, id) -> s.append(id, 1, started(id, later), "one", later),
+                b -> {
+                    assertThat(b).isInstanceOf(LeaseLostException.class);
+                    assertThat(((Exception) b).getMessage()).contains("'two'");
+                }, 0);
+        assertThat(store.events("b")).hasSize(1);
+        assertThat(store.run("a").orElseThrow().lastSeq()).isEqualTo(2);
+        assertThat(store.run("b").orElseThrow().lastSeq()).isEqualTo(1);
     }
 
     @Test
@@ -139,12 +127,23 @@ abstract class GroupCommitChecks {
 
     /**
      * Appends to runs a, b and c as one group behind a held writer and checks that a and c landed and b alone was
-     * rejected, with the given last seq, in one transaction of its own and the given number of rollbacks.
+     * rejected as a sequence conflict with the given last seq, in one transaction of its own and the given number of
+     * rollbacks.
      *
      * @return a closed store on the same tables, whose reads still work, for the caller's checks of b
      */
     private JdbcRunStore bConflictsAloneInItsGroup(String prefix, java.util.function.BiConsumer<JdbcRunStore, String> append,
                                                   long bActual, int rollbacks) throws Exception {
+        return bRejectedAloneInItsGroup(prefix, append, b -> {
+            assertThat(b).isInstanceOf(SequenceConflictException.class);
+            assertThat(((SequenceConflictException) b).actual()).isEqualTo(bActual);
+        }, rollbacks);
+    }
+
+    /** As {@link #bConflictsAloneInItsGroup}, with b's rejection checked by {@code bOutcome}. */
+    private JdbcRunStore bRejectedAloneInItsGroup(String prefix, java.util.function.BiConsumer<JdbcRunStore, String> append,
+                                                 java.util.function.Consumer<Object> bOutcome, int rollbacks)
+            throws Exception {
         HeldWriter ds = new HeldWriter(dataSource());
         try (JdbcRunStore store = builder(ds, prefix).writers(1).build()) {
             Map<String, Object> outcomes = appendBehindAHeldGroup(store, ds, List.of("a", "b", "c"),
@@ -155,8 +154,7 @@ abstract class GroupCommitChecks {
             awaitAll(outcomes, 4);
 
             assertThat(outcomes).containsEntry("held", "ok").containsEntry("a", "ok").containsEntry("c", "ok");
-            assertThat(outcomes.get("b")).isInstanceOf(SequenceConflictException.class);
-            assertThat(((SequenceConflictException) outcomes.get("b")).actual()).isEqualTo(bActual);
+            bOutcome.accept(outcomes.get("b"));
             assertThat(ds.commits.get() - commitsBefore).isEqualTo(2); // the held group and the group of a, b and c
             assertThat(ds.rollbacks.get() - rollbacksBefore).isEqualTo(rollbacks);
             assertThat(store.events("a")).hasSize(2);
