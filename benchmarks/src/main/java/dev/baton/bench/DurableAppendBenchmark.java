@@ -169,6 +169,20 @@ public class DurableAppendBenchmark {
             insert.close();
             connection.close();
         }
+
+        /** Binds one row of the completion's shape. */
+        void bind(String runId, long seq, String payload) throws SQLException {
+            insert.setString(1, runId);
+            insert.setLong(2, seq);
+            insert.setString(3, "TaskCompleted");
+            insert.setString(4, payload);
+        }
+
+        /** Writes the rows added to the batch in one transaction. */
+        void commitBatch() throws SQLException {
+            insert.executeBatch();
+            connection.commit();
+        }
     }
 
     /**
@@ -231,7 +245,7 @@ public class DurableAppendBenchmark {
     @Threads(64)
     public void singleRowInsert(Db db, Appender a) throws SQLException {
         a.connection.setAutoCommit(true);
-        bind(a, db.payload);
+        a.bind(a.runId, ++a.seq, db.payload);
         a.insert.executeUpdate();
     }
 
@@ -242,11 +256,10 @@ public class DurableAppendBenchmark {
     public void batchedInsert(Db db, Appender a) throws SQLException {
         a.connection.setAutoCommit(false);
         for (int i = 0; i < BATCH; i++) {
-            bind(a, db.payload);
+            a.bind(a.runId, ++a.seq, db.payload);
             a.insert.addBatch();
         }
-        a.insert.executeBatch();
-        a.connection.commit();
+        a.commitBatch();
     }
 
     /**
@@ -261,20 +274,9 @@ public class DurableAppendBenchmark {
     public void batchedInsertAcrossRuns(Db db, Spread s) throws SQLException {
         s.connection.setAutoCommit(false);
         for (int k = 0; k < BATCH; k++) {
-            s.insert.setString(1, s.runIds[k]);
-            s.insert.setLong(2, ++s.seqs[k]);
-            s.insert.setString(3, "TaskCompleted");
-            s.insert.setString(4, db.payload);
+            s.bind(s.runIds[k], ++s.seqs[k], db.payload);
             s.insert.addBatch();
         }
-        s.insert.executeBatch();
-        s.connection.commit();
-    }
-
-    private static void bind(Appender a, String payload) throws SQLException {
-        a.insert.setString(1, a.runId);
-        a.insert.setLong(2, ++a.seq);
-        a.insert.setString(3, "TaskCompleted");
-        a.insert.setString(4, payload);
+        s.commitBatch();
     }
 }
