@@ -64,13 +64,19 @@ final class AppendWriter {
             this.events = events;
             this.encoded = encoded;
             boolean any = false;
-            List<String> rows = new ArrayList<>(encoded.size());
-            for (String json : encoded) {
-                rows.add(StoredPayload.rowValue(json));
-                any |= StoredPayload.overflows(json);
+            for (int k = 0; k < encoded.size() && !any; k++) {
+                any = StoredPayload.overflows(encoded.get(k));
             }
-            this.stored = any ? rows : encoded;
             this.overflows = any;
+            if (any) { // rare: only then is a second list of row values built
+                List<String> rows = new ArrayList<>(encoded.size());
+                for (String json : encoded) {
+                    rows.add(StoredPayload.rowValue(json));
+                }
+                this.stored = rows;
+            } else {
+                this.stored = encoded;
+            }
             this.owner = owner;
             this.now = now;
             this.waiter = Thread.currentThread();

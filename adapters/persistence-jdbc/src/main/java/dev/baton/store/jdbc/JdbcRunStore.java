@@ -212,7 +212,7 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
             while (rs.next()) {
                 long seq = rs.getLong(1);
                 out.add(decodeRow(runId, out.size() + 1, seq, StoredPayload.resolve(rs.getString(2), rs.getString(3),
-                        "run '" + runId + "', seq " + seq)));
+                        () -> place(runId, seq))));
             }
             return List.copyOf(out);
         });
@@ -224,21 +224,25 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
      * (and resumed, or appended to) as if it were whole.
      */
     private RunEvent decodeRow(String runId, long expectedSeq, long seq, String payload) {
-        String where = "run '" + runId + "', seq " + seq + ": ";
         if (seq != expectedSeq) {
-            throw new StoreException(where + "the stored log has a gap (expected seq " + expectedSeq + ")");
+            throw new StoreException(place(runId, seq) + ": the stored log has a gap (expected seq " + expectedSeq + ")");
         }
         RunEvent e;
         try {
             e = codec.decode(payload);
         } catch (StoreException ex) {
-            throw new StoreException(where + ex.getMessage(), ex);
+            throw new StoreException(place(runId, seq) + ": " + ex.getMessage(), ex);
         }
         if (!runId.equals(e.runId()) || e.seq() != seq) {
-            throw new StoreException(where + "the stored event is " + EventCodec.typeOf(e) + " of run '" + e.runId()
-                    + "' at seq " + e.seq());
+            throw new StoreException(place(runId, seq) + ": the stored event is " + EventCodec.typeOf(e) + " of run '"
+                    + e.runId() + "' at seq " + e.seq());
         }
         return e;
+    }
+
+    /** Where a stored row is, for an error about it. */
+    private static String place(String runId, long seq) {
+        return "run '" + runId + "', seq " + seq;
     }
 
     @Override
@@ -341,7 +345,7 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
                     }
                     String what = "execution '" + executionId + "'";
                     return Optional.of(decodeAs(TaskCompleted.class, what,
-                            StoredPayload.resolve(rs.getString(1), rs.getString(2), what)));
+                            StoredPayload.resolve(rs.getString(1), rs.getString(2), () -> what)));
                 });
         found.ifPresent(c -> completed.put(executionId, c));
         return found;
@@ -352,8 +356,9 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         return query("query dead letters", sql.selectDeadLetters, ps -> { }, rs -> {
             List<TaskDeadLettered> out = new ArrayList<>();
             while (rs.next()) {
-                out.add(decodeAs(TaskDeadLettered.class, "a dead letter",
-                        StoredPayload.resolve(rs.getString(1), rs.getString(2), "a dead letter")));
+                String what = "the dead letter of " + place(rs.getString(3), rs.getLong(4));
+                out.add(decodeAs(TaskDeadLettered.class, what, StoredPayload.resolve(rs.getString(1), rs.getString(2),
+                        () -> what)));
             }
             return List.copyOf(out);
         });

@@ -144,7 +144,7 @@ final class Sql {
         selectExecutionAnyRun = "SELECT e.payload, o.payload FROM " + events + withOverflow
                 + " WHERE e.execution_id = ? ORDER BY e.seq DESC LIMIT 1";
         // a dead letter's row holds the same payload as its event's row, so a long one points at the same overflow row
-        selectDeadLetters = "SELECT d.payload, o.payload FROM " + deadLetters + " d LEFT JOIN " + overflow
+        selectDeadLetters = "SELECT d.payload, o.payload, d.run_id, d.seq FROM " + deadLetters + " d LEFT JOIN " + overflow
                 + " o ON o.run_id = d.run_id AND o.seq = d.seq ORDER BY d.at_ns, d.run_id, d.seq";
         unfinished = "SELECT run_id FROM " + runs + " WHERE state = 'ACTIVE' ORDER BY created_ns, run_id";
         insertDefinition = dialect == JdbcRunStore.Dialect.POSTGRES

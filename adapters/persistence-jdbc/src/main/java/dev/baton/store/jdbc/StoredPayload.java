@@ -58,10 +58,11 @@ final class StoredPayload {
      * @return the event's JSON
      * @throws StoreException if the row holds a marker whose overflow row is missing or of another length
      */
-    static String resolve(String rowPayload, String overflowPayload, String where) {
+    static String resolve(String rowPayload, String overflowPayload, java.util.function.Supplier<String> place) {
         if (!isMarker(rowPayload)) {
             return rowPayload;
         }
+        String where = place.get(); // named only for a marker, the rare case
         Matcher m = MARKER.matcher(rowPayload);
         if (!m.matches()) {
             throw new StoreException(where + ": the stored payload '" + abbreviate(rowPayload)

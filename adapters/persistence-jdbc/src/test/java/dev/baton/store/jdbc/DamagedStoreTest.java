@@ -50,15 +50,19 @@ class DamagedStoreTest {
 
     @Test
     void aDriverThatThrowsAnErrorFailsThatAppendAndTheWriterServesTheNext() throws Exception {
-        FailingOnce source = new FailingOnce(POOL);
-        try (JdbcRunStore store = JdbcRunStore.builder(source, JdbcRunStore.Dialect.H2).tablePrefix("error_").build()) {
-            source.fail("commit", new AssertionError("driver bug"));
-            assertThat(appendOutcome(store, "r1")).isInstanceOf(StoreException.class)
-                    .hasMessageContaining("run 'r1'").hasMessageContaining("AssertionError: driver bug");
-            assertThat(store.run("r1")).isEmpty();
+        // at the commit, and before it (the writer's first statement): the two places the writer catches it
+        for (String method : List.of("commit", "prepareStatement")) {
+            FailingOnce source = new FailingOnce(POOL);
+            try (JdbcRunStore store = JdbcRunStore.builder(source, JdbcRunStore.Dialect.H2)
+                    .tablePrefix("error_" + method.toLowerCase(java.util.Locale.ROOT) + "_").build()) {
+                source.fail(method, new AssertionError("driver bug"));
+                assertThat(appendOutcome(store, "r1")).as(method).isInstanceOf(StoreException.class)
+                        .hasMessageContaining("run 'r1'").hasMessageContaining("AssertionError: driver bug");
+                assertThat(store.run("r1")).as(method).isEmpty();
 
-            assertThat(appendOutcome(store, "r2")).isNull(); // the writer thread is still there
-            assertThat(store.events("r2")).isEqualTo(run("r2"));
+                assertThat(appendOutcome(store, "r2")).as(method).isNull(); // the writer thread is still there
+                assertThat(store.events("r2")).isEqualTo(run("r2"));
+            }
         }
     }
 
@@ -170,7 +174,11 @@ class DamagedStoreTest {
                 store.append(id, 0, run(id).subList(0, 2), null, T0);
                 store.append(id, 2, List.of(LargeEventChecks.bigCompletion(id, 3, "t")), null, T0);
             }
-            SchemaChecks.execute(POOL, "DELETE FROM " + p + "event_overflow WHERE run_id = 'gone'");
+            store.append("dead", 0, run("dead").subList(0, 2), null, T0);
+            store.append("dead", 2, List.of(new dev.baton.event.TaskDeadLettered("dead", 3, T0, "t", "dead/t", "svc",
+                    Map.of("doc", LargeEventChecks.BIG), List.of(new dev.baton.event.FailedAttempt(1, T0,
+                    new dev.baton.event.ErrorInfo("BOOM", "boom", null))))), null, T0);
+            SchemaChecks.execute(POOL, "DELETE FROM " + p + "event_overflow WHERE run_id IN ('gone', 'dead')");
             SchemaChecks.execute(POOL, "UPDATE " + p + "event_overflow SET payload = SUBSTRING(payload, 1, 2000000)"
                     + " WHERE run_id = 'cut'");
             SchemaChecks.execute(POOL, "UPDATE " + p + "events SET payload = '@baton-overflow chars=x'"
@@ -184,6 +192,9 @@ class DamagedStoreTest {
                     .hasMessageStartingWith("run 'cut', seq 3: ").hasMessageContaining("holds 2000000");
             assertThatThrownBy(() -> store.events("marker")).isInstanceOf(StoreException.class)
                     .hasMessageStartingWith("run 'marker', seq 3: ").hasMessageContaining("damaged overflow marker");
+            assertThatThrownBy(store::deadLetters).isInstanceOf(StoreException.class)
+                    .hasMessageStartingWith("the dead letter of run 'dead', seq 3: ")
+                    .hasMessageContaining("overflow row is missing");
         }
     }
 
