@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Finds the JSON object in a model's reply: inside a code fence when there is one, else the first balanced
- * {@code {...}} in the text, prose around it ignored. Only finds text; parsing is the plan reader's job, which may
- * try the further {@link #candidates candidates} when the first is not a plan.
+ * Finds the JSON objects in a model's reply: inside code fences first, then each balanced {@code {...}} in the text,
+ * prose around them ignored. Only finds text; parsing is the plan reader's job, which tries the
+ * {@link #candidates candidates} in turn until one is a plan.
  */
 final class JsonExtraction {
 
@@ -15,25 +15,8 @@ final class JsonExtraction {
     }
 
     /**
-     * @param reply the model's reply text
-     * @return the first candidate JSON object's text, if any
-     */
-    static Optional<String> firstObject(String reply) {
-        if (reply == null) {
-            return Optional.empty();
-        }
-        for (String fenced : fencedBlocks(reply)) {
-            Optional<String> o = balancedObject(fenced);
-            if (o.isPresent()) {
-                return o;
-            }
-        }
-        return balancedObject(reply);
-    }
-
-    /**
-     * Every candidate in the order {@link #firstObject} prefers them: each fenced block's first object, then each
-     * object in the whole text (searching on after the end of the one before), without repeats.
+     * Every candidate, in the order they are preferred: each fenced block's first object, then each object in the
+     * whole text (searching on after the end of the one before), without repeats.
      *
      * @param reply the model's reply text
      * @param max   the most candidates to return
