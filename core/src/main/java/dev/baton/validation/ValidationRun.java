@@ -81,16 +81,8 @@ final class ValidationRun {
 
     ValidationResult run() {
         List<Task> all = plan.tasks();
-        int executable = all.size() - (!all.isEmpty() && all.get(0).isParams() ? 1 : 0);
-        if (executable == limits.maxTasks() + 1 && !all.get(0).isParams()) {
-            // a plan exactly at the limit whose task0 is not first: look for it only on this rare path
-            for (Task t : all) {
-                if (t.isParams()) {
-                    executable--;
-                    break;
-                }
-            }
-        }
+        // task0 never runs, wherever it stands (a duplicate of it is an error reported below, and counts here)
+        int executable = all.size() - (plan.task(Reference.PARAMS_TASK).isPresent() ? 1 : 0);
         if (executable > limits.maxTasks()) {
             errors.add(new ValidationError(ValidationCode.LIMIT_EXCEEDED, null, "/tasks",
                     "the plan has " + executable + " tasks; the limit is " + limits.maxTasks()));

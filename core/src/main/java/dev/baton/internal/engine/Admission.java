@@ -40,6 +40,8 @@ final class Admission {
         final int max; // 0: unlimited
         int admitted;
         int waitingForService; // of this run's tickets in service queues, so forget() can tell at once it has none
+        /** Set (under the lock) once a ticket of the run waited in a queue: forget() skips the lock for the others. */
+        volatile boolean everQueued;
         final ArrayDeque<Ticket> queue = new ArrayDeque<>();
 
         RunGate(int max) {
@@ -141,11 +143,13 @@ final class Admission {
     private void enterRun(Ticket t, List<Ticket> out) {
         RunGate rg = t.run.gate;
         if (rg.full()) {
+            rg.everQueued = true;
             rg.queue.add(t);
             return;
         }
         rg.admitted++;
         if (t.service.full()) {
+            rg.everQueued = true;
             t.service.queue.add(t);
             rg.waitingForService++;
             return;
@@ -172,6 +176,10 @@ final class Admission {
      * @param run the run
      */
     void forget(RunExecution run) {
+        if (!run.gate.everQueued) {
+            return; // most runs never wait for a slot: no lock at their end (the flag is set under the lock before
+                    // a ticket is queued, and a run that ends queues nothing more)
+        }
         lock.lock();
         try {
             RunGate rg = run.gate;
