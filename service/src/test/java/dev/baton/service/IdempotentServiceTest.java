@@ -214,6 +214,9 @@ class IdempotentServiceTest {
             assertThat(duplicate.get(10, TimeUnit.SECONDS)).isEqualTo("charged");
             assertThat(calls).hasValue(1);
             assertThat(s.storeFailures()).isEqualTo(1);
+            // nothing was kept, so a later duplicate runs the handler again, as the README says
+            assertThat(s.execute(request("e", 3))).isEqualTo("charged");
+            assertThat(calls).hasValue(2);
         } finally {
             pool.shutdownNow();
         }
