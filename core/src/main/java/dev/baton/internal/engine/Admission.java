@@ -187,7 +187,7 @@ final class Admission {
             if (rg.waitingForService == 0) {
                 return;
             }
-            for (ServiceGate g : run.serviceGates()) { // only now: a run's end usually finds nothing queued
+            for (ServiceGate g : run.serviceParts(b -> b.gate)) { // only now: a run's end usually finds nothing queued
                 for (java.util.Iterator<Ticket> it = g.queue.iterator(); it.hasNext() && rg.waitingForService > 0; ) {
                     if (it.next().run == run) {
                         it.remove();

@@ -170,17 +170,7 @@ final class HealthGate implements AutoCloseable {
             // first and sees the run retired after queueing, so it takes itself out
             return;
         }
-        // each queue once, however many tasks use its service: a run's services are few, its tasks may be many
-        java.util.Set<Waiting> queues = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        Waiting last = null;
-        for (ServiceBinding b : run.services) {
-            Waiting w = b == null ? null : b.health;
-            if (w != null && w != last) {
-                queues.add(w);
-                last = w;   // neighbouring tasks mostly share a service
-            }
-        }
-        for (Waiting w : queues) {
+        for (Waiting w : run.serviceParts(b -> b.health)) { // each queue once, however many tasks use its service
             synchronized (w) {
                 for (java.util.Iterator<Entry> it = w.queue.iterator(); it.hasNext(); ) {
                     Entry e = it.next();

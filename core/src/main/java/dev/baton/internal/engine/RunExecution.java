@@ -339,17 +339,26 @@ final class RunExecution {
         return ready;
     }
 
-    /** @return the distinct admission gates of this run's services */
-    Iterable<Admission.ServiceGate> serviceGates() {
-        java.util.Set<Admission.ServiceGate> gates = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /**
+     * One part of each of this run's services (its admission gate, its health queue), each once: a run's services are
+     * few, its tasks may be many.
+     *
+     * @param part the part of a binding, null when it has none
+     * @return the distinct non-null parts, by identity
+     */
+    <T> java.util.Set<T> serviceParts(java.util.function.Function<ServiceBinding, T> part) {
+        java.util.Set<T> out = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         ServiceBinding last = null;
         for (ServiceBinding b : services) {
-            if (b != last) {
-                gates.add(b.gate);
+            if (b != null && b != last) { // neighbouring tasks mostly share a service
+                T p = part.apply(b);
+                if (p != null) {
+                    out.add(p);
+                }
                 last = b;
             }
         }
-        return gates;
+        return out;
     }
 
     private Admission.Ticket ticket(int i) {
