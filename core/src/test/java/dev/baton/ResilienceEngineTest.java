@@ -376,4 +376,25 @@ class ResilienceEngineTest {
                     .satisfies(e -> assertThat(((BatonException) e).code()).isEqualTo("UNKNOWN_RUN"));
         }
     }
+
+    @Test
+    void aDeadLetterOfARunStillRunningIsRefusedUntilTheRunEnds() {
+        java.util.concurrent.CompletableFuture<Object> gate = new java.util.concurrent.CompletableFuture<>();
+        try (Orchestrator o = base().shutdownTimeout(Duration.ZERO).retryPolicy(RetryPolicy.none())
+                .asyncService("slow", ctx -> gate)
+                .service("bad", ctx -> {
+                    throw new IllegalStateException("down");
+                }).build()) {
+            RunHandle h = o.submit(Plan.builder().task("s", "slow", Map.of()).task("b", "bad", Map.of()).build(),
+                    RunOptions.builder().runId("busy").failurePolicy(FailurePolicy.CONTINUE)
+                            .schedulingMode(SchedulingMode.EAGER).build());
+            DeadLetter d = o.deadLetters().get(0);
+            assertThat(d.taskId()).isEqualTo("b");
+            assertThatThrownBy(() -> o.redrive(d)).isInstanceOf(BatonException.class)
+                    .satisfies(e -> assertThat(((BatonException) e).code()).isEqualTo("RUN_ACTIVE"));
+            gate.complete("x");
+            assertThat(h.result().getNow(null).status()).isEqualTo(RunStatus.FAILED);
+            assertThat(o.redrive(d).result().getNow(null).status()).isEqualTo(RunStatus.FAILED); // taken now, fails again
+        }
+    }
 }
