@@ -436,6 +436,24 @@ class OrchestratorTest {
         }
     }
 
+    @Test
+    void aValueMappersLongMessageIsBoundedInTheRecordedError() {
+        record Blob(int n) {
+        }
+        String huge = "x".repeat(200_000);
+        Orchestrator o = track(Orchestrator.builder().store(store)
+                .valueMapper(v -> {
+                    throw new IllegalArgumentException(huge);
+                })
+                .service("s", ctx -> new Blob(1))
+                .build());
+        RunResult r = o.submit(Plan.builder().task("a", "s", Map.of()).build()).await(Duration.ofSeconds(10));
+        RunError e = r.error().orElseThrow();
+        assertThat(e.code()).isEqualTo("INVALID_OUTPUT");
+        assertThat(e.message()).contains("the value mapper refused a " + Blob.class.getName())
+                .contains("more characters)").hasSizeLessThan(17_000);
+    }
+
     /** A system clock whose k-th reading after {@link #armAt} throws, once. */
     private static final class FailingReadClock extends java.time.Clock {
         /** Its own timeline, far from the system's: a millisecond later at every reading. */

@@ -115,6 +115,9 @@ public final class JsonValues {
             }
             keys[i++] = key;
         }
+        if (i != keys.length) {
+            throw new IllegalArgumentException("the object has fewer entries than its size");
+        }
         if (!DISTINCT_KEYS.contains(object.getClass())) {
             checkDistinct(keys, List.of());
         }

@@ -266,6 +266,22 @@ class JsonValuesTest {
                 .hasMessageContaining("more entries than its size");
         assertThatThrownBy(() -> JsonValues.mapValues(liar, (k, v) -> v)).isInstanceOf(IllegalArgumentException.class);
 
+        Map<String, Object> shortOfItsSize = new java.util.AbstractMap<>() {
+            @Override
+            public java.util.Set<Map.Entry<String, Object>> entrySet() {
+                return new java.util.LinkedHashSet<>(List.of(Map.entry("a", 1)));
+            }
+
+            @Override
+            public int size() {
+                return 2;
+            }
+        };
+        assertThatThrownBy(() -> JsonValues.withValues(shortOfItsSize, new Object[] {1, 2}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fewer entries than its size");
+        assertThatThrownBy(() -> JsonValues.freeze(shortOfItsSize)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fewer entries than its size");
+
         Map<String, Object> distinct = new java.util.IdentityHashMap<>(Map.of("a", 1, "b", 2));
         assertThat(JsonValues.freezeObject(distinct)).isEqualTo(Map.of("a", 1, "b", 2));
         assertThat(JsonValues.freezeObject(java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(Map.of("x", 1)))))

@@ -886,7 +886,7 @@ public final class Engine implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 recordBreaker(a, elapsed, null);
                 a.run.onFailure(a, new ErrorInfo("INVALID_OUTPUT", "the handler returned a value that is not JSON: "
-                        + e.getMessage(), null), null, false);
+                        + Failures.messageOf(e), null), null, false);
                 return;
             }
             recordBreaker(a, elapsed, null);
@@ -993,8 +993,9 @@ public final class Engine implements AutoCloseable {
         try {
             mapped = valueMapper.toJson(value);
         } catch (IllegalArgumentException e) {
+            // the mapper's message is user code's text: bounded like a handler's
             throw new IllegalArgumentException("the value mapper refused a " + value.getClass().getName() + ": "
-                    + e.getMessage(), e);
+                    + Failures.messageOf(e), e);
         } catch (RuntimeException | Error e) {
             // any other failure of the mapper is this output's problem too, not the engine's: the task fails
             throw new IllegalArgumentException("the value mapper failed on a " + value.getClass().getName() + ": "

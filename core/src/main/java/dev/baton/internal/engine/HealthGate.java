@@ -254,7 +254,7 @@ final class HealthGate implements AutoCloseable {
             try {
                 h = s.health(service);
             } catch (RuntimeException | Error e) {
-                engine.log.warn("health source {} failed for service {}: {}", s, service, e.toString());
+                engine.log.warn("health source {} failed for service {}: {}", s, service, Failures.describe(e));
                 continue;
             }
             if (h == ServiceHealth.UNHEALTHY) {
