@@ -228,6 +228,34 @@ class StoreCommandsTest {
     }
 
     @Test
+    void anEmbeddedStoreAnotherProcessHoldsIsRefusedOnOneLineAndReadableOnceItIsFree() throws Exception {
+        seed(JdbcRunStore.embedded(dir));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process holder = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                StoreHolder.class.getName(), dir.toString()).redirectErrorStream(true).start();
+        try {
+            var lines = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(lines.readLine()).isEqualTo("open"); // blocks until the other process has the database
+            for (String[] command : List.of(new String[] {"ps"}, new String[] {"inspect", "run-ok"})) {
+                String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(command),
+                        java.util.stream.Stream.of("--data-dir", dir.toString())).toArray(String[]::new);
+                assertThat(baton(args)).as(command[0]).isEqualTo(BatonCli.USAGE);
+                assertThat(err.toString()).as(command[0]).contains("Database may be already in use")
+                        .doesNotContain("\tat ");
+                assertThat(err.toString().strip().lines()).as(command[0]).hasSize(1);
+                assertThat(out.toString()).isEmpty();
+            }
+        } finally {
+            holder.getOutputStream().close(); // the holder closes its store and exits
+            assertThat(holder.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(holder.exitValue()).isZero();
+        assertThat(baton("ps", "--data-dir", dir.toString())).isZero();
+        assertThat(out.toString()).contains("run-ok").contains("run-bad");
+    }
+
+    @Test
     void readingADirectoryThatHoldsNoStoreSaysSoAndCreatesNothing() {
         // a mistyped --data-dir must not answer "no runs" and leave a new, empty database behind
         Path typo = dir.resolve("baton-dta");
