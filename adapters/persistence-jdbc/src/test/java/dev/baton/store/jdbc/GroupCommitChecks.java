@@ -192,6 +192,47 @@ abstract class GroupCommitChecks {
     }
 
     @Test
+    void aGroupRunsAsManyStatementsAsOneAppendAndLargeEventsAddOneBatchedInsert() throws Exception {
+        String prefix = prefix();
+        try (JdbcRunStore setup = builder(dataSource(), prefix).build()) {
+            createRuns(setup, "a", "b", "c", "d");
+        }
+        String otherPrefix = prefix(); // the held group's run is created anew in each part
+        try (JdbcRunStore setup = builder(dataSource(), otherPrefix).build()) {
+            createRuns(setup, "e", "f", "g");
+        }
+        HeldWriter ds = new HeldWriter(dataSource());
+        try (JdbcRunStore store = builder(ds, prefix).writers(1).build()) {
+            // a group of three small appends
+            Map<String, Object> small = appendBehindAHeldGroup(store, ds, List.of("a", "b", "c"),
+                    id -> store.append(id, 1, started(id, T0), null, T0));
+            ds.release();
+            awaitAll(small, 4);
+            assertThat(small.values()).containsOnly("ok");
+            int threeSmall = ds.statementsPerCommit.get(ds.statementsPerCommit.size() - 1);
+            // one small append alone
+            store.append("d", 1, started("d", T0), null, T0);
+            int oneSmall = ds.statementsPerCommit.get(ds.statementsPerCommit.size() - 1);
+
+            // a group of three in which two events go to the overflow table, behind a group the writer is busy with
+            HeldWriter again = new HeldWriter(dataSource());
+            try (JdbcRunStore second = builder(again, otherPrefix).writers(1).build()) {
+                Map<String, Object> mixed = appendBehindAHeldGroup(second, again, List.of("e", "f", "g"),
+                        id -> second.append(id, 1, id.equals("f") ? started(id, T0)
+                                : List.of(LargeEventChecks.bigCompletion(id, 2, "t")), null, T0));
+                again.release();
+                awaitAll(mixed, 4);
+                assertThat(mixed.values()).containsOnly("ok");
+                int mixedGroup = again.statementsPerCommit.get(again.statementsPerCommit.size() - 1);
+
+                assertThat(oneSmall).isPositive();
+                assertThat(threeSmall).as("a group's statements do not grow with its appends").isEqualTo(oneSmall);
+                assertThat(mixedGroup).as("large events add one batched insert").isEqualTo(oneSmall + 1);
+            }
+        }
+    }
+
+    @Test
     void aLargeEventThatCannotBeWrittenTakesItsAppendsEventRowsWithItAndNothingElse() throws Exception {
         String prefix = prefix();
         try (JdbcRunStore setup = builder(dataSource(), prefix).build()) {
@@ -321,6 +362,10 @@ abstract class GroupCommitChecks {
         private final CountDownLatch released = new CountDownLatch(1);
         final AtomicInteger commits = new AtomicInteger();
         final AtomicInteger rollbacks = new AtomicInteger();
+        /** Statements a writer executed since its last commit. */
+        private final AtomicInteger executions = new AtomicInteger();
+        /** Per commit of a writer, the statements it executed in that transaction, in commit order. */
+        final List<Integer> statementsPerCommit = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         HeldWriter(DataSource delegate) {
             super(delegate);
@@ -358,15 +403,45 @@ abstract class GroupCommitChecks {
                         }
                         if (method.getName().equals("commit")) {
                             commits.incrementAndGet();
+                            if (onWriter()) {
+                                statementsPerCommit.add(executions.getAndSet(0));
+                            }
                         } else if (method.getName().equals("rollback") && (args == null || args.length == 0)) {
                             rollbacks.incrementAndGet();
                         }
+                        Object result;
                         try {
-                            return method.invoke(c, args);
+                            result = method.invoke(c, args);
                         } catch (InvocationTargetException e) {
                             throw e.getCause();
                         }
+                        if (result instanceof java.sql.PreparedStatement ps) {
+                            return countingExecutions(ps, java.sql.PreparedStatement.class);
+                        }
+                        if (result instanceof java.sql.Statement st) {
+                            return countingExecutions(st, java.sql.Statement.class);
+                        }
+                        return result;
                     });
+        }
+
+        /** Counts a writer's executions of the statement ({@code execute...}, a batch counts once). */
+        private <S extends java.sql.Statement> S countingExecutions(S statement, Class<S> type) {
+            return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[]{type},
+                    (proxy, method, args) -> {
+                        if (method.getName().startsWith("execute") && onWriter()) {
+                            executions.incrementAndGet();
+                        }
+                        try {
+                            return method.invoke(statement, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    }));
+        }
+
+        private static boolean onWriter() {
+            return Thread.currentThread().getName().startsWith("baton-jdbc-writer-");
         }
     }
 }
