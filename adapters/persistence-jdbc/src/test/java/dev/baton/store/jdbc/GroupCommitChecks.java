@@ -171,13 +171,9 @@ abstract class GroupCommitChecks {
         }
         HeldWriter ds = new HeldWriter(dataSource());
         try (JdbcRunStore store = builder(ds, prefix).writers(1).build()) {
-            Map<String, Object> outcomes = appendBehindAHeldGroup(store, ds, List.of("a", "b", "c"),
-                    id -> store.append(id, 1, id.equals("b") ? started(id, T0)
-                            : List.of(LargeEventChecks.bigCompletion(id, 2, "t")), null, T0));
             int commitsBefore = ds.commits.get();
             int rollbacksBefore = ds.rollbacks.get();
-            ds.release();
-            awaitAll(outcomes, 4);
+            Map<String, Object> outcomes = largeAroundSmall(store, ds, List.of("a", "b", "c"), "b");
 
             assertThat(outcomes).containsEntry("held", "ok").containsEntry("a", "ok").containsEntry("b", "ok")
                     .containsEntry("c", "ok");
@@ -217,11 +213,7 @@ abstract class GroupCommitChecks {
             // a group of three in which two events go to the overflow table, behind a group the writer is busy with
             HeldWriter again = new HeldWriter(dataSource());
             try (JdbcRunStore second = builder(again, otherPrefix).writers(1).build()) {
-                Map<String, Object> mixed = appendBehindAHeldGroup(second, again, List.of("e", "f", "g"),
-                        id -> second.append(id, 1, id.equals("f") ? started(id, T0)
-                                : List.of(LargeEventChecks.bigCompletion(id, 2, "t")), null, T0));
-                again.release();
-                awaitAll(mixed, 4);
+                Map<String, Object> mixed = largeAroundSmall(second, again, List.of("e", "f", "g"), "f");
                 assertThat(mixed.values()).containsOnly("ok");
                 int mixedGroup = again.statementsPerCommit.get(again.statementsPerCommit.size() - 1);
 
@@ -243,11 +235,7 @@ abstract class GroupCommitChecks {
                 + " VALUES ('b', 2, 'stray')");
         HeldWriter ds = new HeldWriter(dataSource());
         try (JdbcRunStore store = builder(ds, prefix).writers(1).build()) {
-            Map<String, Object> outcomes = appendBehindAHeldGroup(store, ds, List.of("a", "b", "c"),
-                    id -> store.append(id, 1, id.equals("a") ? started(id, T0)
-                            : List.of(LargeEventChecks.bigCompletion(id, 2, "t")), null, T0));
-            ds.release();
-            awaitAll(outcomes, 4);
+            Map<String, Object> outcomes = largeAroundSmall(store, ds, List.of("a", "b", "c"), "a");
 
             assertThat(outcomes).containsEntry("held", "ok").containsEntry("a", "ok").containsEntry("c", "ok");
             assertThat(outcomes.get("b")).isInstanceOf(StoreException.class)
@@ -315,6 +303,20 @@ abstract class GroupCommitChecks {
             // parked on its request: queued, waiting for the outcome
             waitUntil(() -> LockSupport.getBlocker(t) instanceof AppendWriter.Request, t.getName() + " to queue");
         }
+        return outcomes;
+    }
+
+    /**
+     * Appends one group behind a held writer: to {@code small} a small start, to each other run a completion large
+     * enough for the overflow table; releases the writer and returns every outcome, the held group's among them.
+     */
+    private Map<String, Object> largeAroundSmall(JdbcRunStore store, HeldWriter ds, List<String> ids, String small)
+            throws InterruptedException {
+        Map<String, Object> outcomes = appendBehindAHeldGroup(store, ds, ids,
+                id -> store.append(id, 1, id.equals(small) ? started(id, T0)
+                        : List.of(LargeEventChecks.bigCompletion(id, 2, "t")), null, T0));
+        ds.release();
+        awaitAll(outcomes, ids.size() + 1);
         return outcomes;
     }
 
