@@ -8,6 +8,7 @@ public class BatonException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The stable code of this failure. */
     private final String code;
 
     /**

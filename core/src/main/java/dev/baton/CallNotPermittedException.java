@@ -8,7 +8,9 @@ public class CallNotPermittedException extends BatonException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The breaker that rejected the call. */
     private final String breakerName;
+    /** The breaker's state when it rejected the call. */
     private final CircuitBreakerState state;
 
     /**

@@ -7,6 +7,7 @@ public final class IdempotencyConflictException extends BatonException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The run id. */
     private final String runId;
 
     /**

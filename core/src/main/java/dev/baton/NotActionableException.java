@@ -13,7 +13,9 @@ public final class NotActionableException extends BatonException {
     /** The stable code. */
     public static final String CODE = "NOT_ACTIONABLE";
 
+    /** The planner's name. */
     private final String planner;
+    /** The planner's reason. */
     private final String reason;
     private final transient Plan plan;
 

@@ -13,7 +13,13 @@ import java.util.Map;
  */
 public record OrchestratorStatus(int activeRuns, int runningTasks, Map<String, ServiceStatus> services) {
 
-    /** Freezes the map. */
+    /**
+     * Freezes the map.
+     *
+     * @param activeRuns   runs in flight in this instance
+     * @param runningTasks attempts running now
+     * @param services     per service, by name
+     */
     public OrchestratorStatus {
         services = Map.copyOf(services);
     }
@@ -34,7 +40,19 @@ public record OrchestratorStatus(int activeRuns, int runningTasks, Map<String, S
     public record ServiceStatus(String name, int inFlight, int queued, int capacity, double utilisation,
                                 CircuitBreakerState breakerState, ServiceHealth health, int waitingForHealth) {
 
-        /** Checks the components. */
+        /**
+         * Checks the components.
+         *
+         * @param name         service name
+         * @param inFlight     its attempts running now
+         * @param queued       its tasks waiting for a slot of its capacity
+         * @param capacity     its capacity, 0 for unlimited
+         * @param utilisation  inFlight / capacity (0 when unlimited)
+         * @param breakerState its circuit breaker's state
+         * @param health       its health as the orchestrator's health sources report it ({@code UNKNOWN} when none
+         *                     monitors it)
+         * @param waitingForHealth its tasks waiting for it to recover (not counted in {@code queued})
+         */
         public ServiceStatus {
             java.util.Objects.requireNonNull(health, "health");
         }

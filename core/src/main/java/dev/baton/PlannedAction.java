@@ -34,7 +34,15 @@ public record PlannedAction(Action action, Plan plan, List<List<String>> paralle
     /** The run attribute holding the action's bound on revisions, when it asked for re-planning. */
     public static final String MAX_REVISIONS = "maxRevisions";
 
-    /** Checks and freezes the components. */
+    /**
+     * Checks and freezes the components.
+     *
+     * @param action         the action
+     * @param plan           the accepted, validated plan
+     * @param parallelGroups the schedule the engine follows for it
+     * @param planner        the planner's name
+     * @param rejected       every rejected attempt before the accepted one, in order
+     */
     public PlannedAction {
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(plan, "plan");

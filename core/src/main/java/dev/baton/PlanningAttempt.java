@@ -20,7 +20,13 @@ import java.util.Optional;
  */
 public record PlanningAttempt(int number, Plan plan, List<PlanProblem> problems) {
 
-    /** Checks and freezes the components. */
+    /**
+     * Checks and freezes the components.
+     *
+     * @param number   the attempt number, from 1
+     * @param plan     the rejected plan, or {@code null} when the planner's answer was not a readable plan
+     * @param problems every problem, at least one
+     */
     public PlanningAttempt {
         if (number < 1) {
             throw new IllegalArgumentException("attempt number must be >= 1, was " + number);

@@ -18,6 +18,7 @@ public final class PlanningFailedException extends BatonException {
     /** How many problems per attempt the message lists. */
     private static final int MESSAGE_LIMIT = 20;
 
+    /** The planner's name. */
     private final String planner;
     private final transient List<PlanningAttempt> attempts;
 

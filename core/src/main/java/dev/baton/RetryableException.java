@@ -13,6 +13,7 @@ public class RetryableException extends BatonException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The delay the service asked for before the next attempt, or {@code null}. */
     private final Duration retryAfter;
 
     /** @param message what went wrong, for a person */

@@ -17,7 +17,15 @@ import java.util.Set;
  */
 public record RunQuery(Set<RunStatus> statuses, Instant createdAfter, Instant createdBefore, int limit, int offset) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param statuses      statuses to include (empty: all)
+     * @param createdAfter  only runs created at or after this time, or {@code null}
+     * @param createdBefore only runs created before this time, or {@code null}
+     * @param limit         page size, 1 to 10,000 (default 50)
+     * @param offset        matching runs to skip
+     */
     public RunQuery {
         statuses = statuses == null || statuses.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(statuses));
         if (limit < 1 || limit > 10_000) {

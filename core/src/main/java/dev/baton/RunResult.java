@@ -14,7 +14,14 @@ import java.util.Optional;
  */
 public record RunResult(String runId, RunStatus status, Map<String, Object> outputs, RunError err) {
 
-    /** Freezes the outputs. */
+    /**
+     * Freezes the outputs.
+     *
+     * @param runId   run id
+     * @param status  a terminal status
+     * @param outputs outputs of completed tasks by task id, in plan order
+     * @param err     why the run did not complete, or {@code null}
+     */
     public RunResult {
         outputs = dev.baton.plan.JsonValues.freezeObject(outputs);
     }

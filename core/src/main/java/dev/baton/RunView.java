@@ -26,7 +26,22 @@ public record RunView(String runId, RunStatus status, String correlationId, Inst
                       List<TaskView> tasks, List<List<String>> parallelGroups, RunError err, int planVersion,
                       Map<String, Integer> serviceVersions) {
 
-    /** Freezes the lists. */
+    /**
+     * Freezes the lists.
+     *
+     * @param runId         run id
+     * @param status        where the run stands
+     * @param correlationId its correlation id
+     * @param createdAt     when it was accepted
+     * @param endedAt       when it ended, or {@code null}
+     * @param tasks         every executable task, in plan order
+     * @param parallelGroups the schedule it follows
+     * @param err           why it did not complete, or {@code null}
+     * @param planVersion   the version of the plan in effect: 1 for the plan the run was created with, then 2, 3, ...
+     *                      per accepted revision (see {@link dev.baton.planner.Action.Builder#replanOnFailure(int)});
+     *                      {@code tasks} and {@code parallelGroups} are those of this version
+     * @param serviceVersions the catalog versions of the services the plan in effect was validated against, by name
+     */
     public RunView {
         tasks = List.copyOf(tasks);
         parallelGroups = List.copyOf(parallelGroups);

@@ -19,7 +19,16 @@ import java.util.Objects;
 public record ServiceHealthChange(String service, ServiceHealth previous, ServiceHealth current, Instant at,
                                   int waiting) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param service  the service
+     * @param previous its health before
+     * @param current  its health now
+     * @param at       when the change was observed
+     * @param waiting  tasks of this service waiting for it to recover, after the change was applied (0 once it is no
+     *                 longer unhealthy: they have been released)
+     */
     public ServiceHealthChange {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(previous, "previous");

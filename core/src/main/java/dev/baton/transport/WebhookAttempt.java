@@ -24,7 +24,19 @@ import java.util.OptionalInt;
 public record WebhookAttempt(String runId, URI destination, int attempt, WebhookOutcome outcome, int status,
                              String error, Instant at, Duration nextDelay) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param runId     the run whose result was sent
+     * @param destination where it was sent
+     * @param attempt   1-based attempt number
+     * @param outcome   how the attempt ended
+     * @param status    the HTTP status, or 0 when there was no response
+     * @param error     a short description of the failure (a code or exception class and status), or {@code null}
+     * @param at        when the attempt ended
+     * @param nextDelay the delay before the next attempt when {@code outcome} is {@link WebhookOutcome#RETRYING}, else
+     *                  {@code null}
+     */
     public WebhookAttempt {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(destination, "destination");

@@ -12,7 +12,12 @@ import java.util.Objects;
  */
 public record ReferenceSite(String pointer, Reference reference) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param pointer   JSON pointer inside the task input, e.g. {@code /customer/id}
+     * @param reference the parsed reference
+     */
     public ReferenceSite {
         Objects.requireNonNull(pointer, "pointer");
         Objects.requireNonNull(reference, "reference");

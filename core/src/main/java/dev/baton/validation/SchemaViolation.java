@@ -10,7 +10,12 @@ import java.util.Objects;
  */
 public record SchemaViolation(String pointer, String message) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param pointer JSON pointer of the failing value inside the checked value ({@code ""} for the value itself)
+     * @param message what is wrong, for a person
+     */
     public SchemaViolation {
         pointer = pointer == null ? "" : pointer;
         Objects.requireNonNull(message, "message");

@@ -13,7 +13,15 @@ import java.util.Objects;
  */
 public record ValidationError(ValidationCode code, String taskId, String path, String message) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param code    the stable code
+     * @param taskId  the task concerned, or {@code null} when the problem is not about one task
+     * @param path    where in the plan document, JSON-pointer-like, e.g. {@code /tasks/1/input/x}; {@code ""} for the
+     *                whole plan
+     * @param message what is wrong, for a person
+     */
     public ValidationError {
         Objects.requireNonNull(code, "code");
         path = path == null ? "" : path;

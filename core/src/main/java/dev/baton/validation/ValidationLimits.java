@@ -23,7 +23,14 @@ public record ValidationLimits(int maxTasks, int maxDepth, long maxPlanBytes, in
     private static final ValidationLimits DEFAULTS = new ValidationLimits(DEFAULT_MAX_TASKS, DEFAULT_MAX_DEPTH,
             DEFAULT_MAX_PLAN_BYTES, DEFAULT_MAX_STRING_LENGTH);
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param maxTasks        executable tasks per plan ({@code task0}, the parameters, not counted)
+     * @param maxDepth        nesting depth of a task input (an input object is depth 1)
+     * @param maxPlanBytes    size of a plan document in bytes (enforced by readers of plan text)
+     * @param maxStringLength characters in one string value or key
+     */
     public ValidationLimits {
         positive("maxTasks", maxTasks);
         depth(maxDepth);

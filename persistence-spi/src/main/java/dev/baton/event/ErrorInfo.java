@@ -12,7 +12,13 @@ import java.util.Objects;
  */
 public record ErrorInfo(String code, String message, String type) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param code    stable upper-case code, e.g. {@code HANDLER_ERROR}, {@code TIMEOUT}, {@code REFERENCE_UNRESOLVED}
+     * @param message what went wrong
+     * @param type    the exception class name, or {@code null}
+     */
     public ErrorInfo {
         Objects.requireNonNull(code, "code");
         message = message == null ? "" : message;

@@ -27,7 +27,19 @@ public record PlanRevised(String runId, long seq, Instant at, int version, Plan 
                           List<String> kept, Map<String, String> executionIds, Map<String, Integer> serviceVersions)
         implements RunEvent {
 
-    /** Checks and freezes the components. */
+    /**
+     * Checks and freezes the components.
+     *
+     * @param runId           run id
+     * @param seq             position in the log
+     * @param at              time
+     * @param version         the plan's version: 2 for the first revision, then 3, ...
+     * @param plan            the revised, validated plan
+     * @param failedTaskId    the task whose failure led to the revision
+     * @param kept            the completed tasks carried over, in plan order
+     * @param executionIds    every executable task of the revised plan to its execution id
+     * @param serviceVersions the catalog versions of the services the revised plan was validated against
+     */
     public PlanRevised {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(at, "at");

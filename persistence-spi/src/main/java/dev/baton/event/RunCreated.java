@@ -15,7 +15,15 @@ import java.util.Objects;
  * @param settings the options it runs with
  */
 public record RunCreated(String runId, long seq, Instant at, Plan plan, RunSettings settings) implements RunEvent {
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param runId    run id
+     * @param seq      always 1
+     * @param at       time
+     * @param plan     the validated plan it runs
+     * @param settings the options it runs with
+     */
     public RunCreated {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(at, "at");

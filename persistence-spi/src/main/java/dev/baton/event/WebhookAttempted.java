@@ -32,7 +32,21 @@ public record WebhookAttempted(String runId, long seq, Instant at, long endSeq, 
     /** The destination is not allowed; it was not called. Final. */
     public static final String REFUSED = "REFUSED";
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param runId         run id
+     * @param seq           position in the log
+     * @param at            when the attempt ended
+     * @param endSeq        the seq of the terminal event whose result this attempt delivers (a redriven run ends,
+     *                      and is delivered, more than once)
+     * @param destination   the webhook URL
+     * @param attempt       1-based attempt number
+     * @param outcome       {@link #DELIVERED}, {@link #RETRYING}, {@link #FAILED} or {@link #REFUSED}
+     * @param status        the HTTP status, or 0 when there was no response
+     * @param error         a short description of the failure, or {@code null}
+     * @param nextAttemptAt when the next attempt is due, when {@code outcome} is {@link #RETRYING}; else {@code null}
+     */
     public WebhookAttempted {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(at, "at");

@@ -19,7 +19,15 @@ public record RunFilter(Set<RunState> states, Instant createdAfter, Instant crea
     /** The largest page a store returns. */
     public static final int MAX_LIMIT = 10_000;
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param states        the states to include (empty: all)
+     * @param createdAfter  only runs created at or after this time, or {@code null}
+     * @param createdBefore only runs created before this time, or {@code null}
+     * @param limit         page size, 1 to 10,000
+     * @param offset        how many matching runs to skip
+     */
     public RunFilter {
         states = states == null || states.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(states));
         if (limit < 1 || limit > MAX_LIMIT) {

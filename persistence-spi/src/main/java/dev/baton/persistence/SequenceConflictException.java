@@ -8,8 +8,11 @@ public final class SequenceConflictException extends StoreException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The run id. */
     private final String runId;
+    /** The expected last sequence number. */
     private final long expected;
+    /** The actual last sequence number. */
     private final long actual;
 
     /**

@@ -14,7 +14,13 @@ import java.util.Objects;
  */
 public record StoredDefinition(String name, int version, Map<String, Object> content) {
 
-    /** Checks and freezes the components. */
+    /**
+     * Checks and freezes the components.
+     *
+     * @param name    the definition name
+     * @param version the version, 1 or more
+     * @param content the whole definition as plain JSON values (deeply frozen)
+     */
     public StoredDefinition {
         Objects.requireNonNull(name, "name");
         if (name.isBlank()) {

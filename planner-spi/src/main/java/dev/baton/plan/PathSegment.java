@@ -20,7 +20,11 @@ public sealed interface PathSegment {
      * @param name the key, never empty
      */
     record Key(String name) implements PathSegment {
-        /** Checks the key. */
+        /**
+         * Checks the key.
+         *
+         * @param name the key, never empty
+         */
         public Key {
             if (name == null || name.isEmpty()) {
                 throw new IllegalArgumentException("a path key is never empty");
@@ -48,7 +52,11 @@ public sealed interface PathSegment {
      * @param index zero-based, never negative
      */
     record Index(int index) implements PathSegment {
-        /** Checks the index. */
+        /**
+         * Checks the index.
+         *
+         * @param index zero-based, never negative
+         */
         public Index {
             if (index < 0) {
                 throw new IllegalArgumentException("a path index is never negative: " + index);

@@ -27,7 +27,12 @@ public record Reference(String taskId, List<PathSegment> path) {
     /** The longest reference text accepted, in characters; longer text is a syntax error, not a big allocation. */
     public static final int MAX_LENGTH = 4_096;
 
-    /** Checks and freezes the components. */
+    /**
+     * Checks and freezes the components.
+     *
+     * @param taskId the producing task's id
+     * @param path   the steps into its output; empty for the whole output
+     */
     public Reference {
         if (taskId == null || !isTaskId(taskId)) {
             throw new IllegalArgumentException("invalid task id in reference: " + taskId);

@@ -7,7 +7,9 @@ public final class ReferenceSyntaxException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The offending reference text. */
     private final String text;
+    /** Zero-based position of the problem. */
     private final int position;
 
     /**

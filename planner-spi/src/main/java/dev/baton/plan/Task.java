@@ -19,7 +19,14 @@ import java.util.Objects;
  */
 public record Task(String id, String service, Map<String, Object> input, List<String> dependsOn) {
 
-    /** Freezes the components. */
+    /**
+     * Freezes the components.
+     *
+     * @param id        the task id; valid ids match {@code [A-Za-z0-9_-]{1,128}} (checked by validation, not here)
+     * @param service   the service to call; {@code null} only on {@code task0}
+     * @param input     a JSON object
+     * @param dependsOn ids of tasks that must finish first without passing data (ordering only)
+     */
     public Task {
         Objects.requireNonNull(id, "task id");
         input = JsonValues.freezeObject(input);

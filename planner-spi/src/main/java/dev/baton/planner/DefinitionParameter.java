@@ -16,7 +16,14 @@ import java.util.Objects;
  */
 public record DefinitionParameter(String name, boolean required, String description, Object defaultValue) {
 
-    /** Checks and freezes the components. */
+    /**
+     * Checks and freezes the components.
+     *
+     * @param name         the parameter name ({@code $task0.name} in the template)
+     * @param required     whether an action must give it
+     * @param description  what it is, for people and planners; may be empty
+     * @param defaultValue the value used when an optional parameter is not given, or {@code null} for none
+     */
     public DefinitionParameter {
         Objects.requireNonNull(name, "parameter name");
         if (name.isBlank()) {

@@ -13,7 +13,9 @@ public final class MissingParameterException extends PlannerException {
     /** The stable code. */
     public static final String CODE = "MISSING_PARAMETER";
 
+    /** The definition's {@code name@version}. */
     private final String definition;
+    /** Every missing parameter name, in declaration order. */
     private final List<String> missing;
 
     /**

@@ -25,7 +25,14 @@ public record PlanDefinition(String name, int version, Plan template, List<Defin
     /** Valid definition names. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
 
-    /** Checks and freezes the components. */
+    /**
+     * Checks and freezes the components.
+     *
+     * @param name       the definition name; matches {@link #NAME}
+     * @param version    the version, 1 or more
+     * @param template   the plan; its own {@code task0} values, if any, are overridden by the action's parameters
+     * @param parameters the declared parameters, names unique
+     */
     public PlanDefinition {
         Objects.requireNonNull(name, "name");
         if (!NAME.matcher(name).matches()) {

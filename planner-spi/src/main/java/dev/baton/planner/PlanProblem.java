@@ -15,7 +15,14 @@ import java.util.Objects;
  */
 public record PlanProblem(String code, String taskId, String path, String message) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param code    the stable code, e.g. {@code CYCLE} or {@code UNKNOWN_SERVICE}
+     * @param taskId  the task concerned, or {@code null}
+     * @param path    where in the plan document, JSON-pointer-like; {@code ""} for the whole plan
+     * @param message what is wrong, for a person (or a language model)
+     */
     public PlanProblem {
         Objects.requireNonNull(code, "code");
         path = path == null ? "" : path;

@@ -25,6 +25,7 @@ public class PlannerException extends RuntimeException {
     /** The planner did not answer in time. */
     public static final String PLANNER_TIMEOUT = "PLANNER_TIMEOUT";
 
+    /** The stable code. */
     private final String code;
     private final transient List<PlanProblem> problems;
 

@@ -28,7 +28,16 @@ public record PlanningRequest(Action action, ServiceCatalog catalog, int attempt
         this(action, catalog, attempt, previousProblems, null);
     }
 
-    /** Checks and freezes the components. */
+    /**
+     * Checks and freezes the components.
+     *
+     * @param action           what to plan
+     * @param catalog          the services the plan may use (names, descriptions, schemas, versions)
+     * @param attempt          1 for the first request, then 2, 3, ...
+     * @param previousProblems why the previous attempt's plan was rejected; empty on the first attempt
+     * @param revision         when the request asks to revise a running plan after a task failed for good: the plan in
+     *                         effect, the completed tasks and the failure; {@code null} when planning an action afresh
+     */
     public PlanningRequest {
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(catalog, "catalog");

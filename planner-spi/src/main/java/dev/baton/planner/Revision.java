@@ -21,7 +21,14 @@ import java.util.Optional;
  */
 public record Revision(Plan plan, int planVersion, List<CompletedTask> completed, FailedTask failure) {
 
-    /** Checks and freezes the components. */
+    /**
+     * Checks and freezes the components.
+     *
+     * @param plan        the plan in effect when the task failed
+     * @param planVersion its version: 1 for the plan the run was created with, then 2, 3, ...
+     * @param completed   the completed tasks, in plan order
+     * @param failure     the task that failed for good
+     */
     public Revision {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(failure, "failure");
@@ -55,7 +62,15 @@ public record Revision(Plan plan, int planVersion, List<CompletedTask> completed
      */
     public record CompletedTask(String taskId, String service, String executionId, Map<String, Object> input,
                                 Object output) {
-        /** Checks and freezes the components. */
+        /**
+         * Checks and freezes the components.
+         *
+         * @param taskId      task id
+         * @param service     service name
+         * @param executionId its execution id
+         * @param input       the resolved input it ran with
+         * @param output      its output, plain JSON values
+         */
         public CompletedTask {
             Objects.requireNonNull(taskId, "taskId");
             input = input == null ? Map.of() : JsonValues.freezeObject(input);
@@ -75,7 +90,16 @@ public record Revision(Plan plan, int planVersion, List<CompletedTask> completed
      */
     public record FailedTask(String taskId, String service, Map<String, Object> input, String code, String message,
                              int attempts) {
-        /** Checks and freezes the components. */
+        /**
+         * Checks and freezes the components.
+         *
+         * @param taskId   task id
+         * @param service  service name
+         * @param input    the resolved input of its last attempt, or {@code null} if it never got one
+         * @param code     the stable error code, e.g. {@code HANDLER_ERROR}
+         * @param message  what went wrong
+         * @param attempts how many attempts it made
+         */
         public FailedTask {
             Objects.requireNonNull(taskId, "taskId");
             Objects.requireNonNull(code, "code");

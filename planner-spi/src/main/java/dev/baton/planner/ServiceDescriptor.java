@@ -22,7 +22,15 @@ import java.util.Optional;
 public record ServiceDescriptor(String name, String description, String version, Map<String, Object> inputSchema,
                                 Map<String, Object> outputSchema) {
 
-    /** Checks and freezes the components. */
+    /**
+     * Checks and freezes the components.
+     *
+     * @param name         the service name tasks refer to
+     * @param description  what the service does, for planners; may be empty
+     * @param version      the service's version; may be empty
+     * @param inputSchema  JSON Schema (as plain JSON values) for the task input, or {@code null}
+     * @param outputSchema JSON Schema for the task output, or {@code null}
+     */
     public ServiceDescriptor {
         Objects.requireNonNull(name, "service name");
         if (name.isBlank()) {

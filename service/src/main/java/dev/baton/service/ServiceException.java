@@ -10,6 +10,7 @@ public class ServiceException extends BatonException {
 
     private static final long serialVersionUID = 1L;
 
+    /** Whether another attempt may help. */
     private final boolean retryable;
 
     /**

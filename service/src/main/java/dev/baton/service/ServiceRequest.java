@@ -17,7 +17,17 @@ import java.util.Objects;
 public record ServiceRequest(String runId, String taskId, String executionId, int attempt, String service,
                              Map<String, Object> input, String correlationId) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param runId         run id
+     * @param taskId        task id
+     * @param executionId   execution id: the idempotency key, the same on every attempt
+     * @param attempt       1-based attempt number
+     * @param service       service name
+     * @param input         the task's input, a JSON object
+     * @param correlationId the run's correlation id, or {@code null}
+     */
     public ServiceRequest {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(taskId, "taskId");

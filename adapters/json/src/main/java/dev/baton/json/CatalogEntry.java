@@ -15,7 +15,12 @@ import java.util.Objects;
  */
 public record CatalogEntry(ServiceDescriptor descriptor, Map<String, Object> extra) {
 
-    /** Checks and freezes the components. */
+    /**
+     * Checks and freezes the components.
+     *
+     * @param descriptor the service descriptor
+     * @param extra      every other field of the service's JSON object, as plain JSON values
+     */
     public CatalogEntry {
         Objects.requireNonNull(descriptor, "descriptor");
         extra = JsonValues.freezeObject(extra);

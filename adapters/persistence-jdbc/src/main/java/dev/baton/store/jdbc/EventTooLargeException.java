@@ -12,9 +12,13 @@ public final class EventTooLargeException extends StoreException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The run appended to. */
     private final String runId;
+    /** The seq of the event that is too large. */
     private final long seq;
+    /** The length of its JSON, in characters. */
     private final long chars;
+    /** The longest JSON the store accepts, in characters. */
     private final long limit;
 
     /**

@@ -40,9 +40,13 @@ public class HttpTransportException extends BatonException {
     /** Code: no URL is known for the service. Not retryable. */
     public static final String NO_ENDPOINT = "HTTP_NO_ENDPOINT";
 
+    /** The service that was called. */
     private final String service;
+    /** Whether another attempt may help. */
     private final boolean retryable;
+    /** The delay the service asked for ({@code Retry-After}), or {@code null}. */
     private final Duration retryAfter;
+    /** The HTTP status, or 0 when there was no response. */
     private final int status;
 
     /**

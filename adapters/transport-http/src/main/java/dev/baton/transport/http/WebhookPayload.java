@@ -14,7 +14,14 @@ import java.util.Objects;
  */
 public record WebhookPayload(String runId, String status, Map<String, Object> results, Map<String, Object> error) {
 
-    /** Checks and freezes the components. */
+    /**
+     * Checks and freezes the components.
+     *
+     * @param runId   the run id
+     * @param status  the run's final status, e.g. {@code COMPLETED}
+     * @param results the outputs by task id; empty when there are none
+     * @param error   the run's error ({@code {"taskId", "code", "message"}} by convention), or {@code null}
+     */
     public WebhookPayload {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(status, "status");
