@@ -128,4 +128,26 @@ class MultiInstanceTest {
         }
         assertThat(LogInvariants.check(store.events("late"))).isEmpty();
     }
+
+    @Test
+    void aSubmitWatchingARunIdWhoseCreatorDiedBeforeCreatingItCreatesItOnceTheLeaseExpires() {
+        // node-1 claimed the run id's lease and died before its RunCreated was written (or the write failed and the
+        // caller retried on another instance): no run exists, and nobody will ever create it but the watcher
+        assertThat(store.tryLease("orphan", "node-1", Duration.ofSeconds(3), time.instant())).isPresent();
+        Plan plan = Plan.builder().task("t", "svc", Map.of()).build();
+        try (Orchestrator second = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .instanceId("node-2").leaseDuration(Duration.ofSeconds(3)).service("svc", ctx -> "ran").build()) {
+            RunHandle h = second.submit(plan, RunOptions.builder().runId("orphan").build());
+            assertThat(h.result()).isNotDone(); // node-1's claim is still valid: wait for it
+            assertThat(store.run("orphan")).isEmpty();
+
+            time.advance(Duration.ofSeconds(4)); // the claim expired: the watcher creates and runs the run here
+
+            assertThat(h.result().getNow(null)).isNotNull();
+            assertThat(h.result().getNow(null).output("t")).isEqualTo("ran");
+            assertThat(second.submit(plan, RunOptions.builder().runId("orphan").build()).result().getNow(null)
+                    .status()).isEqualTo(RunStatus.COMPLETED);
+        }
+        assertThat(LogInvariants.check(store.events("orphan"))).isEmpty();
+    }
 }

@@ -320,13 +320,27 @@ public final class Engine implements AutoCloseable {
                 options.schedulingMode().name(), options.failurePolicy().name(),
                 options.timeout().orElse(null), attrs);
         // Submits of one id serialise on a stripe, so no other submit ever sees a run that is not yet created.
+        java.util.function.Supplier<RunHandle> create = () -> createHere(runId, plan, graph, settings, catalog);
+        RunHandle here = create.get();
+        // another instance holds the run id's lease: watch the run there, and create it here should its lease run
+        // out with no run made (that instance died, or its write failed, between claiming the id and creating it)
+        return here != null ? here : watchElsewhere(runId, plan, create);
+    }
+
+    /**
+     * Creates and starts a run here, or returns the handle of the run already under this id (here or in the store).
+     *
+     * @return the handle, or null when another instance holds the run id's lease
+     */
+    private RunHandle createHere(String runId, Plan plan, PlanGraph graph, RunSettings settings,
+                                 ServiceRegistry.Catalog catalog) {
         return locked(runId, () -> {
             RunHandle live = liveHandle(runId, plan);
             if (live != null) {
                 return live;
             }
             if (owner != null && store.tryLease(runId, owner, leaseDuration, now()).isEmpty()) {
-                return watchElsewhere(runId, plan); // another live instance owns this run id
+                return null; // another live instance owns this run id
             }
             RunExecution run = new RunExecution(this, runId, plan, graph, settings, now(), catalog);
             RunCreated created = run.createdEvent();
@@ -499,7 +513,7 @@ public final class Engine implements AutoCloseable {
         RunExecution resumed = resume(snap);
         if (resumed == null) {
             if (owner != null) {
-                return watchElsewhere(runId, plan);
+                return watchElsewhere(runId, plan, null);
             }
             throw new BatonException("RUN_NOT_RESUMABLE", "run '" + runId + "' is unfinished and cannot be resumed here");
         }
@@ -1129,7 +1143,7 @@ public final class Engine implements AutoCloseable {
         if (replanner != null) {
             replanner.forget(run); // its revision, if it waited for one, is the new owner's to make
         }
-        follow(run.runId, run.plan, run.future, false);
+        follow(run.runId, run.plan, run.future, false, null);
     }
 
     /**
@@ -1221,9 +1235,9 @@ public final class Engine implements AutoCloseable {
     }
 
     /** A handle to a run another instance owns: its outcome is read from the store when it ends. */
-    private RunHandle watchElsewhere(String runId, Plan plan) {
+    private RunHandle watchElsewhere(String runId, Plan plan, java.util.function.Supplier<RunHandle> create) {
         CompletableFuture<RunResult> f = new CompletableFuture<>();
-        follow(runId, plan, f, true);
+        follow(runId, plan, f, true, create);
         return new Handle(runId, f, null);
     }
 
@@ -1232,7 +1246,8 @@ public final class Engine implements AutoCloseable {
      * run it was working on (its lease was taken over): the run goes on elsewhere, so the caller's handle follows it
      * there instead of failing; per {@link dev.baton.RunHandle#result()} a handle fails only when we close.
      */
-    private void follow(String runId, Plan plan, CompletableFuture<RunResult> f, boolean pollNow) {
+    private void follow(String runId, Plan plan, CompletableFuture<RunResult> f, boolean pollNow,
+                        java.util.function.Supplier<RunHandle> create) {
         Runnable[] poll = new Runnable[1];
         poll[0] = () -> {
             if (closed) {
@@ -1247,7 +1262,31 @@ public final class Engine implements AutoCloseable {
                 scheduler.schedule(Duration.ofMillis(250), poll[0]);
                 return;
             }
-            if (snap.isPresent() && !snap.get().plan().equals(plan)) {
+            if (snap.isEmpty() && create != null) {
+                // no run yet: whoever claimed the id may have died before creating it; once its lease is gone
+                // the run is created here (a lease still held, or a store failure, is looked at again later)
+                RunHandle here;
+                try {
+                    here = create.get();
+                } catch (IdempotencyConflictException e) {
+                    f.completeExceptionally(e);
+                    return;
+                } catch (RuntimeException | Error e) {
+                    log.debug("watching run {}: creating it here failed, trying again: {}", runId, e.toString());
+                    here = null;
+                }
+                if (here != null) {
+                    here.result().whenComplete((r, t) -> {
+                        if (t == null) {
+                            f.complete(r);
+                        } else {
+                            f.completeExceptionally(t);
+                        }
+                    });
+                    return;
+                }
+                scheduler.schedule(Duration.ofMillis(250), poll[0]);
+            } else if (snap.isPresent() && !snap.get().plan().equals(plan)) {
                 f.completeExceptionally(new IdempotencyConflictException(runId));
             } else if (snap.isPresent() && snap.get().status().isTerminal()) {
                 f.complete(snap.get().result());
