@@ -150,4 +150,43 @@ class MultiInstanceTest {
         }
         assertThat(LogInvariants.check(store.events("orphan"))).isEmpty();
     }
+
+    @Test
+    void aRunWhoseLeaseCannotBeRenewedDoesNotKeepTheOthersFromBeingRenewed() {
+        // renewing the leases of "stuck-*" fails (a row lock that times out, say); the other run's lease must still
+        // be renewed, or another instance takes a run over from a live owner
+        ForwardingRunStore flaky = new ForwardingRunStore(store) {
+            @Override
+            public java.util.Optional<dev.baton.persistence.Lease> tryLease(String runId, String owner, Duration ttl,
+                                                                         java.time.Instant now) {
+                if (runId.startsWith("stuck-") && store.run(runId).isPresent()) {
+                    throw new dev.baton.persistence.StoreException("lock timeout on " + runId);
+                }
+                return super.tryLease(runId, owner, ttl, now);
+            }
+        };
+        CompletableFuture<Object> slow = new CompletableFuture<>();
+        AtomicInteger taken = new AtomicInteger();
+        try (Orchestrator a = Orchestrator.builder().store(flaky).time(time).executor(Runnable::run)
+                .instanceId("node-a").leaseDuration(Duration.ofSeconds(3)).shutdownTimeout(Duration.ZERO)
+                .asyncService("svc", ctx -> slow).build();
+             Orchestrator b = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                     .instanceId("node-b").leaseDuration(Duration.ofSeconds(3)).shutdownTimeout(Duration.ZERO)
+                     .asyncService("svc", ctx -> {
+                         taken.incrementAndGet();
+                         return new CompletableFuture<>();
+                     }).build()) {
+            Plan plan = Plan.builder().task("t", "svc", Map.of()).build();
+            for (int k = 0; k < 8; k++) {
+                a.submit(plan, RunOptions.builder().runId("stuck-" + k).build());
+            }
+            a.submit(plan, RunOptions.builder().runId("kept").build());
+
+            time.advance(Duration.ofSeconds(10)); // the stuck runs' leases run out; "kept"'s is renewed
+
+            assertThat(store.events("kept").stream().filter(e -> e instanceof dev.baton.event.TaskStarted))
+                    .hasSize(1);
+            assertThat(taken).hasValue(8); // node-b took over the stuck runs only
+        }
+    }
 }

@@ -1226,7 +1226,14 @@ public final class Engine implements AutoCloseable {
 
     private void renewLeases() {
         for (RunExecution run : active.values()) {
-            Optional<dev.baton.persistence.Lease> lease = store.tryLease(run.runId, owner, leaseDuration, now());
+            Optional<dev.baton.persistence.Lease> lease;
+            try {
+                lease = store.tryLease(run.runId, owner, leaseDuration, now());
+            } catch (RuntimeException | Error e) {
+                // one run's failed renewal must not leave the others' leases to run out (and be taken over)
+                log.warn("run {}: renewing its lease failed; will retry: {}", run.runId, e.toString());
+                continue;
+            }
             if (lease.isEmpty() && run.detach()) {
                 log.warn("run {}: lease taken over by another instance; stopped here", run.runId);
                 abandoned(run);
