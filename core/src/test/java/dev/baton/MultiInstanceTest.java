@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Several instances on one store: leases, renewal, takeover after expiry, and watching a run owned elsewhere. */
 class MultiInstanceTest {
@@ -188,5 +189,31 @@ class MultiInstanceTest {
                     .hasSize(1);
             assertThat(taken).hasValue(8); // node-b took over the stuck runs only
         }
+    }
+
+    @Test
+    void aDeadLetterIsRedrivenOnceTheLeaseAnotherInstanceLeftOnItsEndedRunHasExpired() {
+        java.util.concurrent.atomic.AtomicBoolean fixed = new java.util.concurrent.atomic.AtomicBoolean();
+        try (Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .instanceId("node-2").leaseDuration(Duration.ofSeconds(3)).retryPolicy(RetryPolicy.none())
+                .service("svc", ctx -> {
+                    if (!fixed.get()) {
+                        throw new IllegalStateException("down");
+                    }
+                    return "ok";
+                }).build()) {
+            Plan plan = Plan.builder().task("t", "svc", Map.of()).build();
+            RunHandle h = o.submit(plan, RunOptions.builder().runId("dl").build());
+            assertThat(h.result().getNow(null).status()).isEqualTo(RunStatus.FAILED);
+            // an instance that delivered the ended run's webhook died holding its lease
+            assertThat(store.tryLease("dl", "node-dead", Duration.ofSeconds(3), time.instant())).isPresent();
+            fixed.set(true);
+            assertThatThrownBy(() -> o.redrive("dl", "t")).isInstanceOf(BatonException.class)
+                    .hasMessageContaining("leased by another instance");
+
+            time.advance(Duration.ofSeconds(4)); // that lease ran out: redriving takes it over, then writes
+            assertThat(o.redrive("dl", "t").result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+        }
+        assertThat(LogInvariants.check(store.events("dl"))).isEmpty();
     }
 }

@@ -673,6 +673,11 @@ public final class Engine implements AutoCloseable {
                         + "' is not on the dead-letter list");
             }
             TaskRedriven ev = new TaskRedriven(runId, snap.lastSeq() + 1, now(), taskId, t.executionId);
+            if (owner != null && store.tryLease(runId, owner, leaseDuration, now()).isEmpty()) {
+                // an instance delivering the ended run's webhook holds it; only a lease holder may write
+                throw new BatonException("RUN_ACTIVE", "run '" + runId + "' is leased by another instance; redrive"
+                        + " its dead letters later");
+            }
             store.append(runId, snap.lastSeq(), List.of(ev), owner, ev.at());
             started(() -> publish(ev)); // listeners are user code: after the stripe, before the run's start
             snap.apply(ev);
