@@ -216,4 +216,60 @@ class MultiInstanceTest {
         }
         assertThat(LogInvariants.check(store.events("dl"))).isEmpty();
     }
+
+    @Test
+    void anInstanceCutOffFromTheStorePastItsLeaseStopsTheRunsTakenOverMeanwhileOnceItIsBack() {
+        java.util.concurrent.atomic.AtomicBoolean cutOff = new java.util.concurrent.atomic.AtomicBoolean();
+        ForwardingRunStore reachable = new ForwardingRunStore(store) {
+            private void check() {
+                if (cutOff.get()) {
+                    throw new dev.baton.persistence.StoreException("connection refused");
+                }
+            }
+
+            @Override
+            public void append(String runId, long expectedSeq, java.util.List<dev.baton.event.RunEvent> events,
+                               String owner, java.time.Instant now) {
+                check();
+                super.append(runId, expectedSeq, events, owner, now);
+            }
+
+            @Override
+            public java.util.Optional<dev.baton.persistence.Lease> tryLease(String runId, String owner, Duration ttl,
+                                                                         java.time.Instant now) {
+                check();
+                return super.tryLease(runId, owner, ttl, now);
+            }
+
+            @Override
+            public java.util.List<String> unfinishedRuns() {
+                check();
+                return super.unfinishedRuns();
+            }
+        };
+        CompletableFuture<Object> aTask = new CompletableFuture<>();
+        Plan plan = Plan.builder().task("t", "svc", Map.of()).build();
+        try (Orchestrator a = Orchestrator.builder().store(reachable).time(time).executor(Runnable::run)
+                .instanceId("node-a").leaseDuration(Duration.ofSeconds(3)).shutdownTimeout(Duration.ZERO)
+                .asyncService("svc", ctx -> aTask).build();
+             Orchestrator b = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                     .instanceId("node-b").leaseDuration(Duration.ofSeconds(3))
+                     .service("svc", ctx -> "by b").build()) {
+            RunHandle h = a.submit(plan, RunOptions.builder().runId("cut").build());
+            cutOff.set(true);
+            time.advance(Duration.ofSeconds(4)); // node-a cannot renew; node-b takes the run over and ends it
+            assertThat(b.inspect("cut").orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(aTask).isNotDone(); // node-a does not know yet
+
+            cutOff.set(false);
+            time.advance(Duration.ofSeconds(1)); // node-a's renewal finds node-b's lease: it stops the run here
+
+            assertThat(aTask).isCancelled();
+            // nor does node-a keep the lease of the ended run (redrives and webhooks elsewhere would wait on it)
+            assertThat(store.tryLease("cut", "node-c", Duration.ofSeconds(3), time.instant())).isPresent();
+            time.advance(Duration.ofSeconds(1));
+            assertThat(h.result().getNow(null).output("t")).isEqualTo("by b");
+        }
+        assertThat(LogInvariants.check(store.events("cut"))).isEmpty();
+    }
 }

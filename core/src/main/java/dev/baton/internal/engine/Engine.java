@@ -339,10 +339,13 @@ public final class Engine implements AutoCloseable {
             if (live != null) {
                 return live;
             }
-            if (owner != null && store.tryLease(runId, owner, leaseDuration, now()).isEmpty()) {
+            Optional<dev.baton.persistence.Lease> lease = owner == null ? Optional.empty()
+                    : store.tryLease(runId, owner, leaseDuration, now());
+            if (owner != null && lease.isEmpty()) {
                 return null; // another live instance owns this run id
             }
             RunExecution run = new RunExecution(this, runId, plan, graph, settings, now(), catalog);
+            run.leaseExpiry = lease.map(dev.baton.persistence.Lease::expiresAt).orElse(null);
             RunCreated created = run.createdEvent();
             try {
                 store.append(runId, 0, List.of(created), owner, created.at());
@@ -576,7 +579,9 @@ public final class Engine implements AutoCloseable {
             if (prior != null) {
                 return prior;
             }
-            if (owner != null && store.tryLease(snap.runId(), owner, leaseDuration, now()).isEmpty()) {
+            Optional<dev.baton.persistence.Lease> lease = owner == null ? Optional.empty()
+                    : store.tryLease(snap.runId(), owner, leaseDuration, now());
+            if (owner != null && lease.isEmpty()) {
                 return null; // another live instance owns it
             }
             // A resumed run (recovery, redrive, a revision) is validated against, and dispatches to, the services as
@@ -591,6 +596,7 @@ public final class Engine implements AutoCloseable {
             // the original plan stays the run's identity (idempotent resubmission); the graph is the plan in effect
             RunExecution run = new RunExecution(this, snap.runId(), snap.plan(), vr.graph().orElseThrow(),
                     snap.settings(), snap.createdAt, catalog);
+            run.leaseExpiry = lease.map(dev.baton.persistence.Lease::expiresAt).orElse(null);
             active.put(snap.runId(), run);
             withMdc(snap.runId(), null, null, () -> log.info("resuming run {} at seq {}", snap.runId(), snap.lastSeq()));
             try {
@@ -619,6 +625,7 @@ public final class Engine implements AutoCloseable {
             }
             RunExecution next = new RunExecution(this, snap.runId(), snap.plan(), graph, snap.settings(),
                     snap.createdAt, catalog);
+            next.leaseExpiry = old.leaseExpiry;
             active.put(old.runId, next);
             forgetWaiting(old); // the new execution offers the old one's ready tasks again
             next.future.whenComplete((r, t) -> {
@@ -1232,14 +1239,25 @@ public final class Engine implements AutoCloseable {
     private void renewLeases() {
         for (RunExecution run : active.values()) {
             Optional<dev.baton.persistence.Lease> lease;
+            boolean lapsed;
             try {
-                lease = store.tryLease(run.runId, owner, leaseDuration, now());
+                Instant now = now();
+                Instant before = run.leaseExpiry;
+                lease = store.tryLease(run.runId, owner, leaseDuration, now);
+                // a lease that ran out before this renewal may have been taken, used and given back meanwhile (the
+                // run ended elsewhere): claiming it again does not make the run ours, its log says whether it is
+                lapsed = lease.isPresent() && before != null && !now.isBefore(before) && run.writtenElsewhere();
+                lease.ifPresent(l -> run.leaseExpiry = l.expiresAt());
             } catch (RuntimeException | Error e) {
                 // one run's failed renewal must not leave the others' leases to run out (and be taken over)
                 log.warn("run {}: renewing its lease failed; will retry: {}", run.runId, e.toString());
                 continue;
             }
-            if (lease.isEmpty() && run.detach()) {
+            if (lapsed && run.detach()) {
+                log.warn("run {}: its lease ran out and the run went on elsewhere; stopped here", run.runId);
+                releaseLease(run.runId);
+                abandoned(run);
+            } else if (lease.isEmpty() && run.detach()) {
                 log.warn("run {}: lease taken over by another instance; stopped here", run.runId);
                 abandoned(run);
             }
