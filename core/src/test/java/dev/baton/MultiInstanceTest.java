@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Several instances on one store: leases, renewal, takeover after expiry, and watching a run owned elsewhere. */
 class MultiInstanceTest {
@@ -127,5 +128,148 @@ class MultiInstanceTest {
             assertThat(h.result().getNow(null).output("t")).isEqualTo("done");
         }
         assertThat(LogInvariants.check(store.events("late"))).isEmpty();
+    }
+
+    @Test
+    void aSubmitWatchingARunIdWhoseCreatorDiedBeforeCreatingItCreatesItOnceTheLeaseExpires() {
+        // node-1 claimed the run id's lease and died before its RunCreated was written (or the write failed and the
+        // caller retried on another instance): no run exists, and nobody will ever create it but the watcher
+        assertThat(store.tryLease("orphan", "node-1", Duration.ofSeconds(3), time.instant())).isPresent();
+        Plan plan = Plan.builder().task("t", "svc", Map.of()).build();
+        try (Orchestrator second = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .instanceId("node-2").leaseDuration(Duration.ofSeconds(3)).service("svc", ctx -> "ran").build()) {
+            RunHandle h = second.submit(plan, RunOptions.builder().runId("orphan").build());
+            assertThat(h.result()).isNotDone(); // node-1's claim is still valid: wait for it
+            assertThat(store.run("orphan")).isEmpty();
+
+            time.advance(Duration.ofSeconds(4)); // the claim expired: the watcher creates and runs the run here
+
+            assertThat(h.result().getNow(null)).isNotNull();
+            assertThat(h.result().getNow(null).output("t")).isEqualTo("ran");
+            assertThat(second.submit(plan, RunOptions.builder().runId("orphan").build()).result().getNow(null)
+                    .status()).isEqualTo(RunStatus.COMPLETED);
+        }
+        assertThat(LogInvariants.check(store.events("orphan"))).isEmpty();
+    }
+
+    @Test
+    void aRunWhoseLeaseCannotBeRenewedDoesNotKeepTheOthersFromBeingRenewed() {
+        // renewing the leases of "stuck-*" fails (a row lock that times out, say); the other run's lease must still
+        // be renewed, or another instance takes a run over from a live owner
+        ForwardingRunStore flaky = new ForwardingRunStore(store) {
+            @Override
+            public java.util.Optional<dev.baton.persistence.Lease> tryLease(String runId, String owner, Duration ttl,
+                                                                         java.time.Instant now) {
+                if (runId.startsWith("stuck-") && store.run(runId).isPresent()) {
+                    throw new dev.baton.persistence.StoreException("lock timeout on " + runId);
+                }
+                return super.tryLease(runId, owner, ttl, now);
+            }
+        };
+        CompletableFuture<Object> slow = new CompletableFuture<>();
+        AtomicInteger taken = new AtomicInteger();
+        try (Orchestrator a = Orchestrator.builder().store(flaky).time(time).executor(Runnable::run)
+                .instanceId("node-a").leaseDuration(Duration.ofSeconds(3)).shutdownTimeout(Duration.ZERO)
+                .asyncService("svc", ctx -> slow).build();
+             Orchestrator b = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                     .instanceId("node-b").leaseDuration(Duration.ofSeconds(3)).shutdownTimeout(Duration.ZERO)
+                     .asyncService("svc", ctx -> {
+                         taken.incrementAndGet();
+                         return new CompletableFuture<>();
+                     }).build()) {
+            Plan plan = Plan.builder().task("t", "svc", Map.of()).build();
+            for (int k = 0; k < 8; k++) {
+                a.submit(plan, RunOptions.builder().runId("stuck-" + k).build());
+            }
+            a.submit(plan, RunOptions.builder().runId("kept").build());
+
+            time.advance(Duration.ofSeconds(10)); // the stuck runs' leases run out; "kept"'s is renewed
+
+            assertThat(store.events("kept").stream().filter(e -> e instanceof dev.baton.event.TaskStarted))
+                    .hasSize(1);
+            assertThat(taken).hasValue(8); // node-b took over the stuck runs only
+        }
+    }
+
+    @Test
+    void aDeadLetterIsRedrivenOnceTheLeaseAnotherInstanceLeftOnItsEndedRunHasExpired() {
+        java.util.concurrent.atomic.AtomicBoolean fixed = new java.util.concurrent.atomic.AtomicBoolean();
+        try (Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .instanceId("node-2").leaseDuration(Duration.ofSeconds(3)).retryPolicy(RetryPolicy.none())
+                .service("svc", ctx -> {
+                    if (!fixed.get()) {
+                        throw new IllegalStateException("down");
+                    }
+                    return "ok";
+                }).build()) {
+            Plan plan = Plan.builder().task("t", "svc", Map.of()).build();
+            RunHandle h = o.submit(plan, RunOptions.builder().runId("dl").build());
+            assertThat(h.result().getNow(null).status()).isEqualTo(RunStatus.FAILED);
+            // an instance that delivered the ended run's webhook died holding its lease
+            assertThat(store.tryLease("dl", "node-dead", Duration.ofSeconds(3), time.instant())).isPresent();
+            fixed.set(true);
+            assertThatThrownBy(() -> o.redrive("dl", "t")).isInstanceOf(BatonException.class)
+                    .hasMessageContaining("leased by another instance");
+
+            time.advance(Duration.ofSeconds(4)); // that lease ran out: redriving takes it over, then writes
+            assertThat(o.redrive("dl", "t").result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+        }
+        assertThat(LogInvariants.check(store.events("dl"))).isEmpty();
+    }
+
+    @Test
+    void anInstanceCutOffFromTheStorePastItsLeaseStopsTheRunsTakenOverMeanwhileOnceItIsBack() {
+        java.util.concurrent.atomic.AtomicBoolean cutOff = new java.util.concurrent.atomic.AtomicBoolean();
+        ForwardingRunStore reachable = new ForwardingRunStore(store) {
+            private void check() {
+                if (cutOff.get()) {
+                    throw new dev.baton.persistence.StoreException("connection refused");
+                }
+            }
+
+            @Override
+            public void append(String runId, long expectedSeq, java.util.List<dev.baton.event.RunEvent> events,
+                               String owner, java.time.Instant now) {
+                check();
+                super.append(runId, expectedSeq, events, owner, now);
+            }
+
+            @Override
+            public java.util.Optional<dev.baton.persistence.Lease> tryLease(String runId, String owner, Duration ttl,
+                                                                         java.time.Instant now) {
+                check();
+                return super.tryLease(runId, owner, ttl, now);
+            }
+
+            @Override
+            public java.util.List<String> unfinishedRuns() {
+                check();
+                return super.unfinishedRuns();
+            }
+        };
+        CompletableFuture<Object> aTask = new CompletableFuture<>();
+        Plan plan = Plan.builder().task("t", "svc", Map.of()).build();
+        try (Orchestrator a = Orchestrator.builder().store(reachable).time(time).executor(Runnable::run)
+                .instanceId("node-a").leaseDuration(Duration.ofSeconds(3)).shutdownTimeout(Duration.ZERO)
+                .asyncService("svc", ctx -> aTask).build();
+             Orchestrator b = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                     .instanceId("node-b").leaseDuration(Duration.ofSeconds(3))
+                     .service("svc", ctx -> "by b").build()) {
+            RunHandle h = a.submit(plan, RunOptions.builder().runId("cut").build());
+            cutOff.set(true);
+            time.advance(Duration.ofSeconds(4)); // node-a cannot renew; node-b takes the run over and ends it
+            assertThat(b.inspect("cut").orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(aTask).isNotDone(); // node-a does not know yet
+
+            cutOff.set(false);
+            time.advance(Duration.ofSeconds(1)); // node-a's renewal finds node-b's lease: it stops the run here
+
+            assertThat(aTask).isCancelled();
+            // nor does node-a keep the lease of the ended run (redrives and webhooks elsewhere would wait on it)
+            assertThat(store.tryLease("cut", "node-c", Duration.ofSeconds(3), time.instant())).isPresent();
+            time.advance(Duration.ofSeconds(1));
+            assertThat(h.result().getNow(null).output("t")).isEqualTo("by b");
+        }
+        assertThat(LogInvariants.check(store.events("cut"))).isEmpty();
     }
 }

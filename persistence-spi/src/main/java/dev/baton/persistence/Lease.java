@@ -3,7 +3,8 @@ package dev.baton.persistence;
 import java.time.Instant;
 
 /**
- * An instance's claim on a run: only the owner of an unexpired lease may append to the run's log.
+ * An instance's claim on a run: while a run has a lease, only its owner may append to the run's log; another
+ * instance takes it over with {@link RunStore#tryLease} once it has expired.
  *
  * @param runId     run id
  * @param owner     the owning instance's id

@@ -22,14 +22,15 @@ public interface RunStore extends AutoCloseable {
      *
      * <p>The append succeeds only if the log currently ends at {@code expectedSeq} (0 for a run that does not exist
      * yet, so creating an existing run id fails) and the events carry the consecutive sequence numbers
-     * {@code expectedSeq + 1, expectedSeq + 2, ...}. When {@code owner} is not null and another owner holds an
-     * unexpired lease on the run, the append is fenced off.
+     * {@code expectedSeq + 1, expectedSeq + 2, ...}. When {@code owner} is not null and the run's lease is another
+     * owner's, the append is fenced off, whether or not that lease has expired: a writer takes an expired lease over
+     * with {@link #tryLease} before it writes, so fencing does not depend on the writers' clocks agreeing.
      *
      * @param runId       run id
      * @param expectedSeq the sequence number the writer believes the log ends at
      * @param events      the events, in order, all of this run
      * @param owner       the writing instance's id, or {@code null} when leases are not used
-     * @param now         the writer's current time, used to judge lease expiry
+     * @param now         the writer's current time
      * @throws SequenceConflictException if the log does not end at {@code expectedSeq}
      * @throws LeaseLostException        if another instance holds the run's lease
      * @throws StoreException            if the store failed; nothing was written

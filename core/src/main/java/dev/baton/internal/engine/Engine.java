@@ -320,15 +320,32 @@ public final class Engine implements AutoCloseable {
                 options.schedulingMode().name(), options.failurePolicy().name(),
                 options.timeout().orElse(null), attrs);
         // Submits of one id serialise on a stripe, so no other submit ever sees a run that is not yet created.
+        java.util.function.Supplier<RunHandle> create = () -> createHere(runId, plan, graph, settings, catalog);
+        RunHandle here = create.get();
+        // another instance holds the run id's lease: watch the run there, and create it here should its lease run
+        // out with no run made (that instance died, or its write failed, between claiming the id and creating it)
+        return here != null ? here : watchElsewhere(runId, plan, create);
+    }
+
+    /**
+     * Creates and starts a run here, or returns the handle of the run already under this id (here or in the store).
+     *
+     * @return the handle, or null when another instance holds the run id's lease
+     */
+    private RunHandle createHere(String runId, Plan plan, PlanGraph graph, RunSettings settings,
+                                 ServiceRegistry.Catalog catalog) {
         return locked(runId, () -> {
             RunHandle live = liveHandle(runId, plan);
             if (live != null) {
                 return live;
             }
-            if (owner != null && store.tryLease(runId, owner, leaseDuration, now()).isEmpty()) {
-                return watchElsewhere(runId, plan); // another live instance owns this run id
+            Optional<dev.baton.persistence.Lease> lease = owner == null ? Optional.empty()
+                    : store.tryLease(runId, owner, leaseDuration, now());
+            if (owner != null && lease.isEmpty()) {
+                return null; // another live instance owns this run id
             }
             RunExecution run = new RunExecution(this, runId, plan, graph, settings, now(), catalog);
+            run.leaseExpiry = lease.map(dev.baton.persistence.Lease::expiresAt).orElse(null);
             RunCreated created = run.createdEvent();
             try {
                 store.append(runId, 0, List.of(created), owner, created.at());
@@ -499,7 +516,7 @@ public final class Engine implements AutoCloseable {
         RunExecution resumed = resume(snap);
         if (resumed == null) {
             if (owner != null) {
-                return watchElsewhere(runId, plan);
+                return watchElsewhere(runId, plan, null);
             }
             throw new BatonException("RUN_NOT_RESUMABLE", "run '" + runId + "' is unfinished and cannot be resumed here");
         }
@@ -562,7 +579,9 @@ public final class Engine implements AutoCloseable {
             if (prior != null) {
                 return prior;
             }
-            if (owner != null && store.tryLease(snap.runId(), owner, leaseDuration, now()).isEmpty()) {
+            Optional<dev.baton.persistence.Lease> lease = owner == null ? Optional.empty()
+                    : store.tryLease(snap.runId(), owner, leaseDuration, now());
+            if (owner != null && lease.isEmpty()) {
                 return null; // another live instance owns it
             }
             // A resumed run (recovery, redrive, a revision) is validated against, and dispatches to, the services as
@@ -577,6 +596,7 @@ public final class Engine implements AutoCloseable {
             // the original plan stays the run's identity (idempotent resubmission); the graph is the plan in effect
             RunExecution run = new RunExecution(this, snap.runId(), snap.plan(), vr.graph().orElseThrow(),
                     snap.settings(), snap.createdAt, catalog);
+            run.leaseExpiry = lease.map(dev.baton.persistence.Lease::expiresAt).orElse(null);
             active.put(snap.runId(), run);
             withMdc(snap.runId(), null, null, () -> log.info("resuming run {} at seq {}", snap.runId(), snap.lastSeq()));
             try {
@@ -605,6 +625,7 @@ public final class Engine implements AutoCloseable {
             }
             RunExecution next = new RunExecution(this, snap.runId(), snap.plan(), graph, snap.settings(),
                     snap.createdAt, catalog);
+            next.leaseExpiry = old.leaseExpiry;
             active.put(old.runId, next);
             forgetWaiting(old); // the new execution offers the old one's ready tasks again
             next.future.whenComplete((r, t) -> {
@@ -659,6 +680,11 @@ public final class Engine implements AutoCloseable {
                         + "' is not on the dead-letter list");
             }
             TaskRedriven ev = new TaskRedriven(runId, snap.lastSeq() + 1, now(), taskId, t.executionId);
+            if (owner != null && store.tryLease(runId, owner, leaseDuration, now()).isEmpty()) {
+                // an instance delivering the ended run's webhook holds it; only a lease holder may write
+                throw new BatonException("RUN_ACTIVE", "run '" + runId + "' is leased by another instance; redrive"
+                        + " its dead letters later");
+            }
             store.append(runId, snap.lastSeq(), List.of(ev), owner, ev.at());
             started(() -> publish(ev)); // listeners are user code: after the stripe, before the run's start
             snap.apply(ev);
@@ -1130,7 +1156,7 @@ public final class Engine implements AutoCloseable {
         if (replanner != null) {
             replanner.forget(run); // its revision, if it waited for one, is the new owner's to make
         }
-        follow(run.runId, run.plan, run.future, false);
+        follow(run.runId, run.plan, run.future, false, null);
     }
 
     /**
@@ -1213,8 +1239,26 @@ public final class Engine implements AutoCloseable {
 
     private void renewLeases() {
         for (RunExecution run : active.values()) {
-            Optional<dev.baton.persistence.Lease> lease = store.tryLease(run.runId, owner, leaseDuration, now());
-            if (lease.isEmpty() && run.detach()) {
+            Optional<dev.baton.persistence.Lease> lease;
+            boolean lapsed;
+            try {
+                Instant now = now();
+                Instant before = run.leaseExpiry;
+                lease = store.tryLease(run.runId, owner, leaseDuration, now);
+                // a lease that ran out before this renewal may have been taken, used and given back meanwhile (the
+                // run ended elsewhere): claiming it again does not make the run ours, its log says whether it is
+                lapsed = lease.isPresent() && before != null && !now.isBefore(before) && run.writtenElsewhere();
+                lease.ifPresent(l -> run.leaseExpiry = l.expiresAt());
+            } catch (RuntimeException | Error e) {
+                // one run's failed renewal must not leave the others' leases to run out (and be taken over)
+                log.warn("run {}: renewing its lease failed; will retry: {}", run.runId, e.toString());
+                continue;
+            }
+            if (lapsed && run.detach()) {
+                log.warn("run {}: its lease ran out and the run went on elsewhere; stopped here", run.runId);
+                releaseLease(run.runId);
+                abandoned(run);
+            } else if (lease.isEmpty() && run.detach()) {
                 log.warn("run {}: lease taken over by another instance; stopped here", run.runId);
                 abandoned(run);
             }
@@ -1222,9 +1266,9 @@ public final class Engine implements AutoCloseable {
     }
 
     /** A handle to a run another instance owns: its outcome is read from the store when it ends. */
-    private RunHandle watchElsewhere(String runId, Plan plan) {
+    private RunHandle watchElsewhere(String runId, Plan plan, java.util.function.Supplier<RunHandle> create) {
         CompletableFuture<RunResult> f = new CompletableFuture<>();
-        follow(runId, plan, f, true);
+        follow(runId, plan, f, true, create);
         return new Handle(runId, f, null);
     }
 
@@ -1233,7 +1277,8 @@ public final class Engine implements AutoCloseable {
      * run it was working on (its lease was taken over): the run goes on elsewhere, so the caller's handle follows it
      * there instead of failing; per {@link dev.baton.RunHandle#result()} a handle fails only when we close.
      */
-    private void follow(String runId, Plan plan, CompletableFuture<RunResult> f, boolean pollNow) {
+    private void follow(String runId, Plan plan, CompletableFuture<RunResult> f, boolean pollNow,
+                        java.util.function.Supplier<RunHandle> create) {
         Runnable[] poll = new Runnable[1];
         poll[0] = () -> {
             if (closed) {
@@ -1248,7 +1293,31 @@ public final class Engine implements AutoCloseable {
                 scheduler.schedule(Duration.ofMillis(250), poll[0]);
                 return;
             }
-            if (snap.isPresent() && !snap.get().plan().equals(plan)) {
+            if (snap.isEmpty() && create != null) {
+                // no run yet: whoever claimed the id may have died before creating it; once its lease is gone
+                // the run is created here (a lease still held, or a store failure, is looked at again later)
+                RunHandle here;
+                try {
+                    here = create.get();
+                } catch (IdempotencyConflictException e) {
+                    f.completeExceptionally(e);
+                    return;
+                } catch (RuntimeException | Error e) {
+                    log.debug("watching run {}: creating it here failed, trying again: {}", runId, e.toString());
+                    here = null;
+                }
+                if (here != null) {
+                    here.result().whenComplete((r, t) -> {
+                        if (t == null) {
+                            f.complete(r);
+                        } else {
+                            f.completeExceptionally(t);
+                        }
+                    });
+                    return;
+                }
+                scheduler.schedule(Duration.ofMillis(250), poll[0]);
+            } else if (snap.isPresent() && !snap.get().plan().equals(plan)) {
                 f.completeExceptionally(new IdempotencyConflictException(runId));
             } else if (snap.isPresent() && snap.get().status().isTerminal()) {
                 f.complete(snap.get().result());

@@ -103,6 +103,8 @@ final class RunExecution {
     private boolean flushRetryScheduled;
     private int flushFailures;
     private boolean lost;
+    /** When this instance's lease of the run ends unless renewed (with leases; set by the engine). */
+    volatile Instant leaseExpiry;
 
     // listener delivery: one drainer at a time keeps per-run order
     private final ConcurrentLinkedQueue<RunEvent> deliveries = new ConcurrentLinkedQueue<>();
@@ -623,6 +625,19 @@ final class RunExecution {
     }
 
     /** @return the seq of the last event written; once the run has ended, its terminal event's */
+    /**
+     * Whether the run's log moved on without this execution (another instance wrote to it, ended it, or it is gone):
+     * asked after this instance's lease had run out before it could renew it. Holds the lock, so no write of this
+     * execution's own is half-way.
+     */
+    synchronized boolean writtenElsewhere() {
+        if (lost) {
+            return false;
+        }
+        java.util.Optional<dev.baton.persistence.RunRecord> r = engine.store.run(runId);
+        return r.isEmpty() || r.get().lastSeq() != durableSeq;
+    }
+
     synchronized long durableSeq() {
         return durableSeq;
     }

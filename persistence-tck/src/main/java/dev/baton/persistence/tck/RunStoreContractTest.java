@@ -662,6 +662,24 @@ public abstract class RunStoreContractTest {
     }
 
     @Test
+    void aWriterWhoseLeaseWasTakenCannotAppendWhateverItsClockSays() {
+        // "a" is fenced by "b"'s lease, also when "a"'s clock runs past "b"'s expiry (a clock ahead, or "b" gone
+        // quiet): "a" must take the lease over with tryLease before it writes, so fencing never depends on clocks
+        create("r1", T0);
+        Duration ttl = Duration.ofSeconds(30);
+        store.tryLease("r1", "a", ttl, T0).orElseThrow();
+        store.tryLease("r1", "b", ttl, T0.plusSeconds(31)).orElseThrow(); // expires at T0+61
+
+        assertThatThrownBy(() -> store.append("r1", 1, List.of(started("r1", 2, "task1", 1)), "a", T0.plusSeconds(90)))
+                .isInstanceOf(LeaseLostException.class).hasMessageContaining("'b'");
+        assertThat(store.events("r1")).hasSize(1);
+
+        store.tryLease("r1", "a", ttl, T0.plusSeconds(90)).orElseThrow();
+        store.append("r1", 1, List.of(started("r1", 2, "task1", 1)), "a", T0.plusSeconds(90));
+        assertThat(store.events("r1")).hasSize(2);
+    }
+
+    @Test
     void aReleasedLeaseIsFreeAndOnlyItsOwnerCanReleaseIt() {
         create("r1", T0);
         Duration ttl = Duration.ofMinutes(5);
