@@ -66,6 +66,21 @@ class LifecycleTest {
     }
 
     @Test
+    void aRunsCreationIsDeliveredOnTheSubmittingThreadBeforeSubmitReturns() {
+        // as RunListener says: a listener runs on the run's own threads, so a slow one slows the run (submit included)
+        java.util.List<Thread> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Orchestrator o = Orchestrator.builder().store(store).service("s", ctx -> 1).listener(e -> {
+            if (e instanceof dev.baton.event.RunCreated) {
+                heard.add(Thread.currentThread());
+            }
+        }).build()) {
+            RunHandle h = o.submit(Plan.builder().task("a", "s", Map.of()).build());
+            assertThat(heard).containsExactly(Thread.currentThread());
+            assertThat(h.await(Duration.ofSeconds(10)).status()).isEqualTo(RunStatus.COMPLETED);
+        }
+    }
+
+    @Test
     void closingFromSeveralThreadsAtOnceClosesOnceAndEveryCallReturns() throws Exception {
         AtomicInteger transportCloses = new AtomicInteger();
         TaskTransport transport = new TaskTransport() {
