@@ -401,7 +401,11 @@ public final class Orchestrator implements AutoCloseable {
         return engine.status();
     }
 
-    /** Stops accepting work, lets running tasks finish within the shutdown timeout; unfinished runs stay recoverable. */
+    /**
+     * Stops accepting work, lets running tasks finish within the shutdown timeout; unfinished runs stay recoverable,
+     * and result webhooks still being delivered are stopped (owed in the log, for the next orchestrator). Idempotent:
+     * a call while another is under way returns once that one has finished.
+     */
     @Override
     public void close() {
         engine.close();

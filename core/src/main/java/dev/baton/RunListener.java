@@ -6,8 +6,12 @@ import dev.baton.event.RunEvent;
  * Receives every event of every run, in order per run, after the event is written to the store.
  *
  * <p>Events of one run are delivered one at a time, in log order; events of different runs may be delivered
- * concurrently. A listener should be quick (it delays the next event of the run, not the run itself). A listener
- * that throws is logged and ignored: it never breaks a run.
+ * concurrently. An event is delivered on the thread that made it durable ({@code submit()}'s own for the run's
+ * creation, a handler's for its completion), before that thread goes on with the work that waited for the write:
+ * a slow listener slows its run (one that blocks on a run's first event holds up {@code submit()} and the run's
+ * start), and the events other threads of the run make durable meanwhile queue behind it, without a bound. So keep a
+ * listener quick, or hand the events to a queue of your own. A listener that throws is logged and ignored: it never
+ * breaks a run.
  */
 @FunctionalInterface
 public interface RunListener {

@@ -52,8 +52,8 @@ class ResultWebhookTest {
 
         private void attempt(URI destination, String runId, int n, Consumer<? super WebhookAttempt> onAttempt,
                              CompletableFuture<WebhookAttempt> done) {
-            if (dead) {
-                return;
+            if (dead || done.isCancelled()) {
+                return; // the process is gone, or the orchestrator closed and cancelled the delivery
             }
             calls.add(runId + "#" + n);
             WebhookOutcome o = script.isEmpty() ? WebhookOutcome.DELIVERED : script.poll();
@@ -197,6 +197,28 @@ class ResultWebhookTest {
                 org.assertj.core.groups.Tuple.tuple(1, WebhookAttempted.RETRYING),
                 org.assertj.core.groups.Tuple.tuple(2, WebhookAttempted.DELIVERED));
         assertThat(LogInvariants.check(store.events("w3"))).isEmpty();
+    }
+
+    @Test
+    void closeStopsADeliveryGoingOnAndTheNextOrchestratorTakesItUpOnce() {
+        // the same process goes on (a server that rebuilds its orchestrator): the closed one's delivery must not go
+        // on beside the new one's, nor write to the store after close
+        ScriptedTransport t = new ScriptedTransport(WebhookOutcome.RETRYING);
+        Orchestrator o1 = builder().webhooks(t).build();
+        o1.submit(plan(), RunOptions.builder().runId("w10").webhook(HOOK).build()).await(Duration.ofSeconds(5));
+        o1.close();
+        time.advance(Duration.ofSeconds(10));
+        assertThat(t.calls).as("no attempt after close").containsExactly("w10#1");
+        assertThat(attempts("w10")).extracting(WebhookAttempted::outcome).containsExactly(WebhookAttempted.RETRYING);
+
+        try (Orchestrator o2 = builder().webhooks(t).build()) {
+            time.advance(Duration.ofSeconds(10));
+        }
+        assertThat(t.calls).containsExactly("w10#1", "w10#2");
+        assertThat(attempts("w10")).extracting(WebhookAttempted::attempt, WebhookAttempted::outcome).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(1, WebhookAttempted.RETRYING),
+                org.assertj.core.groups.Tuple.tuple(2, WebhookAttempted.DELIVERED));
+        assertThat(LogInvariants.check(store.events("w10"))).isEmpty();
     }
 
     @Test

@@ -16,6 +16,10 @@ import java.util.function.Consumer;
  * it is configured, and reports each attempt, in order, to {@code onAttempt} (the last one
  * {@link WebhookAttempt#isFinal() final}); the returned stage completes with the last one and never exceptionally.
  * The signing secret never appears in an attempt. Implementations must be thread-safe.
+ *
+ * <p>When the orchestrator closes, it cancels the stages of the deliveries still going on (when
+ * {@code toCompletableFuture()} gives one) and records no later attempt: an implementation should then start no
+ * further attempt of that delivery. The log shows it owed, and the next orchestrator on the store takes it up.
  */
 public interface WebhookTransport {
 

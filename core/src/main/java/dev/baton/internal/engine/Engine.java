@@ -1360,11 +1360,40 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** Counted down once the first {@link #close()} has finished: later (or concurrent) calls wait for it. */
+    private final java.util.concurrent.CountDownLatch closeDone = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicReference<Thread> closer = new java.util.concurrent.atomic.AtomicReference<>();
+
+    /**
+     * Closes once. A concurrent or later call returns only when the first has finished (a caller that goes on to
+     * close the store must not find this engine still writing to it); the closing thread itself, re-entering from a
+     * transport's close, returns at once.
+     */
     @Override
     public void close() {
-        if (closed) {
+        Thread me = Thread.currentThread();
+        if (!closer.compareAndSet(null, me)) {
+            if (closer.get() != me) {
+                awaitClosed();
+            }
             return;
         }
+        try {
+            closeOnce();
+        } finally {
+            closeDone.countDown();
+        }
+    }
+
+    private void awaitClosed() {
+        try {
+            closeDone.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeOnce() {
         closed = true;
         admission.close();
         if (healthGate != null) {
@@ -1392,6 +1421,7 @@ public final class Engine implements AutoCloseable {
                         "the orchestrator closed before run '" + run.runId + "' ended; it stays recoverable"));
             }
         }
+        webhooks.close();
         Replanner rp = replanner;
         if (rp != null) {
             rp.close();

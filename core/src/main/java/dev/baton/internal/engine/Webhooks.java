@@ -43,6 +43,10 @@ final class Webhooks {
     private final Set<String> delivering = ConcurrentHashMap.newKeySet();
     /** A run that ended again (after a redrive) while the delivery of its earlier end was still running. */
     private final Map<String, Runnable> next = new ConcurrentHashMap<>();
+    /** The transport's stages of the deliveries going on, cancelled at close so that none goes on without us. */
+    private final Map<String, java.util.concurrent.CompletableFuture<?>> stages = new ConcurrentHashMap<>();
+    /** Set at close: nothing more is sent or recorded; what is owed stays owed in the log for the next instance. */
+    private volatile boolean closed;
 
     Webhooks(Engine engine, WebhookTransport transport) {
         this.engine = engine;
@@ -140,6 +144,9 @@ final class Webhooks {
 
     private void deliver(String runId, long endSeq, String destination, RunResult result, int firstAttempt,
                          boolean leased) {
+        if (closed) {
+            return; // a delayed start that a scheduler the engine does not own ran after close
+        }
         if (transport == null) {
             engine.log.warn("run {} has a webhook but no webhook transport is configured; not delivered", runId);
             record(runId, new WebhookAttempted(runId, 0, engine.now(), endSeq, destination, firstAttempt,
@@ -170,8 +177,10 @@ final class Webhooks {
             return;
         }
         java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        track(runId, stage);
         try {
             stage.whenComplete((a, t) -> {
+                stages.remove(runId);
                 if (finished.compareAndSet(false, true)) {
                     finish(runId, leased);
                 }
@@ -184,6 +193,32 @@ final class Webhooks {
                 finish(runId, leased);
             }
         }
+    }
+
+    /** Keeps the delivery's stage to cancel at close (a stage that refuses {@code toCompletableFuture()} is not kept). */
+    private void track(String runId, CompletionStage<WebhookAttempt> stage) {
+        java.util.concurrent.CompletableFuture<?> f;
+        try {
+            f = stage.toCompletableFuture();
+        } catch (RuntimeException | Error e) {
+            return;
+        }
+        stages.put(runId, f);
+        if (closed) {
+            f.cancel(false); // closed while it started
+        }
+    }
+
+    /**
+     * Stops the deliveries going on: their stages are cancelled (a transport stops retrying a delivery whose stage is
+     * cancelled) and no later attempt is recorded. The log shows them owed, so the next instance takes them up.
+     */
+    void close() {
+        closed = true;
+        for (java.util.concurrent.CompletableFuture<?> f : stages.values()) {
+            f.cancel(false);
+        }
+        stages.clear();
     }
 
     private void finish(String runId, boolean leased) {
@@ -205,6 +240,10 @@ final class Webhooks {
 
     /** Appends an attempt at the end of the log (which a redrive may have moved on), then tells the listeners. */
     private void record(String runId, WebhookAttempted draft) {
+        if (closed) {
+            engine.log.debug("run {}: webhook attempt {} after close not recorded", runId, draft.attempt());
+            return;
+        }
         for (int tries = 0; tries < RECORD_TRIES; tries++) {
             Optional<RunRecord> r;
             try {

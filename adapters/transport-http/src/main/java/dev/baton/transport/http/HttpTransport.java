@@ -86,6 +86,8 @@ public final class HttpTransport implements TaskTransport, HealthSource {
     private final Duration requestTimeout;
     private final long maxResponseBytes;
     private final Clock clock;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HttpTransport.class);
+
     private final HttpClient client;
     private final HealthMonitor monitor;
 
@@ -339,11 +341,31 @@ public final class HttpTransport implements TaskTransport, HealthSource {
         return Optional.ofNullable(monitor);
     }
 
-    /** Stops the health checks. The JDK client's connections close when it is collected. */
+    /**
+     * Stops the health checks and, on a JDK whose {@code HttpClient} can be shut down (21 and later), shuts the client
+     * down at once, so that its selector and worker threads end now: exchanges still going on fail. On Java 17 the
+     * client's threads and connections end when it is collected.
+     */
     @Override
     public void close() {
         if (monitor != null) {
             monitor.close();
+        }
+        shutdownNow(client);
+    }
+
+    /** {@code HttpClient.shutdownNow()} where the running JDK has it (the code is compiled for Java 17). */
+    static void shutdownNow(HttpClient client) {
+        java.lang.reflect.Method m;
+        try {
+            m = HttpClient.class.getMethod("shutdownNow");
+        } catch (NoSuchMethodException e) {
+            return; // Java 17: the client's threads end when it is collected
+        }
+        try {
+            m.invoke(client);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.warn("shutting the HTTP client down failed: {}", e.toString());
         }
     }
 

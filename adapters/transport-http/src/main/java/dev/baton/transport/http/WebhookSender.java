@@ -36,7 +36,8 @@ import java.util.function.Consumer;
  * backoff (doubling from {@code initialBackoff} up to {@code maxBackoff}, at least the receiver's
  * {@code Retry-After}) through the injected {@link Scheduler}, up to {@code maxAttempts}; other statuses fail at
  * once. Each attempt's {@link WebhookAttempt} goes to the {@link WebhookAttemptListener}; the stage returned by
- * {@link #send} completes with the last one and never exceptionally.
+ * {@link #send} completes with the last one and never exceptionally. Cancelling that stage stops the delivery: no
+ * attempt starts after it (one already sent still ends and is told to the listeners).
  *
  * <p>As the orchestrator's {@link WebhookTransport} ({@code Orchestrator.builder().webhooks(sender)}), it delivers
  * the result of every run with a webhook when the run ends, and the orchestrator records each attempt in the run's
@@ -155,6 +156,9 @@ public final class WebhookSender implements WebhookTransport {
 
     private void attempt(URI destination, String runId, byte[] body, int n, CompletableFuture<WebhookAttempt> done,
                          Consumer<? super WebhookAttempt> onAttempt) {
+        if (done.isDone()) {
+            return; // cancelled (the orchestrator closed): no further attempt
+        }
         try {
             policy.check(destination);
         } catch (WebhookException e) {

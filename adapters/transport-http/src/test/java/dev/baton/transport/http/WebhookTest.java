@@ -123,6 +123,26 @@ class WebhookTest {
     }
 
     @Test
+    void aCancelledDeliveryMakesNoFurtherAttempt() throws Exception {
+        // the orchestrator cancels the stages of deliveries going on when it closes; the next one takes them up
+        AtomicInteger started = new AtomicInteger(); // each attempt checks its destination first, on the scheduler
+        FakeServer s = receiver((ex, body) -> FakeServer.respond(ex, 503, ""));
+        CompletableFuture<WebhookAttempt> done = sender()
+                .destinations(DestinationPolicy.builder().allowHost("127.0.0.1").allowLoopback(true).resolver(h -> {
+                    started.incrementAndGet();
+                    return InetAddress.getAllByName(h);
+                }).build())
+                .build().send(s.uri("/hook"), payload()).toCompletableFuture();
+        assertThat(next().outcome()).isEqualTo(WebhookOutcome.RETRYING);
+        assertThat(started).hasValue(1);
+
+        done.cancel(false);
+        time.advance(Duration.ofSeconds(30));
+        assertThat(started).as("no attempt started after the cancel").hasValue(1);
+        assertThat(time.pending()).as("nothing rescheduled").isZero();
+    }
+
+    @Test
     void deliverStartsOnTheSchedulerContinuesTheCountAndSendsNothingWhenAttemptsAreUsedUp() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         FakeServer down = receiver((ex, body) -> {

@@ -1,0 +1,43 @@
+package dev.baton.transport.http;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** A long-lived server builds and closes transports: their threads must not wait for a garbage collection. */
+class TransportThreadsTest {
+
+    private static Set<Thread> httpClientThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("HttpClient-")).collect(Collectors.toSet());
+    }
+
+    @Test
+    void closeEndsTheClientsThreadsWhereTheJdkCanShutItDown() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 21, "HttpClient has no shutdownNow() before Java 21");
+        try (FakeServer s = new FakeServer((ex, body) -> FakeServer.respond(ex, 200, "{\"ok\":true}"))) {
+            Set<Thread> before = httpClientThreads();
+            HttpTransport t = HttpTransport.builder().service("orders", s.uri("/tasks"))
+                    .requestTimeout(Duration.ofSeconds(10)).build();
+            assertThat(t.dispatch(HttpTransportTest.request(1)).toCompletableFuture().get(20, TimeUnit.SECONDS))
+                    .isEqualTo(Map.of("ok", true));
+            Set<Thread> started = httpClientThreads();
+            started.removeAll(before);
+            assertThat(started).as("the client's selector").isNotEmpty();
+
+            t.close();
+            for (Thread th : started) {
+                th.join(10_000);
+            }
+            assertThat(started).as("ended while the transport is still referenced").noneMatch(Thread::isAlive);
+            assertThat(t.toString()).isNotEmpty(); // keeps the transport, and so its client, reachable until here
+        }
+    }
+}

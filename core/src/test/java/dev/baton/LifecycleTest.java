@@ -1,0 +1,133 @@
+package dev.baton;
+
+import dev.baton.plan.Plan;
+import dev.baton.planner.ServiceDescriptor;
+import dev.baton.store.InMemoryRunStore;
+import dev.baton.transport.TaskRequest;
+import dev.baton.transport.TaskTransport;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Closing an orchestrator that an embedding server shares between threads. */
+class LifecycleTest {
+
+    private final InMemoryRunStore store = new InMemoryRunStore();
+
+    @Test
+    void aCloseWhileAnotherIsUnderWayReturnsOnlyOnceThatOneHasFinished() throws Exception {
+        // e.g. a shutdown hook and the server's own stop: the caller that returns second goes on to close the store,
+        // so the orchestrator must be done with it (its transports closed, its tasks' runs detached)
+        CountDownLatch in = new CountDownLatch(1);
+        AtomicInteger transportCloses = new AtomicInteger();
+        TaskTransport transport = new TaskTransport() {
+            @Override
+            public CompletionStage<Object> dispatch(TaskRequest request) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public void close() {
+                transportCloses.incrementAndGet();
+            }
+        };
+        Orchestrator o = Orchestrator.builder().store(store).shutdownTimeout(Duration.ofSeconds(1))
+                .asyncService("hang", ctx -> {
+                    in.countDown();
+                    return new CompletableFuture<>();
+                })
+                .remoteService(ServiceDescriptor.of("remote"), transport, ServiceOptions.defaults())
+                .build();
+        RunHandle h = o.submit(Plan.builder().task("t", "hang", Map.of()).build(),
+                RunOptions.builder().runId("shared").build());
+        assertThat(in.await(10, TimeUnit.SECONDS)).isTrue();
+
+        Thread first = new Thread(o::close, "first-close");
+        first.start();
+        while (first.getState() != Thread.State.TIMED_WAITING && first.isAlive()) {
+            Thread.onSpinWait(); // until it waits for the running task
+        }
+        assertThat(first.isAlive()).as("the first close waits for the running task").isTrue();
+
+        o.close();
+        assertThat(transportCloses).as("closed when the second close returns").hasValue(1);
+        assertThat(h.result()).isCompletedExceptionally();
+        first.join(10_000);
+        assertThat(transportCloses).as("closed once").hasValue(1);
+        assertThat(store.run("shared").orElseThrow().state().isTerminal()).as("still recoverable").isFalse();
+    }
+
+    @Test
+    void aRunsCreationIsDeliveredOnTheSubmittingThreadBeforeSubmitReturns() {
+        // as RunListener says: a listener runs on the run's own threads, so a slow one slows the run (submit included)
+        java.util.List<Thread> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Orchestrator o = Orchestrator.builder().store(store).service("s", ctx -> 1).listener(e -> {
+            if (e instanceof dev.baton.event.RunCreated) {
+                heard.add(Thread.currentThread());
+            }
+        }).build()) {
+            RunHandle h = o.submit(Plan.builder().task("a", "s", Map.of()).build());
+            assertThat(heard).containsExactly(Thread.currentThread());
+            assertThat(h.await(Duration.ofSeconds(10)).status()).isEqualTo(RunStatus.COMPLETED);
+        }
+    }
+
+    @Test
+    void closingFromSeveralThreadsAtOnceClosesOnceAndEveryCallReturns() throws Exception {
+        AtomicInteger transportCloses = new AtomicInteger();
+        TaskTransport transport = new TaskTransport() {
+            @Override
+            public CompletionStage<Object> dispatch(TaskRequest request) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public void close() {
+                transportCloses.incrementAndGet();
+                throw new IllegalStateException("closing twice would show");
+            }
+        };
+        Orchestrator o = Orchestrator.builder().store(store)
+                .remoteService(ServiceDescriptor.of("remote"), transport, ServiceOptions.defaults()).build();
+        CountDownLatch go = new CountDownLatch(1);
+        Thread[] closers = new Thread[8];
+        for (int i = 0; i < closers.length; i++) {
+            closers[i] = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                o.close();
+            });
+            closers[i].start();
+        }
+        go.countDown();
+        for (Thread t : closers) {
+            t.join(10_000);
+            assertThat(t.isAlive()).isFalse();
+        }
+        assertThat(transportCloses).hasValue(1);
+    }
+
+    @Test
+    void aHandlerThatClosesItsOrchestratorIsNotKeptWaitingPastTheShutdownTimeout() {
+        Orchestrator[] o = new Orchestrator[1];
+        o[0] = Orchestrator.builder().store(store).shutdownTimeout(Duration.ofMillis(100)).service("s", ctx -> {
+            o[0].close();          // waits for running tasks, itself among them: the shutdown timeout bounds it
+            return 1;
+        }).build();
+        RunHandle h = o[0].submit(Plan.builder().task("a", "s", Map.of()).build(),
+                RunOptions.builder().runId("self").build());
+        assertThat(h.result()).failsWithin(Duration.ofSeconds(10));
+        assertThat(store.run("self").orElseThrow().state().isTerminal()).as("still recoverable").isFalse();
+    }
+}
