@@ -229,9 +229,11 @@ class StoreCommandsTest {
 
     @Test
     void anEmbeddedStoreAnotherProcessHoldsIsRefusedOnOneLineAndReadableOnceItIsFree() throws Exception {
-        seed(JdbcRunStore.embedded(dir));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process holder = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+        try (JdbcRunStore store = JdbcRunStore.embedded(dir)) {
+            seed(store);
+        }
+        String javaBinary = ProcessHandle.current().info().command().orElse("java");
+        Process holder = new ProcessBuilder(javaBinary, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
                 StoreHolder.class.getName(), dir.toString()).redirectErrorStream(true).start();
         try {
             var lines = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
