@@ -43,10 +43,17 @@ import java.util.function.Consumer;
  * the result of every run with a webhook when the run ends, and the orchestrator records each attempt in the run's
  * log. The retries run on the injected scheduler, so give it the orchestrator's.
  *
+ * <p>{@link #close()} ends the sender: a delivery waiting for its next attempt, and any later one, completes with a
+ * {@code FAILED} attempt without a request. Close the orchestrator that uses the sender first: it stops its
+ * deliveries without recording them as failed, so the next orchestrator on the same store takes them up.
+ *
  * <p>The secret is never logged, never in a message and never in {@code toString}; response bodies are not read.
  * Thread-safe.
  */
-public final class WebhookSender implements WebhookTransport {
+public final class WebhookSender implements WebhookTransport, AutoCloseable {
+
+    /** The message of the attempt a closed sender ends a delivery with. */
+    static final String CLOSED = "the webhook sender is closed";
 
     private static final Logger log = LoggerFactory.getLogger(WebhookSender.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,6 +68,7 @@ public final class WebhookSender implements WebhookTransport {
     private final Duration requestTimeout;
     private final WebhookAttemptListener listener;
     private final HttpClient client;
+    private volatile boolean closed;
 
     private WebhookSender(Builder b) {
         this.secret = b.secret.clone();
@@ -139,6 +147,10 @@ public final class WebhookSender implements WebhookTransport {
                     + " cannot be written as JSON");
         }
         CompletableFuture<WebhookAttempt> done = new CompletableFuture<>();
+        if (closed) {
+            finishClosed(done, onAttempt, payload.runId(), destination, firstAttempt);
+            return done;
+        }
         if (firstAttempt > maxAttempts) {
             // a delivery resumed after a restart whose attempts are used up (or a smaller limit now): nothing is sent
             finish(done, onAttempt, new WebhookAttempt(payload.runId(), destination, firstAttempt,
@@ -158,6 +170,10 @@ public final class WebhookSender implements WebhookTransport {
                          Consumer<? super WebhookAttempt> onAttempt) {
         if (done.isDone()) {
             return; // cancelled (the orchestrator closed): no further attempt
+        }
+        if (closed) {
+            finishClosed(done, onAttempt, runId, destination, n);
+            return;
         }
         try {
             policy.check(destination);
@@ -225,6 +241,24 @@ public final class WebhookSender implements WebhookTransport {
             t = t.getCause();
         }
         return t.getClass().getSimpleName();
+    }
+
+    /**
+     * Ends the sender: deliveries waiting for their next attempt, and any started later, complete with a
+     * {@code FAILED} attempt and send nothing. On a JDK whose {@code HttpClient} can be shut down (21 and later) its
+     * threads end now, and an exchange still going on fails (and so ends its delivery the same way); on Java 17 they
+     * end when the client is collected. Idempotent.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        HttpTransport.shutdownNow(client);
+    }
+
+    private void finishClosed(CompletableFuture<WebhookAttempt> done, Consumer<? super WebhookAttempt> onAttempt,
+                              String runId, URI destination, int n) {
+        finish(done, onAttempt, new WebhookAttempt(runId, destination, n, WebhookOutcome.FAILED, 0, CLOSED,
+                clock.instant(), null));
     }
 
     private void finish(CompletableFuture<WebhookAttempt> done, Consumer<? super WebhookAttempt> onAttempt,

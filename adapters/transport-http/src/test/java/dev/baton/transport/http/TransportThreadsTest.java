@@ -40,4 +40,29 @@ class TransportThreadsTest {
             assertThat(t.toString()).isNotEmpty(); // keeps the transport, and so its client, reachable until here
         }
     }
+
+    @Test
+    void closingAWebhookSenderEndsItsClientsThreadsWhereTheJdkCanShutItDown() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 21, "HttpClient has no shutdownNow() before Java 21");
+        try (FakeServer s = new FakeServer((ex, body) -> FakeServer.respond(ex, 200, ""))) {
+            Set<Thread> before = httpClientThreads();
+            WebhookSender sender = WebhookSender.builder().secret("0123456789abcdef0123456789abcdef")
+                    .scheduler(new dev.baton.time.ManualTime())
+                    .destinations(DestinationPolicy.builder().allowHost("127.0.0.1").allowLoopback(true).build())
+                    .build();
+            assertThat(sender.send(s.uri("/hook"), new WebhookPayload("r", "COMPLETED", Map.of(), null))
+                    .toCompletableFuture().get(20, TimeUnit.SECONDS).outcome())
+                    .isEqualTo(dev.baton.transport.WebhookOutcome.DELIVERED);
+            Set<Thread> started = httpClientThreads();
+            started.removeAll(before);
+            assertThat(started).as("the client's selector").isNotEmpty();
+
+            sender.close();
+            for (Thread th : started) {
+                th.join(10_000);
+            }
+            assertThat(started).as("ended while the sender is still referenced").noneMatch(Thread::isAlive);
+            assertThat(sender.toString()).isNotEmpty();
+        }
+    }
 }

@@ -143,6 +143,34 @@ class WebhookTest {
     }
 
     @Test
+    void aClosedSenderEndsTheDeliveryWaitingForItsRetryAndEveryLaterOneWithoutARequest() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        FakeServer s = receiver((ex, body) -> {
+            calls.incrementAndGet();
+            FakeServer.respond(ex, 503, "");
+        });
+        WebhookSender sender = sender().maxAttempts(5).build();
+        CompletableFuture<WebhookAttempt> waiting = sender.send(s.uri("/hook"), payload()).toCompletableFuture();
+        WebhookAttempt first = next();
+        assertThat(first.outcome()).isEqualTo(WebhookOutcome.RETRYING);
+
+        sender.close();
+        sender.close(); // idempotent
+        time.advance(first.nextDelay());
+        WebhookAttempt last = waiting.get(20, TimeUnit.SECONDS);
+        assertThat(last.outcome()).isEqualTo(WebhookOutcome.FAILED);
+        assertThat(last.attempt()).isEqualTo(2);
+        assertThat(last.error()).isEqualTo(WebhookSender.CLOSED);
+        assertThat(next()).isEqualTo(last); // the listener heard of it too
+
+        WebhookAttempt later = sender.send(s.uri("/hook"), payload()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+        assertThat(later.outcome()).isEqualTo(WebhookOutcome.FAILED);
+        assertThat(later.error()).isEqualTo(WebhookSender.CLOSED);
+        assertThat(calls).as("only the first attempt reached the receiver").hasValue(1);
+        assertThat(time.pending()).isZero();
+    }
+
+    @Test
     void deliverStartsOnTheSchedulerContinuesTheCountAndSendsNothingWhenAttemptsAreUsedUp() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         FakeServer down = receiver((ex, body) -> {
