@@ -362,10 +362,26 @@ public final class Orchestrator implements AutoCloseable {
     /**
      * Tasks that exhausted their attempts, with their input, every attempt's error and their execution id.
      *
-     * @return dead letters not yet redriven, oldest first
+     * @return dead letters not yet redriven, oldest first, then by run id and task id; all of them (see
+     *     {@link #deadLetters(DeadLetter, int)} for pages)
      */
     public List<DeadLetter> deadLetters() {
         return engine.deadLetters();
+    }
+
+    /**
+     * A page of {@link #deadLetters()}, in the same order (oldest first, then by run id and task id), read with a
+     * bounded query where the store has one (the JDBC store does): for a store that may hold many, page through
+     * them with the last one of each page as the next page's {@code after}.
+     *
+     * @param after the last dead letter of the previous page, or {@code null} for the first page; it need not still
+     *              be a dead letter (redriven or purged meanwhile)
+     * @param limit the page's size, 1 to 10,000
+     * @return up to {@code limit} dead letters after {@code after}
+     * @throws IllegalArgumentException if {@code limit} is out of range
+     */
+    public List<DeadLetter> deadLetters(DeadLetter after, int limit) {
+        return engine.deadLetters(after, limit);
     }
 
     /**

@@ -166,6 +166,44 @@ class ResilienceEngineTest {
     }
 
     @Test
+    void deadLettersAreReadInPagesOldestFirst() {
+        RetryPolicy once = RetryPolicy.builder().maxAttempts(1).build();
+        try (Orchestrator o = base().retryPolicy(once)
+                .service("fails", ctx -> {
+                    throw new IllegalStateException("down");
+                })
+                .build()) {
+            for (int i = 0; i < 5; i++) {
+                String id = "dl-" + i;
+                Plan plan = Plan.builder().task("a", "fails", Map.of()).task("b", "fails", Map.of()).build();
+                assertThat(o.submit(plan, RunOptions.builder().runId(id).failurePolicy(FailurePolicy.CONTINUE)
+                        .build()).result().getNow(null).status()).isEqualTo(RunStatus.FAILED);
+                time.advance(Duration.ofSeconds(1)); // each run's dead letters a second after the last's
+            }
+            List<DeadLetter> all = o.deadLetters();
+            assertThat(all).hasSize(10);
+            assertThat(all).extracting(d -> d.runId() + "/" + d.taskId()).containsExactly("dl-0/a", "dl-0/b",
+                    "dl-1/a", "dl-1/b", "dl-2/a", "dl-2/b", "dl-3/a", "dl-3/b", "dl-4/a", "dl-4/b");
+
+            List<DeadLetter> paged = new ArrayList<>();
+            for (List<DeadLetter> page = o.deadLetters(null, 4); !page.isEmpty();
+                 page = o.deadLetters(page.get(page.size() - 1), 4)) {
+                assertThat(page).hasSizeLessThanOrEqualTo(4);
+                paged.addAll(page);
+            }
+            assertThat(paged).isEqualTo(all);
+
+            o.redrive(all.get(3)); // fails again: dead-lettered anew, now the newest
+            assertThat(o.deadLetters(all.get(3), 3)).extracting(d -> d.runId() + "/" + d.taskId())
+                    .containsExactly("dl-2/a", "dl-2/b", "dl-3/a");
+            assertThat(o.deadLetters(null, 20)).last().extracting(d -> d.runId() + "/" + d.taskId())
+                    .isEqualTo("dl-1/b");
+            assertThatThrownBy(() -> o.deadLetters(null, 0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("limit");
+        }
+    }
+
+    @Test
     void openBreakerRejectsWithoutCallingAndTheRetryWaitsForTheHalfOpenTrial() {
         AtomicInteger calls = new AtomicInteger();
         AtomicBoolean healthy = new AtomicBoolean();

@@ -5,6 +5,7 @@ import dev.baton.event.RunEvent;
 import dev.baton.event.TaskCompleted;
 import dev.baton.event.TaskDeadLettered;
 import dev.baton.event.TaskRedriven;
+import dev.baton.persistence.DeadLetterCursor;
 import dev.baton.persistence.DefinitionStore;
 import dev.baton.persistence.Lease;
 import dev.baton.persistence.LeaseLostException;
@@ -325,8 +326,7 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
     @Override
     public List<TaskDeadLettered> deadLetters() {
         List<TaskDeadLettered> out = new ArrayList<>(deadLetters.values());
-        out.sort(Comparator.comparing(TaskDeadLettered::at).thenComparing(TaskDeadLettered::runId)
-                .thenComparingLong(TaskDeadLettered::seq));
+        out.sort(DeadLetterCursor.ORDER);
         return List.copyOf(out);
     }
 

@@ -81,11 +81,27 @@ public interface RunStore extends AutoCloseable {
     Optional<TaskCompleted> completedExecution(String executionId);
 
     /**
-     * Dead letters not yet redriven, oldest first.
+     * Dead letters not yet redriven, oldest first, then by run id and task id ({@link DeadLetterCursor#ORDER}).
      *
      * @return the dead-letter events
      */
     List<TaskDeadLettered> deadLetters();
+
+    /**
+     * A page of {@link #deadLetters()}, in the same order: those after {@code after} ({@code null}: from the first),
+     * at most {@code limit}. The next page starts at {@link DeadLetterCursor#after} of this page's last. The default
+     * reads every dead letter and keeps the page; a store with a query language answers it with a bounded query.
+     *
+     * @param after where the page starts, or {@code null} for the first page
+     * @param limit the page's size, 1 to {@link RunFilter#MAX_LIMIT}
+     * @return the page
+     * @throws IllegalArgumentException if {@code limit} is out of range
+     */
+    default List<TaskDeadLettered> deadLetters(DeadLetterCursor after, int limit) {
+        DeadLetterCursor.checkLimit(limit);
+        return deadLetters().stream().sorted(DeadLetterCursor.ORDER).filter(d -> after == null || after.precedes(d))
+                .limit(limit).toList();
+    }
 
     /**
      * Deletes runs (logs, summaries, executions, dead letters, leases) that ended before a time.

@@ -29,6 +29,7 @@ import dev.baton.event.RunSettings;
 import dev.baton.event.FailedAttempt;
 import dev.baton.event.TaskDeadLettered;
 import dev.baton.event.TaskRedriven;
+import dev.baton.persistence.DeadLetterCursor;
 import dev.baton.persistence.RunFilter;
 import dev.baton.persistence.RunRecord;
 import dev.baton.persistence.RunState;
@@ -646,8 +647,19 @@ public final class Engine implements AutoCloseable {
      * @return dead letters not yet redriven, oldest first
      */
     public List<DeadLetter> deadLetters() {
-        List<DeadLetter> out = new ArrayList<>();
-        for (TaskDeadLettered d : store.deadLetters()) {
+        return deadLetterViews(store.deadLetters());
+    }
+
+    /** A page of {@link #deadLetters()}: those after {@code after} (null: from the first), at most {@code limit}. */
+    public List<DeadLetter> deadLetters(DeadLetter after, int limit) {
+        DeadLetterCursor.checkLimit(limit);
+        return deadLetterViews(store.deadLetters(
+                after == null ? null : new DeadLetterCursor(after.at(), after.runId(), after.taskId()), limit));
+    }
+
+    private static List<DeadLetter> deadLetterViews(List<TaskDeadLettered> stored) {
+        List<DeadLetter> out = new ArrayList<>(stored.size());
+        for (TaskDeadLettered d : stored) {
             List<DeadLetter.AttemptError> errors = new ArrayList<>(d.attempts().size());
             for (FailedAttempt f : d.attempts()) {
                 errors.add(new DeadLetter.AttemptError(f.attempt(), f.error().code(), f.error().message(), f.at()));

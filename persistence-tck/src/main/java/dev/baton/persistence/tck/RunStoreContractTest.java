@@ -19,6 +19,7 @@ import dev.baton.event.WebhookAttempted;
 import dev.baton.event.TaskRetryScheduled;
 import dev.baton.event.TaskSkipped;
 import dev.baton.event.TaskStarted;
+import dev.baton.persistence.DeadLetterCursor;
 import dev.baton.persistence.Lease;
 import dev.baton.persistence.LeaseLostException;
 import dev.baton.persistence.LogInvariants;
@@ -595,6 +596,56 @@ public abstract class RunStoreContractTest {
         store.append("r1", 5, List.of(started("r1", 6, "task1", 2),
                 new TaskFailed("r1", 7, T0, "task1", "r1/task1", 2, boom, false), again), null, T0);
         assertThat(store.deadLetters()).containsExactly(second, again);
+    }
+
+    @Test
+    void deadLettersComeInBoundedPagesInTheirOrder() {
+        ErrorInfo boom = ErrorInfo.of("HANDLER_ERROR", "boom");
+        Map<String, Long> seqs = new LinkedHashMap<>();
+        List<TaskDeadLettered> all = new ArrayList<>();
+        // ties in time are ordered by run id, then task id; ids of another length and case sort by code point
+        String[][] letters = {{"r-b", "task2", "1"}, {"r-a", "task3", "1"}, {"r-a", "task1", "1"}, {"r-c", "task1", "0"},
+                {"r-b", "task1", "1"}, {"r-d", "task1", "2"}, {"r-c", "Task9", "3"}, {"r-B", "task1", "1"}};
+        for (String[] l : letters) {
+            String run = l[0];
+            String task = l[1];
+            long seq = seqs.computeIfAbsent(run, r -> {
+                create(r, T0);
+                return 1L;
+            });
+            TaskDeadLettered d = new TaskDeadLettered(run, seq + 3, T0.plusSeconds(Long.parseLong(l[2])), task,
+                    run + "/" + task, "svc", Map.of(), List.of(new FailedAttempt(1, T0, boom)));
+            store.append(run, seq, List.of(started(run, seq + 1, task, 1),
+                    new TaskFailed(run, seq + 2, T0, task, run + "/" + task, 1, boom, false), d), null, T0);
+            seqs.put(run, seq + 3);
+            all.add(d);
+        }
+        List<TaskDeadLettered> expected = all.stream().sorted(DeadLetterCursor.ORDER).toList();
+        assertThat(expected.get(0).runId()).isEqualTo("r-c");
+        assertThat(store.deadLetters()).containsExactlyElementsOf(expected);
+
+        List<TaskDeadLettered> paged = new ArrayList<>();
+        List<TaskDeadLettered> page = store.deadLetters(null, 3);
+        while (!page.isEmpty()) {
+            assertThat(page).hasSizeLessThanOrEqualTo(3);
+            paged.addAll(page);
+            page = store.deadLetters(DeadLetterCursor.after(page.get(page.size() - 1)), 3);
+        }
+        assertThat(paged).containsExactlyElementsOf(expected);
+        assertThat(store.deadLetters(null, RunFilter.MAX_LIMIT)).containsExactlyElementsOf(expected);
+
+        // a page starts after its cursor's place even when that dead letter is gone (redriven)
+        TaskDeadLettered third = expected.get(2);
+        store.append(third.runId(), seqs.get(third.runId()), List.of(new TaskRedriven(third.runId(),
+                seqs.get(third.runId()) + 1, T0.plusSeconds(9), third.taskId(), third.executionId())), null, T0);
+        assertThat(store.deadLetters(DeadLetterCursor.after(third), 2)).containsExactlyElementsOf(expected.subList(3, 5));
+        assertThat(store.deadLetters(DeadLetterCursor.after(expected.get(1)), 2))
+                .containsExactlyElementsOf(expected.subList(3, 5));
+
+        assertThatThrownBy(() -> store.deadLetters(null, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("limit");
+        assertThatThrownBy(() -> store.deadLetters(null, RunFilter.MAX_LIMIT + 1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     // ---------------------------------------------------------------- purge

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.baton.event.RunEvent;
 import dev.baton.event.TaskCompleted;
 import dev.baton.event.TaskDeadLettered;
+import dev.baton.persistence.DeadLetterCursor;
 import dev.baton.persistence.DefinitionStore;
 import dev.baton.persistence.Lease;
 import dev.baton.persistence.LogInvariants;
@@ -353,15 +354,36 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
 
     @Override
     public List<TaskDeadLettered> deadLetters() {
-        return query("query dead letters", sql.selectDeadLetters, ps -> { }, rs -> {
-            List<TaskDeadLettered> out = new ArrayList<>();
-            while (rs.next()) {
-                String what = "the dead letter of " + place(rs.getString(3), rs.getLong(4));
-                out.add(decodeAs(TaskDeadLettered.class, what, StoredPayload.resolve(rs.getString(1), rs.getString(2),
-                        () -> what)));
-            }
-            return List.copyOf(out);
-        });
+        return query("query dead letters", sql.selectDeadLetters, ps -> { }, this::readDeadLetters);
+    }
+
+    /** One bounded query: the page's rows only, in the order of {@link #deadLetters()}. */
+    @Override
+    public List<TaskDeadLettered> deadLetters(DeadLetterCursor after, int limit) {
+        DeadLetterCursor.checkLimit(limit);
+        if (after == null) {
+            return query("query dead letters", sql.selectDeadLettersFirst, ps -> ps.setInt(1, limit),
+                    this::readDeadLetters);
+        }
+        long at = Sql.nanos(after.at());
+        return query("query dead letters", sql.selectDeadLettersAfter, ps -> {
+            ps.setLong(1, at);
+            ps.setLong(2, at);
+            ps.setString(3, after.runId());
+            ps.setString(4, after.runId());
+            ps.setString(5, after.taskId());
+            ps.setInt(6, limit);
+        }, this::readDeadLetters);
+    }
+
+    private List<TaskDeadLettered> readDeadLetters(ResultSet rs) throws SQLException {
+        List<TaskDeadLettered> out = new ArrayList<>();
+        while (rs.next()) {
+            String what = "the dead letter of " + place(rs.getString(3), rs.getLong(4));
+            out.add(decodeAs(TaskDeadLettered.class, what, StoredPayload.resolve(rs.getString(1), rs.getString(2),
+                    () -> what)));
+        }
+        return List.copyOf(out);
     }
 
     /** A stored event that must be of one type: another one is a damaged row, named as such, not a cast failure. */

@@ -49,6 +49,8 @@ final class Sql {
     final String selectExecution;
     final String selectExecutionAnyRun;
     final String selectDeadLetters;
+    final String selectDeadLettersFirst;
+    final String selectDeadLettersAfter;
     final String unfinished;
     final String insertDefinition;
     final String selectDefinition;
@@ -144,8 +146,16 @@ final class Sql {
         selectExecutionAnyRun = "SELECT e.payload, o.payload FROM " + events + withOverflow
                 + " WHERE e.execution_id = ? ORDER BY e.seq DESC LIMIT 1";
         // a dead letter's row holds the same payload as its event's row, so a long one points at the same overflow row
-        selectDeadLetters = "SELECT d.payload, o.payload, d.run_id, d.seq FROM " + deadLetters + " d LEFT JOIN " + overflow
-                + " o ON o.run_id = d.run_id AND o.seq = d.seq ORDER BY d.at_ns, d.run_id, d.seq";
+        // ids in code point order on both databases (PostgreSQL's default collation would follow the locale), so a
+        // page's cursor means the same place as in the in-memory store
+        String c = dialect == JdbcRunStore.Dialect.POSTGRES ? " COLLATE \"C\"" : "";
+        String fromDeadLetters = "SELECT d.payload, o.payload, d.run_id, d.seq FROM " + deadLetters + " d LEFT JOIN "
+                + overflow + " o ON o.run_id = d.run_id AND o.seq = d.seq";
+        String deadLetterOrder = " ORDER BY d.at_ns, d.run_id" + c + ", d.task_id" + c;
+        selectDeadLetters = fromDeadLetters + deadLetterOrder;
+        selectDeadLettersFirst = fromDeadLetters + deadLetterOrder + " LIMIT ?";
+        selectDeadLettersAfter = fromDeadLetters + " WHERE d.at_ns > ? OR (d.at_ns = ? AND (d.run_id" + c + " > ? OR"
+                + " (d.run_id = ? AND d.task_id" + c + " > ?)))" + deadLetterOrder + " LIMIT ?";
         unfinished = "SELECT run_id FROM " + runs + " WHERE state = 'ACTIVE' ORDER BY created_ns, run_id";
         insertDefinition = dialect == JdbcRunStore.Dialect.POSTGRES
                 ? "INSERT INTO " + definitions + " (name, version, payload, saved_ns) VALUES (?, ?, ?, ?)"
