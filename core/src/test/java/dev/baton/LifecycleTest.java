@@ -22,13 +22,9 @@ class LifecycleTest {
 
     private final InMemoryRunStore store = new InMemoryRunStore();
 
-    @Test
-    void aCloseWhileAnotherIsUnderWayReturnsOnlyOnceThatOneHasFinished() throws Exception {
-        // e.g. a shutdown hook and the server's own stop: the caller that returns second goes on to close the store,
-        // so the orchestrator must be done with it (its transports closed, its tasks' runs detached)
-        CountDownLatch in = new CountDownLatch(1);
-        AtomicInteger transportCloses = new AtomicInteger();
-        TaskTransport transport = new TaskTransport() {
+    /** A transport that answers null and counts its closes; each close then throws, as a broken one might. */
+    private static TaskTransport countingCloses(AtomicInteger closes) {
+        return new TaskTransport() {
             @Override
             public CompletionStage<Object> dispatch(TaskRequest request) {
                 return CompletableFuture.completedFuture(null);
@@ -36,9 +32,19 @@ class LifecycleTest {
 
             @Override
             public void close() {
-                transportCloses.incrementAndGet();
+                closes.incrementAndGet();
+                throw new IllegalStateException("closing twice would show");
             }
         };
+    }
+
+    @Test
+    void aCloseWhileAnotherIsUnderWayReturnsOnlyOnceThatOneHasFinished() throws Exception {
+        // e.g. a shutdown hook and the server's own stop: the caller that returns second goes on to close the store,
+        // so the orchestrator must be done with it (its transports closed, its tasks' runs detached)
+        CountDownLatch in = new CountDownLatch(1);
+        AtomicInteger transportCloses = new AtomicInteger();
+        TaskTransport transport = countingCloses(transportCloses);
         Orchestrator o = Orchestrator.builder().store(store).shutdownTimeout(Duration.ofSeconds(1))
                 .asyncService("hang", ctx -> {
                     in.countDown();
@@ -83,18 +89,7 @@ class LifecycleTest {
     @Test
     void closingFromSeveralThreadsAtOnceClosesOnceAndEveryCallReturns() throws Exception {
         AtomicInteger transportCloses = new AtomicInteger();
-        TaskTransport transport = new TaskTransport() {
-            @Override
-            public CompletionStage<Object> dispatch(TaskRequest request) {
-                return CompletableFuture.completedFuture(null);
-            }
-
-            @Override
-            public void close() {
-                transportCloses.incrementAndGet();
-                throw new IllegalStateException("closing twice would show");
-            }
-        };
+        TaskTransport transport = countingCloses(transportCloses); // a failing close() must not stop close()
         Orchestrator o = Orchestrator.builder().store(store)
                 .remoteService(ServiceDescriptor.of("remote"), transport, ServiceOptions.defaults()).build();
         CountDownLatch go = new CountDownLatch(1);

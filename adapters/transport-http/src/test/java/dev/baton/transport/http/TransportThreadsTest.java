@@ -19,6 +19,20 @@ class TransportThreadsTest {
                 .filter(t -> t.isAlive() && t.getName().startsWith("HttpClient-")).collect(Collectors.toSet());
     }
 
+    /** The client threads started since {@code before} end once {@code owner} is closed, while it is still referenced. */
+    private static void closeEndsTheThreadsStartedSince(Set<Thread> before, AutoCloseable owner) throws Exception {
+        Set<Thread> started = httpClientThreads();
+        started.removeAll(before);
+        assertThat(started).as("the client's selector").isNotEmpty();
+
+        owner.close();
+        for (Thread th : started) {
+            th.join(10_000);
+        }
+        assertThat(started).as("ended while " + owner + " is still referenced").noneMatch(Thread::isAlive);
+        assertThat(owner.toString()).isNotEmpty(); // keeps the owner, and so its client, reachable until here
+    }
+
     @Test
     void closeEndsTheClientsThreadsWhereTheJdkCanShutItDown() throws Exception {
         assumeTrue(Runtime.version().feature() >= 21, "HttpClient has no shutdownNow() before Java 21");
@@ -28,16 +42,7 @@ class TransportThreadsTest {
                     .requestTimeout(Duration.ofSeconds(10)).build();
             assertThat(t.dispatch(HttpTransportTest.request(1)).toCompletableFuture().get(20, TimeUnit.SECONDS))
                     .isEqualTo(Map.of("ok", true));
-            Set<Thread> started = httpClientThreads();
-            started.removeAll(before);
-            assertThat(started).as("the client's selector").isNotEmpty();
-
-            t.close();
-            for (Thread th : started) {
-                th.join(10_000);
-            }
-            assertThat(started).as("ended while the transport is still referenced").noneMatch(Thread::isAlive);
-            assertThat(t.toString()).isNotEmpty(); // keeps the transport, and so its client, reachable until here
+            closeEndsTheThreadsStartedSince(before, t);
         }
     }
 
@@ -53,16 +58,7 @@ class TransportThreadsTest {
             assertThat(sender.send(s.uri("/hook"), new WebhookPayload("r", "COMPLETED", Map.of(), null))
                     .toCompletableFuture().get(20, TimeUnit.SECONDS).outcome())
                     .isEqualTo(dev.baton.transport.WebhookOutcome.DELIVERED);
-            Set<Thread> started = httpClientThreads();
-            started.removeAll(before);
-            assertThat(started).as("the client's selector").isNotEmpty();
-
-            sender.close();
-            for (Thread th : started) {
-                th.join(10_000);
-            }
-            assertThat(started).as("ended while the sender is still referenced").noneMatch(Thread::isAlive);
-            assertThat(sender.toString()).isNotEmpty();
+            closeEndsTheThreadsStartedSince(before, sender);
         }
     }
 }

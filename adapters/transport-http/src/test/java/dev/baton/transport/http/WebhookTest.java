@@ -44,6 +44,14 @@ class WebhookTest {
         return s;
     }
 
+    /** A receiver that answers every delivery 503, counting them. */
+    private FakeServer unavailable(AtomicInteger calls) throws IOException {
+        return receiver((ex, body) -> {
+            calls.incrementAndGet();
+            FakeServer.respond(ex, 503, "");
+        });
+    }
+
     private WebhookSender.Builder sender() {
         return WebhookSender.builder().secret(SECRET).scheduler(time).clock(time)
                 .destinations(DestinationPolicy.builder().allowHost("127.0.0.1").allowLoopback(true).build())
@@ -145,10 +153,7 @@ class WebhookTest {
     @Test
     void aClosedSenderEndsTheDeliveryWaitingForItsRetryAndEveryLaterOneWithoutARequest() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        FakeServer s = receiver((ex, body) -> {
-            calls.incrementAndGet();
-            FakeServer.respond(ex, 503, "");
-        });
+        FakeServer s = unavailable(calls);
         WebhookSender sender = sender().maxAttempts(5).build();
         CompletableFuture<WebhookAttempt> waiting = sender.send(s.uri("/hook"), payload()).toCompletableFuture();
         WebhookAttempt first = next();
@@ -173,10 +178,7 @@ class WebhookTest {
     @Test
     void deliverStartsOnTheSchedulerContinuesTheCountAndSendsNothingWhenAttemptsAreUsedUp() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        FakeServer down = receiver((ex, body) -> {
-            calls.incrementAndGet();
-            FakeServer.respond(ex, 503, "");
-        });
+        FakeServer down = unavailable(calls);
         WebhookSender sender = sender().maxAttempts(4).build();
         dev.baton.RunResult result = new dev.baton.RunResult("order-ORD456", dev.baton.RunStatus.COMPLETED,
                 Map.of("task1", Map.of("name", "Ada")), null);
