@@ -561,8 +561,8 @@ public final class Engine implements AutoCloseable {
                 continue;
             }
             try {
-                Optional<RunSnapshot> snap = RunSnapshot.fold(events(runId));
-                if (snap.isPresent() && !snap.get().status().isTerminal() && resume(snap.get()) != null) {
+                Optional<RunSnapshot> read = RunSnapshot.fold(events(runId));
+                if (read.isPresent() && !read.get().status().isTerminal() && recoverRun(read.get())) {
                     n++;
                 }
             } catch (RuntimeException | Error e) {
@@ -572,6 +572,30 @@ public final class Engine implements AutoCloseable {
             }
         }
         return n;
+    }
+
+    /**
+     * Resumes a run read outside its stripe, unless it became active here meanwhile (another recovery, a submit) or
+     * its log grew since it was read (it ran and perhaps ended here): then the log is read again under the stripe.
+     *
+     * @return whether this call resumed it (a run already active here is not counted twice)
+     */
+    private boolean recoverRun(RunSnapshot read) {
+        String runId = read.runId();
+        return locked(runId, () -> {
+            if (active.containsKey(runId)) {
+                return false;
+            }
+            RunSnapshot snap = read;
+            if (store.run(runId).map(r -> r.lastSeq() != read.lastSeq()).orElse(true)) {
+                Optional<RunSnapshot> again = RunSnapshot.fold(events(runId));
+                if (again.isEmpty() || again.get().status().isTerminal()) {
+                    return false;
+                }
+                snap = again.get();
+            }
+            return resume(snap) != null;
+        });
     }
 
     RunExecution resume(RunSnapshot snap) {
