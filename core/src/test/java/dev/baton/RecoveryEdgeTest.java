@@ -209,7 +209,6 @@ class RecoveryEdgeTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("defect, not fixed yet: close() leaves this handle incomplete for ever")
     void aCancelThatWasNeverWrittenLeavesTheRunRunningForTheNextOrchestrator() {
         ManualTime time = new ManualTime(Instant.parse("2026-03-01T10:00:00Z"));
         InMemoryRunStore mem = new InMemoryRunStore();
@@ -229,7 +228,7 @@ class RecoveryEdgeTest {
         assertThat(h.result()).as("handle of a run whose cancel was not written when its orchestrator closed")
                 .isCompletedExceptionally();
         try (Orchestrator second = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
-                .asyncService("svc", ctx -> {
+                .shutdownTimeout(Duration.ZERO).asyncService("svc", ctx -> {
                     calls.incrementAndGet();
                     return new CompletableFuture<>();
                 }).build()) {

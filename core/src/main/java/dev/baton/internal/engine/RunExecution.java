@@ -1030,10 +1030,13 @@ final class RunExecution {
      * running attempts are interrupted. Used when another instance took the run over, and when the orchestrator
      * closes (the run stays in the store as it was, recoverable).
      *
-     * @return true if this call detached the run, false if it was detached or had ended
+     * @return true if this call detached the run, false if it was detached or its end is durable (its handle then
+     *     completes, or has, with the outcome)
      */
     synchronized boolean detach() {
-        if (lost || ending) {
+        // an end still in the outbox (the store refused it, say) is not an end: the run is detached like any other,
+        // its handle fails and the store keeps it recoverable, as the log says it is
+        if (lost || (ending && outbox.isEmpty())) {
             return false;
         }
         detachLocked();
