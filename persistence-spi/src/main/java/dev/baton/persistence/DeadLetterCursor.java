@@ -17,9 +17,12 @@ import java.util.Objects;
  */
 public record DeadLetterCursor(Instant at, String runId, String taskId) {
 
+    /** The order of places: by time, then run id, then task id. */
+    private static final Comparator<DeadLetterCursor> PLACES = Comparator.comparing(DeadLetterCursor::at)
+            .thenComparing(DeadLetterCursor::runId).thenComparing(DeadLetterCursor::taskId);
+
     /** The order of dead letters: by time, then run id, then task id. */
-    public static final Comparator<TaskDeadLettered> ORDER = Comparator.comparing(TaskDeadLettered::at)
-            .thenComparing(TaskDeadLettered::runId).thenComparing(TaskDeadLettered::taskId);
+    public static final Comparator<TaskDeadLettered> ORDER = Comparator.comparing(DeadLetterCursor::after, PLACES);
 
     /**
      * Checks the components.
@@ -60,13 +63,6 @@ public record DeadLetterCursor(Instant at, String runId, String taskId) {
      * @return whether it comes after this cursor's place
      */
     public boolean precedes(TaskDeadLettered d) {
-        int c = d.at().compareTo(at);
-        if (c == 0) {
-            c = d.runId().compareTo(runId);
-        }
-        if (c == 0) {
-            c = d.taskId().compareTo(taskId);
-        }
-        return c > 0;
+        return PLACES.compare(after(d), this) > 0;
     }
 }

@@ -99,6 +99,7 @@ public interface RunStore extends AutoCloseable {
      */
     default List<TaskDeadLettered> deadLetters(DeadLetterCursor after, int limit) {
         DeadLetterCursor.checkLimit(limit);
+        // sorted here too: a store written to the older contract ("oldest first") may break ties in another order
         return deadLetters().stream().sorted(DeadLetterCursor.ORDER).filter(d -> after == null || after.precedes(d))
                 .limit(limit).toList();
     }

@@ -340,13 +340,12 @@ public final class Engine implements AutoCloseable {
             if (live != null) {
                 return live;
             }
-            Optional<dev.baton.persistence.Lease> lease = owner == null ? Optional.empty()
-                    : store.tryLease(runId, owner, leaseDuration, now());
-            if (owner != null && lease.isEmpty()) {
+            Claim claim = claim(runId);
+            if (!claim.granted()) {
                 return null; // another live instance owns this run id
             }
             RunExecution run = new RunExecution(this, runId, plan, graph, settings, now(), catalog);
-            run.leaseExpiry = lease.map(dev.baton.persistence.Lease::expiresAt).orElse(null);
+            run.leaseExpiry = claim.expiry();
             RunCreated created = run.createdEvent();
             try {
                 store.append(runId, 0, List.of(created), owner, created.at());
@@ -598,15 +597,29 @@ public final class Engine implements AutoCloseable {
         });
     }
 
+    /** This instance's claim on a run: granted alone (no lease, no expiry) or with the lease's expiry. */
+    private record Claim(boolean granted, Instant expiry) {
+        static final Claim ALONE = new Claim(true, null);
+        static final Claim REFUSED = new Claim(false, null);
+    }
+
+    /** Claims the run's lease when instances share the store; refused while another instance holds it. */
+    private Claim claim(String runId) {
+        if (owner == null) {
+            return Claim.ALONE;
+        }
+        return store.tryLease(runId, owner, leaseDuration, now()).map(l -> new Claim(true, l.expiresAt()))
+                .orElse(Claim.REFUSED);
+    }
+
     RunExecution resume(RunSnapshot snap) {
         return locked(snap.runId(), () -> {
             RunExecution prior = active.get(snap.runId());
             if (prior != null) {
                 return prior;
             }
-            Optional<dev.baton.persistence.Lease> lease = owner == null ? Optional.empty()
-                    : store.tryLease(snap.runId(), owner, leaseDuration, now());
-            if (owner != null && lease.isEmpty()) {
+            Claim claim = claim(snap.runId());
+            if (!claim.granted()) {
                 return null; // another live instance owns it
             }
             // A resumed run (recovery, redrive, a revision) is validated against, and dispatches to, the services as
@@ -621,7 +634,7 @@ public final class Engine implements AutoCloseable {
             // the original plan stays the run's identity (idempotent resubmission); the graph is the plan in effect
             RunExecution run = new RunExecution(this, snap.runId(), snap.plan(), vr.graph().orElseThrow(),
                     snap.settings(), snap.createdAt, catalog);
-            run.leaseExpiry = lease.map(dev.baton.persistence.Lease::expiresAt).orElse(null);
+            run.leaseExpiry = claim.expiry();
             active.put(snap.runId(), run);
             withMdc(snap.runId(), null, null, () -> log.info("resuming run {} at seq {}", snap.runId(), snap.lastSeq()));
             try {
@@ -716,7 +729,7 @@ public final class Engine implements AutoCloseable {
                         + "' is not on the dead-letter list");
             }
             TaskRedriven ev = new TaskRedriven(runId, snap.lastSeq() + 1, now(), taskId, t.executionId);
-            if (owner != null && store.tryLease(runId, owner, leaseDuration, now()).isEmpty()) {
+            if (!claim(runId).granted()) {
                 // an instance delivering the ended run's webhook holds it; only a lease holder may write
                 throw new BatonException("RUN_ACTIVE", "run '" + runId + "' is leased by another instance; redrive"
                         + " its dead letters later");

@@ -624,7 +624,6 @@ final class RunExecution {
         flush();
     }
 
-    /** @return the seq of the last event written; once the run has ended, its terminal event's */
     /**
      * Whether the run's log moved on without this execution (another instance wrote to it, ended it, or it is gone):
      * asked after this instance's lease had run out before it could renew it. Holds the lock, so no write of this
@@ -638,6 +637,7 @@ final class RunExecution {
         return r.isEmpty() || r.get().lastSeq() != durableSeq;
     }
 
+    /** @return the seq of the last event written; once the run has ended, its terminal event's */
     synchronized long durableSeq() {
         return durableSeq;
     }

@@ -16,7 +16,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -52,13 +51,11 @@ final class AppendWriter {
         /** Whether an event's JSON goes to the overflow table: only such appends cost a statement more. */
         final boolean overflows;
         final String owner;
-        final Instant now;
         private final Thread waiter;
         /** null while pending, {@link #OK} once written, else the rejection or failure. */
         private volatile Object outcome;
 
-        Request(String runId, long expectedSeq, List<RunEvent> events, List<String> encoded, String owner,
-                Instant now) {
+        Request(String runId, long expectedSeq, List<RunEvent> events, List<String> encoded, String owner) {
             this.runId = runId;
             this.expectedSeq = expectedSeq;
             this.events = events;
@@ -78,7 +75,6 @@ final class AppendWriter {
                 this.stored = encoded;
             }
             this.owner = owner;
-            this.now = now;
             this.waiter = Thread.currentThread();
         }
 
@@ -109,7 +105,7 @@ final class AppendWriter {
     private static final Object OK = new Object();
     /** The order in which a group takes its row locks (run rows, lease rows, event keys). */
     private static final java.util.Comparator<Request> BY_RUN = java.util.Comparator.comparing(r -> r.runId);
-    private static final Request STOP = new Request("", 0, List.of(), List.of(), null, Instant.EPOCH);
+    private static final Request STOP = new Request("", 0, List.of(), List.of(), null);
 
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final DataSource dataSource;
@@ -415,7 +411,7 @@ final class AppendWriter {
                 return;
             }
             // one query for the group; locking the lease rows orders these appends against a concurrent takeover
-            java.util.Map<String, String[]> leases = new java.util.HashMap<>();
+            java.util.Map<String, String> owners = new java.util.HashMap<>(); // run id -> lease owner
             if (sql.postgres()) {
                 String[] runIds = new String[owned.size()];
                 for (int k = 0; k < runIds.length; k++) {
@@ -423,31 +419,31 @@ final class AppendWriter {
                 }
                 PreparedStatement ps = cached(c, sql.lockLeases);
                 ps.setArray(1, c.createArrayOf("text", runIds));
-                readLeases(ps, leases);
+                readLeases(ps, owners);
             } else {
                 String text = sql.leasesPrefix + "?, ".repeat(owned.size() - 1) + "?) ORDER BY run_id FOR UPDATE";
                 try (PreparedStatement ps = prepare(c, text)) {
                     for (int k = 0; k < owned.size(); k++) {
                         ps.setString(k + 1, batch.get(owned.get(k)).runId);
                     }
-                    readLeases(ps, leases);
+                    readLeases(ps, owners);
                 }
             }
             for (int i : owned) {
                 Request r = batch.get(i);
-                String[] lease = leases.get(r.runId);
+                String holder = owners.get(r.runId);
                 // another owner's lease fences, expired or not (the taker claims it with tryLease first): fencing
-                // must not hang on the writers' clocks agreeing
-                if (lease != null && !lease[0].equals(r.owner)) {
-                    out[i] = new Outcome(new LeaseLostException(r.runId, r.owner, lease[0]));
+                // must not hang on the writers' clocks agreeing, so the lease's expiry is not even read
+                if (holder != null && !holder.equals(r.owner)) {
+                    out[i] = new Outcome(new LeaseLostException(r.runId, r.owner, holder));
                 }
             }
         }
 
-        private static void readLeases(PreparedStatement ps, java.util.Map<String, String[]> leases) throws SQLException {
+        private static void readLeases(PreparedStatement ps, java.util.Map<String, String> owners) throws SQLException {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    leases.put(rs.getString(1), new String[]{rs.getString(2), Long.toString(rs.getLong(3))});
+                    owners.put(rs.getString(1), rs.getString(2));
                 }
             }
         }

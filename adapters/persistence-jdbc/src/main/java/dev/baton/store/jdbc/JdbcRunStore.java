@@ -197,7 +197,7 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
             }
             encoded.add(json);
         }
-        writer.append(new AppendWriter.Request(runId, expectedSeq, batch, encoded, owner, now));
+        writer.append(new AppendWriter.Request(runId, expectedSeq, batch, encoded, owner));
         for (RunEvent e : batch) { // committed: cache the completions here, off the writer's thread
             if (e instanceof TaskCompleted c && c.executionId() != null) {
                 completed.put(c.executionId(), c);

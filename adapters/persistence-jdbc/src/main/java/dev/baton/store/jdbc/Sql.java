@@ -115,9 +115,9 @@ final class Sql {
         writerSessionReset = dialect == JdbcRunStore.Dialect.POSTGRES
                 ? "RESET plan_cache_mode; RESET enable_seqscan; RESET enable_hashjoin; RESET enable_mergejoin"
                 : null;
-        leasesPrefix = "SELECT run_id, owner, expires_ns FROM " + leases + " WHERE run_id IN (";
+        leasesPrefix = "SELECT run_id, owner FROM " + leases + " WHERE run_id IN (";
         // PostgreSQL: one statement text for any group size, so it is prepared and planned once per writer
-        lockLeases = "SELECT run_id, owner, expires_ns FROM " + leases + " WHERE run_id = ANY(?::text[])"
+        lockLeases = "SELECT run_id, owner FROM " + leases + " WHERE run_id = ANY(?::text[])"
                 + " ORDER BY run_id FOR UPDATE";
         upsertDeadLetter = dialect == JdbcRunStore.Dialect.POSTGRES
                 ? "INSERT INTO " + deadLetters + " (run_id, task_id, at_ns, seq, payload) VALUES (?, ?, ?, ?, ?)"
