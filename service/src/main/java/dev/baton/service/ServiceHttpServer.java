@@ -32,9 +32,13 @@ import java.util.concurrent.Executors;
  */
 public final class ServiceHttpServer implements AutoCloseable {
 
-    /** Reads one JSON document: a body with more after its object is malformed, not a request. */
+    /**
+     * Reads one JSON document: a body with more after its object is malformed, not a request. Decimals are read
+     * exactly (a Double only where it is exact).
+     */
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .registerModule(ExactDecimals.MODULE);
     private static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
     /** How much of a too large body is read and dropped before answering; past it the connection is closed. */
     private static final long MAX_DRAINED_BYTES = 64L * 1024 * 1024;

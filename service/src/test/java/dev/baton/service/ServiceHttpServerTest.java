@@ -53,6 +53,23 @@ class ServiceHttpServerTest {
     }
 
     @Test
+    void decimalsReachTheHandlerExactlyAndGoBackExactly() throws Exception {
+        java.util.List<Object> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server = ServiceHttpServer.builder().service("orders", IdempotentService.builder(r -> {
+            seen.add(r.input().get("amount"));
+            seen.add(r.input().get("rate"));
+            return Map.of("amount", r.input().get("amount"));
+        }).build()).start();
+
+        HttpResponse<String> answer = post("orders", "e1", "{\"runId\":\"r\",\"taskId\":\"t\",\"executionId\":\"e1\","
+                + "\"attempt\":1,\"service\":\"orders\",\"input\":{\"amount\":12345678901234567890.125,\"rate\":0.1}}");
+
+        // before: the amount reached the handler as the Double 1.2345678901234567E19
+        assertThat(seen).containsExactly(new java.math.BigDecimal("12345678901234567890.125"), 0.1);
+        assertThat(answer.body()).isEqualTo("{\"amount\":12345678901234567890.125}");
+    }
+
+    @Test
     void mapsFailuresToStatuses() throws Exception {
         server = ServiceHttpServer.builder()
                 .service("retry", IdempotentService.builder(r -> {

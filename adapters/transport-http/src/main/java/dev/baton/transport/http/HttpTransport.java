@@ -48,7 +48,8 @@ import java.util.function.Function;
  *   <li>{@code Authorization: Bearer <token>} when the service has a credential: the token is read from the named
  *       environment variable at call time, never stored by the transport, and never put in any message.</li>
  * </ul>
- * A 2xx response's JSON body is the task's output (an empty body is {@code null}). Failures complete the stage with
+ * A 2xx response's JSON body is the task's output (an empty body is {@code null}; a decimal is a {@code Double} where
+ * that is exact, else a {@code BigDecimal}). Failures complete the stage with
  * the core's {@link RetryableException} (carrying {@code Retry-After}) or {@link NonRetryableException}, whose cause is
  * an {@link HttpTransportException} with the HTTP code, status and service (see {@link #details(Throwable)}):
  * 408, 429 and 5xx are retryable and carry {@code Retry-After} (seconds or HTTP date);
@@ -76,8 +77,10 @@ public final class HttpTransport implements TaskTransport, HealthSource {
     static final int ERROR_SNIPPET_BYTES = 512;
 
     // a body with something after its JSON value (a second value, an HTML trailer) is not JSON, not that first value
+    // and decimals read exactly (a Double only where it is exact)
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .registerModule(ExactDecimals.MODULE);
 
     private final Map<String, URI> urls;
     private final Function<String, URI> resolver;
