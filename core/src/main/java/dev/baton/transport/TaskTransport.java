@@ -10,6 +10,19 @@ import java.util.concurrent.CompletionStage;
  * delay the service asked for) or {@code dev.baton.NonRetryableException} to say whether another attempt may help;
  * other failures are treated as retryable. When the attempt times out or its run is cancelled, the engine cancels the
  * returned stage's future: a transport should abort the call then. Implementations must be thread-safe.
+ *
+ * <p>The engine also relies on these, which the contract kit ({@code baton-transport-tck}'s
+ * {@code TaskTransportContractTest}) checks for every transport:
+ * <ul>
+ *   <li>the service receives every field of the request, and the execution id as the key it dedupes on;</li>
+ *   <li>an output comes back as plain JSON values equal to what the service sent (decimals not rounded);</li>
+ *   <li>a service that cannot take the call now is a {@code RetryableException}, with the delay it asked for; one that
+ *       refuses it, or answers with something that is not JSON, a {@code NonRetryableException} naming the reason;
+ *       an unreachable service, and a request whose deadline has passed (which is not sent), are retryable;</li>
+ *   <li>failure messages are bounded (16,384 characters at most) whatever the service sends;</li>
+ *   <li>{@link #close} may be called more than once, and a dispatch after it completes (or throws) rather than
+ *       hangs.</li>
+ * </ul>
  */
 public interface TaskTransport extends AutoCloseable {
 
