@@ -420,7 +420,9 @@ public final class Orchestrator implements AutoCloseable {
     /**
      * Stops accepting work, lets running tasks finish within the shutdown timeout; unfinished runs stay recoverable,
      * and result webhooks still being delivered are stopped (owed in the log, for the next orchestrator). Idempotent:
-     * a call while another is under way returns once that one has finished.
+     * a call while another is under way returns once that one has finished. Called from a blocking handler, it waits
+     * for the other running tasks only: the caller's task cannot finish before it returns, so its run is left
+     * unfinished and recoverable, and its result is not recorded.
      */
     @Override
     public void close() {

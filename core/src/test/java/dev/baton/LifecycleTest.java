@@ -8,9 +8,11 @@ import dev.baton.transport.TaskTransport;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -114,15 +116,63 @@ class LifecycleTest {
     }
 
     @Test
-    void aHandlerThatClosesItsOrchestratorIsNotKeptWaitingPastTheShutdownTimeout() {
+    void aHandlerThatClosesItsOrchestratorDoesNotWaitForItselfAndItsRunStaysRecoverable() throws Exception {
         Orchestrator[] o = new Orchestrator[1];
-        o[0] = Orchestrator.builder().store(store).shutdownTimeout(Duration.ofMillis(100)).service("s", ctx -> {
-            o[0].close();          // waits for running tasks, itself among them: the shutdown timeout bounds it
+        CountDownLatch closed = new CountDownLatch(1);
+        List<String> executions = new CopyOnWriteArrayList<>();
+        // before: close() waited for every running task, this one among them, until the whole shutdown timeout
+        o[0] = Orchestrator.builder().store(store).shutdownTimeout(Duration.ofMinutes(10)).service("s", ctx -> {
+            executions.add(ctx.executionId());
+            o[0].close();
+            closed.countDown();
             return 1;
         }).build();
         RunHandle h = o[0].submit(Plan.builder().task("a", "s", Map.of()).build(),
                 RunOptions.builder().runId("self").build());
-        assertThat(h.result()).failsWithin(Duration.ofSeconds(10));
+
+        assertThat(closed.await(10, TimeUnit.SECONDS)).as("close() returned inside the handler").isTrue();
+        assertThat(h.result()).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
+                .withCauseInstanceOf(OrchestratorClosedException.class);
         assertThat(store.run("self").orElseThrow().state().isTerminal()).as("still recoverable").isFalse();
+
+        try (Orchestrator next = Orchestrator.builder().store(store).service("s", ctx -> {
+            executions.add(ctx.executionId());
+            return 2;
+        }).build()) {
+            RunResult r = next.submit(Plan.builder().task("a", "s", Map.of()).build(),
+                    RunOptions.builder().runId("self").build()).await(Duration.ofSeconds(10));
+            assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(r.output("a")).isEqualTo(2);
+        }
+        assertThat(executions).containsExactly("self/a", "self/a");
+    }
+
+    @Test
+    void aHandlerThatClosesItsOrchestratorStillWaitsForTheOtherRunningTasks() throws Exception {
+        Orchestrator[] o = new Orchestrator[1];
+        CountDownLatch otherStarted = new CountDownLatch(1);
+        CountDownLatch releaseOther = new CountDownLatch(1);
+        CountDownLatch closing = new CountDownLatch(1);
+        o[0] = Orchestrator.builder().store(store).shutdownTimeout(Duration.ofMinutes(10))
+                .service("other", ctx -> {
+                    otherStarted.countDown();
+                    releaseOther.await();
+                    return "done";
+                })
+                .service("closer", ctx -> {
+                    otherStarted.await();
+                    closing.countDown();
+                    o[0].close();
+                    return 1;
+                }).build();
+        RunHandle other = o[0].submit(Plan.builder().task("a", "other", Map.of()).build());
+        RunHandle closer = o[0].submit(Plan.builder().task("a", "closer", Map.of()).build());
+
+        assertThat(closing.await(10, TimeUnit.SECONDS)).isTrue();
+        releaseOther.countDown();
+
+        assertThat(other.await(Duration.ofSeconds(10)).status()).as("the other task was let finish")
+                .isEqualTo(RunStatus.COMPLETED);
+        assertThat(closer.result()).failsWithin(Duration.ofSeconds(10));
     }
 }

@@ -98,6 +98,14 @@ final class Attempt implements TaskContext, Runnable {
         }
     }
 
+    /**
+     * Whether this attempt's blocking handler runs on {@code t}. Asked by that thread only (a handler that closes the
+     * orchestrator), which wrote the field itself, so the read needs no lock.
+     */
+    boolean runsOn(Thread t) {
+        return runner == t;
+    }
+
     synchronized void bindThread(Thread t) {
         runner = t;
         if (interruptRequested && t != null) {

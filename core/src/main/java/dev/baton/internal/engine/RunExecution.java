@@ -1026,6 +1026,20 @@ final class RunExecution {
     }
 
     /**
+     * @param t a thread
+     * @return how many of this run's attempts have their blocking handler running on {@code t}
+     */
+    synchronized int attemptsRunningOn(Thread t) {
+        int n = 0;
+        for (Attempt a : current) {
+            if (a != null && a.runsOn(t)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
      * Stops this instance from touching the run again: nothing more is written, pending effects are dropped and
      * running attempts are interrupted. Used when another instance took the run over, and when the orchestrator
      * closes (the run stays in the store as it was, recoverable).
