@@ -453,14 +453,13 @@ public abstract class TaskTransportContractTest {
     }
 
     /** Dispatches on another thread, so that a transport that blocks in dispatch fails the test instead of hanging it. */
-    private static CompletionStage<Object> dispatchWithin(TaskTransport transport, TaskRequest request)
-            throws Exception {
+    private CompletionStage<Object> dispatchWithin(TaskTransport transport, TaskRequest request) throws Exception {
         ExecutorService caller = Executors.newSingleThreadExecutor();
         try {
-            return caller.submit(() -> transport.dispatch(request)).get(2, TimeUnit.SECONDS);
+            return caller.submit(() -> transport.dispatch(request)).get(patience().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new AssertionError("dispatch() did not return within 2 s while the service was still working: "
-                    + "it must start the call and return, not wait for the answer");
+            throw new AssertionError("dispatch() did not return within " + patience() + " while the service was "
+                    + "still working: it must start the call and return, not wait for the answer");
         } finally {
             caller.shutdownNow();
         }
