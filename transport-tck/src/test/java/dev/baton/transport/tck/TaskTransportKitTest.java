@@ -3,6 +3,7 @@ package dev.baton.transport.tck;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import dev.baton.transport.tck.InProcessTransport.Flaw;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
@@ -28,41 +29,42 @@ class TaskTransportKitTest {
 
     static Stream<Arguments> flaws() {
         return Stream.of(
-                arguments(BrokenTransports.WrongIdempotencyKey.class, List.of(
+                arguments(Flaw.WRONG_IDEMPOTENCY_KEY, List.of(
                         "everyFieldOfTheRequestReachesTheServiceWithTheExecutionIdAsIdempotencyKey",
                         "aRequestWithoutCorrelationIdOrDeadlineReachesTheServiceWithout",
                         "everyAttemptOfATaskCarriesItsNumberAndTheSameIdempotencyKey")),
-                arguments(BrokenTransports.DropsCorrelationId.class, List.of(
+                arguments(Flaw.DROPS_CORRELATION_ID, List.of(
                         "everyFieldOfTheRequestReachesTheServiceWithTheExecutionIdAsIdempotencyKey")),
-                arguments(BrokenTransports.BlocksInDispatch.class, List.of(
+                arguments(Flaw.BLOCKS_IN_DISPATCH, List.of(
                         "dispatchReturnsBeforeTheServiceAnswers",
                         "aCancelledAttemptStaysCancelledAndTheTransportServesTheNextCall")),
-                arguments(BrokenTransports.RetriesRejections.class, List.of(
+                arguments(Flaw.RETRIES_REJECTIONS, List.of(
                         "aRejectionIsNotRetryableAndSaysWhy",
                         "aServicesLongReasonIsCutShortInTheFailure")),
-                arguments(BrokenTransports.DropsRetryAfter.class, List.of(
+                arguments(Flaw.DROPS_RETRY_AFTER, List.of(
                         "anUnavailableServiceIsRetryableAndCarriesTheDelayItAskedFor")),
-                arguments(BrokenTransports.UnboundedMessages.class, List.of(
+                arguments(Flaw.UNBOUNDED_MESSAGES, List.of(
                         "aServicesLongReasonIsCutShortInTheFailure")),
-                arguments(BrokenTransports.IgnoresDeadline.class, List.of(
+                arguments(Flaw.IGNORES_DEADLINE, List.of(
                         "aRequestWhoseDeadlineHasPassedFailsRetryableWithoutReachingTheService")),
-                arguments(BrokenTransports.ForeignOutput.class, List.of(
+                arguments(Flaw.FOREIGN_OUTPUT, List.of(
                         "anOutputComesBackAsEqualPlainJsonValues",
                         "anOutputMayBeAnyJsonValueIncludingNull",
                         "dispatchReturnsBeforeTheServiceAnswers",
                         "aCancelledAttemptStaysCancelledAndTheTransportServesTheNextCall",
                         "concurrentCallsEachGetTheirOwnAnswer",
                         "closeMayBeCalledTwiceAndNoLaterDispatchHangs")),
-                arguments(BrokenTransports.HangsAfterClose.class, List.of(
+                arguments(Flaw.HANGS_AFTER_CLOSE, List.of(
                         "closeMayBeCalledTwiceAndNoLaterDispatchHangs")),
-                arguments(BrokenTransports.BreaksAfterCancel.class, List.of(
+                arguments(Flaw.BREAKS_AFTER_CANCEL, List.of(
                         "aCancelledAttemptStaysCancelledAndTheTransportServesTheNextCall")));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("flaws")
-    void eachFlawFailsExactlyTheTestsThatCoverIt(Class<?> kitRun, List<String> expectedFailures) {
-        Events tests = run(kitRun);
+    void eachFlawFailsExactlyTheTestsThatCoverIt(Flaw flaw, List<String> expectedFailures) {
+        BrokenTransports.flaw = flaw;
+        Events tests = run(BrokenTransports.Broken.class);
 
         List<String> failed = tests.failed().stream()
                 .map(e -> ((org.junit.platform.engine.support.descriptor.MethodSource)
