@@ -129,9 +129,10 @@ public abstract class PlannerContractTest {
     /**
      * The validator plans are checked with, as the orchestrator builds it: against the request's catalog, with the
      * default limits. A planner meant for an orchestrator with a schema checker or other limits may say so here.
+     * Called from the concurrency tests' threads too.
      *
      * @param catalog the request's catalog
-     * @return the validator
+     * @return the validator, thread-safe
      */
     protected PlanValidator validator(ServiceCatalog catalog) {
         return PlanValidator.builder().catalog(catalog).build();
