@@ -15,6 +15,12 @@ public final class DefinitionNotFoundException extends PlannerException {
      * @param version the version, or 0 for "the latest"
      */
     public DefinitionNotFoundException(String name, int version) {
-        super(CODE, "no plan definition '" + name + "'" + (version > 0 ? " version " + version : ""));
+        super(CODE, "no plan definition '" + shortened(name) + "'" + (version > 0 ? " version " + version : ""));
+    }
+
+    /** A name taken from an intent may be any text; one longer than any definition name is cut, to keep it short. */
+    private static String shortened(String name) {
+        int max = 128; // the longest name PlanDefinition.NAME allows
+        return name.length() <= max ? name : name.substring(0, max) + "... (" + name.length() + " characters)";
     }
 }

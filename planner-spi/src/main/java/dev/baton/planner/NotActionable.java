@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * Orra's convention for "this action cannot be done with these services": a plan whose only task besides
- * {@code task0} has the id {@code final}, no service, and an {@code error} input holding the reason.
+ * {@code task0} has the id {@code final}, no service, and an {@code error} input holding the reason, in plain words
+ * and not blank.
  *
  * <pre>{@code
  * {"tasks": [{"id": "task0", "input": {...}}, {"id": "final", "input": {"error": "no service can refund"}}]}

@@ -10,7 +10,10 @@ import java.util.Objects;
  * exception carries {@link #problems()} and the orchestrator feeds them back to the planner like validation errors;
  * without problems (the planner was unreachable, timed out, refused) planning stops at once.
  *
- * <p>Messages never contain credentials.
+ * <p>The code is upper-case letters, digits and underscores. The message is recorded with the run and read by
+ * people: a sentence or two saying what failed, at most 1,000 characters. It may name a service, a definition or the
+ * intent, but never quotes the request's catalog, parameters or previous problems, nor more than a short excerpt of
+ * a reply, so that it does not grow with them. Messages never contain credentials.
  */
 public class PlannerException extends RuntimeException {
 

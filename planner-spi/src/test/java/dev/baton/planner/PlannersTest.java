@@ -87,6 +87,12 @@ class PlannersTest {
         assertThatThrownBy(() -> DefinitionPlanner.byIntent(repo).plan(PlanningRequest.first(
                 Action.of("refund", Map.of()), none)))
                 .isInstanceOf(DefinitionNotFoundException.class);
+        // an intent of any length is no definition name; the message quotes only its start
+        assertThatThrownBy(() -> DefinitionPlanner.byIntent(repo).plan(PlanningRequest.first(
+                Action.of("x".repeat(7_000), Map.of()), none)))
+                .isInstanceOf(DefinitionNotFoundException.class)
+                .hasMessageContaining("(7000 characters)")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(200));
     }
 
     @Test

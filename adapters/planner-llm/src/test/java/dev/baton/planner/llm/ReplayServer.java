@@ -17,9 +17,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * A chat-completions endpoint on loopback that replays recorded replies in order and records every request.
+ * A chat-completions endpoint on loopback that replays recorded replies in order and records every request; made with
+ * a responder, it answers each request past the recorded replies from what the request holds.
  */
 final class ReplayServer implements AutoCloseable {
 
@@ -37,8 +39,15 @@ final class ReplayServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<Reply> replies = new ConcurrentLinkedQueue<>();
     final List<Received> requests = new CopyOnWriteArrayList<>();
     private final CountDownLatch release = new CountDownLatch(1);
+    private final Function<Received, Reply> responder;
 
     ReplayServer() throws IOException {
+        this(null);
+    }
+
+    /** @param responder answers a request once no recorded reply is left; {@code null} for HTTP 500 */
+    ReplayServer(Function<Received, Reply> responder) throws IOException {
+        this.responder = responder;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newCachedThreadPool());
@@ -51,6 +60,11 @@ final class ReplayServer implements AutoCloseable {
 
     ReplayServer reply(String content) {
         return replyRaw(200, Map.of(), completion(content));
+    }
+
+    /** A chat completion whose message content is the given text. */
+    static Reply ok(String content) {
+        return new Reply(200, Map.of(), completion(content), false, false);
     }
 
     ReplayServer replyRaw(int status, Map<String, String> headers, String body) {
@@ -82,8 +96,13 @@ final class ReplayServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        requests.add(new Received(ex.getRequestURI().getPath(), ex.getRequestHeaders().getFirst("Authorization"), body));
+        Received received = new Received(ex.getRequestURI().getPath(), ex.getRequestHeaders().getFirst("Authorization"),
+                body);
+        requests.add(received);
         Reply r = replies.poll();
+        if (r == null && responder != null) {
+            r = responder.apply(received);
+        }
         if (r == null) {
             r = new Reply(500, Map.of(), "{\"error\":\"no recorded reply left\"}", false, false);
         }
