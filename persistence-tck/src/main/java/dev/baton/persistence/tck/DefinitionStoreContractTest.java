@@ -110,6 +110,16 @@ public abstract class DefinitionStoreContractTest {
     }
 
     @Test
+    void namesAreOrderedByCodePointWhateverTheDatabasesLocale() {
+        // a database collating by locale would put "a" before "B" and ignore the punctuation
+        for (String name : List.of("b", "a_b", "B", "a:b", "a.b", "a", "a-b", "A")) {
+            store.saveDefinition(definition(name, 1, "svc"));
+        }
+        assertThat(store.definitions()).extracting(StoredDefinition::name)
+                .containsExactly("A", "B", "a", "a-b", "a.b", "a:b", "a_b", "b");
+    }
+
+    @Test
     void concurrentSavesOfOneVersionKeepExactlyOne() throws Exception {
         int n = 8;
         CyclicBarrier barrier = new CyclicBarrier(n);

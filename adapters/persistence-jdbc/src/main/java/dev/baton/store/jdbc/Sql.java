@@ -164,7 +164,8 @@ final class Sql {
         selectDefinition = "SELECT name, version, payload FROM " + definitions + " WHERE name = ? AND version = ?";
         selectLatestDefinition = "SELECT name, version, payload FROM " + definitions + " WHERE name = ?"
                 + " ORDER BY version DESC LIMIT 1";
-        selectDefinitions = "SELECT name, version, payload FROM " + definitions + " ORDER BY name, version";
+        // names in code point order, as the other stores list them, whatever the database's collation
+        selectDefinitions = "SELECT name, version, payload FROM " + definitions + " ORDER BY name" + c + ", version";
     }
 
     /** The run summary columns; the last seq is the log's own maximum, so appends need not touch the run row. */
