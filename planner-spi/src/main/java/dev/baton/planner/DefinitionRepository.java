@@ -8,7 +8,8 @@ import java.util.Optional;
  * and version again with the same content does nothing, with other content fails.
  *
  * <p>Implementations must be thread-safe. The core offers one over any run store that can keep definitions, and an
- * in-memory one is {@link #inMemory()}.
+ * in-memory one is {@link #inMemory()}. Every implementation should pass {@code baton-planner-tck}'s
+ * {@code DefinitionRepositoryContractTest}.
  */
 public interface DefinitionRepository {
 
@@ -34,7 +35,7 @@ public interface DefinitionRepository {
      */
     Optional<PlanDefinition> latest(String name);
 
-    /** @return every saved definition, by name then version */
+    /** @return every saved definition, by name (in code point order) then version */
     List<PlanDefinition> list();
 
     /** @return a new, empty, in-memory repository */

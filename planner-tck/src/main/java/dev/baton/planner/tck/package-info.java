@@ -1,5 +1,6 @@
 /**
- * The planner contract test kit: abstract JUnit 5 tests that every {@link dev.baton.planner.Planner} runs by
- * extending them once.
+ * The planner contract test kits: abstract JUnit 5 tests that every {@link dev.baton.planner.Planner}
+ * ({@link dev.baton.planner.tck.PlannerContractTest}) and every {@link dev.baton.planner.DefinitionRepository}
+ * ({@link dev.baton.planner.tck.DefinitionRepositoryContractTest}) runs by extending them once.
  */
 package dev.baton.planner.tck;
