@@ -11,6 +11,11 @@ package dev.baton.transport;
  * service's FIFO queue (no attempt used, no thread held), bounded by the orchestrator's health window; the next
  * {@link HealthListener#onChange} for the service to another state releases the waiting tasks in order. A task still
  * waiting when the window ends fails with {@code SERVICE_UNHEALTHY}.
+ *
+ * <p>{@code baton-transport-tck}'s {@code HealthSourceContractTest} checks what the gate relies on: an unchecked
+ * service is {@code UNKNOWN}; each change is told once to every subscriber, in order, never with equal previous and
+ * current health; {@link #health} agrees with the last change told; a closed subscription hears nothing more; a
+ * listener that throws keeps no other from being told.
  */
 public interface HealthSource {
 
