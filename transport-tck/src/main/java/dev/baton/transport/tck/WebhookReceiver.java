@@ -56,9 +56,7 @@ public interface WebhookReceiver extends AutoCloseable {
     /**
      * Stops the receiver: afterwards nothing answers at its destination, so an attempt there fails as when nothing
      * listens (no answer at all). Idempotent.
-     *
-     * @throws Exception if it cannot be stopped
      */
     @Override
-    void close() throws Exception;
+    void close();
 }

@@ -81,12 +81,13 @@ import static org.assertj.core.api.Assertions.tuple;
  * <p>Retries are driven by advancing a {@link ManualTime}, never by sleeping: each test makes its own, starting at
  * {@link #T0}, runs what is due after every {@code deliver}, and advances it by each {@code RETRYING} attempt's
  * delay. Waiting for what the transport does on its own threads (an answer arriving) is bounded by
- * {@link #patience()}. Every delivery a test makes is checked the same way: its stage completes normally with the
- * last attempt reported; the attempts were reported once each, in order, numbered from {@code firstAttempt}, all
- * {@code RETRYING} but the last, which is final; each names the run and the destination, carries a delay when (and
- * only when) it is {@code RETRYING} and an error when (and only when) it did not deliver, and is stamped on the
- * manual clock no sooner than the previous one's delay allowed. After each test the kit releases the deliveries its
- * receivers hold, then closes the transports that are {@link AutoCloseable} and the receivers.
+ * {@link #patience()}. Every delivery a test follows to its end is checked the same way: its stage completes
+ * normally with the last attempt reported; the attempts were reported once each, in order, numbered from
+ * {@code firstAttempt}, all {@code RETRYING} but the last, which is final; each names the run and the destination,
+ * carries a delay when (and only when) it is {@code RETRYING} and an error when (and only when) it did not deliver,
+ * and is stamped on the manual clock no sooner than the previous one's delay allowed. After each test the kit
+ * releases the deliveries its receivers hold, closes the transports that are {@link AutoCloseable} and the
+ * receivers, and checks that every delivery the receivers got could be decoded.
  */
 public abstract class WebhookTransportContractTest {
 
@@ -183,7 +184,7 @@ public abstract class WebhookTransportContractTest {
         });
     }
 
-    /** Releases held deliveries, then closes the transports and the receivers. */
+    /** Releases held deliveries, closes the transports and the receivers, and checks that all was decoded. */
     @AfterEach
     void closeWebhookKit() throws Exception {
         holds.forEach(CountDownLatch::countDown);
@@ -209,6 +210,10 @@ public abstract class WebhookTransportContractTest {
         }
         if (failure != null) {
             throw failure;
+        }
+        for (Inbox inbox : inboxes) {
+            assertThat(inbox.undecodable()).as("deliveries a receiver could not decode (or whose signature did not "
+                    + "verify)").isZero();
         }
     }
 
@@ -689,7 +694,7 @@ public abstract class WebhookTransportContractTest {
             return undecodable.get();
         }
 
-        void close() throws Exception {
+        void close() {
             if (receiver != null && closed.compareAndSet(false, true)) {
                 receiver.close();
             }
