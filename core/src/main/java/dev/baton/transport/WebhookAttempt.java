@@ -16,7 +16,8 @@ import java.util.OptionalInt;
  * @param attempt   1-based attempt number
  * @param outcome   how the attempt ended
  * @param status    the HTTP status, or 0 when there was no response
- * @param error     a short description of the failure (a code or exception class and status), or {@code null}
+ * @param error     a short description of the failure (a code or exception class and status); {@code null} when
+ *                  the attempt delivered
  * @param at        when the attempt ended
  * @param nextDelay the delay before the next attempt when {@code outcome} is {@link WebhookOutcome#RETRYING}, else
  *                  {@code null}
@@ -32,7 +33,8 @@ public record WebhookAttempt(String runId, URI destination, int attempt, Webhook
      * @param attempt   1-based attempt number
      * @param outcome   how the attempt ended
      * @param status    the HTTP status, or 0 when there was no response
-     * @param error     a short description of the failure (a code or exception class and status), or {@code null}
+     * @param error     a short description of the failure (a code or exception class and status); {@code null}
+     *                  when the attempt delivered
      * @param at        when the attempt ended
      * @param nextDelay the delay before the next attempt when {@code outcome} is {@link WebhookOutcome#RETRYING}, else
      *                  {@code null}

@@ -1,0 +1,175 @@
+package dev.baton.transport.tck;
+
+import dev.baton.transport.tck.WebhookMemoryKits.Blocks;
+import dev.baton.transport.tck.WebhookMemoryKits.CancelStopsAll;
+import dev.baton.transport.tck.WebhookMemoryKits.CompletesBeforeReporting;
+import dev.baton.transport.tck.WebhookMemoryKits.CompletesExceptionally;
+import dev.baton.transport.tck.WebhookMemoryKits.DropsErrorTask;
+import dev.baton.transport.tck.WebhookMemoryKits.EchoesAnswer;
+import dev.baton.transport.tck.WebhookMemoryKits.IgnoresCancel;
+import dev.baton.transport.tck.WebhookMemoryKits.IgnoresFirstAttemptInLimit;
+import dev.baton.transport.tck.WebhookMemoryKits.LeaksSecret;
+import dev.baton.transport.tck.WebhookMemoryKits.MinimalStage;
+import dev.baton.transport.tck.WebhookMemoryKits.MinimalStageOnTheBaseKit;
+import dev.baton.transport.tck.WebhookMemoryKits.NumbersFromOne;
+import dev.baton.transport.tck.WebhookMemoryKits.ReportsOutOfOrder;
+import dev.baton.transport.tck.WebhookMemoryKits.ReportsTwice;
+import dev.baton.transport.tck.WebhookMemoryKits.RetriesEarly;
+import dev.baton.transport.tck.WebhookMemoryKits.RetriesPastLimit;
+import dev.baton.transport.tck.WebhookMemoryKits.RetriesRejections;
+import dev.baton.transport.tck.WebhookMemoryKits.Right;
+import dev.baton.transport.tck.WebhookMemoryKits.SendsBeforeChecking;
+import dev.baton.transport.tck.WebhookMemoryKits.SendsTwice;
+import dev.baton.transport.tck.WebhookMemoryKits.SharesState;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestDescriptor;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+import org.junit.platform.testkit.engine.Events;
+
+import java.lang.reflect.Method;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+/**
+ * The webhook kits can fail: run through the test kit engine on the memory transport ({@link WebhookMemoryKits}),
+ * they pass when it is right, and the tests that check what a fault breaks fail when it has that fault. Every run
+ * also checks that no test of the kits was skipped or aborted.
+ */
+class WebhookTransportContractKitTest {
+
+    private static final String HOLD = "deliverReturnsWhileTheReceiverHoldsTheDelivery";
+    private static final String RESULT = "theReceiverGetsTheRunsResult";
+    private static final String ACCEPTED = "anAcceptedDeliveryIsOneDeliveredAttempt";
+    private static final String RETRIED = "aTransientFailureIsRetriedAfterItsDelay";
+    private static final String LIMIT = "transientFailuresAreRetriedUpToTheLimitThenFail";
+    private static final String RESUMED = "aResumedDeliveryIsNumberedFromFirstAttemptWhichCountsTowardsTheLimit";
+    private static final String NONE_LEFT = "aResumedDeliveryWithNoAttemptLeftSendsNothing";
+    private static final String PERMANENT = "aPermanentFailureIsFinalAtOnce";
+    private static final String UNREACHABLE = "anUnreachableDestinationIsRetriedThenFails";
+    private static final String REFUSED = "aRefusedDestinationIsReportedAndNeverCalled";
+    private static final String STAGE = "theStageCompletesWithTheLastAttemptOnceItIsReported";
+    private static final String SECRET_TEST = "theSecretNeverAppearsInAnAttempt";
+    private static final String CONCURRENT = "concurrentDeliveriesEachReachTheReceiverOnceWithTheirOwnResult";
+    private static final String CANCELLED = "aCancelledDeliveryMakesNoFurtherAttempt";
+    private static final String OTHERS_GO_ON = "cancellingOneDeliveryLeavesTheOthersGoing";
+
+    /** The kit's tests, each run once: none skipped, none aborted. */
+    private static Events run(Class<?> kit) {
+        Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(kit)).execute().testEvents();
+        assertThat(tests.skipped().count()).as("%s: tests skipped", kit.getSimpleName()).isZero();
+        assertThat(tests.aborted().count()).as("%s: tests aborted", kit.getSimpleName()).isZero();
+        assertThat(tests.started().count()).as("%s: tests run", kit.getSimpleName())
+                .isEqualTo(testMethods(kit).size());
+        return tests;
+    }
+
+    /** @return the names of the kit's tests that failed */
+    private static Set<String> failing(Class<?> kit) {
+        Set<String> names = new TreeSet<>();
+        for (Event e : run(kit).failed().list()) {
+            names.add(name(e.getTestDescriptor()));
+        }
+        return names;
+    }
+
+    private static String name(TestDescriptor d) {
+        return d.getSource().filter(MethodSource.class::isInstance).map(s -> ((MethodSource) s).getMethodName())
+                .orElse(d.getDisplayName());
+    }
+
+    /** @return the names of the {@code @Test} methods a kit class inherits */
+    private static Set<String> testMethods(Class<?> kit) {
+        Set<String> names = new TreeSet<>();
+        for (Class<?> c = kit; c != null; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (m.isAnnotationPresent(Test.class)) {
+                    names.add(m.getName());
+                }
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void aRightTransportPassesEveryTest() {
+        Class<?> kit = Right.class;
+        Events tests = run(kit);
+        assertThat(tests.failed().list()).as("tests failed").isEmpty();
+        assertThat(tests.succeeded().count()).as("tests passed").isEqualTo(15);
+        assertThat(testMethods(kit)).containsExactlyInAnyOrder(HOLD, RESULT, ACCEPTED, RETRIED, LIMIT, RESUMED,
+                NONE_LEFT, PERMANENT, UNREACHABLE, REFUSED, STAGE, SECRET_TEST, CONCURRENT, CANCELLED, OTHERS_GO_ON);
+    }
+
+    @Test
+    void aTransportWhoseStagesCannotBeCancelledPassesTheBaseKitAndFailsTheCancellationKit() {
+        assertThat(failing(MinimalStageOnTheBaseKit.class)).isEmpty();
+        assertThat(failing(MinimalStage.class)).containsExactly(CANCELLED);
+    }
+
+    @Test
+    void aTransportThatWaitsForTheReceiverFailsTheTestThatHoldsIt() {
+        assertThat(failing(Blocks.class)).containsExactly(HOLD);
+    }
+
+    @Test
+    void attemptsReportedOutOfOrderOrTwiceFail() {
+        assertThat(failing(ReportsOutOfOrder.class)).contains(RETRIED, LIMIT, RESUMED, UNREACHABLE, CANCELLED,
+                OTHERS_GO_ON);
+        assertThat(failing(ReportsTwice.class)).contains(ACCEPTED, RESULT, PERMANENT, REFUSED, LIMIT);
+    }
+
+    @Test
+    void attemptsNumberedFromOneWhenResumedFail() {
+        assertThat(failing(NumbersFromOne.class)).containsExactlyInAnyOrder(RESUMED, NONE_LEFT, REFUSED);
+    }
+
+    @Test
+    void aStageCompletedExceptionallyOrBeforeItsAttemptIsReportedFails() {
+        assertThat(failing(CompletesExceptionally.class)).contains(LIMIT, RESUMED, NONE_LEFT, PERMANENT,
+                UNREACHABLE, REFUSED, STAGE, SECRET_TEST).doesNotContain(ACCEPTED, RESULT, HOLD);
+        assertThat(failing(CompletesBeforeReporting.class)).containsExactly(STAGE);
+    }
+
+    @Test
+    void aSecretInAnAttemptFails() {
+        assertThat(failing(LeaksSecret.class)).containsExactly(SECRET_TEST);
+        assertThat(failing(EchoesAnswer.class)).containsExactly(SECRET_TEST);
+    }
+
+    @Test
+    void retryingPastTheLimitOrNotCountingFirstAttemptFails() {
+        assertThat(failing(RetriesPastLimit.class)).contains(LIMIT, RESUMED, NONE_LEFT, UNREACHABLE)
+                .doesNotContain(ACCEPTED, RETRIED, PERMANENT);
+        assertThat(failing(IgnoresFirstAttemptInLimit.class)).containsExactlyInAnyOrder(RESUMED, NONE_LEFT);
+    }
+
+    @Test
+    void retryingARejectionOrBeforeTheDelayFails() {
+        assertThat(failing(RetriesRejections.class)).containsExactly(PERMANENT);
+        assertThat(failing(RetriesEarly.class)).contains(RETRIED).doesNotContain(ACCEPTED, PERMANENT, REFUSED);
+    }
+
+    @Test
+    void sendingToARefusedDestinationFails() {
+        assertThat(failing(SendsBeforeChecking.class)).containsExactly(REFUSED);
+    }
+
+    @Test
+    void aResultSentTwiceOrWrongFails() {
+        assertThat(failing(SendsTwice.class)).contains(ACCEPTED, RESULT, CONCURRENT);
+        assertThat(failing(DropsErrorTask.class)).containsExactly(RESULT);
+        assertThat(failing(SharesState.class)).contains(CONCURRENT).doesNotContain(ACCEPTED, RESULT);
+    }
+
+    @Test
+    void goingOnAfterACancelOrStoppingEveryDeliveryFails() {
+        assertThat(failing(IgnoresCancel.class)).containsExactly(CANCELLED);
+        // stopped, it cannot make the delivery the other test settles with either
+        assertThat(failing(CancelStopsAll.class)).containsExactlyInAnyOrder(OTHERS_GO_ON, CANCELLED);
+    }
+}
