@@ -128,8 +128,8 @@ public final class BatonMetrics implements RunListener, AutoCloseable {
 
     /** Guards services' creation, the buckets, the binding and the gauges. */
     private final Object lock = new Object();
-    private ServiceMeters unknown;
-    private ServiceMeters other;
+    private volatile ServiceMeters unknown;
+    private volatile ServiceMeters other;
     private final List<Meter> gauges = new ArrayList<>();
     private volatile Binding binding;
     private volatile boolean closed;
@@ -260,7 +260,8 @@ public final class BatonMetrics implements RunListener, AutoCloseable {
         } else if (event instanceof TaskFailed f) {
             // a task that waited for its unhealthy service until the window ended fails without an attempt
             onAttemptEnd(f.runId(), f.taskId(), f.at(), Outcome.ofFailure(f.error()),
-                    "SERVICE_UNHEALTHY".equals(f.error().code()) ? END_IF_RUNNING : END_UNLESS_FOLLOWED);
+                    f.error() != null && "SERVICE_UNHEALTHY".equals(f.error().code())
+                            ? END_IF_RUNNING : END_UNLESS_FOLLOWED);
         } else if (event instanceof TaskRetryScheduled r) {
             ServiceMeters m = metersOf(r.runId(), r.taskId(), r.at());
             if (m != null) {
@@ -842,7 +843,8 @@ public final class BatonMetrics implements RunListener, AutoCloseable {
 
         /**
          * @param max how many unfinished runs have their state kept (default 100,000); past it the least recently
-         *            active tenth is dropped (their attempts' ends still count, untimed); at least 1
+         *            active tenth is dropped: their attempts' ends still count, untimed, and their next events look
+         *            their services up again with {@link Orchestrator#inspect} (once per run); at least 1
          * @return this builder
          */
         public Builder maxTrackedRuns(int max) {

@@ -18,23 +18,16 @@ enum Outcome {
     /** How many there are: the size of the per-outcome meter arrays. */
     static final int COUNT = values().length;
 
-    private static final Outcome[] ALL = values();
-
-    /**
-     * @param ordinal an ordinal
-     * @return the outcome with it
-     */
-    static Outcome at(int ordinal) {
-        return ALL[ordinal];
-    }
-
     /**
      * The outcome of a failed attempt, from its error's code alone (never from its message).
      *
-     * @param error the recorded error
+     * @param error the recorded error, or null
      * @return the outcome
      */
     static Outcome ofFailure(ErrorInfo error) {
+        if (error == null) {
+            return FAILED;
+        }
         switch (error.code()) {
             case "TIMEOUT":
             case "RUN_TIMEOUT":
