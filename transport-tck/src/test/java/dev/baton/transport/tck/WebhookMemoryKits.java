@@ -172,6 +172,13 @@ final class WebhookMemoryKits {
         }
     }
 
+    static class RetriesEarlyOnItsWorker extends MemoryKit {
+        @Override
+        Fault fault() {
+            return Fault.RETRIES_EARLY_ON_ITS_WORKER;
+        }
+    }
+
     static class SendsBeforeChecking extends MemoryKit {
         @Override
         Fault fault() {

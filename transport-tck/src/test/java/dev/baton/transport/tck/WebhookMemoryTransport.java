@@ -51,8 +51,13 @@ final class WebhookMemoryTransport implements WebhookTransport, AutoCloseable {
         IGNORES_FIRST_ATTEMPT_IN_LIMIT,
         /** Retries a rejection. */
         RETRIES_REJECTIONS,
-        /** Retries at once while reporting a delay. */
+        /** Retries at once while reporting a delay, the retry sent on the caller's thread. */
         RETRIES_EARLY,
+        /**
+         * Retries at once while reporting a delay, the retry sent on its worker like any attempt: as a transport whose
+         * calls go over a network, the retry reaches the receiver a little after the time that ran it moved on.
+         */
+        RETRIES_EARLY_ON_ITS_WORKER,
         /** Sends to a refused destination, then reports it refused. */
         SENDS_BEFORE_CHECKING,
         /** Sends each attempt twice. */
@@ -187,7 +192,8 @@ final class WebhookMemoryTransport implements WebhookTransport, AutoCloseable {
             return;
         }
         Duration delay = Duration.ofSeconds(1L << Math.min(n - d.first, 5));
-        time.schedule(fault == Fault.RETRIES_EARLY ? Duration.ZERO : delay, () -> attempt(d, n + 1));
+        boolean early = fault == Fault.RETRIES_EARLY || fault == Fault.RETRIES_EARLY_ON_ITS_WORKER;
+        time.schedule(early ? Duration.ZERO : delay, () -> attempt(d, n + 1));
         tell(d, attempt(d, n, WebhookOutcome.RETRYING, status, error, delay));
     }
 

@@ -15,6 +15,7 @@ import dev.baton.transport.tck.WebhookMemoryKits.NumbersFromOne;
 import dev.baton.transport.tck.WebhookMemoryKits.ReportsOutOfOrder;
 import dev.baton.transport.tck.WebhookMemoryKits.ReportsTwice;
 import dev.baton.transport.tck.WebhookMemoryKits.RetriesEarly;
+import dev.baton.transport.tck.WebhookMemoryKits.RetriesEarlyOnItsWorker;
 import dev.baton.transport.tck.WebhookMemoryKits.RetriesPastLimit;
 import dev.baton.transport.tck.WebhookMemoryKits.RetriesRejections;
 import dev.baton.transport.tck.WebhookMemoryKits.Right;
@@ -152,6 +153,14 @@ class WebhookTransportContractKitTest {
     void retryingARejectionOrBeforeTheDelayFails() {
         assertThat(failing(RetriesRejections.class)).containsExactly(PERMANENT);
         assertThat(failing(RetriesEarly.class)).contains(RETRIED).doesNotContain(ACCEPTED, PERMANENT, REFUSED);
+    }
+
+    @Test
+    void retryingBeforeTheDelayFailsWhenTheRetryReachesTheReceiverAfterTheTimeMovedOn() {
+        // the retry runs when the kit moves the time to just before the delay, but reaches the receiver only a little
+        // later, on the transport's worker: the kit must wait for what is under way before it counts the arrivals
+        assertThat(failing(RetriesEarlyOnItsWorker.class)).contains(RETRIED)
+                .doesNotContain(ACCEPTED, PERMANENT, REFUSED);
     }
 
     @Test
