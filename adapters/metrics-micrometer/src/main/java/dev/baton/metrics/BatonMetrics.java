@@ -109,7 +109,8 @@ public final class BatonMetrics implements RunListener, AutoCloseable {
     /** How an event that may end an attempt counts when this listener saw no start of it. */
     private static final int END_ALWAYS = 0;
     private static final int END_IF_RUNNING = 1;
-    private static final int END_UNLESS_FOLLOWED = 2;
+    /** A failure: it ended an attempt unless this listener saw every start of the run (it then ended none). */
+    private static final int END_UNLESS_ALL_SEEN = 2;
 
     private final MeterRegistry registry;
     private final Tags tags;
@@ -261,7 +262,7 @@ public final class BatonMetrics implements RunListener, AutoCloseable {
             // a task that waited for its unhealthy service until the window ended fails without an attempt
             onAttemptEnd(f.runId(), f.taskId(), f.at(), Outcome.ofFailure(f.error()),
                     f.error() != null && "SERVICE_UNHEALTHY".equals(f.error().code())
-                            ? END_IF_RUNNING : END_UNLESS_FOLLOWED);
+                            ? END_IF_RUNNING : END_UNLESS_ALL_SEEN);
         } else if (event instanceof TaskRetryScheduled r) {
             ServiceMeters m = metersOf(r.runId(), r.taskId(), r.at());
             if (m != null) {
@@ -335,7 +336,7 @@ public final class BatonMetrics implements RunListener, AutoCloseable {
         RunState fresh = new RunState(c.runId(), at, epoch);
         fresh.plan(c.plan());
         fresh.createdNanos = at;
-        fresh.events = 1;
+        fresh.fromCreation = true;
         RunState prior = runs.put(c.runId(), fresh);
         if (prior != null) {
             drop(prior); // its id was used again after its run was purged: what was kept of it is stale
@@ -385,8 +386,9 @@ public final class BatonMetrics implements RunListener, AutoCloseable {
                     m.started.increment();
                 }
                 duration = Math.max(0L, atNanos - r.startNanos);
-            } else if (unseen == END_ALWAYS || (unseen == END_UNLESS_FOLLOWED && rs.events == 1)) {
-                // its start was before this listener followed the run (its state was dropped, say): counted, untimed
+            } else if (unseen == END_ALWAYS || (unseen == END_UNLESS_ALL_SEEN && !rs.fromCreation)) {
+                // its start was before this listener followed the run (its state was dropped to make room, say):
+                // counted, untimed
                 m = metersFor(rs, taskId, false);
             } else {
                 return;
@@ -475,7 +477,6 @@ public final class BatonMetrics implements RunListener, AutoCloseable {
                 rs.unlock();
                 return null;
             }
-            rs.events++;
             rs.lastAtNanos = atNanos;
             rs.touchedEpoch = epoch;
             return rs;
@@ -843,8 +844,9 @@ public final class BatonMetrics implements RunListener, AutoCloseable {
 
         /**
          * @param max how many unfinished runs have their state kept (default 100,000); past it the least recently
-         *            active tenth is dropped: their attempts' ends still count, untimed, and their next events look
-         *            their services up again with {@link Orchestrator#inspect} (once per run); at least 1
+         *            active tenth is dropped: their running attempts that complete or fail still count, untimed
+         *            (one cancelled with its run does not: it cannot be told from a pending task), and their next
+         *            events look their services up again with {@link Orchestrator#inspect} (once per run); at least 1
          * @return this builder
          */
         public Builder maxTrackedRuns(int max) {

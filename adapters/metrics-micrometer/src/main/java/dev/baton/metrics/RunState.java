@@ -28,8 +28,8 @@ final class RunState extends ReentrantLock {
     long createdNanos = UNKNOWN;
     /** The attempts running now, by task id: null until the first start. */
     HashMap<String, Running> running;
-    /** How many events this state has seen. */
-    long events;
+    /** Whether this state was made at the run's creation, so that it has seen every attempt start. */
+    boolean fromCreation;
     boolean dropped;
 
     /** The time of the run's last event, by the events' clock: the order in which a full map is thinned. */

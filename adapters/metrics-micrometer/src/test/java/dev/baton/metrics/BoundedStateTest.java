@@ -129,6 +129,37 @@ class BoundedStateTest {
     }
 
     @Test
+    void everyAttemptOfARunDroppedToMakeRoomThatFailsAfterwardsStillCounts() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (BatonMetrics metrics = BatonMetrics.builder(registry).maxTrackedRuns(2).build();
+             Orchestrator o = metrics.instrument(Orchestrator.builder().time(time).executor(Runnable::run)
+                     .retryPolicy(RetryPolicy.builder().maxAttempts(1).build())
+                     .asyncService("step", ctx -> hold())).build()) {
+            metrics.bindTo(o);
+            // two attempts of one run running side by side, then two newer runs: the first run makes room
+            RunHandle both = o.submit(Plan.builder().task("a", "step", Map.of()).task("b", "step", Map.of()).build());
+            for (int i = 0; i < 2; i++) {
+                time.advance(Duration.ofMillis(1));
+                o.submit(Plan.builder().task("c", "step", Map.of()).build());
+            }
+            assertThat(metrics.trackedAttempts()).as("attempts kept once the first run made room").isEqualTo(1);
+
+            CompletableFuture<Object> a = held.pollFirst();
+            CompletableFuture<Object> b = held.pollFirst();
+            a.completeExceptionally(new IllegalStateException("a failed"));
+            b.completeExceptionally(new IllegalStateException("b failed"));
+            assertThat(both.result().getNow(null).status()).isEqualTo(RunStatus.FAILED);
+
+            assertThat(count(registry, "baton.tasks.attempts.started", "service", "step")).isEqualTo(4);
+            assertThat(count(registry, "baton.tasks.attempts.ended", "service", "step", "outcome", "FAILED"))
+                    .as("the failed attempts of the run that made room, counted untimed").isEqualTo(2);
+            while (!held.isEmpty()) {
+                held.pollFirst().complete("done");
+            }
+        }
+    }
+
+    @Test
     void anAttemptLeftByCloseIsDroppedAndTheNextOrchestratorCountsItsResumedRun() {
         SimpleMeterRegistry first = new SimpleMeterRegistry();
         BatonMetrics before = BatonMetrics.builder(first).statusMaxAge(Duration.ZERO).build();
