@@ -14,7 +14,8 @@ import java.util.concurrent.CompletionStage;
  * <p>The engine also relies on these, which the contract kit ({@code baton-transport-tck}'s
  * {@code TaskTransportContractTest}) checks for every transport:
  * <ul>
- *   <li>the service receives every field of the request, and the execution id as the key it dedupes on;</li>
+ *   <li>the service receives every field of the request but the deadline (which bounds the call instead, and which
+ *       a transport need not send), and the execution id as the key it dedupes on;</li>
  *   <li>an output comes back as plain JSON values equal to what the service sent (decimals not rounded);</li>
  *   <li>a service that cannot take the call now is a {@code RetryableException}, with the delay it asked for; one that
  *       refuses it, or answers with something that is not JSON, a {@code NonRetryableException} naming the reason;

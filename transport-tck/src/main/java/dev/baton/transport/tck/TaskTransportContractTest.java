@@ -56,13 +56,13 @@ import static org.assertj.core.api.Assertions.fail;
  * }
  * }</pre>
  *
- * <p>What it checks: every field of a request reaches the service, with the execution id as the idempotency key; an
- * output comes back as equal plain JSON values; {@code dispatch} returns before the service answers; the service's
- * answers are classified as the engine needs them ({@link RetryableException} with the service's delay,
- * {@link NonRetryableException} with its reason, bounded); an unreachable service and a passed deadline are retryable;
- * a cancelled attempt stays cancelled and leaves the transport usable; concurrent calls never cross; {@code close} may
- * be called twice and no later dispatch hangs. Waits are bounded ({@link #patience()}) and coordinated with latches,
- * never with sleeps; every latch a script waits on is released when its test ends.
+ * <p>What it checks: every field of a request but its deadline reaches the service, with the execution id as the
+ * idempotency key; an output comes back as equal plain JSON values; {@code dispatch} returns before the service
+ * answers; the service's answers are classified as the engine needs them ({@link RetryableException} with the
+ * service's delay, {@link NonRetryableException} with its reason, bounded); an unreachable service and a passed
+ * deadline are retryable; a cancelled attempt stays cancelled and leaves the transport usable; concurrent calls never
+ * cross; {@code close} may be called twice and no later dispatch hangs. Waits are bounded ({@link #patience()}) and
+ * coordinated with latches, never with sleeps; every latch a script waits on is released when its test ends.
  */
 public abstract class TaskTransportContractTest {
 
