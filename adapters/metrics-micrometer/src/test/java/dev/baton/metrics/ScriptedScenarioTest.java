@@ -260,6 +260,23 @@ class ScriptedScenarioTest {
         }
     }
 
+    @Test
+    void anAttemptCutShortByItsRunsTimeoutEndsAsATimeout() {
+        o = build();
+        metrics.bindTo(o);
+
+        // gate has no timeout of its own: the run's timeout of 3 s ends its attempt
+        RunHandle h = submit("run-T", Plan.builder().task("g", "gate", Map.of()).build(),
+                RunOptions.builder().timeout(Duration.ofSeconds(3)));
+        time.advance(Duration.ofSeconds(3));
+        assertThat(status(h)).isEqualTo(RunStatus.FAILED);
+
+        assertThat(Meters.all(registry)).containsEntry(
+                "baton.tasks.attempts.ended{outcome=TIMEOUT,service=gate}", "1").containsEntry(
+                "baton.tasks.attempts.duration{outcome=TIMEOUT,service=gate}", Meters.timer(1, Duration.ofSeconds(3)));
+        assertThat(registry.find("baton.tasks.attempts.ended").tag("outcome", "FAILED").counters()).isEmpty();
+    }
+
     private static void perService(Map<String, String> expected, String service, long started, long retries,
                                    long deadLetters, long skipped) {
         expected.put("baton.tasks.attempts.started{service=" + service + "}", String.valueOf(started));
