@@ -231,6 +231,22 @@ class GaugesTest {
     }
 
     @Test
+    void closeLetsGoOfWhatItKeptOfUnfinishedRuns() {
+        metrics = BatonMetrics.builder(registry).build();
+        o = gated(metrics);
+        metrics.bindTo(o);
+        o.submit(one());
+        assertThat(metrics.trackedRuns()).isEqualTo(1);
+        assertThat(metrics.trackedAttempts()).isEqualTo(1);
+
+        metrics.close();
+        assertThat(metrics.trackedRuns()).isZero();
+        assertThat(metrics.trackedAttempts()).isZero();
+        held.pollFirst().complete("after close");
+        assertThat(metrics.trackedRuns()).isZero();
+    }
+
+    @Test
     void aBinderBindsOneOrchestrator() {
         metrics = BatonMetrics.builder(registry).build();
         o = gated(metrics);
