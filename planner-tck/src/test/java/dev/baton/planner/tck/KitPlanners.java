@@ -83,6 +83,14 @@ final class KitPlanners {
         }
     }
 
+    /** Fails with a code that starts with a digit: upper-case letters, digits and underscores, as the javadoc allows. */
+    static final class CodeStartingWithADigit extends Correct {
+        @Override
+        Plan unplannable(PlanningRequest request) {
+            throw new PlannerException("429_UPSTREAM", "the upstream planner refused to teleport an order");
+        }
+    }
+
     /** Fails with an IllegalStateException instead of a PlannerException. */
     static final class ThrowsIllegalState extends Correct {
         @Override

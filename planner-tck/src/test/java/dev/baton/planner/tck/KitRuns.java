@@ -65,6 +65,13 @@ final class KitRuns {
         }
     }
 
+    static final class CodeStartingWithADigit extends WholeKit {
+        @Override
+        protected Planner createPlanner() {
+            return new KitPlanners.CodeStartingWithADigit();
+        }
+    }
+
     static final class ThrowsIllegalState extends WholeKit {
         @Override
         protected Planner createPlanner() {

@@ -84,6 +84,13 @@ class PlannerContractKitTest {
     }
 
     @Test
+    void aCodeOfDigitsAndUpperCaseLettersPassesWhateverItStartsWith() {
+        Run r = run(KitRuns.CodeStartingWithADigit.class);
+        assertThat(r.ran()).isEqualTo(WHOLE_KIT);
+        assertThat(r.failed()).isEmpty();
+    }
+
+    @Test
     void anIllegalStateExceptionInsteadOfAPlannerExceptionFailsTheFailureTests() {
         Run r = run(KitRuns.ThrowsIllegalState.class);
         assertThat(r.failed()).containsOnlyKeys(FAILURE, FAILURE_MESSAGE, CONCURRENT_FAILURE);
