@@ -80,7 +80,10 @@ public abstract class TaskTransportContractTest {
 
     /**
      * Stands up a service named {@code service} that answers every call with {@code script}, and returns a transport
-     * that reaches it. The kit closes the transport after the test.
+     * that reaches it. The kit closes the transport after the test. A transport that is given a clock to read the
+     * attempts' deadlines against gets the system clock here: the kit's deadlines are minutes from
+     * {@link Instant#now()} (or a minute before it), so a manual clock set elsewhere would take a live request for a
+     * late one, or the reverse.
      *
      * @param service the service name requests will carry
      * @param script  what the service does with each call
