@@ -39,7 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The three tiers hold: public signatures of the published API and SPIs never mention an internal, Jackson,
  * Caffeine or networknt type, and every public top-level type outside {@code internal} has a javadoc comment.
  * Signatures are read by reflection from core and the two SPI modules (found wherever the test classpath has
- * them); javadoc presence is read from the sources of core, both SPIs and the JSON adapter.
+ * them); javadoc presence is read from the sources of every published module: core, the SPIs, the contract kits,
+ * the adapters, the service kit and the CLI.
  */
 class ArchitectureTest {
 
@@ -51,7 +52,16 @@ class ArchitectureTest {
             "src/main/java",
             "../planner-spi/src/main/java",
             "../persistence-spi/src/main/java",
-            "../adapters/json/src/main/java");
+            "../persistence-tck/src/main/java",
+            "../planner-tck/src/main/java",
+            "../transport-tck/src/main/java",
+            "../adapters/json/src/main/java",
+            "../adapters/persistence-jdbc/src/main/java",
+            "../adapters/planner-llm/src/main/java",
+            "../adapters/transport-http/src/main/java",
+            "../adapters/metrics-micrometer/src/main/java",
+            "../service/src/main/java",
+            "../cli/src/main/java");
 
     private static final Pattern PUBLIC_TOP_LEVEL = Pattern.compile(
             "^public\\s+(?:(?:final|abstract|sealed|non-sealed|strictfp)\\s+)*(?:class|interface|enum|record|@interface)\\s+(\\w+)",
@@ -112,7 +122,7 @@ class ArchitectureTest {
     private static boolean javadocBefore(String source, int index) {
         String[] lines = source.substring(0, index).split("\n", -1);
         int i = lines.length - 1;
-        while (i >= 0 && (lines[i].isBlank() || lines[i].trim().startsWith("@"))) {
+        while (i >= 0 && (lines[i].isBlank() || lines[i].trim().startsWith("@") || insideAnnotation(lines, i))) {
             i--;
         }
         if (i < 0 || !lines[i].trim().endsWith("*/")) {
@@ -122,6 +132,20 @@ class ArchitectureTest {
             int open = lines[i].lastIndexOf("/*");
             if (open >= 0) {
                 return lines[i].startsWith("/**", open);
+            }
+        }
+        return false;
+    }
+
+    /** True when line {@code i} continues an annotation whose arguments began on an earlier line. */
+    private static boolean insideAnnotation(String[] lines, int i) {
+        for (int k = i; k >= 0; k--) {
+            String t = lines[k].trim();
+            if (t.startsWith("@")) {
+                return k < i;
+            }
+            if (t.endsWith("*/") || t.endsWith(";") || t.endsWith("{") || t.endsWith("}")) {
+                return false;
             }
         }
         return false;
