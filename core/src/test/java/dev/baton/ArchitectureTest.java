@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Caffeine or networknt type, and every public top-level type outside {@code internal} has a javadoc comment.
  * Signatures are read by reflection from core and the two SPI modules (found wherever the test classpath has
  * them); javadoc presence is read from the sources of every published module: core, the SPIs, the contract kits,
- * the adapters, the service kit and the CLI.
+ * the adapters, the service kit and the CLI; no source outside core names the internal tier.
  */
 class ArchitectureTest {
 
@@ -116,6 +116,39 @@ class ArchitectureTest {
         }
         assertThat(checked).as("public top-level types found").isPositive();
         assertThat(missing).as("public types without a /** comment").isEmpty();
+    }
+
+    @Test
+    void nothingOutsideCoreTouchesTheInternalTier() throws IOException {
+        List<String> offenders = new ArrayList<>();
+        int checked = 0;
+        List<String> roots = new ArrayList<>();
+        for (String root : SOURCE_ROOTS) {
+            if (!root.equals("src/main/java")) {
+                roots.add(root);
+                roots.add(root.replace("/src/main/java", "/src/test/java"));
+            }
+        }
+        roots.addAll(List.of("../integration-tests/src/test/java", "../examples/src/main/java",
+                "../benchmarks/src/main/java"));
+        for (String root : roots) {
+            Path dir = Paths.get(root);
+            if (!Files.isDirectory(dir)) {
+                continue; // a module without tests
+            }
+            List<Path> files;
+            try (Stream<Path> walk = Files.walk(dir)) {
+                files = walk.filter(p -> p.toString().endsWith(".java")).sorted().toList();
+            }
+            for (Path file : files) {
+                checked++;
+                if (Files.readString(file, StandardCharsets.UTF_8).contains("dev.baton.internal")) {
+                    offenders.add(root + "/" + dir.relativize(file).toString().replace('\\', '/'));
+                }
+            }
+        }
+        assertThat(checked).as("sources read").isGreaterThan(100);
+        assertThat(offenders).as("sources outside core that name dev.baton.internal").isEmpty();
     }
 
     /** True when the declaration at {@code index}, past its annotations, is preceded by a {@code /** ... *\/}. */
