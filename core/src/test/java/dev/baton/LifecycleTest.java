@@ -1,5 +1,6 @@
 package dev.baton;
 
+import dev.baton.event.TaskCompleted;
 import dev.baton.plan.Plan;
 import dev.baton.planner.ServiceDescriptor;
 import dev.baton.store.InMemoryRunStore;
@@ -8,6 +9,7 @@ import dev.baton.transport.TaskTransport;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -174,5 +177,61 @@ class LifecycleTest {
         assertThat(other.await(Duration.ofSeconds(10)).status()).as("the other task was let finish")
                 .isEqualTo(RunStatus.COMPLETED);
         assertThat(closer.result()).failsWithin(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void closeWaitsForTheOutcomeOfAHandlerThatHasJustReturnedNotOnlyForItsSlot() throws Exception {
+        // A handler's slot is given back before its output is converted and recorded. The mapper holds that
+        // conversion until close() is waiting: a close that waited for the slot alone would detach the run with the
+        // output unwritten, and recovery would call the handler a second time.
+        CountDownLatch returned = new CountDownLatch(1);
+        AtomicReference<Thread> closerThread = new AtomicReference<>();
+        AtomicInteger calls = new AtomicInteger();
+        Orchestrator o = Orchestrator.builder().store(store).shutdownTimeout(Duration.ofMinutes(10))
+                .valueMapper(v -> {
+                    returned.countDown();
+                    awaitWaitingInClose(closerThread);
+                    return Map.of("mapped", true);
+                })
+                .service("custom", ctx -> {
+                    calls.incrementAndGet();
+                    return new Object(); // not a JSON value: it goes through the mapper
+                }).build();
+        RunHandle h = o.submit(Plan.builder().task("a", "custom", Map.of()).build(),
+                RunOptions.builder().runId("just-returned").build());
+        assertThat(returned.await(10, TimeUnit.SECONDS)).isTrue();
+
+        Thread closing = new Thread(o::close, "closer");
+        closerThread.set(closing);
+        closing.start();
+        closing.join(TimeUnit.SECONDS.toMillis(30));
+
+        assertThat(closing.isAlive()).as("close() returned").isFalse();
+        assertThat(h.await(Duration.ofSeconds(10)).output("a")).isEqualTo(Map.of("mapped", true));
+        assertThat(store.events("just-returned")).filteredOn(e -> e instanceof TaskCompleted).hasSize(1);
+        assertThat(store.unfinishedRuns()).doesNotContain("just-returned");
+        assertThat(calls).hasValue(1);
+    }
+
+    /**
+     * Returns once {@code closer} is parked in close()'s wait for running work, or has returned from close() without
+     * waiting; either way within the test's own bound.
+     */
+    private static void awaitWaitingInClose(AtomicReference<Thread> closer) {
+        long bound = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < bound) {
+            Thread t = closer.get();
+            if (t != null) {
+                Thread.State state = t.getState();
+                if (state == Thread.State.TERMINATED) {
+                    return;
+                }
+                if (state == Thread.State.TIMED_WAITING && Arrays.stream(t.getStackTrace())
+                        .anyMatch(f -> f.getMethodName().equals("closeOnce"))) {
+                    return;
+                }
+            }
+            Thread.yield();
+        }
     }
 }

@@ -86,6 +86,11 @@ final class Attempt implements TaskContext, Runnable {
         return setOnce(RELEASED);
     }
 
+    /** Whether the handler has returned (or its stage completed) and its slots were given back. */
+    boolean isReleased() {
+        return (flags & RELEASED) != 0;
+    }
+
     private boolean setOnce(int bit) {
         while (true) {
             int f = flags;

@@ -923,6 +923,11 @@ public final class Engine implements AutoCloseable {
         if (a.decide()) {
             guardedOutcome(a, value, error);
         }
+        if (closed) {
+            synchronized (idle) {
+                idle.notifyAll(); // close() waits for this outcome too, not only for the slot given back above
+            }
+        }
     }
 
     private void onDeadline(Attempt a) {
@@ -1434,6 +1439,15 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** Attempts whose handler has returned and whose outcome is not yet in their run's log. */
+    private int outcomesUnrecorded() {
+        int n = 0;
+        for (RunExecution run : active.values()) {
+            n += run.outcomesUnrecorded();
+        }
+        return n;
+    }
+
     private void awaitClosed() {
         try {
             closeDone.await();
@@ -1455,11 +1469,13 @@ public final class Engine implements AutoCloseable {
         }
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
         synchronized (idle) {
-            while (admission.running() > here) {
+            // a handler that has returned gives its slots back before its outcome is recorded: wait for both, or the
+            // run is detached with the result unwritten and recovery calls the handler a second time
+            while (admission.running() > here || outcomesUnrecorded() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    log.warn("closing with {} task(s) still running; their runs stay recoverable",
-                            admission.running() - here);
+                    log.warn("closing with {} task(s) still running or being recorded; their runs stay recoverable",
+                            Math.max(admission.running() - here, 0) + outcomesUnrecorded());
                     break;
                 }
                 try {

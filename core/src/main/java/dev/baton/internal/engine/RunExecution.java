@@ -1040,6 +1040,23 @@ final class RunExecution {
     }
 
     /**
+     * @return how many of this run's attempts have a handler that returned (its slots given back) and an outcome not
+     *     yet recorded; none once the run is detached, as nothing more of it will be recorded here
+     */
+    synchronized int outcomesUnrecorded() {
+        if (lost) {
+            return 0;
+        }
+        int n = 0;
+        for (Attempt a : current) {
+            if (a != null && a.isReleased()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
      * Stops this instance from touching the run again: nothing more is written, pending effects are dropped and
      * running attempts are interrupted. Used when another instance took the run over, and when the orchestrator
      * closes (the run stays in the store as it was, recoverable).
