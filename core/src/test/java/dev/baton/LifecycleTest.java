@@ -151,6 +151,45 @@ class LifecycleTest {
     }
 
     @Test
+    void anAsyncHandlerThatClosesItsOrchestratorInItsSynchronousPartDoesNotWaitForItself() throws Exception {
+        Orchestrator[] o = new Orchestrator[1];
+        CountDownLatch closed = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        // before: its own task counted as running, so close() waited out the whole shutdown timeout
+        o[0] = Orchestrator.builder().store(store).shutdownTimeout(Duration.ofMinutes(10)).asyncService("s", ctx -> {
+            calls.incrementAndGet();
+            o[0].close();
+            closed.countDown();
+            return CompletableFuture.completedFuture(1);
+        }).build();
+        // the synchronous part runs on the thread that starts the task, here the submitting one: submit elsewhere,
+        // so a close() that waits for itself fails this test instead of hanging it
+        AtomicReference<Boolean> submitterInterrupted = new AtomicReference<>();
+        CompletableFuture<RunHandle> submitted = CompletableFuture.supplyAsync(() -> {
+            RunHandle handle = o[0].submit(Plan.builder().task("a", "s", Map.of()).build(),
+                    RunOptions.builder().runId("async-self").build());
+            submitterInterrupted.set(Thread.currentThread().isInterrupted());
+            return handle;
+        });
+
+        assertThat(closed.await(10, TimeUnit.SECONDS)).as("close() returned inside the handler").isTrue();
+        RunHandle h = submitted.get(10, TimeUnit.SECONDS);
+        assertThat(h.result()).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
+                .withCauseInstanceOf(OrchestratorClosedException.class);
+        assertThat(submitterInterrupted.get()).as("no interrupt aimed at the thread that ran the synchronous part")
+                .isFalse();
+        assertThat(store.run("async-self").orElseThrow().state().isTerminal()).as("still recoverable").isFalse();
+
+        try (Orchestrator next = Orchestrator.builder().store(store).service("s", ctx -> 2).build()) {
+            RunResult r = next.submit(Plan.builder().task("a", "s", Map.of()).build(),
+                    RunOptions.builder().runId("async-self").build()).await(Duration.ofSeconds(10));
+            assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(r.output("a")).isEqualTo(2);
+        }
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
     void aHandlerThatClosesItsOrchestratorStillWaitsForTheOtherRunningTasks() throws Exception {
         Orchestrator[] o = new Orchestrator[1];
         CountDownLatch otherStarted = new CountDownLatch(1);

@@ -45,6 +45,7 @@ final class Attempt implements TaskContext, Runnable {
     /** DECIDED and RELEASED bits, each set once by compare-and-set (one field instead of two atomic objects). */
     private volatile int flags;
     private Thread runner;                 // guarded by this
+    private Thread caller;                 // written and, by runsOn, read by that thread itself
     private CompletableFuture<?> stage;    // guarded by this
     private boolean interruptRequested;    // guarded by this
     volatile Cancellable timer;
@@ -104,11 +105,21 @@ final class Attempt implements TaskContext, Runnable {
     }
 
     /**
-     * Whether this attempt's blocking handler runs on {@code t}. Asked by that thread only (a handler that closes the
+     * Whether this attempt's blocking handler, or its async handler's synchronous part, runs on {@code t}. Asked by that
+     * thread only (a handler that closes the
      * orchestrator), which wrote the field itself, so the read needs no lock.
      */
     boolean runsOn(Thread t) {
-        return runner == t;
+        return runner == t || caller == t;
+    }
+
+    /**
+     * Marks {@code t} as running the synchronous part of this attempt's async handler (null when it returned), so a
+     * handler that closes the orchestrator from there is known as this attempt. Unlike {@link #bindThread}, an
+     * interrupt never aims at it: the thread is the engine's or the caller's, not the handler's.
+     */
+    void callingOn(Thread t) {
+        caller = t;
     }
 
     synchronized void bindThread(Thread t) {

@@ -851,11 +851,14 @@ public final class Engine implements AutoCloseable {
         }
         if (s.asyncHandler != null) {
             CompletionStage<Object> stage;
+            a.callingOn(Thread.currentThread());
             try {
                 stage = withMdc(a, () -> s.asyncHandler.handle(a));
             } catch (Throwable t) {
                 finished(a, null, t);
                 return;
+            } finally {
+                a.callingOn(null);
             }
             awaitStage(a, stage);
             return;
