@@ -143,7 +143,8 @@ public abstract class TaskTransportContractTest {
             return ServiceAnswer.output(Map.of("ok", true));
         });
         Map<String, Object> input = richValue();
-        TaskRequest request = new TaskRequest("run-17", "task3", SERVICE, "run-17/task3", 2, input,
+        // the execution id of a task re-planning changed: not run id/task id, so a transport must send it, not derive it
+        TaskRequest request = new TaskRequest("run-17", "task3", SERVICE, "run-17/task3@2", 2, input,
                 Instant.now().plus(Duration.ofMinutes(5)), "corr-9");
 
         await(transport.dispatch(request));
@@ -153,9 +154,9 @@ public abstract class TaskTransportContractTest {
         assertThat(call.runId()).isEqualTo("run-17");
         assertThat(call.taskId()).isEqualTo("task3");
         assertThat(call.service()).isEqualTo(SERVICE);
-        assertThat(call.executionId()).isEqualTo("run-17/task3");
+        assertThat(call.executionId()).isEqualTo("run-17/task3@2");
         assertThat(call.attempt()).isEqualTo(2);
-        assertThat(call.idempotencyKey()).as("the idempotency key a service dedupes on").isEqualTo("run-17/task3");
+        assertThat(call.idempotencyKey()).as("the idempotency key a service dedupes on").isEqualTo("run-17/task3@2");
         assertThat(call.correlationId()).isEqualTo("corr-9");
         assertThat(normalized(call.input())).as("the input as the service read it").isEqualTo(normalized(input));
     }

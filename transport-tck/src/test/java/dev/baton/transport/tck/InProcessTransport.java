@@ -24,6 +24,8 @@ final class InProcessTransport implements TaskTransport {
     enum Flaw {
         /** sends the run id where the execution id belongs */
         WRONG_IDEMPOTENCY_KEY,
+        /** sends {@code runId/taskId} as the execution id, which a re-planned task's id is not */
+        DERIVES_EXECUTION_ID,
         /** drops the correlation id */
         DROPS_CORRELATION_ID,
         /** waits for the answer inside dispatch */
@@ -82,9 +84,11 @@ final class InProcessTransport implements TaskTransport {
                 && !flaws.contains(Flaw.IGNORES_DEADLINE)) {
             return CompletableFuture.failedFuture(new RetryableException("the attempt's deadline has passed"));
         }
+        String executionId = flaws.contains(Flaw.DERIVES_EXECUTION_ID) ? request.runId() + "/" + request.taskId()
+                : request.executionId();
         ServiceCall call = new ServiceCall(request.runId(), request.taskId(), request.service(),
-                request.executionId(), request.attempt(), request.input(),
-                flaws.contains(Flaw.WRONG_IDEMPOTENCY_KEY) ? request.runId() : request.executionId(),
+                executionId, request.attempt(), request.input(),
+                flaws.contains(Flaw.WRONG_IDEMPOTENCY_KEY) ? request.runId() : executionId,
                 flaws.contains(Flaw.DROPS_CORRELATION_ID) ? null : request.correlationId());
         CompletableFuture<Object> out = new CompletableFuture<>();
         if (flaws.contains(Flaw.BLOCKS_IN_DISPATCH)) {

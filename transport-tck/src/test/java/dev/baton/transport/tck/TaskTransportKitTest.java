@@ -33,6 +33,8 @@ class TaskTransportKitTest {
                         "everyFieldOfTheRequestReachesTheServiceWithTheExecutionIdAsIdempotencyKey",
                         "aRequestWithoutCorrelationIdOrDeadlineReachesTheServiceWithout",
                         "everyAttemptOfATaskCarriesItsNumberAndTheSameIdempotencyKey")),
+                arguments(Flaw.DERIVES_EXECUTION_ID, List.of(
+                        "everyFieldOfTheRequestReachesTheServiceWithTheExecutionIdAsIdempotencyKey")),
                 arguments(Flaw.DROPS_CORRELATION_ID, List.of(
                         "everyFieldOfTheRequestReachesTheServiceWithTheExecutionIdAsIdempotencyKey")),
                 arguments(Flaw.BLOCKS_IN_DISPATCH, List.of(
