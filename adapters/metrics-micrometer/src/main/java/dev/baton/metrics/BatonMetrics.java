@@ -193,7 +193,8 @@ public final class BatonMetrics implements RunListener, AutoCloseable {
      *
      * @param orchestrator the orchestrator whose events this listener receives
      * @return this
-     * @throws IllegalStateException if already bound, or closed
+     * @throws IllegalStateException if already bound, or closed, or if the registry has the gauges of another
+     *                               instance bound with the same tags (they would read the other orchestrator)
      */
     public BatonMetrics bindTo(Orchestrator orchestrator) {
         Objects.requireNonNull(orchestrator, "orchestrator");
@@ -205,10 +206,20 @@ public final class BatonMetrics implements RunListener, AutoCloseable {
             if (binding != null) {
                 throw new IllegalStateException("these metrics are bound to an orchestrator already");
             }
+            // A registry hands back the gauge it has for an id: another binder's, whose orchestrator it would read
+            // (and whose close would remove it). Refuse rather than report another orchestrator's load.
+            List<Gauge> before = new ArrayList<>(registry.find(MeterNames.RUNS_ACTIVE).tags(tags).gauges());
             Binding b = new Binding(this, orchestrator, statusMaxAgeNanos);
+            Gauge active = Gauge.builder(MeterNames.RUNS_ACTIVE, b, x -> x.value(OrchestratorStatus::activeRuns))
+                    .tags(tags).description("runs in flight in this instance").register(registry);
+            if (before.stream().anyMatch(g -> g == active)) {
+                throw new IllegalStateException("the registry has the gauges of another BatonMetrics with the same "
+                        + "tags " + tags.stream().map(t -> t.getKey() + "=" + t.getValue()).toList() + ": close it "
+                        + "first, or give each orchestrator's metrics a tag that tells them apart "
+                        + "(builder.tag(\"instance\", ...))");
+            }
             binding = b;
-            gauges.add(Gauge.builder(MeterNames.RUNS_ACTIVE, b, x -> x.value(OrchestratorStatus::activeRuns))
-                    .tags(tags).description("runs in flight in this instance").register(registry));
+            gauges.add(active);
             gauges.add(Gauge.builder(MeterNames.TASKS_RUNNING, b, x -> x.value(OrchestratorStatus::runningTasks))
                     .tags(tags).description("task attempts running now").register(registry));
             for (String name : services.keySet()) {

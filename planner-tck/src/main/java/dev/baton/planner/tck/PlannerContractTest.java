@@ -77,7 +77,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>an actionable request gets a plan, not {@code null} and not a not-actionable one, whose tasks (besides
  *       {@code task0}) all name a service of the request's catalog, and which passes the orchestrator's validation
  *       against that catalog once the action's parameters fill {@code task0}, as the orchestrator fills them;</li>
- *   <li>a later attempt, with the previous attempt's problems, and a revision request get a plan or a
+ *   <li>a later attempt, with the previous attempt's problems, and a revision request get a plan (whose tasks
+ *       besides {@code task0} name services of the request's catalog), a not-actionable plan or a
  *       {@link PlannerException}, nothing else;</li>
  *   <li>a {@link PlannerException} has an upper-case code and a short message (at most {@link #MAX_MESSAGE_LENGTH}
  *       characters); no other exception escapes a planner;</li>
@@ -345,8 +346,21 @@ public abstract class PlannerContractTest {
         if (a.plan() == null || NotActionable.test(a.plan())) {
             return List.of("expected a plan, but the planner " + describe(a));
         }
+        List<String> problems = catalogProblems(request, a.plan());
+        // the orchestrator fills task0 from the action before it validates; so does the kit
+        ValidationResult result = validator(request.catalog())
+                .validate(FixedPlanner.withParams(a.plan(), request.action().params()));
+        if (!result.isValid()) {
+            problems.add("the orchestrator's validation rejects the plan: " + abbreviate(result.errors().toString(), 600)
+                    + "; the plan: " + abbreviate(a.plan().toJsonMap().toString(), 300));
+        }
+        return problems;
+    }
+
+    /** What of a plan's tasks (besides {@code task0}) names no service of the request's catalog. */
+    private static List<String> catalogProblems(PlanningRequest request, Plan plan) {
         List<String> problems = new ArrayList<>();
-        for (Task t : a.plan().tasks()) {
+        for (Task t : plan.tasks()) {
             if (t.isParams()) {
                 continue;
             }
@@ -356,13 +370,6 @@ public abstract class PlannerContractTest {
                 problems.add("task " + t.id() + " names service '" + t.service()
                         + "', which is not in the request's catalog " + request.catalog().versions().keySet());
             }
-        }
-        // the orchestrator fills task0 from the action before it validates; so does the kit
-        ValidationResult result = validator(request.catalog())
-                .validate(FixedPlanner.withParams(a.plan(), request.action().params()));
-        if (!result.isValid()) {
-            problems.add("the orchestrator's validation rejects the plan: " + abbreviate(result.errors().toString(), 600)
-                    + "; the plan: " + abbreviate(a.plan().toJsonMap().toString(), 300));
         }
         return problems;
     }
@@ -387,10 +394,14 @@ public abstract class PlannerContractTest {
         return List.of("expected a PlannerException, but the planner " + describe(a));
     }
 
-    /** An answer that is a plan (of any kind) or a well-formed {@link PlannerException}. */
+    /**
+     * An answer that is a not-actionable plan, a plan whose tasks name services of the request's catalog, or a
+     * well-formed {@link PlannerException}. Whether a later attempt's or a revision's plan passes validation is left to
+     * the orchestrator, which asks again when it does not.
+     */
     private List<String> planOrFailureProblems(PlanningRequest request, Answer a) {
         if (a.plan() != null) {
-            return List.of();
+            return NotActionable.test(a.plan()) ? List.of() : catalogProblems(request, a.plan());
         }
         if (a.thrown() instanceof PlannerException e) {
             return exceptionProblems(e);

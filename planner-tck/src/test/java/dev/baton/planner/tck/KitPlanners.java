@@ -83,6 +83,20 @@ final class KitPlanners {
         }
     }
 
+    /** Plans a task for a service the catalog does not hold on a later attempt and a revision, not on a first one. */
+    static final class UnknownServiceWhenAskedAgain extends Correct {
+        @Override
+        Plan actionable(PlanningRequest request) {
+            if (request.attempt() == 1 && request.revision() == null) {
+                return super.actionable(request);
+            }
+            return Plan.builder().params(request.action().params())
+                    .task("task1", "search", Map.of("q", "$task0.topic"))
+                    .task("task2", "teleporter", Map.of("text", "$task1"))
+                    .build();
+        }
+    }
+
     /** Fails with a code that starts with a digit: upper-case letters, digits and underscores, as the javadoc allows. */
     static final class CodeStartingWithADigit extends Correct {
         @Override

@@ -65,6 +65,13 @@ final class KitRuns {
         }
     }
 
+    static final class UnknownServiceWhenAskedAgain extends WholeKit {
+        @Override
+        protected Planner createPlanner() {
+            return new KitPlanners.UnknownServiceWhenAskedAgain();
+        }
+    }
+
     static final class CodeStartingWithADigit extends WholeKit {
         @Override
         protected Planner createPlanner() {

@@ -75,12 +75,23 @@ class PlannerContractKitTest {
     }
 
     @Test
-    void aTaskForAServiceOutsideTheCatalogFailsEveryTestThatWantsAValidPlan() {
+    void aTaskForAServiceOutsideTheCatalogFailsEveryTestThatWantsAPlanOfTheCatalog() {
         Run r = run(KitRuns.UnknownService.class);
         assertThat(r.ran()).isEqualTo(WHOLE_KIT);
-        assertThat(r.failed()).containsOnlyKeys(ACTIONABLE, CONCURRENT, CONCURRENT_NOT_ACTIONABLE, CONCURRENT_FAILURE);
+        assertThat(r.failed()).containsOnlyKeys(ACTIONABLE, LATER_ATTEMPT, REVISION, CONCURRENT,
+                CONCURRENT_NOT_ACTIONABLE, CONCURRENT_FAILURE);
         assertThat(r.failed().get(ACTIONABLE)).contains("task task2 names service 'teleporter', which is not in the "
                 + "request's catalog", "UNKNOWN_SERVICE");
+    }
+
+    @Test
+    void aTaskForAServiceOutsideTheCatalogOnALaterAttemptOrARevisionFailsThoseTests() {
+        Run r = run(KitRuns.UnknownServiceWhenAskedAgain.class);
+        assertThat(r.ran()).isEqualTo(WHOLE_KIT);
+        assertThat(r.failed()).containsOnlyKeys(LATER_ATTEMPT, REVISION);
+        assertThat(r.failed().get(LATER_ATTEMPT)).contains("task task2 names service 'teleporter', which is not in "
+                + "the request's catalog");
+        assertThat(r.failed().get(REVISION)).contains("'teleporter'");
     }
 
     @Test

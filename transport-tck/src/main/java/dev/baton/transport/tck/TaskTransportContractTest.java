@@ -61,7 +61,7 @@ import static org.assertj.core.api.Assertions.fail;
  * answers; the service's answers are classified as the engine needs them ({@link RetryableException} with the
  * service's delay, {@link NonRetryableException} with its reason, bounded); an unreachable service and a passed
  * deadline are retryable; a cancelled attempt stays cancelled and leaves the transport usable; concurrent calls never
- * cross; {@code close} may be called twice and no later dispatch hangs. Waits are bounded ({@link #patience()}) and
+ * cross, even when answered out of their order; {@code close} may be called twice and no later dispatch hangs. Waits are bounded ({@link #patience()}) and
  * coordinated with latches, never with sleeps; every latch a script waits on is released when its test ends.
  */
 public abstract class TaskTransportContractTest {
@@ -80,7 +80,8 @@ public abstract class TaskTransportContractTest {
 
     /**
      * Stands up a service named {@code service} that answers every call with {@code script}, and returns a transport
-     * that reaches it. The kit closes the transport after the test. A transport that is given a clock to read the
+     * that reaches it. The service serves calls side by side, as a real one does: a call whose script waits does not
+     * hold up the next. The kit closes the transport after the test. A transport that is given a clock to read the
      * attempts' deadlines against gets the system clock here: the kit's deadlines are minutes from
      * {@link Instant#now()} (or a minute before it), so a manual clock set elsewhere would take a live request for a
      * late one, or the reverse.
@@ -143,7 +144,8 @@ public abstract class TaskTransportContractTest {
             return ServiceAnswer.output(Map.of("ok", true));
         });
         Map<String, Object> input = richValue();
-        TaskRequest request = new TaskRequest("run-17", "task3", SERVICE, "run-17/task3", 2, input,
+        // the execution id of a task re-planning changed: not run id/task id, so a transport must send it, not derive it
+        TaskRequest request = new TaskRequest("run-17", "task3", SERVICE, "run-17/task3@2", 2, input,
                 Instant.now().plus(Duration.ofMinutes(5)), "corr-9");
 
         await(transport.dispatch(request));
@@ -153,9 +155,9 @@ public abstract class TaskTransportContractTest {
         assertThat(call.runId()).isEqualTo("run-17");
         assertThat(call.taskId()).isEqualTo("task3");
         assertThat(call.service()).isEqualTo(SERVICE);
-        assertThat(call.executionId()).isEqualTo("run-17/task3");
+        assertThat(call.executionId()).isEqualTo("run-17/task3@2");
         assertThat(call.attempt()).isEqualTo(2);
-        assertThat(call.idempotencyKey()).as("the idempotency key a service dedupes on").isEqualTo("run-17/task3");
+        assertThat(call.idempotencyKey()).as("the idempotency key a service dedupes on").isEqualTo("run-17/task3@2");
         assertThat(call.correlationId()).isEqualTo("corr-9");
         assertThat(normalized(call.input())).as("the input as the service read it").isEqualTo(normalized(input));
     }
@@ -398,6 +400,32 @@ public abstract class TaskTransportContractTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void aCallAnsweredFirstGetsItsOwnAnswerWhileAnEarlierCallStillWaits() throws Exception {
+        // answers out of the order of the calls: a transport that matches answers to calls by order fails here
+        CountDownLatch reached = new CountDownLatch(1);
+        CountDownLatch answer = latch();
+        TaskTransport transport = open(SERVICE, call -> {
+            if (call.taskId().equals("slow")) {
+                reached.countDown();
+                answer.await();
+                return ServiceAnswer.output("slow");
+            }
+            return ServiceAnswer.output("fast");
+        });
+
+        CompletableFuture<Object> slow = dispatchWithin(transport, request("run-18", "slow", 1, Map.of()))
+                .toCompletableFuture();
+        assertThat(reached.await(patience().toMillis(), TimeUnit.MILLISECONDS)).as("the slow call reached the service")
+                .isTrue();
+        assertThat(await(transport.dispatch(request("run-18", "fast", 1, Map.of()))))
+                .as("the answer to a call made and answered while an earlier call waits").isEqualTo("fast");
+        assertThat(slow).as("the earlier call, still unanswered").isNotDone();
+
+        answer.countDown();
+        assertThat(await(slow)).isEqualTo("slow");
     }
 
     @Test

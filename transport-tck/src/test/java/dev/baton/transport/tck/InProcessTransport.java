@@ -7,9 +7,11 @@ import dev.baton.transport.TaskTransport;
 
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -24,6 +26,8 @@ final class InProcessTransport implements TaskTransport {
     enum Flaw {
         /** sends the run id where the execution id belongs */
         WRONG_IDEMPOTENCY_KEY,
+        /** sends {@code runId/taskId} as the execution id, which a re-planned task's id is not */
+        DERIVES_EXECUTION_ID,
         /** drops the correlation id */
         DROPS_CORRELATION_ID,
         /** waits for the answer inside dispatch */
@@ -38,6 +42,8 @@ final class InProcessTransport implements TaskTransport {
         IGNORES_DEADLINE,
         /** hands the output over in a wrapper of its own */
         FOREIGN_OUTPUT,
+        /** hands each answer to the oldest call still waiting, as over one connection read in order */
+        ANSWERS_IN_CALL_ORDER,
         /** never completes a dispatch after close */
         HANGS_AFTER_CLOSE,
         /** fails every call after one was cancelled */
@@ -56,6 +62,7 @@ final class InProcessTransport implements TaskTransport {
         t.setDaemon(true);
         return t;
     });
+    private final Queue<CompletableFuture<Object>> waiting = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
     private volatile boolean cancelled;
 
@@ -82,18 +89,36 @@ final class InProcessTransport implements TaskTransport {
                 && !flaws.contains(Flaw.IGNORES_DEADLINE)) {
             return CompletableFuture.failedFuture(new RetryableException("the attempt's deadline has passed"));
         }
+        String executionId = flaws.contains(Flaw.DERIVES_EXECUTION_ID) ? request.runId() + "/" + request.taskId()
+                : request.executionId();
         ServiceCall call = new ServiceCall(request.runId(), request.taskId(), request.service(),
-                request.executionId(), request.attempt(), request.input(),
-                flaws.contains(Flaw.WRONG_IDEMPOTENCY_KEY) ? request.runId() : request.executionId(),
+                executionId, request.attempt(), request.input(),
+                flaws.contains(Flaw.WRONG_IDEMPOTENCY_KEY) ? request.runId() : executionId,
                 flaws.contains(Flaw.DROPS_CORRELATION_ID) ? null : request.correlationId());
         CompletableFuture<Object> out = new CompletableFuture<>();
         if (flaws.contains(Flaw.BLOCKS_IN_DISPATCH)) {
             settle(out, call);
             return out;
         }
+        if (flaws.contains(Flaw.ANSWERS_IN_CALL_ORDER)) {
+            waiting.add(out);
+        }
         Future<?> running = pool.submit(() -> {
             try {
-                settle(out, call);
+                if (flaws.contains(Flaw.ANSWERS_IN_CALL_ORDER)) {
+                    CompletableFuture<Object> answer = new CompletableFuture<>();
+                    settle(answer, call);
+                    CompletableFuture<Object> oldest = oldestWaiting(); // taken once the answer is in, as read
+                    answer.whenComplete((v, e) -> {
+                        if (e != null) {
+                            oldest.completeExceptionally(e);
+                        } else {
+                            oldest.complete(v);
+                        }
+                    });
+                } else {
+                    settle(out, call);
+                }
             } catch (RuntimeException | Error e) {
                 out.completeExceptionally(e); // a bug here fails the test at once instead of leaving it waiting
             }
@@ -105,6 +130,12 @@ final class InProcessTransport implements TaskTransport {
             }
         });
         return out;
+    }
+
+    /** The future of the oldest call not yet answered: where a transport that matches answers by order puts one. */
+    private CompletableFuture<Object> oldestWaiting() {
+        CompletableFuture<Object> oldest = waiting.poll();
+        return oldest != null ? oldest : new CompletableFuture<>();
     }
 
     private void settle(CompletableFuture<Object> out, ServiceCall call) {
