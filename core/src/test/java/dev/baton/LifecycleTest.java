@@ -252,6 +252,53 @@ class LifecycleTest {
         assertThat(calls).hasValue(1);
     }
 
+    @Test
+    void aListenerThatClosesTheOrchestratorDoesNotWaitForTheOutcomesOnlyItsOwnThreadCanRecord() throws Exception {
+        // A listener runs on the thread that made its event durable: here the one recording the run's completions.
+        // The sibling that finishes while that listener is in close() leaves its completion to that same thread, so
+        // close() waited for an outcome that could not come before it returned: the whole shutdown timeout
+        CountDownLatch submitted = new CountDownLatch(1);
+        CountDownLatch releaseSlow = new CountDownLatch(1);
+        AtomicReference<Thread> closerThread = new AtomicReference<>();
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        Orchestrator[] o = new Orchestrator[1];
+        o[0] = Orchestrator.builder().store(store).shutdownTimeout(Duration.ofMinutes(10))
+                .service("slow", ctx -> {
+                    releaseSlow.await();
+                    return "slow";
+                })
+                .service("fast", ctx -> {
+                    submitted.await(); // submit() has told the listeners of the starts: this thread tells the next
+                    return "fast";
+                })
+                .listener(e -> {
+                    if (e instanceof TaskCompleted c && c.taskId().equals("b")) {
+                        closerThread.set(Thread.currentThread());
+                        o[0].close();
+                        closed.complete(null);
+                    }
+                }).build();
+        Plan plan = Plan.builder().task("a", "slow", Map.of()).task("b", "fast", Map.of()).build();
+        RunHandle h = o[0].submit(plan, RunOptions.builder().runId("listener-closes").build());
+        submitted.countDown();
+
+        awaitWaitingInClose(closerThread); // close() waits for the slow task, which then finishes
+        releaseSlow.countDown();
+
+        assertThat(closed).as("close() returned inside the listener").succeedsWithin(Duration.ofSeconds(30));
+        assertThat(h.result()).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
+                .withCauseInstanceOf(OrchestratorClosedException.class);
+        assertThat(store.run("listener-closes").orElseThrow().state().isTerminal()).as("still recoverable")
+                .isFalse();
+        try (Orchestrator next = Orchestrator.builder().store(store).service("slow", ctx -> "slow again")
+                .service("fast", ctx -> "fast again").build()) {
+            RunResult r = next.submit(plan, RunOptions.builder().runId("listener-closes").build())
+                    .await(Duration.ofSeconds(10));
+            assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(r.output("b")).as("the completion written before close() is kept").isEqualTo("fast");
+        }
+    }
+
     /**
      * Returns once {@code closer} is parked in close()'s wait for running work, or has returned from close() without
      * waiting; either way within the test's own bound.

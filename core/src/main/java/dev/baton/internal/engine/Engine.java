@@ -1442,11 +1442,15 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Attempts whose handler has returned and whose outcome is not yet in their run's log. */
+    /**
+     * Attempts whose handler has returned and whose outcome is not yet in their run's log, but for those that wait for
+     * the closing thread itself (a listener that closes while its thread records its run's completions).
+     */
     private int outcomesUnrecorded() {
+        Thread me = Thread.currentThread();
         int n = 0;
         for (RunExecution run : active.values()) {
-            n += run.outcomesUnrecorded();
+            n += run.outcomesUnrecorded(me);
         }
         return n;
     }
