@@ -299,6 +299,51 @@ class LifecycleTest {
         }
     }
 
+    @Test
+    void aRunCreatedWhileCloseRunsHasItsHandleFailedNotLeftWaitingForEver() throws Exception {
+        // submit() found the orchestrator open and wrote the run's creation; close() ran meanwhile, found no run to
+        // detach and returned, and the run was added afterwards: nothing would ever complete its handle
+        CountDownLatch created = new CountDownLatch(1);
+        CountDownLatch closeReturned = new CountDownLatch(1);
+        dev.baton.persistence.tck.ForwardingRunStore creationHeld = new dev.baton.persistence.tck.ForwardingRunStore(
+                store) {
+            @Override
+            public void append(String runId, long expectedSeq, List<dev.baton.event.RunEvent> events, String owner,
+                               java.time.Instant now) {
+                super.append(runId, expectedSeq, events, owner, now);
+                if (events.get(0) instanceof dev.baton.event.RunCreated) {
+                    created.countDown();
+                    try {
+                        closeReturned.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        AtomicInteger calls = new AtomicInteger();
+        Orchestrator o = Orchestrator.builder().store(creationHeld).service("s", ctx -> calls.incrementAndGet())
+                .build();
+        Plan plan = Plan.builder().task("a", "s", Map.of()).build();
+        CompletableFuture<RunHandle> submitted = CompletableFuture.supplyAsync(() -> o.submit(plan,
+                RunOptions.builder().runId("created-at-close").build()));
+        assertThat(created.await(10, TimeUnit.SECONDS)).isTrue();
+        o.close(); // no run is active yet: it returns at once
+        closeReturned.countDown();
+
+        RunHandle h = submitted.get(10, TimeUnit.SECONDS);
+        assertThat(h.result()).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
+                .withCauseInstanceOf(OrchestratorClosedException.class);
+        assertThat(calls).hasValue(0);
+        assertThat(store.run("created-at-close").orElseThrow().state().isTerminal()).as("still recoverable")
+                .isFalse();
+        try (Orchestrator next = Orchestrator.builder().store(store).service("s", ctx -> 2).build()) {
+            RunResult r = next.submit(plan, RunOptions.builder().runId("created-at-close").build())
+                    .await(Duration.ofSeconds(10));
+            assertThat(r.output("a")).isEqualTo(2);
+        }
+    }
+
     /**
      * Returns once {@code closer} is parked in close()'s wait for running work, or has returned from close() without
      * waiting; either way within the test's own bound.

@@ -354,12 +354,34 @@ public final class Engine implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 throw new BatonException("STORE_UNAVAILABLE", "could not create run '" + runId + "': " + Failures.messageOf(e), e);
             }
-            active.put(runId, run);
+            if (!activate(run)) {
+                return new Handle(runId, run.future, run); // closed meanwhile: its handle fails, the run is kept
+            }
             String id = runId;
             withMdc(runId, null, null, () -> log.debug("run {} created with {} tasks", id, graph.size()));
             run.begin(created);
             return new Handle(runId, run.future, run);
         });
+    }
+
+    /**
+     * Makes a run active here, unless the engine closed meanwhile: close() may have gone over the active runs before
+     * this one was added, so it is detached here as close() would have detached it (its handle fails, its log stays
+     * as it is, recoverable). A close() that sets its flag after the look here finds the run among the active ones.
+     *
+     * @return whether the run is active
+     */
+    private boolean activate(RunExecution run) {
+        active.put(run.runId, run);
+        if (!closed) {
+            return true;
+        }
+        active.remove(run.runId, run);
+        if (run.detach()) {
+            run.future.completeExceptionally(new OrchestratorClosedException(
+                    "the orchestrator closed before run '" + run.runId + "' started; it stays recoverable"));
+        }
+        return false;
     }
 
     /** The handle of the run created under this id, or null when there is none; a different plan conflicts. */
@@ -635,7 +657,9 @@ public final class Engine implements AutoCloseable {
             RunExecution run = new RunExecution(this, snap.runId(), snap.plan(), vr.graph().orElseThrow(),
                     snap.settings(), snap.createdAt, catalog);
             run.leaseExpiry = claim.expiry();
-            active.put(snap.runId(), run);
+            if (!activate(run)) {
+                return run; // closed meanwhile: its handle fails, the run stays as the log has it
+            }
             withMdc(snap.runId(), null, null, () -> log.info("resuming run {} at seq {}", snap.runId(), snap.lastSeq()));
             try {
                 run.resume(snap);
@@ -664,7 +688,9 @@ public final class Engine implements AutoCloseable {
             RunExecution next = new RunExecution(this, snap.runId(), snap.plan(), graph, snap.settings(),
                     snap.createdAt, catalog);
             next.leaseExpiry = old.leaseExpiry;
-            active.put(old.runId, next);
+            if (!activate(next)) {
+                return null; // closed since the look above: the caller fails the old execution's handle
+            }
             forgetWaiting(old); // the new execution offers the old one's ready tasks again
             next.future.whenComplete((r, t) -> {
                 if (t == null) {
