@@ -1337,6 +1337,12 @@ public final class Engine implements AutoCloseable {
                 log.warn("run {}: renewing its lease failed; will retry: {}", run.runId, e.toString());
                 continue;
             }
+            if (lease.isPresent() && !active.containsKey(run.runId)) {
+                // it ended (or left) since the upkeep took it: its end gave the lease back before this renewal took
+                // it again, and nothing would give it back before it ran out
+                giveBackUnlessActive(run.runId);
+                continue;
+            }
             if (lapsed && run.detach()) {
                 log.warn("run {}: its lease ran out and the run went on elsewhere; stopped here", run.runId);
                 releaseLease(run.runId);
@@ -1346,6 +1352,15 @@ public final class Engine implements AutoCloseable {
                 abandoned(run);
             }
         }
+    }
+
+    /** Gives back the lease of a run not active here, under its stripe: a resume or redrive taking it here waits. */
+    private void giveBackUnlessActive(String runId) {
+        locked(runId, () -> {
+            if (!active.containsKey(runId)) {
+                releaseLease(runId);
+            }
+        });
     }
 
     /** A handle to a run another instance owns: its outcome is read from the store when it ends. */
