@@ -46,11 +46,34 @@ class LifecycleTest {
     @Test
     void aCloseWhileAnotherIsUnderWayReturnsOnlyOnceThatOneHasFinished() throws Exception {
         // e.g. a shutdown hook and the server's own stop: the caller that returns second goes on to close the store,
-        // so the orchestrator must be done with it (its transports closed, its tasks' runs detached)
+        // so the orchestrator must be done with it (its transports closed, its tasks' runs detached). The first close
+        // is held in the transport's close until the second is waiting for it (before, the first one waited out a
+        // one-second shutdown timeout, and a test thread that was not scheduled for that second failed the test)
         CountDownLatch in = new CountDownLatch(1);
+        CountDownLatch closingTransport = new CountDownLatch(1);
+        CountDownLatch letTransportClose = new CountDownLatch(1);
         AtomicInteger transportCloses = new AtomicInteger();
-        TaskTransport transport = countingCloses(transportCloses);
-        Orchestrator o = Orchestrator.builder().store(store).shutdownTimeout(Duration.ofSeconds(1))
+        java.util.concurrent.atomic.AtomicBoolean transportClosed = new java.util.concurrent.atomic.AtomicBoolean();
+        TaskTransport transport = new TaskTransport() {
+            @Override
+            public CompletionStage<Object> dispatch(TaskRequest request) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public void close() {
+                transportCloses.incrementAndGet();
+                closingTransport.countDown();
+                try {
+                    letTransportClose.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                transportClosed.set(true);
+                throw new IllegalStateException("closing twice would show"); // a failing close must not stop close()
+            }
+        };
+        Orchestrator o = Orchestrator.builder().store(store).shutdownTimeout(Duration.ZERO)
                 .asyncService("hang", ctx -> {
                     in.countDown();
                     return new CompletableFuture<>();
@@ -63,15 +86,23 @@ class LifecycleTest {
 
         Thread first = new Thread(o::close, "first-close");
         first.start();
-        while (first.getState() != Thread.State.TIMED_WAITING && first.isAlive()) {
-            Thread.onSpinWait(); // until it waits for the running task
-        }
-        assertThat(first.isAlive()).as("the first close waits for the running task").isTrue();
+        assertThat(closingTransport.await(10, TimeUnit.SECONDS)).as("the first close is under way").isTrue();
+        java.util.concurrent.atomic.AtomicBoolean closedWhenSecondReturned =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        Thread second = new Thread(() -> {
+            o.close();
+            closedWhenSecondReturned.set(transportClosed.get());
+        }, "second-close");
+        second.start();
+        awaitParkedIn(second, "awaitClosed");
+        assertThat(second.isAlive()).as("the second close waits for the first").isTrue();
 
-        o.close();
-        assertThat(transportCloses).as("closed when the second close returns").hasValue(1);
-        assertThat(h.result()).isCompletedExceptionally();
+        letTransportClose.countDown();
+        second.join(10_000);
         first.join(10_000);
+        assertThat(second.isAlive()).isFalse();
+        assertThat(closedWhenSecondReturned).as("closed when the second close returns").isTrue();
+        assertThat(h.result()).isCompletedExceptionally();
         assertThat(transportCloses).as("closed once").hasValue(1);
         assertThat(store.run("shared").orElseThrow().state().isTerminal()).as("still recoverable").isFalse();
     }
@@ -341,6 +372,20 @@ class LifecycleTest {
             RunResult r = next.submit(plan, RunOptions.builder().runId("created-at-close").build())
                     .await(Duration.ofSeconds(10));
             assertThat(r.output("a")).isEqualTo(2);
+        }
+    }
+
+    /** Returns once {@code t} waits with {@code method} on its stack, or has ended; either way within a bound. */
+    private static void awaitParkedIn(Thread t, String method) {
+        long bound = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < bound) {
+            Thread.State state = t.getState();
+            if (state == Thread.State.TERMINATED || (state == Thread.State.WAITING
+                    || state == Thread.State.TIMED_WAITING) && Arrays.stream(t.getStackTrace())
+                    .anyMatch(f -> f.getMethodName().equals(method))) {
+                return;
+            }
+            Thread.yield();
         }
     }
 
