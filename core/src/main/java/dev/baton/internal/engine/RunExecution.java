@@ -453,8 +453,10 @@ final class RunExecution {
             // An attempt that fails at once, without calling the service, and is not retried.
             commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionId(i), n,
                     input == null ? graph.task(i).input() : input));
-            failLocked(i, n, ErrorInfo.of(code, unresolved), now, null);
+            // its slots go back before what its failure brings (the run's end among it completes the handle), as a
+            // handler's do before its outcome is recorded
             effects.add(() -> engine.release(t));
+            failLocked(i, n, ErrorInfo.of(code, unresolved), now, null);
             return true;
         }
         Duration timeout = services[i].timeout();
