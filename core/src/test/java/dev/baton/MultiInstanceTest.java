@@ -183,6 +183,28 @@ class MultiInstanceTest {
     }
 
     @Test
+    void closeFailsTheHandleOfARunItWatchesOnAnotherInstance() {
+        // such a handle follows the store on the scheduler, and close() left it to its next look: with the
+        // orchestrator's own scheduler (the default), which close() shuts down, that look never came and the handle
+        // waited for ever. Here time stands still after close(), as that scheduler does
+        Plan plan = Plan.builder().task("t", "svc", Map.of()).build();
+        try (Orchestrator owner = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .instanceId("node-a").leaseDuration(Duration.ofSeconds(30)).shutdownTimeout(Duration.ZERO)
+                .asyncService("svc", ctx -> new CompletableFuture<>()).build()) {
+            owner.submit(plan, RunOptions.builder().runId("elsewhere").build());
+            Orchestrator watcher = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                    .instanceId("node-b").leaseDuration(Duration.ofSeconds(30)).service("svc", ctx -> "x").build();
+            RunHandle watched = watcher.submit(plan, RunOptions.builder().runId("elsewhere").build());
+            assertThat(watched.result()).isNotDone();
+
+            watcher.close();
+            assertThat(watched.result()).as("failed by close()").isCompletedExceptionally();
+            assertThatThrownBy(() -> watched.await(Duration.ofSeconds(1)))
+                    .isInstanceOf(OrchestratorClosedException.class);
+        }
+    }
+
+    @Test
     void aRunWhoseLeaseCannotBeRenewedDoesNotKeepTheOthersFromBeingRenewed() {
         // renewing the leases of "stuck-*" fails (a row lock that times out, say); the other run's lease must still
         // be renewed, or another instance takes a run over from a live owner

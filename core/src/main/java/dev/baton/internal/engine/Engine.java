@@ -1363,6 +1363,12 @@ public final class Engine implements AutoCloseable {
         });
     }
 
+    /**
+     * The handles following runs in the store (owned by another instance): close() fails them, since their next look
+     * at the store would never come once the scheduler is shut down.
+     */
+    private final Map<CompletableFuture<RunResult>, String> following = new ConcurrentHashMap<>();
+
     /** A handle to a run another instance owns: its outcome is read from the store when it ends. */
     private RunHandle watchElsewhere(String runId, Plan plan, java.util.function.Supplier<RunHandle> create) {
         CompletableFuture<RunResult> f = new CompletableFuture<>();
@@ -1377,6 +1383,13 @@ public final class Engine implements AutoCloseable {
      */
     private void follow(String runId, Plan plan, CompletableFuture<RunResult> f, boolean pollNow,
                         java.util.function.Supplier<RunHandle> create) {
+        following.put(f, runId);
+        f.whenComplete((r, t) -> following.remove(f));
+        if (closed) {
+            // close() may have gone over the followed handles before this one was added
+            f.completeExceptionally(new OrchestratorClosedException("closed while watching run '" + runId + "'"));
+            return;
+        }
         Runnable[] poll = new Runnable[1];
         poll[0] = () -> {
             if (closed) {
@@ -1540,6 +1553,8 @@ public final class Engine implements AutoCloseable {
                         "the orchestrator closed before run '" + run.runId + "' ended; it stays recoverable"));
             }
         }
+        following.forEach((f, runId) -> f.completeExceptionally(
+                new OrchestratorClosedException("closed while watching run '" + runId + "'")));
         webhooks.close();
         Replanner rp = replanner;
         if (rp != null) {
