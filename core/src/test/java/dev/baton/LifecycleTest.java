@@ -375,6 +375,104 @@ class LifecycleTest {
         }
     }
 
+    @Test
+    void closeDoesNotDeadlockWithARunDetachedUnderItsLockWhileItLooksAtTheOutcomes() throws Exception {
+        // close() looked at the runs' unrecorded outcomes holding the monitor it waits on, taking each run's lock in
+        // turn; a run whose log another writer took is detached under its lock, and cancelling its running stage
+        // gives that attempt's slots back and then signals the same monitor: each held what the other waited for,
+        // for ever. Admission's lock, held here by reflection, lines the two threads up where their paths cross
+        CountDownLatch bStarted = new CountDownLatch(1);
+        CountDownLatch releaseB = new CountDownLatch(1);
+        CountDownLatch holdAdmission = new CountDownLatch(1);
+        CountDownLatch admissionHeld = new CountDownLatch(1);
+        CountDownLatch letAdmissionGo = new CountDownLatch(1);
+        AtomicReference<Thread> bThread = new AtomicReference<>();
+        dev.baton.persistence.tck.ForwardingRunStore takenOver = new dev.baton.persistence.tck.ForwardingRunStore(
+                store) {
+            @Override
+            public void append(String runId, long expectedSeq, List<dev.baton.event.RunEvent> events, String owner,
+                               java.time.Instant now) {
+                if (events.stream().anyMatch(e -> e instanceof TaskCompleted c && c.taskId().equals("b"))) {
+                    holdAdmission.countDown();
+                    awaitQuietly(admissionHeld);
+                    throw new dev.baton.persistence.SequenceConflictException(runId, expectedSeq, expectedSeq + 1);
+                }
+                super.append(runId, expectedSeq, events, owner, now);
+            }
+        };
+        Orchestrator o = Orchestrator.builder().store(takenOver).shutdownTimeout(Duration.ofSeconds(2))
+                .asyncService("hang", ctx -> new CompletableFuture<>())
+                .service("b", ctx -> {
+                    bThread.set(Thread.currentThread());
+                    bStarted.countDown();
+                    releaseB.await();
+                    return 1;
+                }).build();
+        java.util.concurrent.locks.ReentrantLock admission = admissionLock(o);
+        Thread holder = new Thread(() -> {
+            awaitQuietly(holdAdmission);
+            admission.lock();
+            try {
+                admissionHeld.countDown();
+                awaitQuietly(letAdmissionGo);
+            } finally {
+                admission.unlock();
+            }
+        }, "admission-holder");
+        holder.setDaemon(true);
+        holder.start();
+        RunHandle h = o.submit(Plan.builder().task("a", "hang", Map.of()).task("b", "b", Map.of()).build(),
+                RunOptions.builder().runId("taken-over").build());
+        assertThat(bStarted.await(10, TimeUnit.SECONDS)).isTrue();
+
+        Thread closing = new Thread(o::close, "closer");
+        closing.setDaemon(true); // a deadlocked close must not keep the test JVM alive
+        AtomicReference<Thread> closerThread = new AtomicReference<>(closing);
+        closing.start();
+        awaitWaitingInClose(closerThread);
+        releaseB.countDown(); // b's completion finds its log taken: the run is detached, its stage cancelled
+        awaitParkedIn(bThread.get(), "Admission", "release");
+        awaitParkedIn(closing, "Admission", "running"); // close()'s wait ran out: it looks again
+        letAdmissionGo.countDown();
+
+        closing.join(TimeUnit.SECONDS.toMillis(20));
+        assertThat(closing.isAlive()).as("close() returned").isFalse();
+        assertThat(h.result()).failsWithin(Duration.ofSeconds(10));
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The engine's admission lock, reached by reflection: the one point where the test can line threads up. */
+    private static java.util.concurrent.locks.ReentrantLock admissionLock(Orchestrator o) throws Exception {
+        Object engine = field(o, "engine");
+        return (java.util.concurrent.locks.ReentrantLock) field(field(engine, "admission"), "lock");
+    }
+
+    private static Object field(Object owner, String name) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = owner.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(owner);
+    }
+
+    /** Returns once {@code t} is parked in {@code method} of a class named {@code type}, or within a bound. */
+    private static void awaitParkedIn(Thread t, String type, String method) {
+        long bound = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < bound) {
+            Thread.State state = t.getState();
+            if (state == Thread.State.TERMINATED || state == Thread.State.WAITING && Arrays.stream(t.getStackTrace())
+                    .anyMatch(f -> f.getClassName().endsWith("." + type) && f.getMethodName().equals(method))) {
+                return;
+            }
+            Thread.yield();
+        }
+    }
+
     /** Returns once {@code t} waits with {@code method} on its stack, or has ended; either way within a bound. */
     private static void awaitParkedIn(Thread t, String method) {
         long bound = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -844,9 +844,21 @@ public final class Engine implements AutoCloseable {
             next.run().startAttempt(next);
         }
         if (closed) {
-            synchronized (idle) {
-                idle.notifyAll();
-            }
+            signalIdle();
+        }
+    }
+
+    /**
+     * Bumped, under {@link #idle}, by every signal to close(): close() looks at the running work without holding the
+     * monitor (it takes each run's lock for that, and a thread holding a run's lock may signal: a run detached under
+     * its lock cancels a stage, whose completion gives its slots back), and waits only if no signal came meanwhile.
+     */
+    private long idleSignals;
+
+    private void signalIdle() {
+        synchronized (idle) {
+            idleSignals++;
+            idle.notifyAll();
         }
     }
 
@@ -953,9 +965,7 @@ public final class Engine implements AutoCloseable {
             guardedOutcome(a, value, error);
         }
         if (closed) {
-            synchronized (idle) {
-                idle.notifyAll(); // close() waits for this outcome too, not only for the slot given back above
-            }
+            signalIdle(); // close() waits for this outcome too, not only for the slot given back above
         }
     }
 
@@ -1529,22 +1539,34 @@ public final class Engine implements AutoCloseable {
             here += run.attemptsRunningOn(Thread.currentThread());
         }
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-        synchronized (idle) {
+        while (true) {
+            long seen;
+            synchronized (idle) {
+                seen = idleSignals;
+            }
             // a handler that has returned gives its slots back before its outcome is recorded: wait for both, or the
-            // run is detached with the result unwritten and recovery calls the handler a second time
-            while (admission.running() > here || outcomesUnrecorded() > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    log.warn("closing with {} task(s) still running or being recorded; their runs stay recoverable",
-                            Math.max(admission.running() - here, 0) + outcomesUnrecorded());
-                    break;
+            // run is detached with the result unwritten and recovery calls the handler a second time. Looked at
+            // without the monitor, which a thread holding a run's lock may need to signal
+            int running = admission.running() - here;
+            int unrecorded = running > 0 ? 0 : outcomesUnrecorded();
+            if (running <= 0 && unrecorded == 0) {
+                break;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                log.warn("closing with {} task(s) still running or being recorded; their runs stay recoverable",
+                        Math.max(running, 0) + (running > 0 ? outcomesUnrecorded() : unrecorded));
+                break;
+            }
+            try {
+                synchronized (idle) {
+                    if (idleSignals == seen) {
+                        TimeUnit.NANOSECONDS.timedWait(idle, left);
+                    }
                 }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(idle, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
         for (RunExecution run : active.values()) {
