@@ -422,7 +422,9 @@ public final class Orchestrator implements AutoCloseable {
      * and result webhooks still being delivered are stopped (owed in the log, for the next orchestrator). Idempotent:
      * a call while another is under way returns once that one has finished. Called from a blocking handler, it waits
      * for the other running tasks only: the caller's task cannot finish before it returns, so its run is left
-     * unfinished and recoverable, and its result is not recorded.
+     * unfinished and recoverable, and its result is not recorded. Called from a listener, it does not wait for the
+     * outcomes that the listener's own thread would record (of tasks of the listener's run that finish meanwhile):
+     * they are not recorded, and the run stays recoverable.
      */
     @Override
     public void close() {

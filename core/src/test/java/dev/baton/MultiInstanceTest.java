@@ -153,6 +153,58 @@ class MultiInstanceTest {
     }
 
     @Test
+    void aRunThatEndsWhileItsLeaseIsBeingRenewedDoesNotKeepTheLease() {
+        // the upkeep takes the active runs, then renews their leases one by one: a run that ended in between gave its
+        // lease back at its end, and the renewal took it again for as long as a lease lasts, so another instance's
+        // redrive or webhook delivery of the ended run waited for it. The run ends here inside its renewal, as it may
+        // on a worker thread while the upkeep runs
+        CompletableFuture<Object> slow = new CompletableFuture<>();
+        ForwardingRunStore endsWhileRenewed = new ForwardingRunStore(store) {
+            @Override
+            public java.util.Optional<dev.baton.persistence.Lease> tryLease(String runId, String owner, Duration ttl,
+                                                                         java.time.Instant now) {
+                if (store.run(runId).isPresent() && !slow.isDone()) {
+                    slow.complete("done"); // its end is written and its lease given back, then the renewal goes on
+                }
+                return super.tryLease(runId, owner, ttl, now);
+            }
+        };
+        try (Orchestrator a = Orchestrator.builder().store(endsWhileRenewed).time(time).executor(Runnable::run)
+                .instanceId("node-a").leaseDuration(Duration.ofSeconds(30)).asyncService("svc", ctx -> slow)
+                .build()) {
+            RunHandle h = a.submit(Plan.builder().task("t", "svc", Map.of()).build(),
+                    RunOptions.builder().runId("ending").build());
+            assertThat(h.result()).isNotDone();
+            time.advance(Duration.ofSeconds(10)); // the first renewal
+            assertThat(h.result().getNow(null).status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(store.tryLease("ending", "node-b", Duration.ofSeconds(30), time.instant()))
+                    .as("the ended run's lease is free").isPresent();
+        }
+    }
+
+    @Test
+    void closeFailsTheHandleOfARunItWatchesOnAnotherInstance() {
+        // such a handle follows the store on the scheduler, and close() left it to its next look: with the
+        // orchestrator's own scheduler (the default), which close() shuts down, that look never came and the handle
+        // waited for ever. Here time stands still after close(), as that scheduler does
+        Plan plan = Plan.builder().task("t", "svc", Map.of()).build();
+        try (Orchestrator owner = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .instanceId("node-a").leaseDuration(Duration.ofSeconds(30)).shutdownTimeout(Duration.ZERO)
+                .asyncService("svc", ctx -> new CompletableFuture<>()).build()) {
+            owner.submit(plan, RunOptions.builder().runId("elsewhere").build());
+            Orchestrator watcher = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                    .instanceId("node-b").leaseDuration(Duration.ofSeconds(30)).service("svc", ctx -> "x").build();
+            RunHandle watched = watcher.submit(plan, RunOptions.builder().runId("elsewhere").build());
+            assertThat(watched.result()).isNotDone();
+
+            watcher.close();
+            assertThat(watched.result()).as("failed by close()").isCompletedExceptionally();
+            assertThatThrownBy(() -> watched.await(Duration.ofSeconds(1)))
+                    .isInstanceOf(OrchestratorClosedException.class);
+        }
+    }
+
+    @Test
     void aRunWhoseLeaseCannotBeRenewedDoesNotKeepTheOthersFromBeingRenewed() {
         // renewing the leases of "stuck-*" fails (a row lock that times out, say); the other run's lease must still
         // be renewed, or another instance takes a run over from a live owner

@@ -181,6 +181,27 @@ class OrchestratorTest {
     }
 
     @Test
+    void aTaskThatFailsOnItsUnresolvedInputHasGivenItsSlotBackWhenItsRunsHandleCompletes() {
+        // the task took its slot, then failed without calling its service: the slot went back only after the run's
+        // end had completed the handle, so whoever the handle woke could still see the task running (handlers run on
+        // the dispatching thread here, so the handle's dependents run inside that end)
+        AtomicInteger runningAtTheEnd = new AtomicInteger(-1);
+        CompletableFuture<Object> x = new CompletableFuture<>();
+        Orchestrator o = track(Orchestrator.builder().store(store).executor(Runnable::run)
+                .asyncService("a", ctx -> x)
+                .service("b", ctx -> 1)
+                .build());
+        RunHandle h = o.submit(Plan.builder().task("x", "a", Map.of()).task("y", "b", Map.of("first", "$x.items[0]"))
+                .build());
+        CompletableFuture<RunResult> seen = h.result().whenComplete((r, t) -> runningAtTheEnd.set(
+                o.status().runningTasks()));
+        x.complete(Map.of("items", List.of())); // y starts, and fails at once, on this thread
+
+        assertThat(seen.join().error().orElseThrow().code()).isEqualTo("REFERENCE_UNRESOLVED");
+        assertThat(runningAtTheEnd).as("tasks running when the handle completed").hasValue(0);
+    }
+
+    @Test
     void failureSkipsDependentsAndFailFastStopsScheduling() {
         Orchestrator o = track(Orchestrator.builder().store(store)
                 .service("ok", ctx -> "fine")

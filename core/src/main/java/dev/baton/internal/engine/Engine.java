@@ -354,12 +354,34 @@ public final class Engine implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 throw new BatonException("STORE_UNAVAILABLE", "could not create run '" + runId + "': " + Failures.messageOf(e), e);
             }
-            active.put(runId, run);
+            if (!activate(run)) {
+                return new Handle(runId, run.future, run); // closed meanwhile: its handle fails, the run is kept
+            }
             String id = runId;
             withMdc(runId, null, null, () -> log.debug("run {} created with {} tasks", id, graph.size()));
             run.begin(created);
             return new Handle(runId, run.future, run);
         });
+    }
+
+    /**
+     * Makes a run active here, unless the engine closed meanwhile: close() may have gone over the active runs before
+     * this one was added, so it is detached here as close() would have detached it (its handle fails, its log stays
+     * as it is, recoverable). A close() that sets its flag after the look here finds the run among the active ones.
+     *
+     * @return whether the run is active
+     */
+    private boolean activate(RunExecution run) {
+        active.put(run.runId, run);
+        if (!closed) {
+            return true;
+        }
+        active.remove(run.runId, run);
+        if (run.detach()) {
+            run.future.completeExceptionally(new OrchestratorClosedException(
+                    "the orchestrator closed before run '" + run.runId + "' started; it stays recoverable"));
+        }
+        return false;
     }
 
     /** The handle of the run created under this id, or null when there is none; a different plan conflicts. */
@@ -635,7 +657,9 @@ public final class Engine implements AutoCloseable {
             RunExecution run = new RunExecution(this, snap.runId(), snap.plan(), vr.graph().orElseThrow(),
                     snap.settings(), snap.createdAt, catalog);
             run.leaseExpiry = claim.expiry();
-            active.put(snap.runId(), run);
+            if (!activate(run)) {
+                return run; // closed meanwhile: its handle fails, the run stays as the log has it
+            }
             withMdc(snap.runId(), null, null, () -> log.info("resuming run {} at seq {}", snap.runId(), snap.lastSeq()));
             try {
                 run.resume(snap);
@@ -664,7 +688,9 @@ public final class Engine implements AutoCloseable {
             RunExecution next = new RunExecution(this, snap.runId(), snap.plan(), graph, snap.settings(),
                     snap.createdAt, catalog);
             next.leaseExpiry = old.leaseExpiry;
-            active.put(old.runId, next);
+            if (!activate(next)) {
+                return null; // closed since the look above: the caller fails the old execution's handle
+            }
             forgetWaiting(old); // the new execution offers the old one's ready tasks again
             next.future.whenComplete((r, t) -> {
                 if (t == null) {
@@ -818,9 +844,21 @@ public final class Engine implements AutoCloseable {
             next.run().startAttempt(next);
         }
         if (closed) {
-            synchronized (idle) {
-                idle.notifyAll();
-            }
+            signalIdle();
+        }
+    }
+
+    /**
+     * Bumped, under {@link #idle}, by every signal to close(): close() looks at the running work without holding the
+     * monitor (it takes each run's lock for that, and a thread holding a run's lock may signal: a run detached under
+     * its lock cancels a stage, whose completion gives its slots back), and waits only if no signal came meanwhile.
+     */
+    private long idleSignals;
+
+    private void signalIdle() {
+        synchronized (idle) {
+            idleSignals++;
+            idle.notifyAll();
         }
     }
 
@@ -927,9 +965,7 @@ public final class Engine implements AutoCloseable {
             guardedOutcome(a, value, error);
         }
         if (closed) {
-            synchronized (idle) {
-                idle.notifyAll(); // close() waits for this outcome too, not only for the slot given back above
-            }
+            signalIdle(); // close() waits for this outcome too, not only for the slot given back above
         }
     }
 
@@ -1311,6 +1347,12 @@ public final class Engine implements AutoCloseable {
                 log.warn("run {}: renewing its lease failed; will retry: {}", run.runId, e.toString());
                 continue;
             }
+            if (lease.isPresent() && !active.containsKey(run.runId)) {
+                // it ended (or left) since the upkeep took it: its end gave the lease back before this renewal took
+                // it again, and nothing would give it back before it ran out
+                giveBackUnlessActive(run.runId);
+                continue;
+            }
             if (lapsed && run.detach()) {
                 log.warn("run {}: its lease ran out and the run went on elsewhere; stopped here", run.runId);
                 releaseLease(run.runId);
@@ -1321,6 +1363,21 @@ public final class Engine implements AutoCloseable {
             }
         }
     }
+
+    /** Gives back the lease of a run not active here, under its stripe: a resume or redrive taking it here waits. */
+    private void giveBackUnlessActive(String runId) {
+        locked(runId, () -> {
+            if (!active.containsKey(runId)) {
+                releaseLease(runId);
+            }
+        });
+    }
+
+    /**
+     * The handles following runs in the store (owned by another instance): close() fails them, since their next look
+     * at the store would never come once the scheduler is shut down.
+     */
+    private final Map<CompletableFuture<RunResult>, String> following = new ConcurrentHashMap<>();
 
     /** A handle to a run another instance owns: its outcome is read from the store when it ends. */
     private RunHandle watchElsewhere(String runId, Plan plan, java.util.function.Supplier<RunHandle> create) {
@@ -1336,6 +1393,13 @@ public final class Engine implements AutoCloseable {
      */
     private void follow(String runId, Plan plan, CompletableFuture<RunResult> f, boolean pollNow,
                         java.util.function.Supplier<RunHandle> create) {
+        following.put(f, runId);
+        f.whenComplete((r, t) -> following.remove(f));
+        if (closed) {
+            // close() may have gone over the followed handles before this one was added
+            f.completeExceptionally(new OrchestratorClosedException("closed while watching run '" + runId + "'"));
+            return;
+        }
         Runnable[] poll = new Runnable[1];
         poll[0] = () -> {
             if (closed) {
@@ -1442,11 +1506,15 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Attempts whose handler has returned and whose outcome is not yet in their run's log. */
+    /**
+     * Attempts whose handler has returned and whose outcome is not yet in their run's log, but for those that wait for
+     * the closing thread itself (a listener that closes while its thread records its run's completions).
+     */
     private int outcomesUnrecorded() {
+        Thread me = Thread.currentThread();
         int n = 0;
         for (RunExecution run : active.values()) {
-            n += run.outcomesUnrecorded();
+            n += run.outcomesUnrecorded(me);
         }
         return n;
     }
@@ -1471,22 +1539,34 @@ public final class Engine implements AutoCloseable {
             here += run.attemptsRunningOn(Thread.currentThread());
         }
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-        synchronized (idle) {
+        while (true) {
+            long seen;
+            synchronized (idle) {
+                seen = idleSignals;
+            }
             // a handler that has returned gives its slots back before its outcome is recorded: wait for both, or the
-            // run is detached with the result unwritten and recovery calls the handler a second time
-            while (admission.running() > here || outcomesUnrecorded() > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    log.warn("closing with {} task(s) still running or being recorded; their runs stay recoverable",
-                            Math.max(admission.running() - here, 0) + outcomesUnrecorded());
-                    break;
+            // run is detached with the result unwritten and recovery calls the handler a second time. Looked at
+            // without the monitor, which a thread holding a run's lock may need to signal
+            int running = admission.running() - here;
+            int unrecorded = running > 0 ? 0 : outcomesUnrecorded();
+            if (running <= 0 && unrecorded == 0) {
+                break;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                log.warn("closing with {} task(s) still running or being recorded; their runs stay recoverable",
+                        Math.max(running, 0) + (running > 0 ? outcomesUnrecorded() : unrecorded));
+                break;
+            }
+            try {
+                synchronized (idle) {
+                    if (idleSignals == seen) {
+                        TimeUnit.NANOSECONDS.timedWait(idle, left);
+                    }
                 }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(idle, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
         for (RunExecution run : active.values()) {
@@ -1495,6 +1575,8 @@ public final class Engine implements AutoCloseable {
                         "the orchestrator closed before run '" + run.runId + "' ended; it stays recoverable"));
             }
         }
+        following.forEach((f, runId) -> f.completeExceptionally(
+                new OrchestratorClosedException("closed while watching run '" + runId + "'")));
         webhooks.close();
         Replanner rp = replanner;
         if (rp != null) {

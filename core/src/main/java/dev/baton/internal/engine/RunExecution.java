@@ -113,6 +113,11 @@ final class RunExecution {
     // completions waiting to be drained (a stack linked through the attempts), and the drain's work counter
     private final AtomicReference<Attempt> completed = new AtomicReference<>();
     private final AtomicInteger drainWip = new AtomicInteger();
+    /**
+     * The thread holding the drain, set while it drains (and runs what follows: listeners, dependents' dispatch,
+     * the handle's dependents); the completions pushed meanwhile wait for that thread.
+     */
+    private volatile Thread drainer;
     /** The tasks a drain readies; reused from drain to drain (guarded by the lock). */
     private final ArrayList<Admission.Ticket> readyScratch = new ArrayList<>();
     /** Producer outputs by task id, for input resolution (one object per run, not one per dispatch). */
@@ -448,8 +453,10 @@ final class RunExecution {
             // An attempt that fails at once, without calling the service, and is not retried.
             commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionId(i), n,
                     input == null ? graph.task(i).input() : input));
-            failLocked(i, n, ErrorInfo.of(code, unresolved), now, null);
+            // its slots go back before what its failure brings (the run's end among it completes the handle), as a
+            // handler's do before its outcome is recorded
             effects.add(() -> engine.release(t));
+            failLocked(i, n, ErrorInfo.of(code, unresolved), now, null);
             return true;
         }
         Duration timeout = services[i].timeout();
@@ -508,13 +515,16 @@ final class RunExecution {
             return; // the thread draining will see it: the increment happened after the push
         }
         int missed = 1;
+        Thread me = Thread.currentThread();
         do {
+            drainer = me;
             try {
                 drainCompletions();
             } catch (Throwable e) {
                 // never leave the drain claimed by a failure: completions arriving later would wait for no one
                 engine.log.error("run {}: handling completed tasks failed", runId, e);
             }
+            drainer = null; // before the drain can be claimed by another thread
             missed = drainWip.addAndGet(-missed);
         } while (missed != 0);
     }
@@ -1040,11 +1050,13 @@ final class RunExecution {
     }
 
     /**
+     * @param closer the thread closing the engine
      * @return how many of this run's attempts have a handler that returned (its slots given back) and an outcome not
-     *     yet recorded; none once the run is detached, as nothing more of it will be recorded here
+     *     yet recorded; none once the run is detached, as nothing more of it will be recorded here, and none while
+     *     {@code closer} holds the run's drain (its user code closes from there): those outcomes wait for that thread
      */
-    synchronized int outcomesUnrecorded() {
-        if (lost) {
+    synchronized int outcomesUnrecorded(Thread closer) {
+        if (lost || drainer == closer) {
             return 0;
         }
         int n = 0;
