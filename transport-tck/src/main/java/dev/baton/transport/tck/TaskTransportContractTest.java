@@ -340,14 +340,7 @@ public abstract class TaskTransportContractTest {
     void aCancelledAttemptStaysCancelledAndTheTransportServesTheNextCall() throws Exception {
         CountDownLatch reached = new CountDownLatch(1);
         CountDownLatch answer = latch();
-        TaskTransport transport = open(SERVICE, call -> {
-            if (call.taskId().equals("slow")) {
-                reached.countDown();
-                answer.await();
-                return ServiceAnswer.output("too late");
-            }
-            return ServiceAnswer.output("next");
-        });
+        TaskTransport transport = open(SERVICE, slowThenOthers(reached, answer, "too late", "next"));
 
         CompletableFuture<Object> slow = dispatchWithin(transport, request("run-14", "slow", 1, Map.of()))
                 .toCompletableFuture();
@@ -407,14 +400,7 @@ public abstract class TaskTransportContractTest {
         // answers out of the order of the calls: a transport that matches answers to calls by order fails here
         CountDownLatch reached = new CountDownLatch(1);
         CountDownLatch answer = latch();
-        TaskTransport transport = open(SERVICE, call -> {
-            if (call.taskId().equals("slow")) {
-                reached.countDown();
-                answer.await();
-                return ServiceAnswer.output("slow");
-            }
-            return ServiceAnswer.output("fast");
-        });
+        TaskTransport transport = open(SERVICE, slowThenOthers(reached, answer, "slow", "fast"));
 
         CompletableFuture<Object> slow = dispatchWithin(transport, request("run-18", "slow", 1, Map.of()))
                 .toCompletableFuture();
@@ -464,6 +450,22 @@ public abstract class TaskTransportContractTest {
      */
     protected static TaskRequest request(String runId, String taskId, int attempt, Map<String, Object> input) {
         return new TaskRequest(runId, taskId, SERVICE, runId + "/" + taskId, attempt, input, null, null);
+    }
+
+    /**
+     * A service whose task {@code slow} tells {@code reached} and waits for {@code answer} before it answers
+     * {@code slowOutput}; every other task answers {@code otherOutput} at once.
+     */
+    private static ServiceScript slowThenOthers(CountDownLatch reached, CountDownLatch answer, String slowOutput,
+                                                String otherOutput) {
+        return call -> {
+            if (call.taskId().equals("slow")) {
+                reached.countDown();
+                answer.await();
+                return ServiceAnswer.output(slowOutput);
+            }
+            return ServiceAnswer.output(otherOutput);
+        };
     }
 
     private TaskTransport open(String service, ServiceScript script) throws Exception {
