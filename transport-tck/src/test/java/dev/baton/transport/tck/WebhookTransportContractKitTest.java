@@ -22,15 +22,21 @@ import dev.baton.transport.tck.WebhookMemoryKits.Right;
 import dev.baton.transport.tck.WebhookMemoryKits.SendsBeforeChecking;
 import dev.baton.transport.tck.WebhookMemoryKits.SendsTwice;
 import dev.baton.transport.tck.WebhookMemoryKits.SharesState;
+import org.assertj.core.api.AbstractCollectionAssert;
+import org.assertj.core.api.ObjectAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestDescriptor;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 import org.junit.platform.testkit.engine.Events;
 
 import java.lang.reflect.Method;
+import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,13 +75,20 @@ class WebhookTransportContractKitTest {
         return tests;
     }
 
-    /** @return the names of the kit's tests that failed */
-    private static Set<String> failing(Class<?> kit) {
-        Set<String> names = new TreeSet<>();
+    /**
+     * Runs a kit and starts an assertion on the names of its tests that failed, described with why each failed, so
+     * an unexpected failure shows its cause.
+     */
+    private static AbstractCollectionAssert<?, Collection<? extends String>, String, ObjectAssert<String>> assertFailing(
+            Class<?> kit) {
+        Map<String, String> why = new TreeMap<>();
         for (Event e : run(kit).failed().list()) {
-            names.add(name(e.getTestDescriptor()));
+            String cause = e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable)
+                    .map(t -> t.getClass().getSimpleName() + ": " + t.getMessage()).orElse("no cause");
+            why.put(name(e.getTestDescriptor()), cause);
         }
-        return names;
+        return assertThat((Collection<String>) new TreeSet<>(why.keySet()))
+                .as("%s: the tests that failed, and why: %s", kit.getSimpleName(), why);
     }
 
     private static String name(TestDescriptor d) {
@@ -108,77 +121,77 @@ class WebhookTransportContractKitTest {
 
     @Test
     void aTransportWhoseStagesCannotBeCancelledPassesTheBaseKitAndFailsTheCancellationKit() {
-        assertThat(failing(MinimalStageOnTheBaseKit.class)).isEmpty();
-        assertThat(failing(MinimalStage.class)).containsExactly(CANCELLED);
+        assertFailing(MinimalStageOnTheBaseKit.class).isEmpty();
+        assertFailing(MinimalStage.class).containsExactly(CANCELLED);
     }
 
     @Test
     void aTransportThatWaitsForTheReceiverFailsTheTestThatHoldsIt() {
-        assertThat(failing(Blocks.class)).containsExactly(HOLD);
+        assertFailing(Blocks.class).containsExactly(HOLD);
     }
 
     @Test
     void attemptsReportedOutOfOrderOrTwiceFail() {
-        assertThat(failing(ReportsOutOfOrder.class)).contains(RETRIED, LIMIT, RESUMED, UNREACHABLE, CANCELLED,
+        assertFailing(ReportsOutOfOrder.class).contains(RETRIED, LIMIT, RESUMED, UNREACHABLE, CANCELLED,
                 OTHERS_GO_ON);
-        assertThat(failing(ReportsTwice.class)).contains(ACCEPTED, RESULT, PERMANENT, REFUSED, LIMIT);
+        assertFailing(ReportsTwice.class).contains(ACCEPTED, RESULT, PERMANENT, REFUSED, LIMIT);
     }
 
     @Test
     void attemptsNumberedFromOneWhenResumedFail() {
-        assertThat(failing(NumbersFromOne.class)).containsExactlyInAnyOrder(RESUMED, NONE_LEFT, REFUSED);
+        assertFailing(NumbersFromOne.class).containsExactlyInAnyOrder(RESUMED, NONE_LEFT, REFUSED);
     }
 
     @Test
     void aStageCompletedExceptionallyOrBeforeItsAttemptIsReportedFails() {
-        assertThat(failing(CompletesExceptionally.class)).contains(LIMIT, RESUMED, NONE_LEFT, PERMANENT,
+        assertFailing(CompletesExceptionally.class).contains(LIMIT, RESUMED, NONE_LEFT, PERMANENT,
                 UNREACHABLE, REFUSED, STAGE, SECRET_TEST).doesNotContain(ACCEPTED, RESULT, HOLD);
-        assertThat(failing(CompletesBeforeReporting.class)).containsExactly(STAGE);
+        assertFailing(CompletesBeforeReporting.class).containsExactly(STAGE);
     }
 
     @Test
     void aSecretInAnAttemptFails() {
-        assertThat(failing(LeaksSecret.class)).containsExactly(SECRET_TEST);
-        assertThat(failing(EchoesAnswer.class)).containsExactly(SECRET_TEST);
+        assertFailing(LeaksSecret.class).containsExactly(SECRET_TEST);
+        assertFailing(EchoesAnswer.class).containsExactly(SECRET_TEST);
     }
 
     @Test
     void retryingPastTheLimitOrNotCountingFirstAttemptFails() {
-        assertThat(failing(RetriesPastLimit.class)).contains(LIMIT, RESUMED, NONE_LEFT, UNREACHABLE)
+        assertFailing(RetriesPastLimit.class).contains(LIMIT, RESUMED, NONE_LEFT, UNREACHABLE)
                 .doesNotContain(ACCEPTED, RETRIED, PERMANENT);
-        assertThat(failing(IgnoresFirstAttemptInLimit.class)).containsExactlyInAnyOrder(RESUMED, NONE_LEFT);
+        assertFailing(IgnoresFirstAttemptInLimit.class).containsExactlyInAnyOrder(RESUMED, NONE_LEFT);
     }
 
     @Test
     void retryingARejectionOrBeforeTheDelayFails() {
-        assertThat(failing(RetriesRejections.class)).containsExactly(PERMANENT);
-        assertThat(failing(RetriesEarly.class)).contains(RETRIED).doesNotContain(ACCEPTED, PERMANENT, REFUSED);
+        assertFailing(RetriesRejections.class).containsExactly(PERMANENT);
+        assertFailing(RetriesEarly.class).contains(RETRIED).doesNotContain(ACCEPTED, PERMANENT, REFUSED);
     }
 
     @Test
     void retryingBeforeTheDelayFailsWhenTheRetryReachesTheReceiverAfterTheTimeMovedOn() {
         // the retry runs when the kit moves the time to just before the delay, but reaches the receiver only a little
         // later, on the transport's worker: the kit must wait for what is under way before it counts the arrivals
-        assertThat(failing(RetriesEarlyOnItsWorker.class)).contains(RETRIED)
+        assertFailing(RetriesEarlyOnItsWorker.class).contains(RETRIED)
                 .doesNotContain(ACCEPTED, PERMANENT, REFUSED);
     }
 
     @Test
     void sendingToARefusedDestinationFails() {
-        assertThat(failing(SendsBeforeChecking.class)).containsExactly(REFUSED);
+        assertFailing(SendsBeforeChecking.class).containsExactly(REFUSED);
     }
 
     @Test
     void aResultSentTwiceOrWrongFails() {
-        assertThat(failing(SendsTwice.class)).contains(ACCEPTED, RESULT, CONCURRENT);
-        assertThat(failing(DropsErrorTask.class)).containsExactly(RESULT);
-        assertThat(failing(SharesState.class)).contains(CONCURRENT).doesNotContain(ACCEPTED, RESULT);
+        assertFailing(SendsTwice.class).contains(ACCEPTED, RESULT, CONCURRENT);
+        assertFailing(DropsErrorTask.class).containsExactly(RESULT);
+        assertFailing(SharesState.class).contains(CONCURRENT).doesNotContain(ACCEPTED, RESULT);
     }
 
     @Test
     void goingOnAfterACancelOrStoppingEveryDeliveryFails() {
-        assertThat(failing(IgnoresCancel.class)).containsExactly(CANCELLED);
+        assertFailing(IgnoresCancel.class).containsExactly(CANCELLED);
         // stopped, it cannot make the delivery the other test settles with either
-        assertThat(failing(CancelStopsAll.class)).containsExactlyInAnyOrder(OTHERS_GO_ON, CANCELLED);
+        assertFailing(CancelStopsAll.class).containsExactlyInAnyOrder(OTHERS_GO_ON, CANCELLED);
     }
 }
