@@ -85,8 +85,9 @@ public final class ServiceRegistry {
             }
             ValidationResult r = validator.validate(plan);
             if (r.isValid()) {
+                PlanGraph graph = r.graph().orElseThrow();
                 validated.set(nextSlot.getAndIncrement() & (MEMO_SLOTS - 1),
-                        new Validated(plan, r, new CompiledInputs(r.graph().orElseThrow())));
+                        new Validated(plan, r, new CompiledInputs(graph), walkVersions(graph)));
             }
             return r;
         }
@@ -125,8 +126,24 @@ public final class ServiceRegistry {
             return bindings.values();
         }
 
-        /** @return the catalog versions of the services a validated plan uses, sorted by name */
+        /**
+         * The catalog versions of the services a validated plan uses: the ones remembered beside its validation (a
+         * plan submitted again does not walk its tasks again), or worked out now.
+         *
+         * @param graph a graph that validated against this catalog
+         * @return the versions by service name, sorted by name, unmodifiable
+         */
         Map<String, Integer> versionsOf(PlanGraph graph) {
+            for (int i = 0; i < MEMO_SLOTS; i++) {
+                Validated v = validated.get(i);
+                if (v != null && v.inputs.graph() == graph) {
+                    return v.versions;
+                }
+            }
+            return walkVersions(graph);
+        }
+
+        private Map<String, Integer> walkVersions(PlanGraph graph) {
             Map<String, Integer> out = new TreeMap<>();
             String last = null;
             for (int i = 0; i < graph.size(); i++) {
@@ -137,14 +154,15 @@ public final class ServiceRegistry {
                 last = s;
                 catalog.version(s).ifPresent(v -> out.put(s, v));
             }
-            return out;
+            return java.util.Collections.unmodifiableMap(out);
         }
 
         /**
-         * A plan that validated against this catalog, the result and its graph's compiled inputs; published whole
-         * through the array.
+         * A plan that validated against this catalog, the result, its graph's compiled inputs and the versions of the
+         * services it uses; published whole through the array.
          */
-        private record Validated(Plan plan, ValidationResult result, CompiledInputs inputs) {
+        private record Validated(Plan plan, ValidationResult result, CompiledInputs inputs,
+                                 Map<String, Integer> versions) {
         }
     }
 
