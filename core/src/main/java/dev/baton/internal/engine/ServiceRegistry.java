@@ -100,13 +100,19 @@ public final class ServiceRegistry {
          * @return its compiled inputs
          */
         CompiledInputs inputs(PlanGraph graph) {
+            Validated v = remembered(graph);
+            return v != null ? v.inputs : new CompiledInputs(graph);
+        }
+
+        /** @return the remembered validation whose graph is this very instance, or null */
+        private Validated remembered(PlanGraph graph) {
             for (int i = 0; i < MEMO_SLOTS; i++) {
                 Validated v = validated.get(i);
                 if (v != null && v.inputs.graph() == graph) {
-                    return v.inputs;
+                    return v;
                 }
             }
-            return new CompiledInputs(graph);
+            return null;
         }
 
         /** @return the binding of a service, or null */
@@ -134,13 +140,8 @@ public final class ServiceRegistry {
          * @return the versions by service name, sorted by name, unmodifiable
          */
         Map<String, Integer> versionsOf(PlanGraph graph) {
-            for (int i = 0; i < MEMO_SLOTS; i++) {
-                Validated v = validated.get(i);
-                if (v != null && v.inputs.graph() == graph) {
-                    return v.versions;
-                }
-            }
-            return walkVersions(graph);
+            Validated v = remembered(graph);
+            return v != null ? v.versions : walkVersions(graph);
         }
 
         private Map<String, Integer> walkVersions(PlanGraph graph) {

@@ -87,7 +87,7 @@ class WebhookTransportContractKitTest {
                     .map(t -> t.getClass().getSimpleName() + ": " + t.getMessage()).orElse("no cause");
             why.put(name(e.getTestDescriptor()), cause);
         }
-        return assertThat((Collection<String>) new TreeSet<>(why.keySet()))
+        return assertThat(why.keySet())
                 .as("%s: the tests that failed, and why: %s", kit.getSimpleName(), why);
     }
 
