@@ -388,15 +388,27 @@ final class RunExecution {
      * Tasks that no longer want to run (skipped or cancelled while they waited) give their slots back.
      */
     void startAttempts(List<Admission.Ticket> granted) {
-        List<Admission.Ticket> unwanted;
-        List<Runnable> toRun;
-        synchronized (this) {
-            unwanted = prepareAttemptsLocked(granted, null, null);
-            toRun = flushLocked();
-        }
-        runEffects(toRun);
-        releaseAll(unwanted);
+        // Many granted tasks (a wide plan's start) go in chunks, each written and handed to the workers before the
+        // next is prepared: the workers start on the first chunk instead of idling until every start is written.
+        int n = granted.size();
+        int from = 0;
+        do {
+            int to = n - from <= START_CHUNK ? n : from + START_CHUNK;
+            List<Admission.Ticket> part = from == 0 && to == n ? granted : granted.subList(from, to);
+            List<Admission.Ticket> unwanted;
+            List<Runnable> toRun;
+            synchronized (this) {
+                unwanted = prepareAttemptsLocked(part, null, null);
+                toRun = flushLocked();
+            }
+            runEffects(toRun);
+            releaseAll(unwanted);
+            from = to;
+        } while (from < n);
     }
+
+    /** How many starts one append of {@link #startAttempts} writes at most. */
+    private static final int START_CHUNK = 512;
 
     /** Records the starts of granted tasks; returns (added to {@code unwanted}) those that no longer want to run. */
     private List<Admission.Ticket> prepareAttemptsLocked(List<Admission.Ticket> granted,
