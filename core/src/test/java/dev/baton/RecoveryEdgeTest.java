@@ -236,4 +236,44 @@ class RecoveryEdgeTest {
             assertThat(calls).hasValue(2);
         }
     }
+
+    /** Fences off (as another instance's lease would), while {@code fence} is set, every append holding a start. */
+    private static final class FencesStarts extends ForwardingRunStore {
+        final AtomicBoolean fence = new AtomicBoolean();
+
+        FencesStarts(RunStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public void append(String runId, long expectedSeq, List<RunEvent> events, String owner, Instant now) {
+            if (fence.get() && events.stream().anyMatch(e -> e instanceof dev.baton.event.TaskStarted)) {
+                throw new dev.baton.persistence.LeaseLostException(runId, "here", "elsewhere");
+            }
+            super.append(runId, expectedSeq, events, owner, now);
+        }
+    }
+
+    @Test
+    void aRunTakenOverWithStartsUnwrittenGivesTheirSlotsBack() {
+        InMemoryRunStore mem = new InMemoryRunStore();
+        FencesStarts store = new FencesStarts(mem);
+        Plan twoSteps = Plan.builder().task("a", "svc", Map.of()).task("b", "svc", Map.of("x", "$a.x")).build();
+        CompletableFuture<Object> first = new CompletableFuture<>();
+        AtomicInteger calls = new AtomicInteger();
+        try (Orchestrator o = Orchestrator.builder().store(store).executor(Runnable::run).maxParallel(1)
+                .shutdownTimeout(Duration.ZERO)
+                .asyncService("svc", ctx -> calls.incrementAndGet() == 1 ? first
+                        : CompletableFuture.completedFuture(Map.of("x", 1)))
+                .build()) {
+            o.submit(twoSteps, RunOptions.builder().runId("taken").build());
+            store.fence.set(true);
+            // a's completion and b's start (holding the only slot) go in one append, which is fenced off
+            first.complete(Map.of("x", 1));
+            assertThat(o.status().runningTasks()).isZero();
+            store.fence.set(false);
+            RunResult other = o.submit(ONE).await(Duration.ofSeconds(10));
+            assertThat(other.status()).isEqualTo(RunStatus.COMPLETED);
+        }
+    }
 }

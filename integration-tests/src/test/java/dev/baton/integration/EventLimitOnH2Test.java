@@ -1,7 +1,6 @@
 package dev.baton.integration;
 
 import dev.baton.Orchestrator;
-import dev.baton.RunHandle;
 import dev.baton.RunOptions;
 import dev.baton.RunResult;
 import dev.baton.RunStatus;
@@ -11,7 +10,6 @@ import dev.baton.persistence.LogInvariants;
 import dev.baton.plan.Plan;
 import dev.baton.store.jdbc.EventTooLargeException;
 import dev.baton.store.jdbc.JdbcRunStore;
-import dev.baton.time.ManualTime;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,9 +26,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What the README promises of an event longer than the JDBC store accepts ({@code maxEventChars}), through the
- * orchestrator on an H2 file: a plan that big fails its submission and stores nothing; a task output that big leaves
- * its run waiting (no completion is reported that was not written, the handler is not called again), and once the
- * limit is raised the run recovers and completes with the same execution id.
+ * orchestrator on an H2 file: a plan that big fails its submission and stores nothing; a task output that big fails
+ * its task for good with {@code EVENT_REJECTED} (no completion is reported that was not written) and dead-letters it,
+ * and once the limit is raised a redrive completes the run with the same execution id.
  */
 class EventLimitOnH2Test {
 
@@ -71,15 +69,14 @@ class EventLimitOnH2Test {
     }
 
     @Test
-    void anOutputOverTheLimitLeavesItsRunWaitingUntilTheLimitIsRaised() throws Exception {
+    void anOutputOverTheLimitFailsItsTaskWhichIsRedrivenOnceTheLimitIsRaised() {
         Plan plan = Plan.builder().task("write", "writer", Map.of()).task("next", "reader", Map.of("n", "$write.n"))
                 .build();
         RunOptions options = RunOptions.builder().runId("big-output").build();
         AtomicInteger writes = new AtomicInteger();
         AtomicInteger reads = new AtomicInteger();
-        ManualTime time = new ManualTime();
         try (JdbcRunStore store = store(LIMIT);
-             Orchestrator o = Orchestrator.builder().store(store).time(time).shutdownTimeout(Duration.ofMillis(200))
+             Orchestrator o = Orchestrator.builder().store(store)
                      .service("writer", ctx -> {
                          writes.incrementAndGet();
                          return Map.of("n", 1, "doc", BIG);
@@ -89,24 +86,22 @@ class EventLimitOnH2Test {
                          return Map.of();
                      })
                      .build()) {
-            int ownTimers = time.pending(); // the engine's own (its purge), scheduled at build
-            RunHandle h = o.submit(plan, options);
-            // the writer runs on a worker thread: once its completion's append is refused, a retry is scheduled.
-            // Wait for that, not for any timer (the engine's own are always there), or a late worker is not yet done
-            awaitQuietly(() -> time.pending() > ownTimers);
-            // retried with backoff: a minute of retries changes nothing, each refused retry schedules the next
-            for (int i = 0; i < 30; i++) {
-                time.advance(Duration.ofSeconds(2));
-                assertThat(time.pending()).as("a retry is scheduled").isGreaterThan(ownTimers);
-            }
-            assertThat(h.result()).isNotDone();
+            RunResult r = o.submit(plan, options).await(Duration.ofSeconds(30));
+            // not retried for ever: the task fails for good, naming the store's refusal, and nothing was reported
+            // complete that the store did not take
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error().orElseThrow().taskId()).isEqualTo("write");
+            assertThat(r.error().orElseThrow().code()).isEqualTo("EVENT_REJECTED");
+            assertThat(r.error().orElseThrow().message()).contains("more than the store accepts (" + LIMIT + ")");
             assertThat(store.events("big-output")).noneMatch(e -> e instanceof TaskCompleted)
                     .filteredOn(e -> e instanceof TaskStarted).hasSize(1);
+            assertThat(o.deadLetters()).extracting(d -> d.taskId()).containsExactly("write");
             assertThat(writes).hasValue(1);
             assertThat(reads).hasValue(0);
+            assertThat(LogInvariants.check(store.events("big-output"))).isEmpty();
         }
 
-        // the limit raised, a new orchestrator recovers the run: the task runs again under the same execution id
+        // the limit raised, a new orchestrator redrives the dead letter: the task runs again under the same id
         try (JdbcRunStore store = store(1_000_000);
              Orchestrator o = Orchestrator.builder().store(store)
                      .service("writer", ctx -> {
@@ -119,7 +114,7 @@ class EventLimitOnH2Test {
                          return Map.of("n", ctx.input().get("n"));
                      })
                      .build()) {
-            RunResult r = o.submit(plan, options).await(Duration.ofSeconds(30));
+            RunResult r = o.redrive("big-output", "write").await(Duration.ofSeconds(30));
             assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
             assertThat(r.output("next")).isEqualTo(Map.of("n", 2));
             assertThat(writes).hasValue(2);
@@ -128,13 +123,4 @@ class EventLimitOnH2Test {
         }
     }
 
-    /** The engine schedules its first retry from the handler's worker thread: wait for it without sleeping. */
-    private static void awaitQuietly(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waited 30 s for the engine").isLessThan(deadline);
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-    }
 }

@@ -33,6 +33,7 @@ public interface RunStore extends AutoCloseable {
      * @param now         the writer's current time
      * @throws SequenceConflictException if the log does not end at {@code expectedSeq}
      * @throws LeaseLostException        if another instance holds the run's lease
+     * @throws EventRejectedException    if the store will never accept one of the events; nothing was written
      * @throws StoreException            if the store failed; nothing was written
      * @throws IllegalArgumentException  if the events are not consecutive or not of this run
      */

@@ -351,6 +351,8 @@ public final class Engine implements AutoCloseable {
                 store.append(runId, 0, List.of(created), owner, created.at());
             } catch (SequenceConflictException e) {
                 return fromStore(runId, plan);
+            } catch (dev.baton.persistence.EventRejectedException e) {
+                throw new BatonException("EVENT_REJECTED", "could not create run '" + runId + "': " + Failures.messageOf(e), e);
             } catch (RuntimeException | Error e) {
                 throw new BatonException("STORE_UNAVAILABLE", "could not create run '" + runId + "': " + Failures.messageOf(e), e);
             }
@@ -1240,6 +1242,138 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             log.debug("releasing the lease of run {} failed; it expires on its own: {}", runId, e.toString());
         }
+    }
+
+    /**
+     * The store refused one of a run's task events for good, and the execution stopped (see
+     * {@code RunExecution#rejectedLocked}): on a worker, what the execution committed before the refused event is
+     * written (when the log still ends where the execution left it), then the task's failure, and the run is resumed
+     * from its log.
+     *
+     * @param expected the seq the execution last wrote
+     * @param before   the events it committed before the refused one
+     */
+    void rejected(RunExecution run, long expected, List<RunEvent> before, String taskId, ErrorInfo info) {
+        try {
+            workers.execute(() -> recordRejected(run, expected, before, taskId, info));
+        } catch (RejectedExecutionException e) {
+            // closing: close() fails the handle, the log stays as it was (recoverable)
+            log.warn("run {}: could not record the refused event of task {}: the workers are shut down", run.runId,
+                    taskId);
+        }
+    }
+
+    private void recordRejected(RunExecution old, long expected, List<RunEvent> before, String taskId,
+                                ErrorInfo info) {
+        boolean[] elsewhere = {false};
+        try {
+            locked(old.runId, () -> {
+                if (closed || active.get(old.runId) != old || !old.isRejected()) {
+                    return; // closed (its handle failed) or taken over meanwhile
+                }
+                RunSnapshot snap = RunSnapshot.fold(events(old.runId)).orElseThrow(() -> new BatonException(
+                        "STORE_INCONSISTENT", "run '" + old.runId + "' exists but has no log"));
+                if (!before.isEmpty() && snap.lastSeq() == expected) { // else written by an earlier try of this
+                    try {
+                        store.append(old.runId, expected, before, owner, now());
+                        before.forEach(snap::apply);
+                        started(() -> before.forEach(this::publish));
+                    } catch (dev.baton.persistence.EventRejectedException e) {
+                        // one of them is refused too: left out, as if not done (the resumed run does it again)
+                        log.warn("run {}: the events before the refused one are refused too; left out: {}",
+                                old.runId, e.getMessage());
+                    }
+                }
+                List<RunEvent> fix = rejectionFix(snap, taskId, info, true);
+                if (!fix.isEmpty()) {
+                    try {
+                        store.append(old.runId, snap.lastSeq(), fix, owner, fix.get(0).at());
+                    } catch (dev.baton.persistence.EventRejectedException e) {
+                        // the dead letter carries the input the task ran with: without it, the failure still fits
+                        fix = rejectionFix(snap, taskId, info, false);
+                        store.append(old.runId, snap.lastSeq(), fix, owner, fix.get(0).at());
+                    }
+                    for (RunEvent ev : fix) {
+                        snap.apply(ev);
+                    }
+                    List<RunEvent> written = fix;
+                    started(() -> written.forEach(this::publish)); // listeners are user code: after the stripe
+                }
+                if (!old.takeRejected()) {
+                    return; // closed meanwhile: the handle failed, the failure is written, the run is recoverable
+                }
+                active.remove(old.runId, old);
+                forgetWaiting(old);
+                RunExecution next = resume(snap);
+                if (next == null) {
+                    elsewhere[0] = true;
+                    return;
+                }
+                next.future.whenComplete((r, t) -> {
+                    if (t == null) {
+                        old.future.complete(r);
+                    } else {
+                        old.future.completeExceptionally(t);
+                    }
+                });
+            });
+        } catch (SequenceConflictException | dev.baton.persistence.LeaseLostException e) {
+            if (old.takeRejected()) {
+                log.warn("run {}: another instance owns the run now; stopping here: {}", old.runId, e.getMessage());
+                elsewhere[0] = true;
+            }
+        } catch (RuntimeException | Error e) {
+            if (closed) {
+                return;
+            }
+            // the store failed (or the failure was refused too): the log is as it was, so trying again is safe
+            log.warn("run {}: recording the refused event of task {} failed, retrying in 1 s: {}", old.runId, taskId,
+                    e.toString());
+            scheduler.schedule(Duration.ofSeconds(1), () -> rejected(old, expected, before, taskId, info));
+        }
+        if (elsewhere[0]) {
+            abandoned(old);
+        }
+    }
+
+    /**
+     * What records a task's refused event as its failure for good, at the end of the log as it stands: the attempt
+     * the log shows running fails; a task the log shows waiting (its start was refused) gets a start with its planned
+     * input first, as a task whose input cannot be resolved does. The task is dead-lettered so it can be redriven once
+     * the store takes its event (with {@code deadLetter} false, as when even the dead letter is refused, it is not).
+     */
+    private List<RunEvent> rejectionFix(RunSnapshot snap, String taskId, ErrorInfo info, boolean deadLetter) {
+        RunSnapshot.TaskState t = snap.tasks.get(taskId);
+        if (t == null || (t.status != dev.baton.TaskStatus.RUNNING && t.status != dev.baton.TaskStatus.PENDING)) {
+            return List.of(); // ended in the log already (its failure was written, its dead letter refused, say)
+        }
+        java.time.Instant at = now();
+        long seq = snap.lastSeq();
+        List<RunEvent> fix = new ArrayList<>(3);
+        int attempt = t.attempts;
+        Map<String, Object> input = t.input;
+        if (t.status == dev.baton.TaskStatus.PENDING) {
+            attempt++;
+            input = plannedInput(snap.currentPlan(), taskId);
+            fix.add(new dev.baton.event.TaskStarted(snap.runId(), ++seq, at, taskId, t.executionId, attempt, input));
+        }
+        fix.add(new dev.baton.event.TaskFailed(snap.runId(), ++seq, at, taskId, t.executionId, attempt, info, false));
+        if (deadLetter) {
+            List<FailedAttempt> attempts = new ArrayList<>(t.failures);
+            attempts.add(new FailedAttempt(attempt, at, info));
+            fix.add(new TaskDeadLettered(snap.runId(), ++seq, at, taskId, t.executionId, t.service,
+                    input == null ? Map.of() : input, attempts));
+        }
+        return fix;
+    }
+
+    private static Map<String, Object> plannedInput(Plan plan, String taskId) {
+        for (dev.baton.plan.Task task : plan.tasks()) {
+            if (task.id().equals(taskId)) {
+                return task.input();
+            }
+        }
+        return Map.of();
     }
 
     /** The run is another instance's now: nothing of it waits here any more, and its handle follows the store. */

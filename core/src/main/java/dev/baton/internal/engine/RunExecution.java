@@ -20,6 +20,7 @@ import dev.baton.event.TaskFailed;
 import dev.baton.event.TaskRetryScheduled;
 import dev.baton.event.TaskSkipped;
 import dev.baton.event.TaskStarted;
+import dev.baton.persistence.EventRejectedException;
 import dev.baton.persistence.LeaseLostException;
 import dev.baton.persistence.SequenceConflictException;
 import dev.baton.plan.Plan;
@@ -103,6 +104,12 @@ final class RunExecution {
     private boolean flushRetryScheduled;
     private int flushFailures;
     private boolean lost;
+    /**
+     * The store refused one of this run's task events for good: this execution has stopped (as a detached one) and
+     * the engine is recording the task's failure, after which a resumed execution takes over the handle. Cleared by
+     * whichever comes first, that hand-over or a close (which then fails the handle).
+     */
+    private boolean rejected;
     /** When this instance's lease of the run ends unless renewed (with leases; set by the engine). */
     volatile Instant leaseExpiry;
 
@@ -467,7 +474,7 @@ final class RunExecution {
                     input == null ? graph.task(i).input() : input));
             // its slots go back before what its failure brings (the run's end among it completes the handle), as a
             // handler's do before its outcome is recorded
-            effects.add(() -> engine.release(t));
+            effects.add(new Release(engine, t));
             failLocked(i, n, ErrorInfo.of(code, unresolved), now, null);
             return true;
         }
@@ -984,8 +991,15 @@ final class RunExecution {
             try {
                 engine.store.append(runId, durableSeq, List.copyOf(outbox), engine.owner, engine.now());
             } catch (SequenceConflictException | LeaseLostException e) {
-                lostLocked(e);
-                return null;
+                List<Admission.Ticket> held = lostLocked(e);
+                return held == null ? null : List.of(() -> releaseAll(held));
+            } catch (EventRejectedException e) {
+                Runnable handOver = rejectedLocked(e);
+                if (handOver == null) {
+                    scheduleFlushRetryLocked(e);
+                    return null;
+                }
+                return List.of(handOver); // the engine takes stripes: not under this run's lock
             } catch (RuntimeException | Error e) { // StoreException or an unexpected store failure: keep the outbox, retry
                 scheduleFlushRetryLocked(e);
                 return null;
@@ -1038,13 +1052,66 @@ final class RunExecution {
         });
     }
 
-    private void lostLocked(RuntimeException e) {
+    /**
+     * The store will never take one of the outbox's events. Retrying would leave the run waiting for ever, and the
+     * events after it (the starts a completion readied, say) may depend on it, so this execution stops here, as a
+     * detached one does (nothing more is written, running attempts are interrupted), and the engine records the
+     * event's task as failed at the log's end and resumes the run from its log, where everything this execution did
+     * not write is as if it had not happened: tasks the log shows running are dispatched again with the same
+     * execution id, as after a crash.
+     *
+     * @return what hands the run to the engine, to run once the lock is released; null when the refused event is no
+     *     task's (nothing to fail in its place), and the append is retried
+     */
+    private Runnable rejectedLocked(EventRejectedException e) {
+        RunEvent refused = null;
+        for (int k = 0, n = outbox.size(); k < n && refused == null; k++) {
+            if (outbox.get(k).seq() == e.seq()) {
+                refused = outbox.get(k);
+            }
+        }
+        String taskId = refused == null ? null : refused.taskId();
+        if (taskId == null || graph.indexOf(taskId) < 0) {
+            engine.log.error("run {}: the store refuses an event that is no task's ({}); retrying", runId,
+                    e.getMessage());
+            return null;
+        }
+        engine.log.error("run {}: the store refuses an event of task {} for good; the task fails with EVENT_REJECTED"
+                + " and the run goes on from its log: {}", runId, taskId, e.getMessage());
+        // what came before the refused event was committed before it, so it does not depend on it: written first,
+        // the work it records (the completions a start's batch carried, say) is kept
+        List<RunEvent> before = List.copyOf(outbox.subList(0, outbox.indexOf(refused)));
+        long expected = durableSeq;
+        List<Admission.Ticket> held = detachLocked();
+        rejected = true;
+        ErrorInfo info = ErrorInfo.of("EVENT_REJECTED", e.getMessage());
+        return () -> {
+            releaseAll(held);
+            engine.rejected(this, expected, before, taskId, info);
+        };
+    }
+
+    /** @return whether this execution stopped on a refused event and waits to be replaced (see {@link #rejected}) */
+    synchronized boolean isRejected() {
+        return rejected;
+    }
+
+    /** @return true once, for the caller that takes over a rejected execution's handle (replacing it or failing it) */
+    synchronized boolean takeRejected() {
+        boolean r = rejected;
+        rejected = false;
+        return r;
+    }
+
+    /** @return the slots to give back once the lock is released (see {@link #detachLocked}) */
+    private List<Admission.Ticket> lostLocked(RuntimeException e) {
         if (lost) {
-            return;
+            return null;
         }
         engine.log.warn("run {}: another instance owns the run now; stopping here: {}", runId, e.getMessage());
-        detachLocked();
+        List<Admission.Ticket> held = detachLocked();
         engine.abandoned(this);
+        return held;
     }
 
     /**
@@ -1088,17 +1155,61 @@ final class RunExecution {
      * @return true if this call detached the run, false if it was detached or its end is durable (its handle then
      *     completes, or has, with the outcome)
      */
-    synchronized boolean detach() {
-        // an end still in the outbox (the store refused it, say) is not an end: the run is detached like any other,
-        // its handle fails and the store keeps it recoverable, as the log says it is
-        if (lost || (ending && outbox.isEmpty())) {
-            return false;
+    boolean detach() {
+        List<Admission.Ticket> held;
+        synchronized (this) {
+            if (rejected) {
+                rejected = false; // stopped on a refused event, not yet replaced: its handle fails, the log is as it was
+                return true;
+            }
+            // an end still in the outbox (the store refused it, say) is not an end: the run is detached like any
+            // other, its handle fails and the store keeps it recoverable, as the log says it is
+            if (lost || (ending && outbox.isEmpty())) {
+                return false;
+            }
+            held = detachLocked();
         }
-        detachLocked();
+        releaseAll(held);
         return true;
     }
 
-    private void detachLocked() {
+    /**
+     * Gives back a task's slots as an effect: recognisable, so a detach that drops the effects gives them back.
+     */
+    private static final class Release implements Runnable {
+        private final Engine engine;
+        final Admission.Ticket ticket;
+
+        Release(Engine engine, Admission.Ticket ticket) {
+            this.engine = engine;
+            this.ticket = ticket;
+        }
+
+        @Override
+        public void run() {
+            engine.release(ticket);
+        }
+    }
+
+    /**
+     * Stops the run here (see {@link #detach()}). The effects dropped include attempts whose start was never written
+     * and so will never be invoked, and slot releases: their slots would be held for ever (the engine's and the
+     * services' limits shrinking by one each time), so they are handed back to the caller, to give back once it has
+     * released the run's lock (a release may start other runs' tasks).
+     *
+     * @return the slots to give back, or null
+     */
+    private List<Admission.Ticket> detachLocked() {
+        List<Admission.Ticket> held = null;
+        for (Runnable r : effects) {
+            Admission.Ticket t = r instanceof Attempt a ? a.ticket : r instanceof Release rel ? rel.ticket : null;
+            if (t != null) {
+                if (held == null) {
+                    held = new ArrayList<>();
+                }
+                held.add(t);
+            }
+        }
         lost = true;
         retired = true;
         outbox.clear();
@@ -1114,6 +1225,7 @@ final class RunExecution {
         if (t != null) {
             t.cancel();
         }
+        return held;
     }
 
     private void deliver() {

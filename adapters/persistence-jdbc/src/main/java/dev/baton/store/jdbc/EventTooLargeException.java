@@ -1,21 +1,17 @@
 package dev.baton.store.jdbc;
 
-import dev.baton.persistence.StoreException;
+import dev.baton.persistence.EventRejectedException;
 
 /**
  * An append held an event whose JSON is longer than the store accepts ({@link JdbcRunStore.Builder#maxEventChars});
- * nothing of the append was written. Like any {@link StoreException} the engine retries the append with backoff, so
- * the run waits (and logs this message at each retry) until the store accepts the event: its output has to be made
- * smaller at the source, or the limit raised.
+ * nothing of the append was written. A refusal that does not pass: the orchestrator does not retry it, but fails the
+ * task whose event it is (its output, or its resolved input, too large) with {@code EVENT_REJECTED} and dead-letters
+ * it, so it can be redriven once the limit is raised or the output made smaller at the source.
  */
-public final class EventTooLargeException extends StoreException {
+public final class EventTooLargeException extends EventRejectedException {
 
     private static final long serialVersionUID = 1L;
 
-    /** The run appended to. */
-    private final String runId;
-    /** The seq of the event that is too large. */
-    private final long seq;
     /** The length of its JSON, in characters. */
     private final long chars;
     /** The longest JSON the store accepts, in characters. */
@@ -29,22 +25,10 @@ public final class EventTooLargeException extends StoreException {
      * @param limit the longest JSON the store accepts
      */
     public EventTooLargeException(String runId, long seq, String type, long chars, long limit) {
-        super("run '" + runId + "', seq " + seq + ": the event (" + type + ") is " + chars
+        super(runId, seq, "run '" + runId + "', seq " + seq + ": the event (" + type + ") is " + chars
                 + " characters of JSON, more than the store accepts (" + limit + "); nothing was written");
-        this.runId = runId;
-        this.seq = seq;
         this.chars = chars;
         this.limit = limit;
-    }
-
-    /** @return the run appended to */
-    public String runId() {
-        return runId;
-    }
-
-    /** @return the seq of the event that is too large */
-    public long seq() {
-        return seq;
     }
 
     /** @return the length of its JSON, in characters */
