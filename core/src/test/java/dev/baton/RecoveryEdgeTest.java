@@ -165,18 +165,31 @@ class RecoveryEdgeTest {
         }
     }
 
-    /** A store that refuses, while {@code refuse} is set, every append holding a RunCancelled. */
-    private static final class RefusesCancel extends ForwardingRunStore {
+    /**
+     * A store that fails, while {@code refuse} is set, every append holding an event of one kind, with the failure
+     * made from the run id.
+     */
+    private static final class Refuses extends ForwardingRunStore {
         final AtomicBoolean refuse = new AtomicBoolean();
+        private final Class<? extends RunEvent> kind;
+        private final java.util.function.Function<String, RuntimeException> failure;
 
-        RefusesCancel(RunStore delegate) {
+        Refuses(RunStore delegate, Class<? extends RunEvent> kind,
+                java.util.function.Function<String, RuntimeException> failure) {
             super(delegate);
+            this.kind = kind;
+            this.failure = failure;
+        }
+
+        /** Refuses every append holding a RunCancelled, as a store that is down does. */
+        static Refuses cancels(RunStore delegate) {
+            return new Refuses(delegate, RunCancelled.class, runId -> new StoreException("refused"));
         }
 
         @Override
         public void append(String runId, long expectedSeq, List<RunEvent> events, String owner, Instant now) {
-            if (refuse.get() && events.stream().anyMatch(e -> e instanceof RunCancelled)) {
-                throw new StoreException("refused");
+            if (refuse.get() && events.stream().anyMatch(kind::isInstance)) {
+                throw failure.apply(runId);
             }
             super.append(runId, expectedSeq, events, owner, now);
         }
@@ -186,7 +199,7 @@ class RecoveryEdgeTest {
     void aCancelTheStoreRefusesIsNotReportedUntilItIsWritten() {
         ManualTime time = new ManualTime(Instant.parse("2026-03-01T10:00:00Z"));
         InMemoryRunStore mem = new InMemoryRunStore();
-        RefusesCancel store = new RefusesCancel(mem);
+        Refuses store = Refuses.cancels(mem);
         try (Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
                 .asyncService("svc", ctx -> new CompletableFuture<>()).build()) {
             RunHandle h = o.submit(ONE, RunOptions.builder().runId("r4").build());
@@ -212,7 +225,7 @@ class RecoveryEdgeTest {
     void aCancelThatWasNeverWrittenLeavesTheRunRunningForTheNextOrchestrator() {
         ManualTime time = new ManualTime(Instant.parse("2026-03-01T10:00:00Z"));
         InMemoryRunStore mem = new InMemoryRunStore();
-        RefusesCancel store = new RefusesCancel(mem);
+        Refuses store = Refuses.cancels(mem);
         AtomicInteger calls = new AtomicInteger();
         Orchestrator first = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
                 .shutdownTimeout(Duration.ZERO).asyncService("svc", ctx -> {
@@ -237,27 +250,12 @@ class RecoveryEdgeTest {
         }
     }
 
-    /** Fences off (as another instance's lease would), while {@code fence} is set, every append holding a start. */
-    private static final class FencesStarts extends ForwardingRunStore {
-        final AtomicBoolean fence = new AtomicBoolean();
-
-        FencesStarts(RunStore delegate) {
-            super(delegate);
-        }
-
-        @Override
-        public void append(String runId, long expectedSeq, List<RunEvent> events, String owner, Instant now) {
-            if (fence.get() && events.stream().anyMatch(e -> e instanceof dev.baton.event.TaskStarted)) {
-                throw new dev.baton.persistence.LeaseLostException(runId, "here", "elsewhere");
-            }
-            super.append(runId, expectedSeq, events, owner, now);
-        }
-    }
-
     @Test
     void aRunTakenOverWithStartsUnwrittenGivesTheirSlotsBack() {
         InMemoryRunStore mem = new InMemoryRunStore();
-        FencesStarts store = new FencesStarts(mem);
+        // fences off every append holding a start, as another instance's lease would
+        Refuses store = new Refuses(mem, TaskStarted.class,
+                runId -> new dev.baton.persistence.LeaseLostException(runId, "here", "elsewhere"));
         Plan twoSteps = Plan.builder().task("a", "svc", Map.of()).task("b", "svc", Map.of("x", "$a.x")).build();
         CompletableFuture<Object> first = new CompletableFuture<>();
         AtomicInteger calls = new AtomicInteger();
@@ -267,11 +265,11 @@ class RecoveryEdgeTest {
                         : CompletableFuture.completedFuture(Map.of("x", 1)))
                 .build()) {
             o.submit(twoSteps, RunOptions.builder().runId("taken").build());
-            store.fence.set(true);
+            store.refuse.set(true);
             // a's completion and b's start (holding the only slot) go in one append, which is fenced off
             first.complete(Map.of("x", 1));
             assertThat(o.status().runningTasks()).isZero();
-            store.fence.set(false);
+            store.refuse.set(false);
             RunResult other = o.submit(ONE).await(Duration.ofSeconds(10));
             assertThat(other.status()).isEqualTo(RunStatus.COMPLETED);
         }
