@@ -38,9 +38,13 @@ class RefusedEventTest {
     private static final String BIG = "y".repeat(12_000);
     private static final String HALF = "h".repeat(6_000);
 
-    /** Refuses for good, while {@code refuse} is set, every event whose text is longer than {@link #LIMIT}. */
+    /**
+     * Refuses for good, while {@code refuse} is set, every event whose text is longer than {@link #LIMIT} (and every
+     * dead letter, with {@code deadLetters} set).
+     */
     private static final class Limited extends ForwardingRunStore {
         final AtomicBoolean refuse = new AtomicBoolean(true);
+        final AtomicBoolean deadLetters = new AtomicBoolean();
         final AtomicInteger downFor = new AtomicInteger();
         final List<Long> refusedSeqs = new CopyOnWriteArrayList<>();
 
@@ -52,7 +56,7 @@ class RefusedEventTest {
         public void append(String runId, long expectedSeq, List<RunEvent> events, String owner, Instant now) {
             if (refuse.get()) {
                 for (RunEvent e : events) {
-                    if (e.toString().length() > LIMIT) {
+                    if (e.toString().length() > LIMIT || (deadLetters.get() && e instanceof TaskDeadLettered)) {
                         refusedSeqs.add(e.seq());
                         throw new EventRejectedException(runId, e.seq(), "run '" + runId + "', seq " + e.seq()
                                 + ": the event is longer than this store keeps");
@@ -172,6 +176,54 @@ class RefusedEventTest {
             RunView view = o.inspect("r2").orElseThrow();
             assertThat(view.task("next").orElseThrow().status()).isEqualTo(TaskStatus.SKIPPED);
             assertThat(LogInvariants.check(mem.events("r2"))).isEmpty();
+        }
+    }
+
+    @Test
+    void underFailFastATaskStillRunningWhenTheEventIsRefusedEndsSkipped() {
+        InMemoryRunStore mem = new InMemoryRunStore();
+        Limited store = new Limited(mem);
+        AtomicInteger slowCalls = new AtomicInteger();
+        Plan plan = Plan.builder()
+                .task("other", "slow", Map.of())
+                .task("write", "writer", Map.of())
+                .build();
+        try (Orchestrator o = Orchestrator.builder().store(store).executor(Runnable::run)
+                .asyncService("slow", ctx -> {
+                    slowCalls.incrementAndGet();
+                    return new CompletableFuture<>(); // never ends on its own
+                })
+                .service("writer", ctx -> Map.of("doc", BIG))
+                .build()) {
+            RunResult r = o.submit(plan, RunOptions.builder().runId("r7").build()).await(Duration.ofSeconds(10));
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error().orElseThrow().taskId()).isEqualTo("write");
+            assertThat(slowCalls).hasValue(1); // not dispatched again: the run fails fast
+            assertThat(o.inspect("r7").orElseThrow().task("other").orElseThrow().status())
+                    .isEqualTo(TaskStatus.SKIPPED);
+            assertThat(LogInvariants.check(mem.events("r7"))).isEmpty();
+        }
+    }
+
+    @Test
+    void aDeadLetterTheStoreRefusesTooLeavesTheFailureWrittenWithoutIt() {
+        InMemoryRunStore mem = new InMemoryRunStore();
+        Limited store = new Limited(mem);
+        store.deadLetters.set(true);
+        try (Orchestrator o = Orchestrator.builder().store(store).executor(Runnable::run)
+                .service("writer", ctx -> Map.of("n", 1, "doc", BIG))
+                .service("reader", ctx -> Map.of())
+                .build()) {
+            RunResult r = o.submit(WRITE_THEN_READ, RunOptions.builder().runId("r8").build())
+                    .await(Duration.ofSeconds(10));
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error().orElseThrow().code()).isEqualTo("EVENT_REJECTED");
+            List<RunEvent> log = mem.events("r8");
+            assertThat(log).filteredOn(e -> e instanceof TaskFailed).singleElement()
+                    .satisfies(e -> assertThat(e.taskId()).isEqualTo("write"));
+            assertThat(log).noneMatch(e -> e instanceof TaskDeadLettered);
+            assertThat(o.deadLetters()).isEmpty();
+            assertThat(LogInvariants.check(log)).isEmpty();
         }
     }
 

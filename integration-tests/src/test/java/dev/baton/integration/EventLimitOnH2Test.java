@@ -1,5 +1,6 @@
 package dev.baton.integration;
 
+import dev.baton.BatonException;
 import dev.baton.Orchestrator;
 import dev.baton.RunOptions;
 import dev.baton.RunResult;
@@ -59,6 +60,7 @@ class EventLimitOnH2Test {
              Orchestrator o = Orchestrator.builder().store(store).service("s", ctx -> Map.of()).build()) {
             Plan big = Plan.builder().params(Map.of("doc", BIG)).task("a", "s", Map.of("doc", "$task0.doc")).build();
             assertThatThrownBy(() -> o.submit(big, RunOptions.builder().runId("too-big").build()))
+                    .isInstanceOfSatisfying(BatonException.class, e -> assertThat(e.code()).isEqualTo("EVENT_REJECTED"))
                     .hasRootCauseInstanceOf(EventTooLargeException.class);
             assertThat(store.events("too-big")).isEmpty();
             assertThat(o.inspect("too-big")).isEmpty();

@@ -7,8 +7,8 @@ package dev.baton.persistence;
  *
  * <p>The orchestrator does not retry such an append: when the event is a task's, that task fails for good with
  * {@code EVENT_REJECTED} (the message is this exception's), it is dead-lettered so it can be redriven once the cause is
- * gone, and the run goes on from its log under its failure policy. A refused event that is no task's (a plan too large
- * for the store, at submission) fails the call that wrote it.
+ * gone, and the run goes on from its log under its failure policy. A refused creation (a plan too large for the store)
+ * fails the submission; another refused event that is no task's is retried like any store failure.
  */
 public class EventRejectedException extends StoreException {
 

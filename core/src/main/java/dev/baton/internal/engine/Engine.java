@@ -1354,26 +1354,16 @@ public final class Engine implements AutoCloseable {
         Map<String, Object> input = t.input;
         if (t.status == dev.baton.TaskStatus.PENDING) {
             attempt++;
-            input = plannedInput(snap.currentPlan(), taskId);
+            input = snap.currentPlan().task(taskId).map(dev.baton.plan.Task::input).orElse(Map.of());
             fix.add(new dev.baton.event.TaskStarted(snap.runId(), ++seq, at, taskId, t.executionId, attempt, input));
         }
         fix.add(new dev.baton.event.TaskFailed(snap.runId(), ++seq, at, taskId, t.executionId, attempt, info, false));
         if (deadLetter) {
             List<FailedAttempt> attempts = new ArrayList<>(t.failures);
             attempts.add(new FailedAttempt(attempt, at, info));
-            fix.add(new TaskDeadLettered(snap.runId(), ++seq, at, taskId, t.executionId, t.service,
-                    input == null ? Map.of() : input, attempts));
+            fix.add(new TaskDeadLettered(snap.runId(), ++seq, at, taskId, t.executionId, t.service, input, attempts));
         }
         return fix;
-    }
-
-    private static Map<String, Object> plannedInput(Plan plan, String taskId) {
-        for (dev.baton.plan.Task task : plan.tasks()) {
-            if (task.id().equals(taskId)) {
-                return task.input();
-            }
-        }
-        return Map.of();
     }
 
     /** The run is another instance's now: nothing of it waits here any more, and its handle follows the store. */

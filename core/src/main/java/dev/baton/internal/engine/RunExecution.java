@@ -1064,13 +1064,9 @@ final class RunExecution {
      *     task's (nothing to fail in its place), and the append is retried
      */
     private Runnable rejectedLocked(EventRejectedException e) {
-        RunEvent refused = null;
-        for (int k = 0, n = outbox.size(); k < n && refused == null; k++) {
-            if (outbox.get(k).seq() == e.seq()) {
-                refused = outbox.get(k);
-            }
-        }
-        String taskId = refused == null ? null : refused.taskId();
+        // the outbox holds consecutive seqs from durableSeq + 1
+        long k = e.seq() - durableSeq - 1;
+        String taskId = k < 0 || k >= outbox.size() ? null : outbox.get((int) k).taskId();
         if (taskId == null || graph.indexOf(taskId) < 0) {
             engine.log.error("run {}: the store refuses an event that is no task's ({}); retrying", runId,
                     e.getMessage());
@@ -1080,7 +1076,7 @@ final class RunExecution {
                 + " and the run goes on from its log: {}", runId, taskId, e.getMessage());
         // what came before the refused event was committed before it, so it does not depend on it: written first,
         // the work it records (the completions a start's batch carried, say) is kept
-        List<RunEvent> before = List.copyOf(outbox.subList(0, outbox.indexOf(refused)));
+        List<RunEvent> before = List.copyOf(outbox.subList(0, (int) k));
         long expected = durableSeq;
         List<Admission.Ticket> held = detachLocked();
         rejected = true;
