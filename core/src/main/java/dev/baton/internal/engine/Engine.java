@@ -21,6 +21,7 @@ import dev.baton.RunQuery;
 import dev.baton.RunResult;
 import dev.baton.RunStatus;
 import dev.baton.RunView;
+import dev.baton.TaskStatus;
 import dev.baton.ValueMapper;
 import dev.baton.event.ErrorInfo;
 import dev.baton.event.RunCreated;
@@ -28,8 +29,11 @@ import dev.baton.event.RunEvent;
 import dev.baton.event.RunSettings;
 import dev.baton.event.FailedAttempt;
 import dev.baton.event.TaskDeadLettered;
+import dev.baton.event.TaskFailed;
 import dev.baton.event.TaskRedriven;
+import dev.baton.event.TaskStarted;
 import dev.baton.persistence.DeadLetterCursor;
+import dev.baton.persistence.EventRejectedException;
 import dev.baton.persistence.RunFilter;
 import dev.baton.persistence.RunRecord;
 import dev.baton.persistence.RunState;
@@ -351,7 +355,7 @@ public final class Engine implements AutoCloseable {
                 store.append(runId, 0, List.of(created), owner, created.at());
             } catch (SequenceConflictException e) {
                 return fromStore(runId, plan);
-            } catch (dev.baton.persistence.EventRejectedException e) {
+            } catch (EventRejectedException e) {
                 throw new BatonException("EVENT_REJECTED", "could not create run '" + runId + "': " + Failures.messageOf(e), e);
             } catch (RuntimeException | Error e) {
                 throw new BatonException("STORE_UNAVAILABLE", "could not create run '" + runId + "': " + Failures.messageOf(e), e);
@@ -1278,7 +1282,7 @@ public final class Engine implements AutoCloseable {
                         store.append(old.runId, expected, before, owner, now());
                         before.forEach(snap::apply);
                         started(() -> before.forEach(this::publish));
-                    } catch (dev.baton.persistence.EventRejectedException e) {
+                    } catch (EventRejectedException e) {
                         // one of them is refused too: left out, as if not done (the resumed run does it again)
                         log.warn("run {}: the events before the refused one are refused too; left out: {}",
                                 old.runId, e.getMessage());
@@ -1288,7 +1292,7 @@ public final class Engine implements AutoCloseable {
                 if (!fix.isEmpty()) {
                     try {
                         store.append(old.runId, snap.lastSeq(), fix, owner, fix.get(0).at());
-                    } catch (dev.baton.persistence.EventRejectedException e) {
+                    } catch (EventRejectedException e) {
                         // the dead letter carries the input the task ran with: without it, the failure still fits
                         fix = rejectionFix(snap, taskId, info, false);
                         store.append(old.runId, snap.lastSeq(), fix, owner, fix.get(0).at());
@@ -1344,20 +1348,20 @@ public final class Engine implements AutoCloseable {
      */
     private List<RunEvent> rejectionFix(RunSnapshot snap, String taskId, ErrorInfo info, boolean deadLetter) {
         RunSnapshot.TaskState t = snap.tasks.get(taskId);
-        if (t == null || (t.status != dev.baton.TaskStatus.RUNNING && t.status != dev.baton.TaskStatus.PENDING)) {
+        if (t == null || (t.status != TaskStatus.RUNNING && t.status != TaskStatus.PENDING)) {
             return List.of(); // ended in the log already (its failure was written, its dead letter refused, say)
         }
-        java.time.Instant at = now();
+        Instant at = now();
         long seq = snap.lastSeq();
         List<RunEvent> fix = new ArrayList<>(3);
         int attempt = t.attempts;
         Map<String, Object> input = t.input;
-        if (t.status == dev.baton.TaskStatus.PENDING) {
+        if (t.status == TaskStatus.PENDING) {
             attempt++;
             input = snap.currentPlan().task(taskId).map(dev.baton.plan.Task::input).orElse(Map.of());
-            fix.add(new dev.baton.event.TaskStarted(snap.runId(), ++seq, at, taskId, t.executionId, attempt, input));
+            fix.add(new TaskStarted(snap.runId(), ++seq, at, taskId, t.executionId, attempt, input));
         }
-        fix.add(new dev.baton.event.TaskFailed(snap.runId(), ++seq, at, taskId, t.executionId, attempt, info, false));
+        fix.add(new TaskFailed(snap.runId(), ++seq, at, taskId, t.executionId, attempt, info, false));
         if (deadLetter) {
             List<FailedAttempt> attempts = new ArrayList<>(t.failures);
             attempts.add(new FailedAttempt(attempt, at, info));
