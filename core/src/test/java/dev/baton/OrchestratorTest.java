@@ -550,7 +550,9 @@ class OrchestratorTest {
                 }
                 exercised = k;
             }
-            assertThat(exercised).as("readings exercised, succeed=%s", succeed).isGreaterThanOrEqualTo(5);
+            // a failure that is not retried takes fewer readings: its outcome reads the clock only for a retry or a
+            // breaker that times calls, and this one has neither
+            assertThat(exercised).as("readings exercised, succeed=%s", succeed).isGreaterThanOrEqualTo(succeed ? 5 : 4);
         }
     }
 

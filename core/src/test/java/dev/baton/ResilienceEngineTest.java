@@ -250,6 +250,38 @@ class ResilienceEngineTest {
     }
 
     @Test
+    void aSlowCallThresholdSeesHowLongEachSuccessfulCallTookOnTheEnginesClock() {
+        // the engine reads the clock for a call's duration only when the breaker compares durations: a successful
+        // call that takes 2 s on the injected clock counts as slow, one that takes no time does not
+        CircuitBreakerConfig breaker = CircuitBreakerConfig.builder().slidingWindowSize(4).minimumCalls(4)
+                .failureRateThreshold(50).slowCallThreshold(Duration.ofSeconds(1)).slowCallRateThreshold(50)
+                .waitInOpen(Duration.ofSeconds(30)).build();
+        AtomicBoolean slow = new AtomicBoolean();
+        try (Orchestrator o = base().circuitBreaker(breaker).retryPolicy(RetryPolicy.none())
+                .service("svc", ctx -> {
+                    if (slow.get()) {
+                        time.advance(Duration.ofSeconds(2));
+                    }
+                    return "ok";
+                })
+                .build()) {
+            for (int k = 0; k < 4; k++) {
+                assertThat(o.submit(Plan.builder().task("a", "svc", Map.of()).build()).result().getNow(null).status())
+                        .isEqualTo(RunStatus.COMPLETED);
+            }
+            assertThat(o.circuitBreaker("svc").state()).isEqualTo(CircuitBreakerState.CLOSED);
+            slow.set(true);
+            for (int k = 0; k < 2; k++) {
+                assertThat(o.submit(Plan.builder().task("a", "svc", Map.of()).build()).result().getNow(null).status())
+                        .isEqualTo(RunStatus.COMPLETED);
+            }
+            // the last 4 calls: 2 fast, 2 slow, so half are slow and the breaker opens
+            assertThat(o.circuitBreaker("svc").state()).isEqualTo(CircuitBreakerState.OPEN);
+            assertThat(o.circuitBreaker("svc").metrics().slowCalls()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aThrowingBreakerListenerIsIgnored() {
         AtomicInteger calls = new AtomicInteger();
         AtomicInteger thrown = new AtomicInteger();

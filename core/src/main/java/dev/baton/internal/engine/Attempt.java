@@ -30,13 +30,26 @@ final class Attempt implements TaskContext, Runnable {
     /** Whether the breaker let this attempt through (set before the handler is called). */
     volatile boolean permitted;
 
+    /**
+     * Whether the engine has handed this attempt to the handler executor: from then on {@link #run()} calls the
+     * blocking handler instead of dispatching. Written before the hand-off, which publishes it to the worker.
+     */
+    boolean handedToWorker;
+
     private static final int DECIDED = 1;
     private static final int RELEASED = 2;
     private static final VarHandle FLAGS;
+    private static final VarHandle RUNNER;
+    /** {@link #runner}: an interrupt was asked for, and delivered if a thread was bound. */
+    private static final Object INTERRUPTED = new Object();
+    /** {@link #runner}: an interrupting thread is delivering the interrupt to the bound thread right now. */
+    private static final Object INTERRUPTING = new Object();
 
     static {
         try {
-            FLAGS = MethodHandles.lookup().findVarHandle(Attempt.class, "flags", int.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            FLAGS = lookup.findVarHandle(Attempt.class, "flags", int.class);
+            RUNNER = lookup.findVarHandle(Attempt.class, "runner", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -44,7 +57,12 @@ final class Attempt implements TaskContext, Runnable {
 
     /** DECIDED and RELEASED bits, each set once by compare-and-set (one field instead of two atomic objects). */
     private volatile int flags;
-    private Thread runner;                 // guarded by this
+    /**
+     * The worker thread running the blocking handler, null before and after it, or {@link #INTERRUPTED} /
+     * {@link #INTERRUPTING}. Moved by compare-and-set, so binding and unbinding a thread takes no lock; the
+     * {@code INTERRUPTING} state makes the worker wait for an interrupt in flight, so none lands on its next task.
+     */
+    private volatile Object runner;
     private Thread caller;                 // written and, by runsOn, read by that thread itself
     private CompletableFuture<?> stage;    // guarded by this
     private boolean interruptRequested;    // guarded by this
@@ -122,19 +140,50 @@ final class Attempt implements TaskContext, Runnable {
         caller = t;
     }
 
-    synchronized void bindThread(Thread t) {
-        runner = t;
-        if (interruptRequested && t != null) {
-            t.interrupt();
+    /** Binds the worker thread that calls the blocking handler; interrupts it at once if an interrupt came first. */
+    void bindThread(Thread t) {
+        if (!RUNNER.compareAndSet(this, null, t)) {
+            t.interrupt(); // the only other state before binding is INTERRUPTED
         }
     }
 
     /** Clears the worker thread, and any interrupt aimed at this attempt, before the thread moves on. */
     void unbindThread() {
-        synchronized (this) {
-            runner = null;
+        Object r = runner;
+        if (!(r instanceof Thread) || !RUNNER.compareAndSet(this, r, null)) {
+            // an interrupt was delivered or is being delivered: wait until it has landed, then clear it below
+            for (int spins = 0; runner == INTERRUPTING; spins++) {
+                if (spins < 100) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
         }
         Thread.interrupted();
+    }
+
+    /** Interrupts the bound worker thread, or marks the attempt so a thread bound later is interrupted at once. */
+    private void interruptRunner() {
+        while (true) {
+            Object r = runner;
+            if (r instanceof Thread t) {
+                if (RUNNER.compareAndSet(this, r, INTERRUPTING)) {
+                    try {
+                        t.interrupt();
+                    } finally {
+                        runner = INTERRUPTED;
+                    }
+                    return;
+                }
+            } else if (r == null) {
+                if (RUNNER.compareAndSet(this, null, INTERRUPTED)) {
+                    return;
+                }
+            } else {
+                return; // already interrupted
+            }
+        }
     }
 
     synchronized void bindStage(CompletableFuture<?> f) {
@@ -146,11 +195,9 @@ final class Attempt implements TaskContext, Runnable {
 
     /** Interrupts the handler: its thread, or its stage. */
     void interrupt() {
+        interruptRunner();
         synchronized (this) {
             interruptRequested = true;
-            if (runner != null) {
-                runner.interrupt();
-            }
             if (stage != null) {
                 cancel(stage);
             }
@@ -167,9 +214,16 @@ final class Attempt implements TaskContext, Runnable {
         }
     }
 
-    /** Invokes the handler: what the run does with an attempt once its start is durable. */
+    /**
+     * Invokes the handler: what the run does with an attempt once its start is durable. Handed to the handler
+     * executor afterwards, it calls the blocking handler.
+     */
     @Override
     public void run() {
+        if (handedToWorker) {
+            run.engine.runBlocking(this);
+            return;
+        }
         try {
             run.engine.invoke(this);
         } catch (RuntimeException | Error e) {

@@ -908,7 +908,8 @@ public final class Engine implements AutoCloseable {
             return;
         }
         try {
-            workers.execute(() -> runBlocking(a));
+            a.handedToWorker = true; // the attempt itself is the worker's task: no wrapper per task
+            workers.execute(a);
         } catch (RejectedExecutionException e) {
             finished(a, null, new BatonException("REJECTED", "the handler executor rejected the task", e));
         } catch (RuntimeException | Error e) {
@@ -917,7 +918,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private void runBlocking(Attempt a) {
+    void runBlocking(Attempt a) {
         a.bindThread(Thread.currentThread());
         Object value = null;
         Throwable error = null;
@@ -1003,7 +1004,8 @@ public final class Engine implements AutoCloseable {
     }
 
     private void outcome(Attempt a, Object value, Throwable error) {
-        Duration elapsed = Duration.between(a.startedAt, now());
+        // the breaker reads the duration only against a slow-call threshold: without one, no clock read per task
+        Duration elapsed = a.service.breakerTimesCalls ? Duration.between(a.startedAt, now()) : Duration.ZERO;
         if (error == null) {
             Object output;
             try {

@@ -30,6 +30,8 @@ public final class ServiceBinding {
     // set once by the engine before it is published
     RetryPolicy retry;
     CircuitBreaker breaker;
+    /** Whether the breaker compares call durations (a slow-call threshold): else an outcome needs no clock read. */
+    boolean breakerTimesCalls;
     HealthGate.Waiting health; // null without health sources
 
     /**
@@ -90,6 +92,7 @@ public final class ServiceBinding {
     void init(RetryPolicy defaultRetry, CircuitBreakerConfig defaultBreaker, Clock clock) {
         retry = options.retryPolicy().orElse(defaultRetry);
         breaker = CircuitBreaker.of(descriptor.name(), options.circuitBreaker().orElse(defaultBreaker), clock);
+        breakerTimesCalls = breaker.config().slowCallThreshold().isPresent();
     }
 
 
