@@ -12,6 +12,8 @@ import dev.baton.plan.Plan;
 import dev.baton.store.InMemoryRunStore;
 import dev.baton.time.ManualTime;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -272,6 +274,72 @@ class RecoveryEdgeTest {
             store.refuse.set(false);
             RunResult other = o.submit(ONE).await(Duration.ofSeconds(10));
             assertThat(other.status()).isEqualTo(RunStatus.COMPLETED);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(SchedulingMode.class)
+    void aFailFastRunResumedAfterItsFailureWaitsForTheTaskItsLogShowsRunningAndSkipsTheRest(SchedulingMode mode)
+            throws Exception {
+        // Before the crash: "bad" failed for good while "slow" was running; "later" waits for "slow". A live run that
+        // fails fast would let "slow" finish and record its outcome; the resumed one dispatches it again under the
+        // same execution id and waits for it, so the log says what became of it instead of SKIPPED
+        InMemoryRunStore store = new InMemoryRunStore();
+        Plan plan = Plan.builder()
+                .task("bad", "bad", Map.of())
+                .task("slow", "slow", Map.of())
+                .task("later", "after", Map.of("x", "$slow"))
+                .parallelGroups(List.of(List.of("bad", "slow"), List.of("later")))
+                .build();
+        CountDownLatch slowStarted = new CountDownLatch(1);
+        CountDownLatch badFailed = new CountDownLatch(1);
+        Orchestrator first = Orchestrator.builder().store(store).shutdownTimeout(Duration.ZERO)
+                .retryPolicy(RetryPolicy.none())
+                .asyncService("slow", ctx -> {
+                    slowStarted.countDown();
+                    return new CompletableFuture<>(); // never ends: still running at the "crash"
+                })
+                .service("bad", ctx -> {
+                    assertThat(slowStarted.await(10, TimeUnit.SECONDS)).isTrue();
+                    throw new NonRetryableException("broken");
+                })
+                .service("after", ctx -> "never")
+                .listener(e -> {
+                    if (e instanceof dev.baton.event.TaskFailed f && f.taskId().equals("bad")) {
+                        badFailed.countDown();
+                    }
+                })
+                .build();
+        first.submit(plan, RunOptions.builder().runId("ff").schedulingMode(mode).build());
+        assertThat(badFailed.await(10, TimeUnit.SECONDS)).isTrue();
+        first.close();
+        String slowExecution = store.events("ff").stream().filter(e -> e instanceof TaskStarted)
+                .map(e -> (TaskStarted) e).filter(e -> e.taskId().equals("slow")).findFirst().orElseThrow()
+                .executionId();
+
+        List<String> seen = new CopyOnWriteArrayList<>();
+        AtomicInteger afterCalls = new AtomicInteger();
+        try (Orchestrator o = Orchestrator.builder().store(store).executor(Runnable::run)
+                .retryPolicy(RetryPolicy.none())
+                .service("slow", ctx -> {
+                    seen.add(ctx.executionId());
+                    return "finished";
+                })
+                .service("bad", ctx -> "not again")
+                .service("after", ctx -> afterCalls.incrementAndGet())
+                .build()) {
+            RunResult r = o.submit(plan, RunOptions.builder().runId("ff").schedulingMode(mode).build())
+                    .await(Duration.ofSeconds(10)); // the resumed run's handle
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error().orElseThrow().taskId()).isEqualTo("bad");
+            assertThat(seen).containsExactly(slowExecution);
+            assertThat(afterCalls).hasValue(0);
+            RunView v = o.inspect("ff").orElseThrow();
+            assertThat(v.task("slow").orElseThrow().status()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(v.task("slow").orElseThrow().output()).isEqualTo("finished");
+            assertThat(v.task("later").orElseThrow().status()).isEqualTo(TaskStatus.SKIPPED);
+            assertThat(v.task("bad").orElseThrow().attempts()).isEqualTo(1);
+            assertThat(LogInvariants.check(store.events("ff"))).isEmpty();
         }
     }
 }

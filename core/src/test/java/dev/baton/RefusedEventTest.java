@@ -180,27 +180,33 @@ class RefusedEventTest {
     }
 
     @Test
-    void underFailFastATaskStillRunningWhenTheEventIsRefusedEndsSkipped() {
+    void underFailFastATaskStillRunningWhenTheEventIsRefusedRunsAgainAndIsWaitedFor() {
+        // the refusal interrupts the running task and the run goes on from its log, where that task has started
+        // without an outcome: as a live run that fails fast waits for its running tasks, the resumed one dispatches
+        // it again under the same execution id and ends FAILED once its outcome is recorded
         InMemoryRunStore mem = new InMemoryRunStore();
         Limited store = new Limited(mem);
-        AtomicInteger slowCalls = new AtomicInteger();
+        List<String> slowCalls = new CopyOnWriteArrayList<>();
         Plan plan = Plan.builder()
                 .task("other", "slow", Map.of())
                 .task("write", "writer", Map.of())
                 .build();
         try (Orchestrator o = Orchestrator.builder().store(store).executor(Runnable::run)
                 .asyncService("slow", ctx -> {
-                    slowCalls.incrementAndGet();
-                    return new CompletableFuture<>(); // never ends on its own
+                    slowCalls.add(ctx.executionId());
+                    // the first call is still running when the refusal comes; the second one ends
+                    return slowCalls.size() == 1 ? new CompletableFuture<>()
+                            : CompletableFuture.completedFuture(Map.of("done", true));
                 })
                 .service("writer", ctx -> Map.of("doc", BIG))
                 .build()) {
             RunResult r = o.submit(plan, RunOptions.builder().runId("r7").build()).await(Duration.ofSeconds(10));
             assertThat(r.status()).isEqualTo(RunStatus.FAILED);
             assertThat(r.error().orElseThrow().taskId()).isEqualTo("write");
-            assertThat(slowCalls).hasValue(1); // not dispatched again: the run fails fast
-            assertThat(o.inspect("r7").orElseThrow().task("other").orElseThrow().status())
-                    .isEqualTo(TaskStatus.SKIPPED);
+            TaskView other = o.inspect("r7").orElseThrow().task("other").orElseThrow();
+            assertThat(slowCalls).hasSize(2).containsOnly(other.executionId());
+            assertThat(other.status()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(other.output()).isEqualTo(Map.of("done", true));
             assertThat(LogInvariants.check(mem.events("r7"))).isEmpty();
         }
     }

@@ -5,6 +5,7 @@ import dev.baton.RunError;
 import dev.baton.RunResult;
 import dev.baton.RunStatus;
 import dev.baton.SchedulingMode;
+import dev.baton.TaskStatus;
 import dev.baton.event.ErrorInfo;
 import dev.baton.event.FailedAttempt;
 import dev.baton.event.RunCancelled;
@@ -32,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -241,6 +243,7 @@ final class RunExecution {
     void resume(RunSnapshot snap) {
         List<Admission.Ticket> ready;
         List<Integer> retries = new ArrayList<>();
+        List<Integer> inFlight = new ArrayList<>(); // started, no outcome in the log
         synchronized (this) {
             durableSeq = snap.lastSeq();
             nextSeq = durableSeq + 1;
@@ -267,6 +270,8 @@ final class RunExecution {
                         if (t.retryAt != null) {
                             state[i] = RETRY_WAIT;
                             retries.add(i);
+                        } else if (t.status == TaskStatus.RUNNING) {
+                            inFlight.add(i);
                         }
                     }
                 }
@@ -300,9 +305,20 @@ final class RunExecution {
                 }
             }
             if (error != null && failFast) {
-                skipAllPending(error.taskId());
+                // A live run that fails fast lets its running tasks finish and records their outcomes; a resumed one
+                // does the same for the tasks its log shows started without an outcome: they are dispatched again
+                // under the same execution id and waited for. Only the others are skipped.
+                BitSet keep = new BitSet(graph.size());
+                inFlight.forEach(keep::set);
+                skipAllPending(error.taskId(), keep);
+                ready = new ArrayList<>(inFlight.size());
+                for (int i : inFlight) {
+                    state[i] = QUEUED;
+                    ready.add(ticket(i));
+                }
+            } else {
+                ready = initialReady();
             }
-            ready = error != null && failFast ? List.of() : initialReady();
             for (int i : retries) {
                 if (state[i] == RETRY_WAIT) {
                     RunSnapshot.TaskState t = snap.tasks.get(graph.task(i).id());
@@ -747,9 +763,15 @@ final class RunExecution {
     }
 
     private void skipAllPending(String cause) {
+        skipAllPending(cause, null);
+    }
+
+    /** Skips every task not yet running or finished, but those in {@code keep} (null: none). */
+    private void skipAllPending(String cause, BitSet keep) {
         List<Admission.Ticket> ignored = new ArrayList<>();
         for (int d = 0; d < graph.size(); d++) {
-            if (state[d] == PENDING || state[d] == QUEUED || state[d] == RETRY_WAIT) {
+            boolean waits = state[d] == PENDING || state[d] == QUEUED || state[d] == RETRY_WAIT;
+            if (waits && (keep == null || !keep.get(d))) {
                 skip(d, cause, ignored);
             }
         }
