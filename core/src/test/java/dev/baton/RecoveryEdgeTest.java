@@ -342,4 +342,103 @@ class RecoveryEdgeTest {
             assertThat(LogInvariants.check(store.events("ff"))).isEmpty();
         }
     }
+
+    /**
+     * Leaves run {@code runId} of {@code plan} in the store as a crash would, on the manual clock: task "bad" failed
+     * for good (FAIL_FAST) while its other tasks, of the {@code hangingServices}, were running.
+     */
+    private static void leaveFailedWhileRunning(RunStore store, ManualTime time, Plan plan, RunOptions options,
+                                                String... hangingServices) throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(plan.tasks().size() - 1);
+        CountDownLatch failed = new CountDownLatch(1);
+        Orchestrator.Builder b = Orchestrator.builder().store(store).time(time).shutdownTimeout(Duration.ZERO)
+                .retryPolicy(RetryPolicy.none());
+        for (String service : hangingServices) {
+            b.asyncService(service, ctx -> {
+                started.countDown();
+                return new CompletableFuture<>();
+            });
+        }
+        Orchestrator first = b
+                .service("bad", ctx -> {
+                    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+                    throw new NonRetryableException("broken");
+                })
+                .listener(e -> {
+                    if (e instanceof dev.baton.event.TaskFailed f && f.taskId().equals("bad")) {
+                        failed.countDown();
+                    }
+                })
+                .build();
+        first.submit(plan, options);
+        assertThat(failed.await(10, TimeUnit.SECONDS)).isTrue();
+        first.close();
+    }
+
+    @Test
+    void aFailFastRunResumedPastItsDeadlineSkipsTheTasksItsLogShowsRunningInsteadOfCallingThemForNothing()
+            throws Exception {
+        // its timeout would stop them at once: the run ends FAILED with its own error, as it did before the crash
+        InMemoryRunStore store = new InMemoryRunStore();
+        ManualTime time = new ManualTime(Instant.parse("2026-05-01T00:00:00Z"));
+        Plan plan = Plan.builder().task("bad", "bad", Map.of()).task("slow", "hang", Map.of()).build();
+        RunOptions options = RunOptions.builder().runId("late").schedulingMode(SchedulingMode.EAGER)
+                .timeout(Duration.ofMinutes(1)).build();
+        leaveFailedWhileRunning(store, time, plan, options, "hang");
+        time.advance(Duration.ofMinutes(2));
+        AtomicInteger slowCalls = new AtomicInteger();
+        try (Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .service("hang", ctx -> slowCalls.incrementAndGet())
+                .service("bad", ctx -> "not again")
+                .build()) {
+            RunResult r = o.submit(plan, options).await(Duration.ofSeconds(10));
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error().orElseThrow().taskId()).isEqualTo("bad");
+            assertThat(r.error().orElseThrow().code()).isNotEqualTo("RUN_TIMEOUT");
+            assertThat(slowCalls).hasValue(0);
+            assertThat(o.inspect("late").orElseThrow().task("slow").orElseThrow().status())
+                    .isEqualTo(TaskStatus.SKIPPED);
+            assertThat(LogInvariants.check(store.events("late"))).isEmpty();
+        }
+    }
+
+    @Test
+    void aResumedFailFastTaskWaitingForItsSlotIsNotSkippedWhenAnotherResumedTaskFails() throws Exception {
+        // s1, s2 and s3 had started when "bad" failed; after the restart s2 and s3 share a slot of service "pair",
+        // so s3 waits for it while s1 fails for good: s3 still runs, as it would have in the live run, where it was
+        // running already
+        InMemoryRunStore store = new InMemoryRunStore();
+        ManualTime time = new ManualTime(Instant.parse("2026-05-01T00:00:00Z"));
+        Plan plan = Plan.builder()
+                .task("bad", "bad", Map.of())
+                .task("s1", "one", Map.of())
+                .task("s2", "pair", Map.of())
+                .task("s3", "pair", Map.of())
+                .build();
+        RunOptions options = RunOptions.builder().runId("slots").schedulingMode(SchedulingMode.EAGER).build();
+        leaveFailedWhileRunning(store, time, plan, options, "one", "pair");
+        List<String> calls = new CopyOnWriteArrayList<>();
+        try (Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .retryPolicy(RetryPolicy.none())
+                .service("one", ctx -> {
+                    calls.add(ctx.taskId());
+                    throw new NonRetryableException("s1 broke too");
+                })
+                .service(dev.baton.planner.ServiceDescriptor.of("pair"), ctx -> {
+                    calls.add(ctx.taskId());
+                    return "ok";
+                }, ServiceOptions.builder().capacity(1).build())
+                .service("bad", ctx -> "not again")
+                .build()) {
+            RunResult r = o.submit(plan, options).await(Duration.ofSeconds(10));
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error().orElseThrow().taskId()).isEqualTo("bad");
+            assertThat(calls).containsExactlyInAnyOrder("s1", "s2", "s3");
+            RunView v = o.inspect("slots").orElseThrow();
+            assertThat(v.task("s1").orElseThrow().status()).isEqualTo(TaskStatus.FAILED);
+            assertThat(v.task("s2").orElseThrow().status()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(v.task("s3").orElseThrow().status()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(LogInvariants.check(store.events("slots"))).isEmpty();
+        }
+    }
 }

@@ -88,6 +88,12 @@ final class RunExecution {
     private final int[][] groupMembers;
     private int currentGroup;
     private boolean advancing;
+    /**
+     * The tasks a resumed run that had already failed fast dispatches again and waits for (their log shows a start
+     * without an outcome), which a failure does not skip while they wait for their slots; null otherwise. Guarded by
+     * this.
+     */
+    private BitSet keptOnFailure;
     private int remaining;
     private RunStatus status = RunStatus.RUNNING;
     private RunError error;
@@ -307,14 +313,22 @@ final class RunExecution {
             if (error != null && failFast) {
                 // A live run that fails fast lets its running tasks finish and records their outcomes; a resumed one
                 // does the same for the tasks its log shows started without an outcome: they are dispatched again
-                // under the same execution id and waited for. Only the others are skipped.
-                BitSet keep = new BitSet(graph.size());
-                inFlight.forEach(keep::set);
-                skipAllPending(error.taskId(), keep);
+                // under the same execution id and waited for, and stay so while they wait for slots (another of them
+                // failing skips only the rest). Only the others are skipped. Past the run's deadline there is nothing
+                // to wait for: its timeout would stop them at once, so they are skipped too.
+                boolean pastDeadline = settings.timeout() != null
+                        && !engine.now().isBefore(createdAt.plus(settings.timeout()));
+                if (!pastDeadline && !inFlight.isEmpty()) {
+                    keptOnFailure = new BitSet(graph.size());
+                    inFlight.forEach(keptOnFailure::set);
+                }
+                skipAllPending(error.taskId());
                 ready = new ArrayList<>(inFlight.size());
                 for (int i : inFlight) {
-                    state[i] = QUEUED;
-                    ready.add(ticket(i));
+                    if (state[i] == PENDING) {
+                        state[i] = QUEUED;
+                        ready.add(ticket(i));
+                    }
                 }
             } else {
                 ready = initialReady();
@@ -484,6 +498,9 @@ final class RunExecution {
         }
         int n = ++attempts[i];
         state[i] = RUNNING;
+        if (keptOnFailure != null) {
+            keptOnFailure.clear(i); // running again: from here on treated as a live run treats its running tasks
+        }
         if (unresolved != null) {
             // An attempt that fails at once, without calling the service, and is not retried.
             commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionId(i), n,
@@ -762,12 +779,9 @@ final class RunExecution {
         }
     }
 
+    /** Skips every task not yet running or finished, but those a resumed run keeps (see {@link #keptOnFailure}). */
     private void skipAllPending(String cause) {
-        skipAllPending(cause, null);
-    }
-
-    /** Skips every task not yet running or finished, but those in {@code keep} (null: none). */
-    private void skipAllPending(String cause, BitSet keep) {
+        BitSet keep = keptOnFailure;
         List<Admission.Ticket> ignored = new ArrayList<>();
         for (int d = 0; d < graph.size(); d++) {
             boolean waits = state[d] == PENDING || state[d] == QUEUED || state[d] == RETRY_WAIT;
