@@ -311,11 +311,11 @@ final class RunExecution {
                 }
             }
             if (error != null && failFast) {
-                // A live run that fails fast lets its running tasks finish and records their outcomes; a resumed one
+                // A live run that fails fast lets its running tasks finish and records their outcomes. A resumed one
                 // does the same for the tasks its log shows started without an outcome: they are dispatched again
-                // under the same execution id and waited for, and stay so while they wait for slots (another of them
-                // failing skips only the rest). Only the others are skipped. Past the run's deadline there is nothing
-                // to wait for: its timeout would stop them at once, so they are skipped too.
+                // under the same execution id and waited for, and a later failure does not skip them while they wait
+                // for slots. The others are skipped. Past the run's deadline its timeout would stop them at once, so
+                // they are skipped too.
                 boolean pastDeadline = settings.timeout() != null
                         && !engine.now().isBefore(createdAt.plus(settings.timeout()));
                 if (!pastDeadline && !inFlight.isEmpty()) {
