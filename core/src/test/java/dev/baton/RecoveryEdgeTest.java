@@ -2,6 +2,7 @@ package dev.baton;
 
 import dev.baton.event.RunCancelled;
 import dev.baton.event.RunEvent;
+import dev.baton.event.TaskFailed;
 import dev.baton.event.TaskRetryScheduled;
 import dev.baton.event.TaskStarted;
 import dev.baton.persistence.LogInvariants;
@@ -9,6 +10,7 @@ import dev.baton.persistence.RunStore;
 import dev.baton.persistence.StoreException;
 import dev.baton.persistence.tck.ForwardingRunStore;
 import dev.baton.plan.Plan;
+import dev.baton.planner.ServiceDescriptor;
 import dev.baton.store.InMemoryRunStore;
 import dev.baton.time.ManualTime;
 import org.junit.jupiter.api.Test;
@@ -285,51 +287,31 @@ class RecoveryEdgeTest {
         // fails fast would let "slow" finish and record its outcome; the resumed one dispatches it again under the
         // same execution id and waits for it, so the log says what became of it instead of SKIPPED
         InMemoryRunStore store = new InMemoryRunStore();
+        ManualTime time = new ManualTime(Instant.parse("2026-05-01T00:00:00Z"));
         Plan plan = Plan.builder()
                 .task("bad", "bad", Map.of())
-                .task("slow", "slow", Map.of())
+                .task("slow", "hang", Map.of())
                 .task("later", "after", Map.of("x", "$slow"))
                 .parallelGroups(List.of(List.of("bad", "slow"), List.of("later")))
                 .build();
-        CountDownLatch slowStarted = new CountDownLatch(1);
-        CountDownLatch badFailed = new CountDownLatch(1);
-        Orchestrator first = Orchestrator.builder().store(store).shutdownTimeout(Duration.ZERO)
-                .retryPolicy(RetryPolicy.none())
-                .asyncService("slow", ctx -> {
-                    slowStarted.countDown();
-                    return new CompletableFuture<>(); // never ends: still running at the "crash"
-                })
-                .service("bad", ctx -> {
-                    assertThat(slowStarted.await(10, TimeUnit.SECONDS)).isTrue();
-                    throw new NonRetryableException("broken");
-                })
-                .service("after", ctx -> "never")
-                .listener(e -> {
-                    if (e instanceof dev.baton.event.TaskFailed f && f.taskId().equals("bad")) {
-                        badFailed.countDown();
-                    }
-                })
-                .build();
-        first.submit(plan, RunOptions.builder().runId("ff").schedulingMode(mode).build());
-        assertThat(badFailed.await(10, TimeUnit.SECONDS)).isTrue();
-        first.close();
+        RunOptions options = RunOptions.builder().runId("ff").schedulingMode(mode).build();
+        leaveFailedWhileRunning(store, time, plan, options, "hang");
         String slowExecution = store.events("ff").stream().filter(e -> e instanceof TaskStarted)
                 .map(e -> (TaskStarted) e).filter(e -> e.taskId().equals("slow")).findFirst().orElseThrow()
                 .executionId();
 
         List<String> seen = new CopyOnWriteArrayList<>();
         AtomicInteger afterCalls = new AtomicInteger();
-        try (Orchestrator o = Orchestrator.builder().store(store).executor(Runnable::run)
+        try (Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
                 .retryPolicy(RetryPolicy.none())
-                .service("slow", ctx -> {
+                .service("hang", ctx -> {
                     seen.add(ctx.executionId());
                     return "finished";
                 })
                 .service("bad", ctx -> "not again")
                 .service("after", ctx -> afterCalls.incrementAndGet())
                 .build()) {
-            RunResult r = o.submit(plan, RunOptions.builder().runId("ff").schedulingMode(mode).build())
-                    .await(Duration.ofSeconds(10)); // the resumed run's handle
+            RunResult r = o.submit(plan, options).await(Duration.ofSeconds(10)); // the resumed run's handle
             assertThat(r.status()).isEqualTo(RunStatus.FAILED);
             assertThat(r.error().orElseThrow().taskId()).isEqualTo("bad");
             assertThat(seen).containsExactly(slowExecution);
@@ -345,11 +327,13 @@ class RecoveryEdgeTest {
 
     /**
      * Leaves run {@code runId} of {@code plan} in the store as a crash would, on the manual clock: task "bad" failed
-     * for good (FAIL_FAST) while its other tasks, of the {@code hangingServices}, were running.
+     * for good (FAIL_FAST) while its tasks of the {@code hangingServices} were running (any others had not started).
      */
     private static void leaveFailedWhileRunning(RunStore store, ManualTime time, Plan plan, RunOptions options,
                                                 String... hangingServices) throws InterruptedException {
-        CountDownLatch started = new CountDownLatch(plan.tasks().size() - 1);
+        List<String> hanging = List.of(hangingServices);
+        CountDownLatch started = new CountDownLatch(
+                (int) plan.tasks().stream().filter(t -> hanging.contains(t.service())).count());
         CountDownLatch failed = new CountDownLatch(1);
         Orchestrator.Builder b = Orchestrator.builder().store(store).time(time).shutdownTimeout(Duration.ZERO)
                 .retryPolicy(RetryPolicy.none());
@@ -359,13 +343,16 @@ class RecoveryEdgeTest {
                 return new CompletableFuture<>();
             });
         }
+        plan.tasks().stream().map(t -> t.service())
+                .filter(svc -> svc != null && !svc.equals("bad") && !hanging.contains(svc)).distinct()
+                .forEach(svc -> b.service(svc, ctx -> "never")); // its tasks wait for a hanging one: never called
         Orchestrator first = b
                 .service("bad", ctx -> {
                     assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
                     throw new NonRetryableException("broken");
                 })
                 .listener(e -> {
-                    if (e instanceof dev.baton.event.TaskFailed f && f.taskId().equals("bad")) {
+                    if (e instanceof TaskFailed f && f.taskId().equals("bad")) {
                         failed.countDown();
                     }
                 })
@@ -424,7 +411,7 @@ class RecoveryEdgeTest {
                     calls.add(ctx.taskId());
                     throw new NonRetryableException("s1 broke too");
                 })
-                .service(dev.baton.planner.ServiceDescriptor.of("pair"), ctx -> {
+                .service(ServiceDescriptor.of("pair"), ctx -> {
                     calls.add(ctx.taskId());
                     return "ok";
                 }, ServiceOptions.builder().capacity(1).build())
