@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.RandomAccess;
 
 /**
- * One run's log in parallel arrays. The two events every task writes, {@link TaskStarted} and {@link TaskCompleted},
+ * One run's log in segments of parallel arrays. The two events every task writes, {@link TaskStarted} and {@link TaskCompleted},
  * are kept as their fields (time as epoch nanoseconds) and rebuilt, equal by value, when read; every other event is
  * kept as it is. A log of a large run is then a few arrays instead of several objects per task, which is what keeps
  * the garbage collector's work small while many runs are retained. Not thread-safe: its slot's monitor guards it.
@@ -28,26 +28,39 @@ final class CompactLog {
     /** Marks an execution id that was null (null itself means "derived from the run and task ids"). */
     private static final Object NO_ID = new Object();
 
+    /** Entries per segment past the first; a power of two, so a position splits by shift and mask. */
+    private static final int SEGMENT_BITS = 10;
+    private static final int SEGMENT = 1 << SEGMENT_BITS;
+
     private final String runId;
-    private byte[] kinds = new byte[8];
-    private long[] times = new long[8];
-    private int[] attempts = new int[8];
-    private Object[] taskIds = new Object[8];
-    private Object[] executionIds = new Object[8];
-    /** The input or output of a compact event; the event itself otherwise. */
-    private Object[] values = new Object[8];
+    /**
+     * The log in segments: the first grows by copying until it holds {@link #SEGMENT} entries (a small run's log is
+     * small), every later one is allocated at that size and never copied, so a large run's log costs no copy of
+     * what it already holds and no array of the whole log's size.
+     */
+    private Segment[] segments = {new Segment(8)};
     private int size;
 
-    CompactLog(String runId) {
-        this.runId = runId;
-    }
+    /** One segment's parallel arrays. */
+    private static final class Segment {
+        byte[] kinds;
+        long[] times;
+        int[] attempts;
+        Object[] taskIds;
+        Object[] executionIds;
+        /** The input or output of a compact event; the event itself otherwise. */
+        Object[] values;
 
-    int size() {
-        return size;
-    }
+        Segment(int capacity) {
+            kinds = new byte[capacity];
+            times = new long[capacity];
+            attempts = new int[capacity];
+            taskIds = new Object[capacity];
+            executionIds = new Object[capacity];
+            values = new Object[capacity];
+        }
 
-    void ensureCapacity(int capacity) {
-        if (capacity > kinds.length) {
+        void grow(int capacity) {
             kinds = Arrays.copyOf(kinds, capacity);
             times = Arrays.copyOf(times, capacity);
             attempts = Arrays.copyOf(attempts, capacity);
@@ -57,30 +70,63 @@ final class CompactLog {
         }
     }
 
+    CompactLog(String runId) {
+        this.runId = runId;
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** The segment that holds (or is about to hold) position {@code k}. */
+    private Segment segment(int k) {
+        return segments[k >>> SEGMENT_BITS];
+    }
+
     /** Appends an event; its seq must be {@code size() + 1} (the store has checked). */
     void add(RunEvent e) {
-        if (size == kinds.length) {
-            ensureCapacity(Math.max(8, size + (size >> 1)));
-        }
-        int k = size++;
+        int k = size;
+        Segment g = room(k);
+        int j = k & (SEGMENT - 1);
+        size = k + 1;
         if (e instanceof TaskStarted s && fits(s.at()) && runId.equals(s.runId())) {
-            kinds[k] = STARTED;
-            times[k] = nanos(s.at());
-            attempts[k] = s.attempt();
-            taskIds[k] = s.taskId();
-            executionIds[k] = compress(s.executionId(), s.taskId());
-            values[k] = s.input();
+            g.kinds[j] = STARTED;
+            g.times[j] = nanos(s.at());
+            g.attempts[j] = s.attempt();
+            g.taskIds[j] = s.taskId();
+            g.executionIds[j] = compress(s.executionId(), s.taskId());
+            g.values[j] = s.input();
         } else if (e instanceof TaskCompleted c && fits(c.at()) && runId.equals(c.runId())) {
-            kinds[k] = c.reused() ? COMPLETED_REUSED : COMPLETED;
-            times[k] = nanos(c.at());
-            attempts[k] = c.attempt();
-            taskIds[k] = c.taskId();
-            executionIds[k] = compress(c.executionId(), c.taskId());
-            values[k] = c.output();
+            g.kinds[j] = c.reused() ? COMPLETED_REUSED : COMPLETED;
+            g.times[j] = nanos(c.at());
+            g.attempts[j] = c.attempt();
+            g.taskIds[j] = c.taskId();
+            g.executionIds[j] = compress(c.executionId(), c.taskId());
+            g.values[j] = c.output();
         } else {
-            kinds[k] = OTHER;
-            values[k] = e;
+            g.kinds[j] = OTHER;
+            g.values[j] = e;
         }
+    }
+
+    /** The segment where position {@code k} (the next one) goes, grown or added first if it is full. */
+    private Segment room(int k) {
+        int s = k >>> SEGMENT_BITS;
+        if (s == 0) {
+            Segment first = segments[0];
+            if (k == first.kinds.length) {
+                first.grow(Math.min(SEGMENT, k + (k >> 1)));
+            }
+            return first;
+        }
+        if (s == segments.length) {
+            segments = Arrays.copyOf(segments, s + (s >> 1) + 1);
+        }
+        Segment g = segments[s];
+        if (g == null) {
+            g = segments[s] = new Segment(SEGMENT);
+        }
+        return g;
     }
 
     /**
@@ -96,10 +142,10 @@ final class CompactLog {
         return executionId == null ? NO_ID : executionId;
     }
 
-    private String executionId(int k) {
-        Object id = executionIds[k];
+    private String executionId(Segment g, int j) {
+        Object id = g.executionIds[j];
         if (id == null) {
-            return runId + '/' + taskIds[k];
+            return runId + '/' + g.taskIds[j];
         }
         return id == NO_ID ? null : (String) id;
     }
@@ -114,27 +160,35 @@ final class CompactLog {
 
     /** @return the event at position {@code k} (seq {@code k + 1}), rebuilt if it was kept as fields */
     RunEvent get(int k) {
-        byte kind = kinds[k];
+        Segment g = segment(k);
+        int j = k & (SEGMENT - 1);
+        byte kind = g.kinds[j];
         if (kind == OTHER) {
-            return (RunEvent) values[k];
+            return (RunEvent) g.values[j];
         }
-        Instant at = Instant.ofEpochSecond(Math.floorDiv(times[k], 1_000_000_000L), Math.floorMod(times[k], 1_000_000_000L));
+        long t = g.times[j];
+        Instant at = Instant.ofEpochSecond(Math.floorDiv(t, 1_000_000_000L), Math.floorMod(t, 1_000_000_000L));
         @SuppressWarnings("unchecked")
-        java.util.Map<String, Object> input = kind == STARTED ? (java.util.Map<String, Object>) values[k] : null;
+        java.util.Map<String, Object> input = kind == STARTED ? (java.util.Map<String, Object>) g.values[j] : null;
         return kind == STARTED
-                ? new TaskStarted(runId, k + 1L, at, (String) taskIds[k], executionId(k), attempts[k], input)
-                : new TaskCompleted(runId, k + 1L, at, (String) taskIds[k], executionId(k), attempts[k],
-                values[k], kind == COMPLETED_REUSED);
+                ? new TaskStarted(runId, k + 1L, at, (String) g.taskIds[j], executionId(g, j), g.attempts[j], input)
+                : new TaskCompleted(runId, k + 1L, at, (String) g.taskIds[j], executionId(g, j), g.attempts[j],
+                g.values[j], kind == COMPLETED_REUSED);
     }
 
     /** @return the event at {@code k} if it is kept as it is (any kind but a start or a completion), else null */
     RunEvent stored(int k) {
-        return kinds[k] == OTHER ? (RunEvent) values[k] : null;
+        Segment g = segment(k);
+        int j = k & (SEGMENT - 1);
+        return g.kinds[j] == OTHER ? (RunEvent) g.values[j] : null;
     }
 
     /** @return whether the event at {@code k} is a {@link TaskCompleted} */
     boolean isCompletion(int k) {
-        return kinds[k] == COMPLETED || kinds[k] == COMPLETED_REUSED || values[k] instanceof TaskCompleted;
+        Segment g = segment(k);
+        int j = k & (SEGMENT - 1);
+        byte kind = g.kinds[j];
+        return kind == COMPLETED || kind == COMPLETED_REUSED || g.values[j] instanceof TaskCompleted;
     }
 
     /** @return an immutable copy of the whole log */

@@ -188,14 +188,11 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
                 }
                 RunRecord record = slot.record();
                 int n = events.size();
-                slot.events.ensureCapacity(slot.events.size() + n);
                 for (int k = 0; k < n; k++) {
                     RunEvent e = events.get(k);
                     slot.events.add(e);
                     if (e instanceof RunCreated c) {
                         record = RunRecord.created(c);
-                        // a run logs at least a start and an outcome per task: size the log once, not by doubling
-                        slot.events.ensureCapacity(2 * record.taskCount() + 2);
                     } else if (e.isTerminal() || e instanceof TaskRedriven) {
                         record = record.after(e);
                         terminal |= e.isTerminal();

@@ -21,6 +21,8 @@ import java.util.Map;
 public final class PlanGraph {
 
     private final Task[] tasks;
+    /** The tasks' ids by index, flat: the engine reads them per event, and one array read beats a walk to the task. */
+    private final String[] ids;
     private final IdTable index;
     private final int[] depStart;
     private final int[] deps;
@@ -36,6 +38,10 @@ public final class PlanGraph {
               int[] group, List<List<String>> groups, boolean groupsFromPlan, Map<String, Object> params,
               int criticalPathLength) {
         this.tasks = tasks;
+        this.ids = new String[tasks.length];
+        for (int i = 0; i < tasks.length; i++) {
+            ids[i] = tasks[i].id();
+        }
         this.index = index;
         this.depStart = depStart;
         this.deps = deps;
@@ -59,6 +65,16 @@ public final class PlanGraph {
      */
     public Task task(int i) {
         return tasks[i];
+    }
+
+    /**
+     * The id of a task, without going through its {@link Task}: what {@code task(i).id()} answers.
+     *
+     * @param i task index, {@code 0 <= i < size()}
+     * @return the task's id
+     */
+    public String taskId(int i) {
+        return ids[i];
     }
 
     /**

@@ -17,6 +17,31 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CompactLogTest {
 
     @Test
+    void aLogOfSeveralSegmentsReadsBackEveryEventAtItsPosition() {
+        // 2,500 tasks: the first segment grows to its full size, then two more are added (and the segment table grows)
+        CompactLog log = new CompactLog("big");
+        Instant t = Instant.parse("2026-03-01T10:15:30Z");
+        List<RunEvent> in = new ArrayList<>();
+        for (int i = 0; i < 2_500; i++) {
+            in.add(new TaskStarted("big", in.size() + 1, t.plusNanos(i), "t" + i, "big/t" + i, 1, Map.of("i", i)));
+            in.add(i % 7 == 0
+                    ? new TaskSkipped("big", in.size() + 1, t, "u" + i, "t" + i)
+                    : new TaskCompleted("big", in.size() + 1, t.plusMillis(i), "t" + i, "big/t" + i, 1, i, false));
+        }
+        for (RunEvent e : in) {
+            log.add(e);
+        }
+        assertThat(log.size()).isEqualTo(5_000);
+        assertThat(log.snapshot()).containsExactlyElementsOf(in);
+        for (int k : new int[]{0, 1, 1_023, 1_024, 1_025, 2_047, 2_048, 4_999}) {
+            assertThat(log.get(k)).as("position %d", k).isEqualTo(in.get(k));
+            assertThat(log.isCompletion(k)).as("position %d", k).isEqualTo(in.get(k) instanceof TaskCompleted);
+            assertThat(log.stored(k)).as("position %d", k)
+                    .isEqualTo(in.get(k) instanceof TaskSkipped ? in.get(k) : null);
+        }
+    }
+
+    @Test
     void eventsReadBackEqualToWhatWasAppended() {
         CompactLog log = new CompactLog("r");
         Instant t = Instant.parse("2026-03-01T10:15:30.123456789Z");

@@ -42,6 +42,10 @@ class PlanValidatorTest {
         assertThat(g.indexOf("task0")).isEqualTo(-1);
         assertThat(g.indexOf("nope")).isEqualTo(-1);
         assertThat(g.task(0).id()).isEqualTo("task1");
+        for (int i = 0; i < g.size(); i++) {
+            assertThat(g.taskId(i)).isEqualTo(g.task(i).id()); // task0 excluded: the ids follow the executable tasks
+        }
+        assertThat(g.taskId(2)).isEqualTo("task3");
         assertThat(g.dependencies(2)).containsExactlyInAnyOrder(0, 1);
         assertThat(g.dependencyCount(2)).isEqualTo(2);
         assertThat(g.dependents(0)).containsExactly(2);

@@ -6,9 +6,11 @@ import dev.baton.event.RunCreated;
 import dev.baton.event.RunEvent;
 import dev.baton.event.RunFailed;
 import dev.baton.event.TaskRedriven;
+import dev.baton.plan.Reference;
 import dev.baton.plan.Task;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A store's summary of one run, derived from its log.
@@ -32,10 +34,14 @@ public record RunRecord(String runId, RunState state, Instant createdAt, Instant
      * @return an {@link RunState#ACTIVE} summary at seq 1
      */
     public static RunRecord created(RunCreated created) {
-        int tasks = 0;
-        for (Task t : created.plan().tasks()) {
-            if (!t.isParams()) {
-                tasks++;
+        List<Task> all = created.plan().tasks();
+        int tasks = all.size();
+        if (created.plan().task(Reference.PARAMS_TASK).isPresent()) {
+            // only then is a task to be left out: most plans have no parameters, and are not walked at all
+            for (Task t : all) {
+                if (t.isParams()) {
+                    tasks--;
+                }
             }
         }
         return new RunRecord(created.runId(), RunState.ACTIVE, created.at(), null, created.seq(),

@@ -151,6 +151,17 @@ class LogInvariantsTest {
         assertThat(r).isEqualTo(new RunRecord("r", RunState.COMPLETED, T, T.plusSeconds(1), 4, null, 1));
     }
 
+    @Test
+    void aRunsTaskCountLeavesOutTheParametersAndOnlyThem() {
+        RunSettings settings = new RunSettings(null, 0, "GROUPS", "FAIL_FAST", null, null);
+        Plan withParams = Plan.builder().params(Map.of("k", 1)).task("a", "svc", Map.of("x", "$task0.k"))
+                .task("b", "svc", Map.of()).build();
+        Plan without = Plan.builder().task("a", "svc", Map.of()).task("b", "svc", Map.of())
+                .task("c", "svc", Map.of()).build();
+        assertThat(RunRecord.created(new RunCreated("p", 1, T, withParams, settings)).taskCount()).isEqualTo(2);
+        assertThat(RunRecord.created(new RunCreated("q", 1, T, without, settings)).taskCount()).isEqualTo(3);
+    }
+
     private static PlanRevised revised(String run, long seq, int version, List<String> kept) {
         Plan p = Plan.builder().task("t", "svc", Map.of()).task("u", "svc2", Map.of()).build();
         return new PlanRevised(run, seq, T, version, p, "t", kept, Map.of("t", run + "/t", "u", run + "/u"),

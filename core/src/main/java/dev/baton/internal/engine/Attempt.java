@@ -242,7 +242,7 @@ final class Attempt implements TaskContext, Runnable {
 
     @Override
     public String taskId() {
-        return run.graph.task(index).id();
+        return run.graph.taskId(index);
     }
 
     @Override

@@ -150,7 +150,7 @@ final class HealthGate implements AutoCloseable {
             return true;    // held: a retired run's task is not admitted
         }
         if (engine.log.isDebugEnabled()) {
-            engine.log.debug("task {} of run {} waits for service {} to recover", t.run().graph.task(t.task()).id(),
+            engine.log.debug("task {} of run {} waits for service {} to recover", t.run().graph.taskId(t.task()),
                     t.run().runId, w.service);
         }
         return true;

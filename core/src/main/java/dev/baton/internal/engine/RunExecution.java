@@ -69,6 +69,7 @@ final class RunExecution {
     final String correlationId;
     final Instant createdAt;
     final String[] executionIds;
+    /** Each task's service binding by index; shared by every run of a remembered plan, so never written. */
     final ServiceBinding[] services;
     final Admission.RunGate gate;
     final CompletableFuture<RunResult> future = new CompletableFuture<>();
@@ -159,13 +160,7 @@ final class RunExecution {
         this.inputs = catalog.inputs(graph);
         int n = graph.size();
         this.executionIds = new String[n];
-        this.services = new ServiceBinding[n];
-        ServiceBinding last = null;
-        for (int i = 0; i < n; i++) {
-            String service = graph.task(i).service();
-            // neighbouring tasks mostly call the same service: skip the look-up then
-            services[i] = last != null && last.name().equals(service) ? last : (last = catalog.binding(service));
-        }
+        this.services = catalog.services(graph); // shared by the plan's runs: read, never written
         this.gate = new Admission.RunGate(settings.maxParallel());
         this.grouped = graph.groupsFromPlan() && SchedulingMode.GROUPS.name().equals(settings.schedulingMode());
         this.failFast = FailurePolicy.FAIL_FAST.name().equals(settings.failurePolicy());
@@ -209,7 +204,7 @@ final class RunExecution {
     private String executionId(int i) {
         String e = executionIds[i];
         if (e == null) {
-            e = ExecutionIds.of(runId, graph.task(i).id());
+            e = ExecutionIds.of(runId, graph.taskId(i));
             executionIds[i] = e;
         }
         return e;
@@ -255,7 +250,7 @@ final class RunExecution {
             nextSeq = durableSeq + 1;
             currentGroup = Integer.MAX_VALUE; // no group opens until initialReady() below
             for (int i = 0; i < graph.size(); i++) {
-                RunSnapshot.TaskState t = snap.tasks.get(graph.task(i).id());
+                RunSnapshot.TaskState t = snap.tasks.get(graph.taskId(i));
                 executionIds[i] = t.executionId; // a revised plan may give a changed task a fresh one
                 attempts[i] = t.attempts;
                 lastErrors[i] = t.lastError;
@@ -335,7 +330,7 @@ final class RunExecution {
             }
             for (int i : retries) {
                 if (state[i] == RETRY_WAIT) {
-                    RunSnapshot.TaskState t = snap.tasks.get(graph.task(i).id());
+                    RunSnapshot.TaskState t = snap.tasks.get(graph.taskId(i));
                     scheduleRetryLocked(i, Duration.between(engine.now(), t.retryAt));
                 }
             }
@@ -491,7 +486,7 @@ final class RunExecution {
         } catch (RuntimeException | Error e) {
             // a bug, not the plan's problem: the task fails for good, and below its slots are given back (left
             // QUEUED, it would hold them and wait for ever)
-            engine.log.error("run {}: resolving the input of task {} failed", runId, graph.task(i).id(), e);
+            engine.log.error("run {}: resolving the input of task {} failed", runId, graph.taskId(i), e);
             code = "INTERNAL_ERROR";
             unresolved = "resolving the task's input failed: " + Failures.describe(e);
             input = null;
@@ -503,7 +498,7 @@ final class RunExecution {
         }
         if (unresolved != null) {
             // An attempt that fails at once, without calling the service, and is not retried.
-            commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionId(i), n,
+            commit(new TaskStarted(runId, nextSeq++, now, graph.taskId(i), executionId(i), n,
                     input == null ? graph.task(i).input() : input));
             // its slots go back before what its failure brings (the run's end among it completes the handle), as a
             // handler's do before its outcome is recorded
@@ -522,7 +517,7 @@ final class RunExecution {
         }
         Attempt a = new Attempt(this, i, n, services[i], t, input, deadline, now, firstStarted[i]);
         current[i] = a;
-        commit(new TaskStarted(runId, nextSeq++, now, graph.task(i).id(), executionId(i), n, input));
+        commit(new TaskStarted(runId, nextSeq++, now, graph.taskId(i), executionId(i), n, input));
         effects.add(a); // an attempt runs as "invoke me": no lambda per task
         return true;
     }
@@ -637,7 +632,7 @@ final class RunExecution {
         state[i] = COMPLETED;
         outputs[i] = output;
         lastErrors[i] = null;
-        commit(new TaskCompleted(runId, nextSeq++, now, graph.task(i).id(), executionId(i), a.attempt, output,
+        commit(new TaskCompleted(runId, nextSeq++, now, graph.taskId(i), executionId(i), a.attempt, output,
                 false));
         if (grouped) {
             terminal(i, ready);
@@ -668,14 +663,14 @@ final class RunExecution {
             }
             Instant now = engine.now();
             current[i] = null;
-            lastErrors[i] = RunSnapshot.error(graph.task(i).id(), info);
+            lastErrors[i] = RunSnapshot.error(graph.taskId(i), info);
             if (failures[i] == null) {
                 failures[i] = new ArrayList<>(2);
             }
             failures[i].add(new FailedAttempt(a.attempt, now, info));
             if (retryDelay != null && status == RunStatus.RUNNING && !ending) {
-                commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionId(i), a.attempt, info, true));
-                commit(new TaskRetryScheduled(runId, nextSeq++, now, graph.task(i).id(), executionId(i),
+                commit(new TaskFailed(runId, nextSeq++, now, graph.taskId(i), executionId(i), a.attempt, info, true));
+                commit(new TaskRetryScheduled(runId, nextSeq++, now, graph.taskId(i), executionId(i),
                         a.attempt + 1, now.plus(retryDelay)));
                 state[i] = RETRY_WAIT;
                 scheduleRetryLocked(i, retryDelay);
@@ -738,14 +733,14 @@ final class RunExecution {
     /** A task failed for good. Caller holds the lock. */
     private void failLocked(int i, int attempt, ErrorInfo info, Instant now, Map<String, Object> deadLetterInput) {
         state[i] = FAILED;
-        lastErrors[i] = RunSnapshot.error(graph.task(i).id(), info);
-        commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionId(i), attempt, info, false));
+        lastErrors[i] = RunSnapshot.error(graph.taskId(i), info);
+        commit(new TaskFailed(runId, nextSeq++, now, graph.taskId(i), executionId(i), attempt, info, false));
         if (deadLetterInput != null) {
             List<FailedAttempt> all = failures[i] == null ? List.of(new FailedAttempt(attempt, now, info)) : failures[i];
-            commit(new TaskDeadLettered(runId, nextSeq++, now, graph.task(i).id(), executionId(i),
+            commit(new TaskDeadLettered(runId, nextSeq++, now, graph.taskId(i), executionId(i),
                     services[i].name(), deadLetterInput, all));
         }
-        engine.log.warn("task {} of run {} failed: {}", graph.task(i).id(), runId, info);
+        engine.log.warn("task {} of run {} failed: {}", graph.taskId(i), runId, info);
         if (error == null) {
             error = lastErrors[i];
         }
@@ -753,7 +748,7 @@ final class RunExecution {
         terminal(i, ready);
         skipDependents(i);
         if (failFast) {
-            skipAllPending(graph.task(i).id());
+            skipAllPending(graph.taskId(i));
             ready.clear();
         }
         checkEnd();
@@ -764,7 +759,7 @@ final class RunExecution {
 
     /** Skips every task that depends, directly or not, on task {@code i}. Iterative: plans may be deep. */
     private void skipDependents(int i) {
-        String cause = graph.task(i).id();
+        String cause = graph.taskId(i);
         ArrayDeque<Integer> work = new ArrayDeque<>();
         work.add(i);
         List<Admission.Ticket> ignored = new ArrayList<>();
@@ -794,7 +789,7 @@ final class RunExecution {
     private void skip(int d, String cause, List<Admission.Ticket> ready) {
         cancelRetry(d);
         state[d] = SKIPPED;
-        commit(new TaskSkipped(runId, nextSeq++, engine.now(), graph.task(d).id(), cause));
+        commit(new TaskSkipped(runId, nextSeq++, engine.now(), graph.taskId(d), cause));
         terminal(d, ready);
     }
 
@@ -841,7 +836,7 @@ final class RunExecution {
                 String blocked = null;
                 for (int d : graph.dependencies(i)) {
                     if (state[d] != COMPLETED) {
-                        blocked = graph.task(d).id();
+                        blocked = graph.taskId(d);
                         break;
                     }
                 }
@@ -915,7 +910,7 @@ final class RunExecution {
         Object[] values = new Object[n];
         for (int i = 0, k = 0; i < graph.size(); i++) {
             if (state[i] == COMPLETED) {
-                ids[k] = graph.task(i).id();
+                ids[k] = graph.taskId(i);
                 values[k++] = outputs[i];
             }
         }
@@ -963,12 +958,12 @@ final class RunExecution {
                     }
                     if (finalStatus == RunStatus.CANCELLED) {
                         state[i] = CANCELLED;
-                        commit(new TaskCancelled(runId, nextSeq++, now, graph.task(i).id()));
+                        commit(new TaskCancelled(runId, nextSeq++, now, graph.taskId(i)));
                     } else {
                         state[i] = FAILED;
                         ErrorInfo info = ErrorInfo.of(err.code(), err.message());
-                        lastErrors[i] = RunSnapshot.error(graph.task(i).id(), info);
-                        commit(new TaskFailed(runId, nextSeq++, now, graph.task(i).id(), executionId(i), attempts[i],
+                        lastErrors[i] = RunSnapshot.error(graph.taskId(i), info);
+                        commit(new TaskFailed(runId, nextSeq++, now, graph.taskId(i), executionId(i), attempts[i],
                                 info, false));
                     }
                     terminal(i, ignored);
@@ -976,10 +971,10 @@ final class RunExecution {
                     cancelRetry(i);
                     if (finalStatus == RunStatus.CANCELLED) {
                         state[i] = CANCELLED;
-                        commit(new TaskCancelled(runId, nextSeq++, now, graph.task(i).id()));
+                        commit(new TaskCancelled(runId, nextSeq++, now, graph.taskId(i)));
                     } else {
                         state[i] = SKIPPED;
-                        commit(new TaskSkipped(runId, nextSeq++, now, graph.task(i).id(), null));
+                        commit(new TaskSkipped(runId, nextSeq++, now, graph.taskId(i), null));
                     }
                     terminal(i, ignored);
                 }

@@ -87,7 +87,7 @@ public final class ServiceRegistry {
             if (r.isValid()) {
                 PlanGraph graph = r.graph().orElseThrow();
                 validated.set(nextSlot.getAndIncrement() & (MEMO_SLOTS - 1),
-                        new Validated(plan, r, new CompiledInputs(graph), walkVersions(graph)));
+                        new Validated(plan, r, new CompiledInputs(graph), walkVersions(graph), bindingsOf(graph)));
             }
             return r;
         }
@@ -102,6 +102,31 @@ public final class ServiceRegistry {
         CompiledInputs inputs(PlanGraph graph) {
             Validated v = remembered(graph);
             return v != null ? v.inputs : new CompiledInputs(graph);
+        }
+
+        /**
+         * The binding of each task's service, by task index: the array remembered beside the plan's validation, so
+         * runs of a plan submitted again share it instead of looking up every task's service again, or a new one.
+         * Shared: callers never write to it.
+         *
+         * @param graph a graph that validated against this catalog
+         * @return the bindings by task index
+         */
+        ServiceBinding[] services(PlanGraph graph) {
+            Validated v = remembered(graph);
+            return v != null ? v.services : bindingsOf(graph);
+        }
+
+        private ServiceBinding[] bindingsOf(PlanGraph graph) {
+            int n = graph.size();
+            ServiceBinding[] out = new ServiceBinding[n];
+            ServiceBinding last = null;
+            for (int i = 0; i < n; i++) {
+                String service = graph.task(i).service();
+                // neighbouring tasks mostly call the same service: skip the look-up then
+                out[i] = last != null && last.name().equals(service) ? last : (last = binding(service));
+            }
+            return out;
         }
 
         /** @return the remembered validation whose graph is this very instance, or null */
@@ -159,11 +184,11 @@ public final class ServiceRegistry {
         }
 
         /**
-         * A plan that validated against this catalog, the result, its graph's compiled inputs and the versions of the
-         * services it uses; published whole through the array.
+         * A plan that validated against this catalog, the result, its graph's compiled inputs, the versions of the
+         * services it uses and each task's binding; published whole through the array.
          */
         private record Validated(Plan plan, ValidationResult result, CompiledInputs inputs,
-                                 Map<String, Integer> versions) {
+                                 Map<String, Integer> versions, ServiceBinding[] services) {
         }
     }
 
