@@ -3,6 +3,7 @@ package dev.baton.internal.engine;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -10,19 +11,26 @@ import java.util.concurrent.locks.ReentrantLock;
  * service (the service's capacity) and of the orchestrator (the global maxParallel). A task that finds a level full
  * waits in that level's FIFO queue; each released slot is handed to the longest waiter of that level first.
  *
- * <p>One lock guards all counters; callers start the returned tasks outside it.
+ * <p>One lock guards the queues and every decision to take a slot; callers start the returned tasks outside it. Giving
+ * a slot back takes no lock while no task waits anywhere (the usual case: every finished attempt gives its slots back,
+ * and with one lock for the whole orchestrator that lock was taken once per task). The slot counters are atomic for
+ * that, and {@link #queued} counts the waiting tasks. Both sides follow one order, so a release and a task about to
+ * wait cannot miss each other: a task about to wait counts itself in {@code queued} first and reads the counter it
+ * waits on after; a release lowers its counters first and reads {@code queued} after. If the release then sees a task
+ * waiting, it takes the lock and hands its slots on as a locked release does; if it sees none, the waiting task saw
+ * the freed slot and took it instead of waiting.
  */
 final class Admission {
 
-    /** A task waiting for, or holding, slots. */
-    record Ticket(RunExecution run, int task, ServiceGate service) {
+    /** A task waiting for, or holding, slots: of its run's gate (the run's own field), its service's and the global. */
+    record Ticket(RunExecution run, int task, ServiceGate service, RunGate gate) {
     }
 
     /** A service's capacity and FIFO queue. */
     static final class ServiceGate {
         final String name;
         final int capacity; // 0: unlimited
-        int running;
+        final AtomicInteger running = new AtomicInteger();
         final ArrayDeque<Ticket> queue = new ArrayDeque<>();
 
         ServiceGate(String name, int capacity) {
@@ -31,14 +39,14 @@ final class Admission {
         }
 
         boolean full() {
-            return capacity > 0 && running >= capacity;
+            return capacity > 0 && running.get() >= capacity;
         }
     }
 
     /** A run's limit and FIFO queue; owned by the run, guarded by the admission lock. */
     static final class RunGate {
         final int max; // 0: unlimited
-        int admitted;
+        final AtomicInteger admitted = new AtomicInteger();
         int waitingForService; // of this run's tickets in service queues, so forget() can tell at once it has none
         /** Set (under the lock) once a ticket of the run waited in a queue: forget() skips the lock for the others. */
         volatile boolean everQueued;
@@ -49,15 +57,21 @@ final class Admission {
         }
 
         boolean full() {
-            return max > 0 && admitted >= max;
+            return max > 0 && admitted.get() >= max;
         }
     }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final int globalMax;
-    private int globalRunning;
+    private final AtomicInteger globalRunning = new AtomicInteger();
     private final ArrayDeque<Ticket> globalQueue = new ArrayDeque<>();
-    private boolean closed;
+    /**
+     * The tasks waiting in any queue, and those about to (counted before they look at the counter they would wait
+     * on). Written under the lock, read without it by {@link #release}.
+     */
+    private volatile int queued;
+    /** Written under the lock; read without it by {@link #release}, which takes the lock once the engine closes. */
+    private volatile boolean closed;
 
     Admission(int globalMax) {
         this.globalMax = globalMax <= 0 ? Integer.MAX_VALUE : globalMax;
@@ -96,74 +110,110 @@ final class Admission {
     }
 
     /**
-     * Gives back the slots of a task attempt that has finished (or never started), and hands them on; allocates
-     * nothing when no one waits (the usual case).
+     * Gives back the slots of a task attempt that has finished (or never started), and hands them on; takes no lock
+     * and allocates nothing when no one waits (the usual case).
      *
      * @param t the task that held the slots
      * @return tasks that got their slots and must be started, often an empty list
      */
     List<Ticket> release(Ticket t) {
+        if (queued == 0 && !closed) {
+            globalRunning.decrementAndGet();
+            t.service.running.decrementAndGet();
+            t.gate.admitted.decrementAndGet();
+            if (queued == 0) {
+                return List.of(); // whoever is about to wait reads the counters after counting itself: it saw these
+            }
+            // a task began to wait meanwhile, maybe for one of the slots just given back: hand them on as below
+            lock.lock();
+            try {
+                List<Ticket> out = new ArrayList<>(2);
+                handOn(t, out);
+                return out;
+            } finally {
+                lock.unlock();
+            }
+        }
         lock.lock();
         try {
-            if (globalQueue.isEmpty() && t.service.queue.isEmpty() && t.run.gate.queue.isEmpty()) {
-                globalRunning--;
-                t.service.running--;
-                t.run.gate.admitted--;
+            globalRunning.decrementAndGet();
+            t.service.running.decrementAndGet();
+            t.gate.admitted.decrementAndGet();
+            if (globalQueue.isEmpty() && t.service.queue.isEmpty() && t.gate.queue.isEmpty()) {
                 return List.of();
             }
             List<Ticket> out = new ArrayList<>(2);
-            releaseLocked(t, out);
+            handOn(t, out);
             return out;
         } finally {
             lock.unlock();
         }
     }
 
-    private void releaseLocked(Ticket t, List<Ticket> out) {
-        globalRunning--;
-        t.service.running--;
-        RunGate rg = t.run.gate;
-        rg.admitted--;
+    /** Hands the slots {@code t} gave back to the longest waiters of its levels. Caller holds the lock. */
+    private void handOn(Ticket t, List<Ticket> out) {
+        RunGate rg = t.gate;
         // Longest waiters first: the global queue, then the service's, then the run's.
-        if (!closed && !globalQueue.isEmpty() && globalRunning < globalMax) {
-            globalRunning++;
+        if (!closed && !globalQueue.isEmpty() && globalRunning.get() < globalMax) {
+            globalRunning.incrementAndGet();
             out.add(globalQueue.poll());
+            queued--;
         }
         if (!t.service.queue.isEmpty() && !t.service.full()) {
             Ticket next = t.service.queue.poll();
-            next.run.gate.waitingForService--;
-            t.service.running++;
+            queued--;
+            next.gate.waitingForService--;
+            t.service.running.incrementAndGet();
             enterGlobal(next, out);
         }
         if (!rg.queue.isEmpty() && !rg.full()) {
-            enterRun(rg.queue.poll(), out);
+            Ticket next = rg.queue.poll();
+            queued--;
+            enterRun(next, out);
         }
     }
 
     private void enterRun(Ticket t, List<Ticket> out) {
-        RunGate rg = t.run.gate;
-        if (rg.full()) {
-            rg.everQueued = true;
-            rg.queue.add(t);
-            return;
+        RunGate rg = t.gate;
+        if (rg.max > 0) {
+            queued++; // before looking at the counter: see the class comment
+            if (rg.admitted.get() >= rg.max) {
+                rg.everQueued = true;
+                rg.queue.add(t);
+                return;
+            }
+            queued--;
         }
-        rg.admitted++;
-        if (t.service.full()) {
-            rg.everQueued = true;
-            t.service.queue.add(t);
-            rg.waitingForService++;
-            return;
+        rg.admitted.incrementAndGet();
+        if (t.service.capacity > 0) {
+            queued++;
+            if (t.service.running.get() >= t.service.capacity) {
+                rg.everQueued = true;
+                t.service.queue.add(t);
+                rg.waitingForService++;
+                return;
+            }
+            queued--;
         }
-        t.service.running++;
+        t.service.running.incrementAndGet();
         enterGlobal(t, out);
     }
 
     private void enterGlobal(Ticket t, List<Ticket> out) {
-        if (closed || globalRunning >= globalMax) {
+        if (closed) {
+            queued++;
             globalQueue.add(t);
             return;
         }
-        globalRunning++;
+        if (globalMax != Integer.MAX_VALUE) {
+            queued++;
+            if (globalRunning.get() >= globalMax) {
+                globalQueue.add(t);
+                return;
+            }
+            queued--;
+        }
+        globalRunning.incrementAndGet();
         out.add(t);
     }
 
@@ -183,16 +233,18 @@ final class Admission {
         lock.lock();
         try {
             RunGate rg = run.gate;
+            queued -= rg.queue.size();
             rg.queue.clear(); // they hold nothing yet
             if (rg.waitingForService == 0) {
                 return;
             }
             for (ServiceGate g : run.serviceParts(b -> b.gate)) { // only now: a run's end usually finds nothing queued
                 for (java.util.Iterator<Ticket> it = g.queue.iterator(); it.hasNext() && rg.waitingForService > 0; ) {
-                    if (it.next().run == run) {
+                    if (it.next().gate == rg) {
                         it.remove();
+                        queued--;
                         rg.waitingForService--;
-                        rg.admitted--;
+                        rg.admitted.decrementAndGet();
                     }
                 }
             }
@@ -213,9 +265,9 @@ final class Admission {
 
     /** @return running task count across the orchestrator */
     int running() {
-        lock.lock();
+        lock.lock(); // with the decisions to take a slot settled: close() looks at this while tasks still start
         try {
-            return globalRunning;
+            return globalRunning.get();
         } finally {
             lock.unlock();
         }
@@ -231,7 +283,7 @@ final class Admission {
     int[] serviceLoad(ServiceGate gate) {
         lock.lock();
         try {
-            return new int[]{gate.running, gate.queue.size()};
+            return new int[]{gate.running.get(), gate.queue.size()};
         } finally {
             lock.unlock();
         }

@@ -401,7 +401,7 @@ final class RunExecution {
     }
 
     private Admission.Ticket ticket(int i) {
-        return new Admission.Ticket(this, i, services[i].gate);
+        return new Admission.Ticket(this, i, services[i].gate, gate);
     }
 
     // ------------------------------------------------------------------ dispatch
