@@ -1,0 +1,137 @@
+package dev.baton.bench;
+
+import java.io.File;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * Two builds of the engine side by side in one JVM: the way to tell whether a change made the engine faster on a
+ * machine whose load moves by more than the change. Each benchmark jar given is loaded by a class loader of its own
+ * (nothing shared but the JDK), and blocks of {@link EngineAlternation}'s {@code baton} operation alternate between
+ * them, the order rotating every round so neither build always runs after the other; each build has its own pool of
+ * as many workers as cores. Each round gives the ratio of every build's time per operation to the first one's, and
+ * the report gives the medians of those ratios, by wall time and by this process's CPU time.
+ *
+ * <p>Passing the same jar twice measures the method itself: its ratios should sit at 1 within the spread reported.
+ * Check that first: on the 2-core benchmark machine they did not at 100,000 tasks, where the build in the second
+ * class loader was slower throughout (benchmarks/README.md, "Engine throughput").
+ *
+ * <p>Run: {@code java -Xms4g -Xmx4g -cp benchmarks/target/benchmarks.jar dev.baton.bench.JarAlternation shape
+ * rounds operations before.jar after.jar [more.jar ...]}, shape {@code layered10k} or {@code independent100k}; the
+ * first third of the rounds warms up and is not reported. Jars must be built from a commit that has
+ * {@code EngineAlternation} (its block method is called by reflection).
+ */
+public final class JarAlternation {
+
+    private JarAlternation() {
+    }
+
+    /** One build: its block method, its DAG and its pool. */
+    private record Build(String jar, Method block, Object dags, ForkJoinPool pool) {
+    }
+
+    /**
+     * @param args shape, rounds, operations per block, then two or more benchmark jars
+     * @throws Exception a failed run ends the measurement
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length < 5) {
+            throw new IllegalArgumentException("usage: shape rounds operations before.jar after.jar [more.jar ...]");
+        }
+        String shape = args[0];
+        int rounds = Integer.parseInt(args[1]);
+        int perBlock = Integer.parseInt(args[2]);
+        if (!shape.equals("layered10k") && !shape.equals("independent100k")) {
+            throw new IllegalArgumentException("shape must be layered10k or independent100k, was " + shape);
+        }
+        if (rounds < 3 || perBlock < 1) {
+            throw new IllegalArgumentException("at least 3 rounds of at least 1 operation");
+        }
+        List<Build> builds = new ArrayList<>();
+        for (int j = 3; j < args.length; j++) {
+            builds.add(load(args[j], shape));
+        }
+        int n = builds.size();
+        int warmUp = rounds / 3;
+        List<double[]> wall = new ArrayList<>();
+        List<double[]> cpu = new ArrayList<>();
+        System.out.printf("%s: %d rounds of %d operations per build, %d builds, order rotating (the first %d warm up)%n",
+                shape, rounds, perBlock, n, warmUp);
+        try {
+            for (int r = 0; r < rounds; r++) {
+                double[] w = new double[n];
+                double[] c = new double[n];
+                for (int q = 0; q < n; q++) {
+                    int j = (q + r) % n;
+                    Build b = builds.get(j);
+                    double[] t = (double[]) b.block.invoke(null, b.dags, b.pool, perBlock);
+                    w[j] = t[0];
+                    c[j] = t[1];
+                }
+                StringBuilder line = new StringBuilder(String.format("  round %2d", r));
+                for (int j = 0; j < n; j++) {
+                    line.append(String.format("  build %d %8.2f ms/op (CPU %7.2f)", j, w[j], c[j]));
+                }
+                System.out.println(line);
+                if (r >= warmUp) {
+                    wall.add(w);
+                    cpu.add(c);
+                }
+            }
+        } finally {
+            for (Build b : builds) {
+                b.pool.shutdownNow();
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            int k = j;
+            System.out.printf("build %d (%s): median %.2f ms/op, CPU %.2f ms/op", j, builds.get(j).jar,
+                    median(wall.stream().mapToDouble(x -> x[k]).toArray()),
+                    median(cpu.stream().mapToDouble(x -> x[k]).toArray()));
+            if (j > 0) {
+                double[] ratios = wall.stream().mapToDouble(x -> x[0] / x[k]).toArray();
+                System.out.printf("; speed against build 0: wall %.3f (min %.3f, max %.3f), CPU %.3f",
+                        median(ratios), Arrays.stream(ratios).min().orElse(Double.NaN),
+                        Arrays.stream(ratios).max().orElse(Double.NaN),
+                        median(cpu.stream().mapToDouble(x -> x[0] / x[k]).toArray()));
+            }
+            System.out.println();
+        }
+    }
+
+    private static Build load(String jar, String shape) throws Exception {
+        File f = new File(jar);
+        if (!f.isFile()) {
+            throw new IllegalArgumentException("no such jar: " + jar);
+        }
+        // the platform loader as parent: this jar's classes, not the ones this class was loaded with
+        ClassLoader loader = new URLClassLoader(new URL[]{f.toURI().toURL()}, ClassLoader.getPlatformClassLoader());
+        Class<?> dagsClass = Class.forName("dev.baton.bench.Dags", true, loader);
+        Object dags;
+        if (shape.equals("layered10k")) {
+            Method m = dagsClass.getDeclaredMethod("layered", int.class, int.class, String.class);
+            m.setAccessible(true);
+            dags = m.invoke(null, 10_000, 100, "noop");
+        } else {
+            Method m = dagsClass.getDeclaredMethod("independent", int.class, String.class);
+            m.setAccessible(true);
+            dags = m.invoke(null, 100_000, "noop");
+        }
+        Class<?> alternation = Class.forName("dev.baton.bench.EngineAlternation", true, loader);
+        Method block = alternation.getDeclaredMethod("batonBlock", dagsClass, ForkJoinPool.class, int.class);
+        block.setAccessible(true);
+        return new Build(jar, block, dags, new ForkJoinPool(Runtime.getRuntime().availableProcessors()));
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int m = s.length / 2;
+        return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+    }
+}
