@@ -60,8 +60,8 @@ public final class JarAlternation {
         int warmUp = rounds / 3;
         List<double[]> wall = new ArrayList<>();
         List<double[]> cpu = new ArrayList<>();
-        System.out.printf("%s: %d rounds of %d operations per build, %d builds, order rotating (the first %d warm up)%n",
-                shape, rounds, perBlock, n, warmUp);
+        System.out.printf("%s: %d rounds of %d operations per build, %d builds, order rotating"
+                + " (the first %d warm up)%n", shape, rounds, perBlock, n, warmUp);
         try {
             for (int r = 0; r < rounds; r++) {
                 double[] w = new double[n];

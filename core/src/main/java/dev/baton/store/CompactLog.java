@@ -11,10 +11,11 @@ import java.util.List;
 import java.util.RandomAccess;
 
 /**
- * One run's log in segments of parallel arrays. The two events every task writes, {@link TaskStarted} and {@link TaskCompleted},
- * are kept as their fields (time as epoch nanoseconds) and rebuilt, equal by value, when read; every other event is
- * kept as it is. A log of a large run is then a few arrays instead of several objects per task, which is what keeps
- * the garbage collector's work small while many runs are retained. Not thread-safe: its slot's monitor guards it.
+ * One run's log in segments of parallel arrays. The two events every task writes, {@link TaskStarted} and
+ * {@link TaskCompleted}, are kept as their fields (time as epoch nanoseconds) and rebuilt, equal by value, when read;
+ * every other event is kept as it is. A log of a large run is then a few arrays instead of several objects per task,
+ * which is what keeps the garbage collector's work small while many runs are retained. Not thread-safe: its slot's
+ * monitor guards it.
  */
 final class CompactLog {
 
