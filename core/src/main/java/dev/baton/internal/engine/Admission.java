@@ -22,7 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Admission {
 
-    /** A task waiting for, or holding, slots: of its run's gate (the run's own field), its service's and the global. */
+    /**
+     * A task waiting for, or holding, slots. It names its run's gate itself (the run's own field), so the ticket alone
+     * gives every level it holds a slot of.
+     */
     record Ticket(RunExecution run, int task, ServiceGate service, RunGate gate) {
     }
 
