@@ -87,7 +87,7 @@ public final class ServiceRegistry {
             if (r.isValid()) {
                 PlanGraph graph = r.graph().orElseThrow();
                 validated.set(nextSlot.getAndIncrement() & (MEMO_SLOTS - 1),
-                        new Validated(plan, r, new CompiledInputs(graph), walkVersions(graph), bindingsIfAll(graph)));
+                        new Validated(plan, r, new CompiledInputs(graph), walkVersions(graph), bindingsOf(graph)));
             }
             return r;
         }
@@ -114,22 +114,10 @@ public final class ServiceRegistry {
          */
         ServiceBinding[] services(PlanGraph graph) {
             Validated v = remembered(graph);
-            return v != null && v.services != null ? v.services : bindingsOf(graph);
+            return v != null ? v.services : bindingsOf(graph);
         }
 
-        /**
-         * The bindings, or null when a service has none here: validation checks the plan against this catalog, whose
-         * services are the bound ones, so that does not happen; should it, validation still answers, and the run
-         * fails where it always did ({@link #bindingsOf}).
-         */
-        private ServiceBinding[] bindingsIfAll(PlanGraph graph) {
-            try {
-                return bindingsOf(graph);
-            } catch (IllegalStateException e) {
-                return null;
-            }
-        }
-
+        /** A valid plan names only bound services: this catalog's descriptors are those of its bindings. */
         private ServiceBinding[] bindingsOf(PlanGraph graph) {
             int n = graph.size();
             ServiceBinding[] out = new ServiceBinding[n];
@@ -198,8 +186,7 @@ public final class ServiceRegistry {
 
         /**
          * A plan that validated against this catalog, the result, its graph's compiled inputs, the versions of the
-         * services it uses and each task's binding (null should a service have none); published whole through the
-         * array.
+         * services it uses and each task's binding; published whole through the array.
          */
         private record Validated(Plan plan, ValidationResult result, CompiledInputs inputs,
                                  Map<String, Integer> versions, ServiceBinding[] services) {
