@@ -11,7 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * service (the service's capacity) and of the orchestrator (the global maxParallel). A task that finds a level full
  * waits in that level's FIFO queue; each released slot is handed to the longest waiter of that level first.
  *
- * <p>One lock guards the queues and every decision to take a slot; callers start the returned tasks outside it. Giving
+ * <p>One lock guards the queues and every decision to take a slot of a level with a limit; callers start the returned
+ * tasks outside it. A task none of whose levels has a limit (the default) takes its slots without the lock. Giving
  * a slot back takes no lock while no task waits anywhere (the usual case: every finished attempt gives its slots back,
  * and with one lock for the whole orchestrator that lock was taken once per task). The slot counters are atomic for
  * that, and {@link #queued} counts the waiting tasks. Both sides follow one order, so a release and a task about to
@@ -87,6 +88,10 @@ final class Admission {
      * @param out tasks that got all their slots and must be started by the caller
      */
     void offer(Ticket t, List<Ticket> out) {
+        if (enterUnlimited(t)) {
+            out.add(t);
+            return;
+        }
         lock.lock();
         try {
             enterRun(t, out);
@@ -102,14 +107,55 @@ final class Admission {
      * @param out     tasks to start
      */
     void offerAll(List<Ticket> tickets, List<Ticket> out) {
+        List<Ticket> limited = null;
+        for (int k = 0, n = tickets.size(); k < n; k++) {
+            Ticket t = tickets.get(k);
+            if (enterUnlimited(t)) {
+                out.add(t);
+            } else {
+                if (limited == null) {
+                    limited = new ArrayList<>(n - k);
+                }
+                limited.add(t);
+            }
+        }
+        if (limited == null) {
+            return;
+        }
         lock.lock();
         try {
-            for (Ticket t : tickets) {
+            for (Ticket t : limited) {
                 enterRun(t, out);
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Takes a ticket's slots without the lock when none of its levels has a limit (the default): such a ticket never
+     * waits in a queue and takes no slot another task could wait for, so no decision needs the lock. Counts it as
+     * running first and looks at {@link #closed} after, the order {@link #close} and {@link #running} see from the
+     * other side: a ticket that saw the engine open is counted by a close that follows, and one that saw it closed
+     * gives its counts back and goes the locked way, which keeps it waiting (the engine then signals its close, which
+     * may have seen the count for a moment).
+     *
+     * @return whether the ticket got its slots; false if a level has a limit or the engine closed
+     */
+    private boolean enterUnlimited(Ticket t) {
+        if (globalMax != Integer.MAX_VALUE || t.gate.max > 0 || t.service.capacity > 0 || closed) {
+            return false;
+        }
+        t.gate.admitted.incrementAndGet();
+        t.service.running.incrementAndGet();
+        globalRunning.incrementAndGet();
+        if (!closed) {
+            return true;
+        }
+        globalRunning.decrementAndGet();
+        t.service.running.decrementAndGet();
+        t.gate.admitted.decrementAndGet();
+        return false;
     }
 
     /**

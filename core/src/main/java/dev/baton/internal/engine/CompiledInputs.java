@@ -27,7 +27,8 @@ import java.util.function.IntFunction;
 final class CompiledInputs {
 
     /** A task whose input has a reference or escape below its top level: walk it on each dispatch. */
-    private static final Object WALK = new Object();
+    private record Walk(Map<String, Object> input) {
+    }
 
     /** A producer index: the caller's parameters. */
     private static final int PARAMS = -1;
@@ -35,7 +36,7 @@ final class CompiledInputs {
     private static final int UNKNOWN = -2;
 
     private final PlanGraph graph;
-    /** Per task: null (not compiled yet), {@link #WALK}, a constant {@code Map} input, or a {@link Template}. */
+    /** Per task: null (not compiled yet), a {@link Walk}, a constant {@code Map} input, or a {@link Template}. */
     private volatile Object[] byTask;
 
     CompiledInputs(PlanGraph graph) {
@@ -60,39 +61,39 @@ final class CompiledInputs {
     @SuppressWarnings("unchecked")
     Map<String, Object> resolve(int i, IntFunction<Object> outputAt, Function<String, Object> outputById,
                                 Function<String, Reference> parser) {
-        Map<String, Object> input = graph.task(i).input();
-        if (input.isEmpty()) {
-            return input;
-        }
+        // The compiled form first: a dispatch of a compiled task then reads neither its Task nor its input map, which
+        // sit scattered in memory and cost cache misses on a large plan.
         Object[] all = byTask;
         if (all == null) {
             byTask = all = new Object[graph.size()]; // a racing run may keep its own array: it only recompiles
         }
         Object compiled = all[i];
         if (compiled == null) {
-            all[i] = compiled = compile(input);
+            all[i] = compiled = compile(graph.task(i).input());
         }
         if (compiled instanceof Template t) {
-            Map<String, Object> resolved = t.resolve(input, outputAt, graph.params());
+            Map<String, Object> resolved = t.resolve(outputAt, graph.params());
             if (resolved != null) {
                 return resolved;
             }
-        } else if (compiled != WALK) {
-            return (Map<String, Object>) compiled;
+            return InputResolver.resolve(t.input, outputById, parser);
         }
-        return InputResolver.resolve(input, outputById, parser);
+        if (compiled instanceof Walk w) {
+            return InputResolver.resolve(w.input, outputById, parser);
+        }
+        return (Map<String, Object>) compiled; // an input without references, the same on every dispatch
     }
 
     private Object compile(Map<String, Object> input) {
         Compiler c = new Compiler(input.size());
         input.forEach(c); // a frozen input visits its arrays: no entry objects
         if (c.walk) {
-            return WALK;
+            return new Walk(input);
         }
         if (c.count == 0) {
             return c.escaped ? JsonValues.withValues(input, c.base) : input;
         }
-        return new Template(c.base, Arrays.copyOf(c.slots, c.count), Arrays.copyOf(c.refs, c.count),
+        return new Template(input, c.base, Arrays.copyOf(c.slots, c.count), Arrays.copyOf(c.refs, c.count),
                 Arrays.copyOf(c.producers, c.count));
     }
 
@@ -173,12 +174,15 @@ final class CompiledInputs {
      * producer's index ({@link #PARAMS}, {@link #UNKNOWN} or a task's).
      */
     private static final class Template {
+        /** The input as planned: its keys, and what the walk resolves when a look-up fails. */
+        final Map<String, Object> input;
         private final Object[] base;
         private final int[] slots;
         private final Reference[] refs;
         private final int[] producers;
 
-        Template(Object[] base, int[] slots, Reference[] refs, int[] producers) {
+        Template(Map<String, Object> input, Object[] base, int[] slots, Reference[] refs, int[] producers) {
+            this.input = input;
             this.base = base;
             this.slots = slots;
             this.refs = refs;
@@ -186,8 +190,7 @@ final class CompiledInputs {
         }
 
         /** @return the resolved input, or null when a look-up fails (the caller walks, to name the pointer) */
-        Map<String, Object> resolve(Map<String, Object> input, IntFunction<Object> outputAt,
-                                    Map<String, Object> params) {
+        Map<String, Object> resolve(IntFunction<Object> outputAt, Map<String, Object> params) {
             Object[] values = base.clone();
             for (int s = 0; s < slots.length; s++) {
                 int p = producers[s];

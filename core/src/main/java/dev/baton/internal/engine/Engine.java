@@ -836,6 +836,9 @@ public final class Engine implements AutoCloseable {
         } else if (!tickets.isEmpty()) {
             admission.offerAll(tickets, out);
         }
+        if (closed) {
+            signalIdle(); // an offer that met the close may have been counted as running for a moment
+        }
         return out;
     }
 

@@ -42,6 +42,79 @@ class AdmissionTest {
         race(admission, () -> new Admission.Ticket(null, 0, service, run), null, 1);
     }
 
+    @Test
+    void aTaskWithoutLimitsTakesItsSlotsWithoutTheLockAndGivesThemBack() throws Exception {
+        Admission admission = new Admission(0);
+        Admission.ServiceGate service = new Admission.ServiceGate("s", 0);
+        race(admission, () -> new Admission.Ticket(null, 0, service, new Admission.RunGate(0)), service,
+                THREADS);
+    }
+
+    /**
+     * An offer without limits takes its slots without the lock, so it can race the engine's close. A close that then
+     * counts the running tasks must count every task the offer let start (or close would detach its run while its
+     * handler runs); a task that meets the close is kept waiting and holds nothing.
+     */
+    @Test
+    void anOfferWithoutLimitsThatRacesCloseIsCountedByItOrKeptWaiting() throws Exception {
+        int rounds = 100_000;
+        AtomicInteger arrived = new AtomicInteger();
+        Admission[] admissions = new Admission[rounds];
+        for (int r = 0; r < rounds; r++) {
+            admissions[r] = new Admission(0);
+        }
+        boolean[] granted = new boolean[rounds];
+        int[] countedByClose = new int[rounds];
+        Admission.ServiceGate service = new Admission.ServiceGate("s", 0);
+        Thread offerer = new Thread(() -> {
+            List<Admission.Ticket> out = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                await(arrived, 2 * r + 2);
+                admissions[r].offer(new Admission.Ticket(null, 0, service, new Admission.RunGate(0)), out);
+                granted[r] = !out.isEmpty();
+                out.clear();
+            }
+        }, "admission-offerer");
+        Thread closer = new Thread(() -> {
+            for (int r = 0; r < rounds; r++) {
+                await(arrived, 2 * r + 2);
+                admissions[r].close();
+                countedByClose[r] = admissions[r].running();
+            }
+        }, "admission-closer");
+        offerer.start();
+        closer.start();
+        offerer.join(120_000);
+        closer.join(120_000);
+        assertThat(offerer.isAlive() || closer.isAlive()).as("both threads finished").isFalse();
+        int grantedRounds = 0;
+        for (int r = 0; r < rounds; r++) {
+            if (granted[r]) {
+                grantedRounds++;
+                assertThat(countedByClose[r]).as("round %d: a task let start is counted by the close", r).isOne();
+            } else {
+                assertThat(admissions[r].running()).as("round %d: a task kept waiting holds nothing", r).isZero();
+            }
+        }
+        assertThat(grantedRounds).as("some offers came before the close").isPositive();
+    }
+
+    /**
+     * A barrier that spins (both threads then leave it within nanoseconds of each other, which is what makes the race
+     * window reachable), yielding now and then in case the other thread is not on a core: counts this thread in, then
+     * waits until {@code until} threads have arrived.
+     */
+    private static void await(AtomicInteger arrived, int until) {
+        arrived.incrementAndGet();
+        for (int spins = 1; arrived.get() < until; spins++) {
+            if ((spins & 1023) == 0) {
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
     /**
      * In each of {@link #ROUNDS} rounds every thread offers one ticket and gives back every one it was granted, by
      * its offer or by a release that handed slots on; at most {@code limit} are held at once. The threads then wait
