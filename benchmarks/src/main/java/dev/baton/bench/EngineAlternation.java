@@ -29,8 +29,10 @@ import java.util.function.ToDoubleFunction;
  * two cores an operation kept busy.
  *
  * <p>Run: {@code java -Xms2g -Xmx2g -cp benchmarks/target/benchmarks.jar dev.baton.bench.EngineAlternation [shape
- * [blocks [operations]]]} with shape {@code layered10k} or {@code independent100k} (default layered10k), blocks
- * default 15 per arm (the first third warms up and is not reported), operations per block default 10.
+ * [blocks [operations [workers]]]]} with shape {@code layered10k} or {@code independent100k} (default layered10k),
+ * blocks default 15 per arm (the first third warms up and is not reported), operations per block default 10, workers
+ * (the pool both arms run on) default as many as cores. One worker shows what each arm costs when nothing runs in
+ * parallel: all of a run's bookkeeping is then on one thread, as the limit's wiring is.
  */
 public final class EngineAlternation {
 
@@ -38,27 +40,28 @@ public final class EngineAlternation {
     }
 
     /**
-     * @param args optional shape, blocks per arm and operations per block
+     * @param args optional shape, blocks per arm, operations per block and pool workers
      * @throws Exception a failed run ends the measurement
      */
     public static void main(String[] args) throws Exception {
         String shape = args.length > 0 ? args[0] : "layered10k";
         int blocks = args.length > 1 ? Integer.parseInt(args[1]) : 15;
         int perBlock = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        int workers = args.length > 3 ? Integer.parseInt(args[3]) : Runtime.getRuntime().availableProcessors();
         Dags dags = switch (shape) {
             case "layered10k" -> Dags.layered(10_000, 100, "noop");
             case "independent100k" -> Dags.independent(100_000, "noop");
             default -> throw new IllegalArgumentException("shape must be layered10k or independent100k, was " + shape);
         };
-        if (blocks < 3 || perBlock < 1) {
-            throw new IllegalArgumentException("at least 3 blocks of at least 1 operation");
+        if (blocks < 3 || perBlock < 1 || workers < 1) {
+            throw new IllegalArgumentException("at least 3 blocks of at least 1 operation, on at least 1 worker");
         }
-        ForkJoinPool pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
+        ForkJoinPool pool = new ForkJoinPool(workers);
         int warmUp = blocks / 3;
         // per measured block: {baton wall ms/op, baton CPU ms/op, limit wall ms/op, limit CPU ms/op}
         List<double[]> measured = new ArrayList<>();
-        System.out.printf("%s: %d blocks of %d operations per arm, alternating (the first %d warm up)%n", shape,
-                blocks, perBlock, warmUp);
+        System.out.printf("%s: %d blocks of %d operations per arm on %d workers, alternating (the first %d warm up)%n",
+                shape, blocks, perBlock, workers, warmUp);
         try {
             for (int b = 0; b < blocks; b++) {
                 double[] baton = batonBlock(dags, pool, perBlock);
