@@ -167,14 +167,18 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
     public void append(String runId, long expectedSeq, List<RunEvent> events, String owner, Instant now) {
         LogInvariants.checkAppend(runId, expectedSeq, events);
         Objects.requireNonNull(now, "now");
-        if (expectedSeq > 0 && !slots.containsKey(runId)) {
+        Slot slot = slots.get(runId); // one look-up for the check and the write, the usual case
+        if (expectedSeq > 0 && slot == null) {
             throw new SequenceConflictException(runId, expectedSeq, 0);
         }
         boolean terminal = false;
         while (true) {
-            Slot slot = lockedSlot(runId);
+            if (slot == null) {
+                slot = lockedSlot(runId);
+            }
             synchronized (slot) {
                 if (slot.removed) {
+                    slot = null;
                     continue;
                 }
                 // another owner's lease fences, expired or not: a writer takes an expired lease over (tryLease)
@@ -186,7 +190,9 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
                 if (actual != expectedSeq) {
                     throw new SequenceConflictException(runId, expectedSeq, actual);
                 }
-                RunRecord record = slot.record();
+                // the field as it is: the events below that change the record give their own seq, and the others only
+                // move lastSeq, which Slot.record() applies when the record is read (not a new record per append)
+                RunRecord record = slot.record;
                 int n = events.size();
                 for (int k = 0; k < n; k++) {
                     RunEvent e = events.get(k);
