@@ -827,10 +827,21 @@ public final class Engine implements AutoCloseable {
      * @return the tickets granted their slots, to be started by the caller
      */
     List<Admission.Ticket> offer(List<Admission.Ticket> tickets) {
+        List<Admission.Ticket> out = new ArrayList<>(tickets.size());
+        offer(tickets, out);
+        return out;
+    }
+
+    /**
+     * {@link #offer(List)} into a list the caller gives (and clears after use: a drain reuses one).
+     *
+     * @param tickets ready tasks of one run
+     * @param out     receives the tasks admitted now, to start
+     */
+    void offer(List<Admission.Ticket> tickets, List<Admission.Ticket> out) {
         if (healthGate != null && !tickets.isEmpty()) {
             tickets = healthGate.admitOrHold(tickets);
         }
-        List<Admission.Ticket> out = new ArrayList<>(tickets.size());
         if (tickets.size() == 1) {
             admission.offer(tickets.get(0), out);
         } else if (!tickets.isEmpty()) {
@@ -839,7 +850,6 @@ public final class Engine implements AutoCloseable {
         if (closed) {
             signalIdle(); // an offer that met the close may have been counted as running for a moment
         }
-        return out;
     }
 
     void release(Admission.Ticket t) {

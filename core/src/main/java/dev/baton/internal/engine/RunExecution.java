@@ -136,6 +136,8 @@ final class RunExecution {
     private volatile Thread drainer;
     /** The tasks a drain readies; reused from drain to drain (guarded by the lock). */
     private final ArrayList<Admission.Ticket> readyScratch = new ArrayList<>();
+    /** Of those, the ones admitted; reused the same way (guarded by the lock). */
+    private final ArrayList<Admission.Ticket> grantedScratch = new ArrayList<>();
     /** Producer outputs by task id, for input resolution (one object per run, not one per dispatch). */
     private final java.util.function.Function<String, Object> outputLookup = this::outputOf;
     private final java.util.function.IntFunction<Object> outputAt = this::outputAt;
@@ -609,11 +611,13 @@ final class RunExecution {
                 // The dependents' starts go into the same append as these completions; they run only after it is
                 // durable.
                 if (!ready.isEmpty()) {
-                    unwanted = prepareAttemptsLocked(engine.offer(ready), null, now);
+                    engine.offer(ready, grantedScratch);
+                    unwanted = prepareAttemptsLocked(grantedScratch, null, now);
                 }
             } finally {
                 ready.clear();           // no stale ticket is left for the next drain
-                toRun = flushLocked();   // what was recorded is written whatever failed after it
+                grantedScratch.clear();
+                toRun = flushLocked(now); // what was recorded is written whatever failed after it
             }
         }
         runEffects(toRun);
@@ -1018,9 +1022,15 @@ final class RunExecution {
      * failed, in which case they stay pending). Caller holds the lock and runs the effects after releasing it.
      */
     private List<Runnable> flushLocked() {
+        return flushLocked(null);
+    }
+
+    /** {@link #flushLocked()} with the time the caller read already, or null to read the clock. */
+    private List<Runnable> flushLocked(Instant at) {
         if (!outbox.isEmpty()) {
             try {
-                engine.store.append(runId, durableSeq, List.copyOf(outbox), engine.owner, engine.now());
+                engine.store.append(runId, durableSeq, List.copyOf(outbox), engine.owner,
+                        at != null ? at : engine.now());
             } catch (SequenceConflictException | LeaseLostException e) {
                 List<Admission.Ticket> held = lostLocked(e);
                 return held == null ? null : List.of(() -> releaseAll(held));
