@@ -314,7 +314,9 @@ final class Admission {
 
     /** @return running task count across the orchestrator */
     int running() {
-        lock.lock(); // with the decisions to take a slot settled: close() looks at this while tasks still start
+        // with the locked decisions to take a slot settled: close() looks at this while tasks still start (a task
+        // without limits counts itself before it reads the close flag, see enterUnlimited)
+        lock.lock();
         try {
             return globalRunning.get();
         } finally {
