@@ -63,6 +63,20 @@ final class Admission {
         boolean full() {
             return max > 0 && admitted.get() >= max;
         }
+
+        /** Counts a task admitted; a run without a limit counts nothing (no counter shared by its threads to move). */
+        void take() {
+            if (max > 0) {
+                admitted.incrementAndGet();
+            }
+        }
+
+        /** Uncounts a task admitted by {@link #take}. */
+        void give() {
+            if (max > 0) {
+                admitted.decrementAndGet();
+            }
+        }
     }
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -146,7 +160,7 @@ final class Admission {
         if (globalMax != Integer.MAX_VALUE || t.gate.max > 0 || t.service.capacity > 0 || closed) {
             return false;
         }
-        t.gate.admitted.incrementAndGet();
+        t.gate.take();
         t.service.running.incrementAndGet();
         globalRunning.incrementAndGet();
         if (!closed) {
@@ -154,7 +168,7 @@ final class Admission {
         }
         globalRunning.decrementAndGet();
         t.service.running.decrementAndGet();
-        t.gate.admitted.decrementAndGet();
+        t.gate.give();
         return false;
     }
 
@@ -169,7 +183,7 @@ final class Admission {
         if (queued == 0 && !closed) {
             globalRunning.decrementAndGet();
             t.service.running.decrementAndGet();
-            t.gate.admitted.decrementAndGet();
+            t.gate.give();
             if (queued == 0) {
                 return List.of(); // whoever is about to wait reads the counters after counting itself: it saw these
             }
@@ -187,7 +201,7 @@ final class Admission {
         try {
             globalRunning.decrementAndGet();
             t.service.running.decrementAndGet();
-            t.gate.admitted.decrementAndGet();
+            t.gate.give();
             if (globalQueue.isEmpty() && t.service.queue.isEmpty() && t.gate.queue.isEmpty()) {
                 return List.of();
             }
@@ -233,7 +247,7 @@ final class Admission {
             }
             queued--;
         }
-        rg.admitted.incrementAndGet();
+        rg.take();
         if (t.service.capacity > 0) {
             queued++;
             if (t.service.running.get() >= t.service.capacity) {
@@ -293,7 +307,7 @@ final class Admission {
                         it.remove();
                         queued--;
                         rg.waitingForService--;
-                        rg.admitted.decrementAndGet();
+                        rg.give();
                     }
                 }
             }
