@@ -22,17 +22,17 @@ import java.util.concurrent.ForkJoinWorkerThread;
  * the first one's, and the report gives the medians of those ratios, by wall time, by this process's CPU time, and by
  * the CPU time of the threads that run the build's work: the calling thread and the build's own pool workers. That
  * last measure leaves out the collector, the compiler and time spent waiting for a core, and reads each thread's
- * clock to the nanosecond, so it is the steadiest of the three: with {@code --workers 1} (every task's bookkeeping on
- * one worker) the same jar passed twice gave 0.96 to 0.97 on the benchmark machine, where process CPU time moved by
- * more than a third.
+ * clock to the nanosecond, so it is the steadiest of the three: on the layered DAG the same jar passed twice gave
+ * 0.955 to 1.037 on the benchmark machine, where process CPU time moved by a third and more.
  *
  * <p>Passing the same jar twice measures the method itself: its ratios should sit at 1 within the spread reported.
- * Check that first: on the 2-core benchmark machine they did not at 100,000 tasks, where the build in the second
- * class loader was slower throughout (benchmarks/README.md, "Engine throughput").
+ * Check that first: on the 2-core benchmark machine they did not at 100,000 tasks, where one class loader's build ran
+ * apart from the others throughout (the second one's in one round, the first one's in the next; the loaders after
+ * the first then agreed with each other). See benchmarks/README.md, "Engine throughput".
  *
  * <p>Run: {@code java -Xms4g -Xmx4g -cp benchmarks/target/benchmarks.jar dev.baton.bench.JarAlternation
- * [--workers n] shape rounds operations before.jar after.jar [more.jar ...]}, shape {@code layered10k} or {@code independent100k}; the
- * first third of the rounds warms up and is not reported. Jars must be built from a commit that has
+ * [--workers n] shape rounds operations before.jar after.jar [more.jar ...]}, shape {@code layered10k} or
+ * {@code independent100k}; the first third of the rounds warms up and is not reported. Jars must be built from a commit that has
  * {@code EngineAlternation} (its block method is called by reflection).
  */
 public final class JarAlternation {
