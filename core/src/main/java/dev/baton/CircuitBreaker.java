@@ -1,6 +1,8 @@
 package dev.baton;
 
+import dev.baton.internal.Saturating;
 import dev.baton.internal.resilience.OutcomeCounts;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -59,9 +61,9 @@ public final class CircuitBreaker implements CircuitBreakerView {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.minimumCalls = Math.min(config.minimumCalls(), config.slidingWindowSize());
         this.trialCalls = config.permittedCallsInHalfOpen();
-        this.waitInOpenMillis = config.waitInOpen().toMillis();
+        this.waitInOpenMillis = Saturating.millis(config.waitInOpen());
         this.trackSlow = config.slowCallThreshold().isPresent();
-        this.slowNanos = config.slowCallThreshold().map(Duration::toNanos).orElse(Long.MAX_VALUE);
+        this.slowNanos = config.slowCallThreshold().map(Saturating::nanos).orElse(Long.MAX_VALUE);
         this.failureThreshold = config.failureRateThreshold();
         this.slowThreshold = config.slowCallRateThreshold();
         this.state = new AtomicReference<>(new Closed(config.slidingWindowSize()));
@@ -191,7 +193,7 @@ public final class CircuitBreaker implements CircuitBreakerView {
      * @param elapsed how long it took (compared with the slow-call threshold)
      */
     public void onSuccess(Duration elapsed) {
-        record(trackSlow && elapsed.toNanos() > slowNanos ? OutcomeCounts.SLOW_SUCCESS : OutcomeCounts.SUCCESS);
+        record(trackSlow && Saturating.nanos(elapsed) > slowNanos ? OutcomeCounts.SLOW_SUCCESS : OutcomeCounts.SUCCESS);
     }
 
     /**
@@ -201,7 +203,7 @@ public final class CircuitBreaker implements CircuitBreakerView {
      * @param failure what it failed with (every failure counts; it is not inspected)
      */
     public void onError(Duration elapsed, Throwable failure) {
-        record(trackSlow && elapsed.toNanos() > slowNanos ? OutcomeCounts.SLOW_FAILURE : OutcomeCounts.FAILURE);
+        record(trackSlow && Saturating.nanos(elapsed) > slowNanos ? OutcomeCounts.SLOW_FAILURE : OutcomeCounts.FAILURE);
     }
 
     /**
@@ -220,14 +222,14 @@ public final class CircuitBreaker implements CircuitBreakerView {
             long packed = c.window.record(outcome);
             if (packed != OutcomeCounts.UNCHANGED && OutcomeCounts.buffered(packed) >= minimumCalls
                     && exceedsThresholds(packed)) {
-                transition(c, new Open(clock.millis() + waitInOpenMillis, c.window, false));
+                transition(c, new Open(Saturating.add(clock.millis(), waitInOpenMillis), c.window, false));
             }
         } else if (s instanceof HalfOpen h) {
             long packed = h.tally.record(outcome);
             // exactly one recorder sees the count reach the number of trials, and it alone decides
             if (OutcomeCounts.buffered(packed) == trialCalls) {
                 transition(h, exceedsThresholds(packed)
-                        ? new Open(clock.millis() + waitInOpenMillis, h.tally, false)
+                        ? new Open(Saturating.add(clock.millis(), waitInOpenMillis), h.tally, false)
                         : new Closed(config.slidingWindowSize()));
             }
         } else {

@@ -1,5 +1,7 @@
 package dev.baton;
 
+import dev.baton.internal.Saturating;
+
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Objects;
@@ -22,9 +24,14 @@ import java.util.random.RandomGenerator;
  * When the failure is a {@link RetryableException} with a {@link RetryableException#retryAfter() retryAfter}, that
  * delay replaces the backoff (the service knows best) but is clamped to {@code [initial, max]}: never sooner than
  * the policy's first delay, never later than its cap.
+ *
+ * <p>Every delay is at most {@code Long.MAX_VALUE} nanoseconds (about 292 years): a longer {@code max} (a natural
+ * way to say "no cap") or {@code retryAfter} counts as that long, so the arithmetic never overflows.
  */
 public final class RetryPolicy {
 
+    /** The longest delay the policy gives, whatever its options: {@code Long.MAX_VALUE} nanoseconds. */
+    private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
     private static final RetryPolicy NONE = new Builder().maxAttempts(1).build();
     private static final RetryPolicy DEFAULTS = new Builder().build();
 
@@ -106,7 +113,7 @@ public final class RetryPolicy {
                     "attempt " + attemptJustFailed + " of " + maxAttempts + " failed: " + describe(failure));
         }
         Duration delay = delayAfter(attemptJustFailed, failure, random);
-        if (maxDuration != null && elapsedSinceFirstAttempt.plus(delay).compareTo(maxDuration) > 0) {
+        if (maxDuration != null && pastBudget(elapsedSinceFirstAttempt, delay)) {
             return new RetryDecision.GiveUp(RetryDecision.Reason.BUDGET_EXHAUSTED,
                     "attempt " + attemptJustFailed + " failed after " + elapsedSinceFirstAttempt
                             + "; waiting " + delay + " more would exceed the budget of " + maxDuration);
@@ -114,21 +121,32 @@ public final class RetryPolicy {
         return new RetryDecision.Retry(attemptJustFailed + 1, delay);
     }
 
+    private boolean pastBudget(Duration elapsed, Duration delay) {
+        try {
+            return elapsed.plus(delay).compareTo(maxDuration) > 0;
+        } catch (ArithmeticException beyond) { // a sum past Duration's range: past any budget
+            return true;
+        }
+    }
+
     private Duration delayAfter(int attempt, Throwable failure, RandomGenerator random) {
         if (failure instanceof RetryableException r && r.retryAfter().isPresent()) {
             Duration asked = r.retryAfter().get();
-            return asked.compareTo(initialDelay) < 0 ? initialDelay : asked.compareTo(maxDelay) > 0 ? maxDelay : asked;
+            Duration clamped = asked.compareTo(initialDelay) < 0 ? initialDelay
+                    : asked.compareTo(maxDelay) > 0 ? maxDelay : asked;
+            return clamped.compareTo(LONGEST) > 0 ? LONGEST : clamped;
         }
         double base = baseNanos(attempt);
         double u = random.nextDouble() * 2.0 - 1.0; // uniform in [-1, 1)
-        double jittered = Math.min((double) maxDelay.toNanos(), base * (1.0 + jitter * u));
+        double jittered = Math.min((double) Saturating.nanos(maxDelay), base * (1.0 + jitter * u));
+        // a double at Long.MAX_VALUE rounds up past it; the cast saturates back to it
         return Duration.ofNanos((long) Math.max(0.0, jittered));
     }
 
     private double baseNanos(int attempt) {
-        double max = maxDelay.toNanos();
+        double max = Saturating.nanos(maxDelay);
         // pow may overflow to infinity for large attempts; min() caps it
-        return Math.min(max, initialDelay.toNanos() * Math.pow(multiplier, attempt - 1));
+        return Math.min(max, Saturating.nanos(initialDelay) * Math.pow(multiplier, attempt - 1));
     }
 
     /**

@@ -260,4 +260,18 @@ class CircuitBreakerTest {
         assertThat(view.remainingOpenTime()).isZero();
         assertThat(CircuitBreaker.of(CircuitBreakerConfig.defaults()).name()).isEqualTo("default");
     }
+
+    @Test
+    void aWaitInOpenPastTheRangeOfMillisecondsKeepsTheBreakerOpen() {
+        for (Duration wait : List.of(Duration.ofMillis(Long.MAX_VALUE), Duration.ofSeconds(Long.MAX_VALUE))) {
+            CircuitBreaker b = breaker(config().waitInOpen(wait).build());
+            fail(b, 4);
+            assertThat(b.state()).isEqualTo(CircuitBreakerState.OPEN);
+            clock.advance(Duration.ofDays(365 * 1000));
+            assertThat(b.tryAcquirePermission()).as("a call 1000 years after tripping, waiting %s", wait)
+                    .isFalse();
+            assertThat(b.state()).isEqualTo(CircuitBreakerState.OPEN);
+            assertThat(b.remainingOpenTime()).isGreaterThan(Duration.ofDays(365L * 100_000));
+        }
+    }
 }

@@ -195,4 +195,41 @@ class RetryPolicyTest {
         assertThat(new RetryableException("x").retryAfter()).isEmpty();
         assertThat(new RetryableException("x", Duration.ofSeconds(3)).retryAfter()).contains(Duration.ofSeconds(3));
     }
+
+    @Test
+    void aCapPastTheRangeOfNanosecondsMeansNoCapAndNeverOverflows() {
+        // a max of Long.MAX_VALUE seconds is a natural way to say "no cap"; Duration.toNanos throws past 292 years
+        RetryPolicy policy = RetryPolicy.builder().maxAttempts(200)
+                .backoff(Duration.ofMillis(100), Duration.ofSeconds(Long.MAX_VALUE)).multiplier(2.0).jitter(0.5)
+                .build();
+        assertThat(policy.baseDelay(1)).isEqualTo(Duration.ofMillis(100));
+        assertThat(policy.baseDelay(2)).isEqualTo(Duration.ofMillis(200));
+        Duration longest = Duration.ofNanos(Long.MAX_VALUE);
+        assertThat(policy.baseDelay(150)).isEqualTo(longest); // 100 ms * 2^149 saturates
+        for (double u : new double[]{0.0, 0.5, 0.999_999}) {
+            RetryDecision d = policy.decide(150, new IllegalStateException("x"), NO_TIME, fixed(u));
+            assertThat(d).isInstanceOfSatisfying(RetryDecision.Retry.class,
+                    r -> assertThat(r.delay()).isPositive().isLessThanOrEqualTo(longest));
+        }
+    }
+
+    @Test
+    void aRetryAfterPastTheRangeOfNanosecondsWaitsTheLongestDelay() {
+        RetryPolicy policy = RetryPolicy.builder().maxAttempts(3)
+                .backoff(Duration.ofMillis(100), Duration.ofSeconds(Long.MAX_VALUE)).build();
+        RetryDecision d = policy.decide(1, new RetryableException("busy", Duration.ofSeconds(Long.MAX_VALUE)),
+                NO_TIME, random);
+        assertThat(d).isInstanceOfSatisfying(RetryDecision.Retry.class,
+                r -> assertThat(r.delay()).isEqualTo(Duration.ofNanos(Long.MAX_VALUE)));
+    }
+
+    @Test
+    void aDelayThatWouldTakeTheElapsedTimePastDurationsRangeIsPastTheBudget() {
+        RetryPolicy policy = RetryPolicy.builder().maxAttempts(3).maxDuration(Duration.ofDays(1))
+                .backoff(Duration.ofMillis(100), Duration.ofSeconds(1)).build();
+        RetryDecision d = policy.decide(1, new IllegalStateException("x"), Duration.ofSeconds(Long.MAX_VALUE, 0),
+                random);
+        assertThat(d).isInstanceOfSatisfying(RetryDecision.GiveUp.class,
+                g -> assertThat(g.reason()).isEqualTo(RetryDecision.Reason.BUDGET_EXHAUSTED));
+    }
 }

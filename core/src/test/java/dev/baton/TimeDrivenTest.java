@@ -52,6 +52,44 @@ class TimeDrivenTest {
     }
 
     @Test
+    void durationsPastTheRangeOfInstantsMeanForEverAndNothingOverflows() {
+        // every duration option takes any positive length; these are far past what Instant and toNanos can hold
+        Duration forEver = Duration.ofSeconds(Long.MAX_VALUE);
+        AtomicInteger calls = new AtomicInteger();
+        try (Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .retryPolicy(RetryPolicy.builder().maxAttempts(2).backoff(Duration.ofMillis(100), forEver).build())
+                .circuitBreaker(CircuitBreakerConfig.builder().waitInOpen(forEver).build())
+                .service(ServiceDescriptor.of("busy"), ctx -> {
+                    assertThat(ctx.deadline()).contains(Instant.MAX);
+                    if (calls.incrementAndGet() == 1) {
+                        throw new RetryableException("busy", forEver);
+                    }
+                    return "done";
+                }, ServiceOptions.builder().timeout(forEver).build())
+                .build()) {
+            RunHandle h = o.submit(Plan.builder().task("a", "busy", Map.of()).build(),
+                    RunOptions.builder().timeout(forEver).build());
+
+            // the retry waits the longest delay a policy gives (Long.MAX_VALUE ns, about 292 years), recorded whole
+            Instant retryAt = time.instant().plus(Duration.ofNanos(Long.MAX_VALUE));
+            assertThat(h.result()).isNotDone();
+            assertThat(o.inspect(h.runId()).orElseThrow().task("a").orElseThrow().status())
+                    .isEqualTo(TaskStatus.PENDING);
+            assertThat(store.events(h.runId())).anySatisfy(e -> assertThat(e)
+                    .isInstanceOfSatisfying(dev.baton.event.TaskRetryScheduled.class,
+                            r -> assertThat(r.notBefore()).isEqualTo(retryAt)));
+
+            time.advance(Duration.ofNanos(Long.MAX_VALUE));
+            RunResult r = h.result().getNow(null);
+            assertThat(r).isNotNull();
+            assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(r.output("a")).isEqualTo("done");
+            assertThat(calls).hasValue(2);
+            assertThat(LogInvariants.check(store.events(h.runId()))).isEmpty();
+        }
+    }
+
+    @Test
     void deadlineIsVisibleToTheHandler() {
         AtomicInteger seen = new AtomicInteger();
         try (Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)

@@ -5,6 +5,7 @@ import dev.baton.event.RunEvent;
 import dev.baton.event.TaskCompleted;
 import dev.baton.event.TaskDeadLettered;
 import dev.baton.event.TaskRedriven;
+import dev.baton.internal.Saturating;
 import dev.baton.persistence.DeadLetterCursor;
 import dev.baton.persistence.DefinitionStore;
 import dev.baton.persistence.Lease;
@@ -375,7 +376,7 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
                 if (current != null && !current.owner().equals(owner) && !current.isExpired(now)) {
                     return Optional.empty();
                 }
-                slot.lease = new Lease(runId, owner, now.plus(ttl));
+                slot.lease = new Lease(runId, owner, Saturating.plus(now, ttl));
                 return Optional.of(slot.lease);
             }
         }

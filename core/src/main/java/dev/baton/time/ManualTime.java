@@ -1,5 +1,7 @@
 package dev.baton.time;
 
+import dev.baton.internal.Saturating;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +65,7 @@ public final class ManualTime extends Clock implements Scheduler {
     @Override
     public Cancellable schedule(Duration delay, Runnable action) {
         synchronized (lock) {
-            Entry e = new Entry(now.plus(delay.isNegative() ? Duration.ZERO : delay), sequence++, action);
+            Entry e = new Entry(Saturating.plus(now, delay.isNegative() ? Duration.ZERO : delay), sequence++, action);
             queue.add(e);
             return () -> {
                 synchronized (lock) {
@@ -85,7 +87,7 @@ public final class ManualTime extends Clock implements Scheduler {
         }
         Instant target;
         synchronized (lock) {
-            target = now.plus(step);
+            target = Saturating.plus(now, step);
         }
         while (true) {
             Entry next;

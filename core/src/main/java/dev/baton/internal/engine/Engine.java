@@ -32,6 +32,7 @@ import dev.baton.event.TaskDeadLettered;
 import dev.baton.event.TaskFailed;
 import dev.baton.event.TaskRedriven;
 import dev.baton.event.TaskStarted;
+import dev.baton.internal.Saturating;
 import dev.baton.persistence.DeadLetterCursor;
 import dev.baton.persistence.EventRejectedException;
 import dev.baton.persistence.RunFilter;
@@ -1681,7 +1682,8 @@ public final class Engine implements AutoCloseable {
         for (RunExecution run : active.values()) {
             here += run.attemptsRunningOn(Thread.currentThread());
         }
-        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        // capped at half the range: the waits below compare nanoTime differences, which must not wrap
+        long deadline = System.nanoTime() + Math.min(Saturating.nanos(shutdownTimeout), Long.MAX_VALUE / 2);
         while (true) {
             long seen;
             synchronized (idle) {

@@ -21,6 +21,7 @@ import dev.baton.event.TaskFailed;
 import dev.baton.event.TaskRetryScheduled;
 import dev.baton.event.TaskSkipped;
 import dev.baton.event.TaskStarted;
+import dev.baton.internal.Saturating;
 import dev.baton.persistence.EventRejectedException;
 import dev.baton.persistence.LeaseLostException;
 import dev.baton.persistence.SequenceConflictException;
@@ -314,7 +315,7 @@ final class RunExecution {
                 // for slots. The others are skipped. Past the run's deadline its timeout would stop them at once, so
                 // they are skipped too.
                 boolean pastDeadline = settings.timeout() != null
-                        && !engine.now().isBefore(createdAt.plus(settings.timeout()));
+                        && !engine.now().isBefore(Saturating.plus(createdAt, settings.timeout()));
                 if (!pastDeadline && !inFlight.isEmpty()) {
                     keptOnFailure = new BitSet(graph.size());
                     inFlight.forEach(keptOnFailure::set);
@@ -352,7 +353,7 @@ final class RunExecution {
         if (timeout == null || retired) {
             return; // none, or stopped (cancelled, detached) before its start ran
         }
-        Duration left = Duration.between(engine.now(), createdAt.plus(timeout));
+        Duration left = Duration.between(engine.now(), Saturating.plus(createdAt, timeout));
         Cancellable t = engine.scheduler.schedule(left, this::onRunTimeout);
         synchronized (this) {
             if (!retired) {
@@ -509,9 +510,9 @@ final class RunExecution {
             return true;
         }
         Duration timeout = services[i].timeout();
-        Instant deadline = timeout == null ? null : now.plus(timeout);
+        Instant deadline = timeout == null ? null : Saturating.plus(now, timeout);
         if (settings.timeout() != null) {
-            Instant runDeadline = createdAt.plus(settings.timeout());
+            Instant runDeadline = Saturating.plus(createdAt, settings.timeout());
             deadline = deadline == null || runDeadline.isBefore(deadline) ? runDeadline : deadline;
         }
         if (firstStarted[i] == null) {
@@ -675,7 +676,7 @@ final class RunExecution {
             if (retryDelay != null && status == RunStatus.RUNNING && !ending) {
                 commit(new TaskFailed(runId, nextSeq++, now, graph.taskId(i), executionId(i), a.attempt, info, true));
                 commit(new TaskRetryScheduled(runId, nextSeq++, now, graph.taskId(i), executionId(i),
-                        a.attempt + 1, now.plus(retryDelay)));
+                        a.attempt + 1, Saturating.plus(now, retryDelay)));
                 state[i] = RETRY_WAIT;
                 scheduleRetryLocked(i, retryDelay);
             } else {

@@ -5,6 +5,7 @@ import dev.baton.RunResult;
 import dev.baton.event.RunEvent;
 import dev.baton.event.RunSettings;
 import dev.baton.event.WebhookAttempted;
+import dev.baton.internal.Saturating;
 import dev.baton.persistence.RunFilter;
 import dev.baton.persistence.RunRecord;
 import dev.baton.persistence.RunState;
@@ -233,7 +234,7 @@ final class Webhooks {
     }
 
     private static WebhookAttempted event(String runId, long endSeq, String destination, WebhookAttempt a) {
-        Instant next = a.outcome() == WebhookOutcome.RETRYING && a.nextDelay() != null ? a.at().plus(a.nextDelay()) : null;
+        Instant next = a.outcome() == WebhookOutcome.RETRYING && a.nextDelay() != null ? Saturating.plus(a.at(), a.nextDelay()) : null;
         return new WebhookAttempted(runId, 0, a.at(), endSeq, destination, a.attempt(), a.outcome().name(), a.status(),
                 a.error(), next);
     }
