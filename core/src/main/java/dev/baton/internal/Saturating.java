@@ -66,4 +66,18 @@ public final class Saturating {
             return d.isNegative() ? Instant.MIN : Instant.MAX;
         }
     }
+
+    /**
+     * @param at an instant
+     * @param d  a duration to subtract
+     * @return {@code at - d}, {@link Instant#MIN} or {@link Instant#MAX} where that lies past the range of
+     *     {@code Instant}
+     */
+    public static Instant minus(Instant at, Duration d) {
+        try {
+            return at.minus(d);
+        } catch (ArithmeticException | java.time.DateTimeException beyond) {
+            return d.isNegative() ? Instant.MAX : Instant.MIN;
+        }
+    }
 }

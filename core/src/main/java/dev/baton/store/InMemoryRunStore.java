@@ -213,7 +213,7 @@ public final class InMemoryRunStore implements RunStore, DefinitionStore {
             break;
         }
         if (terminal && retention != null && terminalAppends.incrementAndGet() % SWEEP_EVERY == 0) {
-            purge(now.minus(retention));
+            purge(Saturating.minus(now, retention));
         }
     }
 

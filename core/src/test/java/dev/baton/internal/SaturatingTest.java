@@ -17,6 +17,7 @@ class SaturatingTest {
         assertThat(Saturating.add(-5, 3)).isEqualTo(-2);
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
         assertThat(Saturating.plus(t, Duration.ofDays(1))).isEqualTo(Instant.parse("2026-01-02T00:00:00Z"));
+        assertThat(Saturating.minus(t, Duration.ofDays(1))).isEqualTo(Instant.parse("2025-12-31T00:00:00Z"));
     }
 
     @Test
@@ -31,5 +32,7 @@ class SaturatingTest {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
         assertThat(Saturating.plus(t, huge)).isEqualTo(Instant.MAX);
         assertThat(Saturating.plus(t, huge.negated())).isEqualTo(Instant.MIN);
+        assertThat(Saturating.minus(t, huge)).isEqualTo(Instant.MIN);
+        assertThat(Saturating.minus(t, huge.negated())).isEqualTo(Instant.MAX);
     }
 }

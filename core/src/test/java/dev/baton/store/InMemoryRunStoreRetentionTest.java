@@ -39,6 +39,21 @@ class InMemoryRunStoreRetentionTest {
     }
 
     @Test
+    void aRetentionTooLongForTheClocksArithmeticKeepsEveryRun() {
+        // Duration.ofSeconds(Long.MAX_VALUE) says "keep for ever"; the sweep's cutoff must not overflow
+        InMemoryRunStore store = new InMemoryRunStore(Duration.ofSeconds(Long.MAX_VALUE));
+        int runs = 600; // more than two sweeps
+        for (int i = 0; i < runs; i++) {
+            Instant at = T0.plusSeconds(i);
+            String id = "r" + i;
+            store.append(id, 0, List.of(new RunCreated(id, 1, at, PLAN,
+                    new RunSettings(null, 0, "GROUPS", "FAIL_FAST", null, null)), new RunCompleted(id, 2, at)), null, at);
+        }
+        assertThat(store.runs(RunFilter.all(RunFilter.MAX_LIMIT))).hasSize(runs);
+        assertThat(store.purge(T0.plusSeconds(runs))).isEqualTo(runs); // an explicit purge still works
+    }
+
+    @Test
     void retentionMustBePositive() {
         assertThatThrownBy(() -> new InMemoryRunStore(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("retention");

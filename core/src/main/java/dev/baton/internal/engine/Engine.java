@@ -1606,7 +1606,7 @@ public final class Engine implements AutoCloseable {
                 return;
             }
             try {
-                int n = store.purge(now().minus(retention));
+                int n = store.purge(Saturating.minus(now(), retention));
                 if (n > 0) {
                     log.debug("purged {} runs that ended more than {} ago", n, retention);
                 }

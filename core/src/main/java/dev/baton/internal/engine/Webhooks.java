@@ -90,7 +90,7 @@ final class Webhooks {
         if (transport == null) {
             return 0;   // owed deliveries wait for an instance that can make them
         }
-        Instant since = engine.now().minus(engine.retention());
+        Instant since = Saturating.minus(engine.now(), engine.retention());
         EnumSet<RunState> ended = EnumSet.of(RunState.COMPLETED, RunState.FAILED, RunState.CANCELLED);
         int n = 0;
         for (int offset = 0; ; offset += PAGE) {
