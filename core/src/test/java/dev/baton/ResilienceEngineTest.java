@@ -165,6 +165,69 @@ class ResilienceEngineTest {
         }
     }
 
+    /** a, then b (reads a), then c (reads b), one group each, run on past a failure. */
+    private static Plan chainInGroups() {
+        return Plan.builder().task("a", "flaky", Map.of()).task("b", "svc", Map.of("x", "$a"))
+                .task("c", "svc", Map.of("x", "$b"))
+                .parallelGroups(List.of(List.of("a"), List.of("b"), List.of("c"))).build();
+    }
+
+    private Orchestrator chainOrchestrator(InMemoryRunStore on, AtomicBoolean broken) {
+        return Orchestrator.builder().store(on).time(time).executor(Runnable::run).retryPolicy(RetryPolicy.none())
+                .service("flaky", ctx -> {
+                    if (broken.get()) {
+                        throw new IllegalStateException("down");
+                    }
+                    return 1;
+                })
+                .service("svc", ctx -> ctx.input().get("x"))
+                .build();
+    }
+
+    @Test
+    void aRedriveInGroupsRunsEveryTaskTheFailureSkippedThroughTheGroupsItClosed() {
+        AtomicBoolean broken = new AtomicBoolean(true);
+        try (Orchestrator o = chainOrchestrator(store, broken)) {
+            RunOptions continueOn = RunOptions.builder().runId("chain").failurePolicy(FailurePolicy.CONTINUE).build();
+            assertThat(o.submit(chainInGroups(), continueOn).result().getNow(null).status())
+                    .isEqualTo(RunStatus.FAILED);
+            // both are skipped because of a, also c, whose group opened after b's was closed by the skip
+            assertThat(store.events("chain")).filteredOn(e -> e instanceof dev.baton.event.TaskSkipped)
+                    .extracting(e -> ((dev.baton.event.TaskSkipped) e).taskId() + "<-"
+                            + ((dev.baton.event.TaskSkipped) e).cause())
+                    .containsExactly("b<-a", "c<-a");
+
+            broken.set(false);
+            RunResult redriven = o.redrive("chain", "a").result().getNow(null);
+            assertThat(redriven.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(redriven.outputs()).containsEntry("c", 1);
+            assertThat(LogInvariants.check(store.events("chain"))).isEmpty();
+        }
+    }
+
+    @Test
+    void aRedriveAlsoRunsWhatALogSaysWasSkippedBecauseOfATaskTheFailureSkipped() {
+        AtomicBoolean broken = new AtomicBoolean(true);
+        try (Orchestrator o = chainOrchestrator(store, broken)) {
+            o.submit(chainInGroups(), RunOptions.builder().runId("old").failurePolicy(FailurePolicy.CONTINUE).build());
+        }
+        // the log as an earlier version wrote it: c skipped with the skipped b as its cause
+        InMemoryRunStore older = new InMemoryRunStore();
+        List<RunEvent> log = new ArrayList<>();
+        for (RunEvent e : store.events("old")) {
+            log.add(e instanceof dev.baton.event.TaskSkipped sk && sk.taskId().equals("c")
+                    ? new dev.baton.event.TaskSkipped(sk.runId(), sk.seq(), sk.at(), "c", "b") : e);
+        }
+        older.append("old", 0, log, null, time.instant());
+        broken.set(false);
+        try (Orchestrator o = chainOrchestrator(older, broken)) {
+            RunResult redriven = o.redrive("old", "a").result().getNow(null);
+            assertThat(redriven.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(redriven.outputs()).containsEntry("b", 1).containsEntry("c", 1);
+            assertThat(LogInvariants.check(older.events("old"))).isEmpty();
+        }
+    }
+
     @Test
     void deadLettersAreReadInPagesOldestFirst() {
         RetryPolicy once = RetryPolicy.builder().maxAttempts(1).build();

@@ -750,8 +750,11 @@ final class RunExecution {
             error = lastErrors[i];
         }
         List<Admission.Ticket> ready = new ArrayList<>();
-        terminal(i, ready);
+        // dependents first, so each is skipped with this task as its cause: a group the failure closes would
+        // otherwise open the next ones, and skip the dependents there with a skipped task as the cause, which a
+        // redrive of this task (it reruns what this task's failure skipped) would not reach
         skipDependents(i);
+        terminal(i, ready);
         if (failFast) {
             skipAllPending(graph.taskId(i));
             ready.clear();

@@ -189,12 +189,26 @@ public final class RunSnapshot {
             t.endedAt = null;
             t.cycleStartedAt = null;
             t.failures.clear();
-            // what was skipped because of this task gets its chance again
+            // what was skipped because of this task gets its chance again, and what was skipped because of those
+            // (a log may name a skipped task as the cause): one pass to index the causes, then a walk from this task
+            java.util.HashMap<String, List<TaskState>> skippedBy = new java.util.HashMap<>();
             for (TaskState other : tasks.values()) {
-                if (other.status == TaskStatus.SKIPPED && t.taskId.equals(other.skipCause)) {
+                if (other.status == TaskStatus.SKIPPED && other.skipCause != null) {
+                    skippedBy.computeIfAbsent(other.skipCause, k -> new ArrayList<>(2)).add(other);
+                }
+            }
+            java.util.ArrayDeque<String> causes = new java.util.ArrayDeque<>();
+            causes.add(t.taskId);
+            while (!causes.isEmpty()) {
+                List<TaskState> freed = skippedBy.remove(causes.poll()); // removed: each cause is walked once
+                if (freed == null) {
+                    continue;
+                }
+                for (TaskState other : freed) {
                     other.status = TaskStatus.PENDING;
                     other.skipCause = null;
                     other.endedAt = null;
+                    causes.add(other.taskId);
                 }
             }
             status = RunStatus.RUNNING;
