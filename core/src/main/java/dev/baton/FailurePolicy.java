@@ -5,7 +5,11 @@ package dev.baton;
  * {@link RunStatus#FAILED}.
  */
 public enum FailurePolicy {
-    /** Stop scheduling new tasks; the run ends once the running tasks finish. The default. */
+    /**
+     * Stop scheduling new tasks; the run ends once the running tasks finish. A task that was running when the run
+     * failed finishes as it would have: its retries included, so its work is done and recorded (and a redrive of the
+     * failed task can complete the run), and the run ends {@code FAILED} with the first failure's error. The default.
+     */
     FAIL_FAST,
     /** Run every branch that does not depend on the failed task to its end. */
     CONTINUE

@@ -229,6 +229,35 @@ class ResilienceEngineTest {
     }
 
     @Test
+    void failingFastLetsATaskThatWasRunningFinishItsRetriesAndTheRunEndsWithTheFirstFailure() {
+        java.util.concurrent.CompletableFuture<Object> firstAttempt = new java.util.concurrent.CompletableFuture<>();
+        AtomicInteger slowCalls = new AtomicInteger();
+        RetryPolicy policy = RetryPolicy.builder().maxAttempts(2).backoff(Duration.ofSeconds(1), Duration.ofSeconds(1))
+                .jitter(0).build();
+        try (Orchestrator o = base().retryPolicy(policy)
+                .service("bad", ctx -> {
+                    throw new NonRetryableException("no");
+                })
+                .asyncService("slow", ctx -> slowCalls.incrementAndGet() == 1 ? firstAttempt
+                        : java.util.concurrent.CompletableFuture.completedFuture("late"))
+                .build()) {
+            RunHandle h = o.submit(Plan.builder().task("b", "slow", Map.of()).task("a", "bad", Map.of()).build());
+            assertThat(h.result()).isNotDone(); // a failed, b still running
+
+            firstAttempt.completeExceptionally(new IllegalStateException("transient"));
+            assertThat(h.result()).as("b's retry is pending").isNotDone();
+            time.advance(Duration.ofSeconds(1));
+
+            RunResult r = h.result().getNow(null);
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error().orElseThrow().taskId()).isEqualTo("a");
+            assertThat(slowCalls).hasValue(2);
+            assertThat(r.output("b")).isEqualTo("late");
+            assertThat(LogInvariants.check(store.events(h.runId()))).isEmpty();
+        }
+    }
+
+    @Test
     void deadLettersAreReadInPagesOldestFirst() {
         RetryPolicy once = RetryPolicy.builder().maxAttempts(1).build();
         try (Orchestrator o = base().retryPolicy(once)
