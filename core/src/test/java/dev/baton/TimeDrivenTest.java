@@ -61,10 +61,8 @@ class TimeDrivenTest {
                 .circuitBreaker(CircuitBreakerConfig.builder().waitInOpen(forEver).build())
                 .service(ServiceDescriptor.of("busy"), ctx -> {
                     assertThat(ctx.deadline()).contains(Instant.MAX);
-                    if (calls.incrementAndGet() == 1) {
-                        throw new RetryableException("busy", forEver);
-                    }
-                    return "done";
+                    calls.incrementAndGet();
+                    throw new RetryableException("busy", forEver);
                 }, ServiceOptions.builder().timeout(forEver).build())
                 .build()) {
             RunHandle h = o.submit(Plan.builder().task("a", "busy", Map.of()).build(),
@@ -79,13 +77,52 @@ class TimeDrivenTest {
                     .isInstanceOfSatisfying(dev.baton.event.TaskRetryScheduled.class,
                             r -> assertThat(r.notBefore()).isEqualTo(retryAt)));
 
-            time.advance(Duration.ofNanos(Long.MAX_VALUE));
-            RunResult r = h.result().getNow(null);
-            assertThat(r).isNotNull();
-            assertThat(r.status()).isEqualTo(RunStatus.COMPLETED);
-            assertThat(r.output("a")).isEqualTo("done");
-            assertThat(calls).hasValue(2);
+            // not advanced to it: the retention purge would run every ten minutes of the 292 years on the way
+            assertThat(time.dueTimes()).contains(retryAt);
+            time.advance(Duration.ofDays(1));
+            assertThat(calls).hasValue(1);
+            h.cancel();
+            assertThat(h.result().getNow(null).status()).isEqualTo(RunStatus.CANCELLED);
             assertThat(LogInvariants.check(store.events(h.runId()))).isEmpty();
+        }
+    }
+
+    /** The timers due within five minutes of {@code from}: not the retention purge's, ten minutes on. */
+    private java.util.List<Instant> dueSoonAfter(Instant from) {
+        return time.dueTimes().stream().filter(t -> !t.isAfter(from.plus(Duration.ofMinutes(5)))).toList();
+    }
+
+    @Test
+    void anAttemptWhoseDeadlineIsTheRunsIsStoppedByTheRunsTimeoutAlone() {
+        // with two timers due at one instant, a real scheduler may run either first: the attempt arms none when the
+        // run's timeout ends first (or at the same time), so the run always ends RUN_TIMEOUT, never TIMEOUT
+        Instant start = time.instant();
+        try (Orchestrator o = Orchestrator.builder().store(store).time(time).executor(Runnable::run)
+                .retryPolicy(RetryPolicy.none())
+                .asyncService("hang", ctx -> new CompletableFuture<>())
+                .asyncService(ServiceDescriptor.of("hangTie"), ctx -> new CompletableFuture<>(),
+                        ServiceOptions.builder().timeout(Duration.ofMinutes(1)).build())
+                .asyncService(ServiceDescriptor.of("hangShort"), ctx -> new CompletableFuture<>(),
+                        ServiceOptions.builder().timeout(Duration.ofSeconds(30)).build())
+                .build()) {
+            for (String service : new String[]{"hang", "hangTie"}) {
+                RunHandle h = o.submit(Plan.builder().task("a", service, Map.of()).build(),
+                        RunOptions.builder().timeout(Duration.ofMinutes(1)).build());
+                assertThat(dueSoonAfter(start)).as(service)
+                        .containsExactly(start.plus(Duration.ofMinutes(1)));
+                time.advance(Duration.ofMinutes(1));
+                RunResult r = h.result().getNow(null);
+                assertThat(r.error().orElseThrow().code()).as(service).isEqualTo("RUN_TIMEOUT");
+                assertThat(o.deadLetters()).as(service).isEmpty();
+                start = time.instant();
+            }
+            // an attempt's own shorter timeout still has its own timer
+            RunHandle h = o.submit(Plan.builder().task("a", "hangShort", Map.of()).build(),
+                    RunOptions.builder().timeout(Duration.ofMinutes(1)).build());
+            assertThat(dueSoonAfter(start))
+                    .containsExactlyInAnyOrder(start.plus(Duration.ofSeconds(30)), start.plus(Duration.ofMinutes(1)));
+            time.advance(Duration.ofSeconds(30));
+            assertThat(h.result().getNow(null).error().orElseThrow().code()).isEqualTo("TIMEOUT");
         }
     }
 

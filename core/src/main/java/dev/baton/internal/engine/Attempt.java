@@ -25,6 +25,11 @@ final class Attempt implements TaskContext, Runnable {
     final Admission.Ticket ticket;
     final Map<String, Object> input;
     final Instant deadline;
+    /**
+     * Whether {@link #deadline} is the run's (its timeout ends first): then the run's own timer stops the attempt, and
+     * the attempt arms none, so the run ends {@code RUN_TIMEOUT} whichever of two timers due at once would run first.
+     */
+    final boolean runsDeadline;
     final Instant startedAt;
     final Instant firstStartedAt;
     /** Whether the breaker let this attempt through (set before the handler is called). */
@@ -72,7 +77,8 @@ final class Attempt implements TaskContext, Runnable {
     Attempt nextCompleted;
 
     Attempt(RunExecution run, int index, int attempt, ServiceBinding service, Admission.Ticket ticket,
-            Map<String, Object> input, Instant deadline, Instant startedAt, Instant firstStartedAt) {
+            Map<String, Object> input, Instant deadline, boolean runsDeadline, Instant startedAt,
+            Instant firstStartedAt) {
         this.run = run;
         this.index = index;
         this.attempt = attempt;
@@ -80,6 +86,7 @@ final class Attempt implements TaskContext, Runnable {
         this.ticket = ticket;
         this.input = input;
         this.deadline = deadline;
+        this.runsDeadline = runsDeadline;
         this.startedAt = startedAt;
         this.firstStartedAt = firstStartedAt;
     }

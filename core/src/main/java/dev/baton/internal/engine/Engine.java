@@ -891,7 +891,7 @@ public final class Engine implements AutoCloseable {
             return;
         }
         a.permitted = true;
-        if (a.deadline != null) {
+        if (a.deadline != null && !a.runsDeadline) {
             a.timer = scheduler.schedule(Duration.between(now(), a.deadline), () -> onDeadline(a));
         }
         ServiceBinding s = a.service;

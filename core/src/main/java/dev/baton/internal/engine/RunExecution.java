@@ -511,14 +511,16 @@ final class RunExecution {
         }
         Duration timeout = services[i].timeout();
         Instant deadline = timeout == null ? null : Saturating.plus(now, timeout);
+        boolean runsDeadline = false;
         if (settings.timeout() != null) {
             Instant runDeadline = Saturating.plus(createdAt, settings.timeout());
-            deadline = deadline == null || runDeadline.isBefore(deadline) ? runDeadline : deadline;
+            runsDeadline = deadline == null || !deadline.isBefore(runDeadline); // a tie is the run's too
+            deadline = runsDeadline ? runDeadline : deadline;
         }
         if (firstStarted[i] == null) {
             firstStarted[i] = now;
         }
-        Attempt a = new Attempt(this, i, n, services[i], t, input, deadline, now, firstStarted[i]);
+        Attempt a = new Attempt(this, i, n, services[i], t, input, deadline, runsDeadline, now, firstStarted[i]);
         current[i] = a;
         commit(new TaskStarted(runId, nextSeq++, now, graph.taskId(i), executionId(i), n, input));
         effects.add(a); // an attempt runs as "invoke me": no lambda per task

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AttemptInterruptTest {
 
     private static Attempt attempt() {
-        return new Attempt(null, 0, 1, null, null, Map.of(), null, null, null);
+        return new Attempt(null, 0, 1, null, null, Map.of(), null, false, null, null);
     }
 
     @Test
