@@ -15,7 +15,8 @@ import java.util.Objects;
  * handlers may return their own types. Default typing stays off: no type names are read or written. The value is
  * written as JSON text and read back, so the result holds JSON values only (bytes become base64 text, as Jackson
  * writes them); what JSON cannot hold (NaN, infinities, nesting beyond 1,000 levels or a value that contains itself)
- * is an {@link IllegalArgumentException}. Thread-safe.
+ * and numbers past the bounds {@link PlanJson} reads (1,000 digits, a scale within plus or minus 1,000) are an
+ * {@link IllegalArgumentException}. Thread-safe.
  */
 public final class JacksonValueMapper implements ValueMapper {
 

@@ -31,6 +31,14 @@ final class JsonSupport {
     /** Digits in one number; longer numbers are a limit problem, not a slow BigDecimal. */
     static final int MAX_NUMBER_LENGTH = 1_000;
 
+    /**
+     * How far a decimal's digits may sit from its decimal point: the {@link BigDecimal#scale() scale} its text gives
+     * (fraction digits minus exponent) is within plus or minus this. The digit limit alone lets a few bytes such as
+     * {@code 1e1000000} stand for a million-digit value that schema checks ({@code multipleOf}) expand, and an
+     * exponent past an int ({@code 1e9999999999}) is no BigDecimal at all.
+     */
+    static final int MAX_SCALE = MAX_NUMBER_LENGTH;
+
     private JsonSupport() {
     }
 
@@ -135,11 +143,44 @@ final class JsonSupport {
 
     private static Object decimal(JsonParser p) throws IOException {
         String text = p.getText();
+        if (!scaleWithinLimit(text)) {
+            throw new StreamConstraintsException("a number's exponent is beyond the limit of " + MAX_SCALE
+                    + " places between its digits and its decimal point", p.currentTokenLocation());
+        }
         double d = p.getDoubleValue();
         if (Double.isFinite(d) && Double.toString(d).equals(text)) {
             return d;
         }
         return p.getDecimalValue();
+    }
+
+    /**
+     * Whether the scale BigDecimal would give a JSON number's text is within {@link #MAX_SCALE}; worked out from the
+     * text, as the exponent may not fit an int.
+     */
+    static boolean scaleWithinLimit(String text) {
+        int e = Math.max(text.indexOf('e'), text.indexOf('E'));
+        int end = e < 0 ? text.length() : e;
+        int dot = text.indexOf('.');
+        long fractionDigits = dot < 0 || dot > end ? 0 : end - dot - 1;
+        if (e < 0) {
+            return fractionDigits <= MAX_SCALE;
+        }
+        int from = e + 1;
+        boolean negative = false;
+        if (from < text.length() && (text.charAt(from) == '+' || text.charAt(from) == '-')) {
+            negative = text.charAt(from) == '-';
+            from++;
+        }
+        while (from < text.length() - 1 && text.charAt(from) == '0') {
+            from++;
+        }
+        if (text.length() - from > 18) {
+            return false; // past any long, so far past the limit
+        }
+        long exponent = Long.parseLong(text, from, text.length(), 10);
+        long scale = fractionDigits - (negative ? -exponent : exponent);
+        return Math.abs(scale) <= MAX_SCALE;
     }
 
     /** Writes plain JSON values. Nesting is bounded by the plan model's own depth limit. */

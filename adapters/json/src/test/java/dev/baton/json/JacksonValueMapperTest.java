@@ -57,4 +57,13 @@ class JacksonValueMapperTest {
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    @Test
+    void aNumberPastTheBoundsPlanJsonReadsIsAnIllegalArgumentAndOneAtThemMapsToItself() {
+        JacksonValueMapper m = new JacksonValueMapper();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.toJson(Map.of("x", new java.math.BigDecimal("1e1001"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the limit of 1000 places");
+        assertThat(m.toJson(Map.of("x", new java.math.BigDecimal("1e1000"))))
+                .isEqualTo(Map.of("x", new java.math.BigDecimal("1e1000")));
+    }
 }

@@ -135,4 +135,15 @@ class NetworkntSchemaCheckerTest {
             assertThat(e.message()).contains("refers to itself");
         });
     }
+
+    @Test
+    void numbersAtTheReadersScaleLimitAreCheckedExactlyByMultipleOf() {
+        // the reader refuses a larger scale, so this is the most a plan's number makes multipleOf expand
+        Map<String, Object> input = PlanJson.defaults().read(
+                "{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {\"big\": 1e1000, \"tiny\": 1e-1000}}]}")
+                .tasks().get(0).input();
+        Map<String, Object> cents = Map.of("multipleOf", new java.math.BigDecimal("0.01"));
+        assertThat(checker.validate(Map.of("properties", Map.of("big", cents, "tiny", cents)), input))
+                .extracting(SchemaViolation::pointer).containsExactly("/tiny");
+    }
 }

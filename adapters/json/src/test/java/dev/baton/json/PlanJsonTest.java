@@ -208,6 +208,48 @@ class PlanJsonTest {
                 .containsExactly(ValidationCode.LIMIT_EXCEEDED);
     }
 
+    private static final String BEFORE_X = "{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {\"x\": ";
+
+    private static PlanParseException readingX(String number) {
+        return catchThrowableOfType(() -> PlanJson.defaults().read(BEFORE_X + number + "}}]}"), PlanParseException.class);
+    }
+
+    @Test
+    void anExponentPastBigDecimalsRangeIsALimitAtTheNumbersPositionNotANumberFormatException() {
+        // before: the BigDecimal's NumberFormatException came out of read
+        for (String number : List.of("1e9999999999", "1e-9999999999", "-2.5E+99999999999999999999")) {
+            PlanParseException e = readingX(number);
+            assertThat(e).as(number).isNotNull();
+            assertThat(e.errors()).as(number).singleElement().satisfies(err -> {
+                assertThat(err.code()).isEqualTo(ValidationCode.LIMIT_EXCEEDED);
+                assertThat(err.message()).isEqualTo("line 1, column " + (BEFORE_X.length() + 1)
+                        + ": a number's exponent is beyond the limit of 1000 places between its digits and its decimal point");
+            });
+        }
+        byte[] bytes = (BEFORE_X + "1e9999999999}}]}").getBytes(StandardCharsets.UTF_8);
+        assertThat(codes(catchThrowableOfType(() -> PlanJson.defaults().read(new ByteArrayInputStream(bytes)),
+                PlanParseException.class))).containsExactly(ValidationCode.LIMIT_EXCEEDED);
+    }
+
+    @Test
+    void aNumberWhoseDigitsSitMoreThanAThousandPlacesFromItsPointIsALimitAndOneAtTheBoundReads() {
+        // 1e1000000 is 9 characters within the digit limit, yet a million-digit value for multipleOf to expand
+        for (String number : List.of("1e1000000", "1e1001", "1E+1001", "0.5e-1000", "-1.55e-999", "1e-1001")) {
+            PlanParseException e = readingX(number);
+            assertThat(e).as(number).isNotNull();
+            assertThat(codes(e)).as(number).containsExactly(ValidationCode.LIMIT_EXCEEDED);
+            assertThat(e.errors().get(0).message()).as(number).contains("the limit of 1000 places");
+        }
+        // the scale is fraction digits minus exponent, as BigDecimal counts it
+        Map<String, Object> in = PlanJson.defaults().read(BEFORE_X + "1e1000, \"y\": -1e-1000, \"z\": 1.5e-999,"
+                + " \"w\": 0.5e1001, \"v\": 1e0000000000000000000000007}}]}").tasks().get(0).input();
+        assertThat(in.get("x")).isEqualTo(new BigDecimal("1e1000"));
+        assertThat(in.get("y")).isEqualTo(new BigDecimal("-1e-1000"));
+        assertThat(in.get("z")).isEqualTo(new BigDecimal("1.5e-999"));
+        assertThat(in.get("w")).isEqualTo(new BigDecimal("0.5e1001"));
+        assertThat(in.get("v")).isEqualTo(new BigDecimal("1e7"));
+    }
+
     @Test
     void bytesThatAreNotTextInTheirDetectedEncodingAreMalformedNotAnIoFailure(@TempDir Path dir) throws Exception {
         // a UTF-32 byte-order mark followed by bytes that are no UTF-32 character, and a UTF-32 document cut short:

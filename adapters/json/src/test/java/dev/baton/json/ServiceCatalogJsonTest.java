@@ -66,4 +66,18 @@ class ServiceCatalogJsonTest {
         assertThat(catchThrowableOfType(() -> ServiceCatalogJson.defaults().read("{"), PlanParseException.class).code())
                 .isEqualTo("MALFORMED_JSON");
     }
+
+    @Test
+    void aSchemaNumberWithAnExponentPastTheLimitIsALimitNotANumberFormatException() {
+        for (String number : List.of("1e9999999999", "1e-1000000")) {
+            PlanParseException e = catchThrowableOfType(() -> ServiceCatalogJson.defaults().read(
+                    "{\"services\": [{\"name\": \"s\", \"schema\": {\"input\": {\"multipleOf\": " + number + "}}}]}"),
+                    PlanParseException.class);
+            assertThat(e).as(number).isNotNull();
+            assertThat(e.errors()).as(number).singleElement().satisfies(err -> {
+                assertThat(err.code()).isEqualTo(ValidationCode.LIMIT_EXCEEDED);
+                assertThat(err.message()).startsWith("line 1, column 64: ").contains("the limit of 1000 places");
+            });
+        }
+    }
 }
