@@ -144,6 +144,19 @@ public final class LlmPlanner implements Planner {
      * @throws PlannerException {@code NO_PLAN_IN_REPLY} or {@code UNREADABLE_PLAN}, with problems to feed back
      */
     Plan readPlan(String reply) {
+        return readPlan(reply, planJson::read);
+    }
+
+    /**
+     * {@link #readPlan(String)} with the given reader of one candidate.
+     *
+     * @param reply  the message content
+     * @param reader reads one candidate; a {@link PlanParseException} or any other runtime exception makes it
+     *               unreadable
+     * @return the first candidate that reads
+     * @throws PlannerException {@code NO_PLAN_IN_REPLY} or {@code UNREADABLE_PLAN}, with problems to feed back
+     */
+    Plan readPlan(String reply, Function<String, Plan> reader) {
         List<String> candidates = JsonExtraction.candidates(reply, MAX_CANDIDATES);
         if (candidates.isEmpty()) {
             throw new PlannerException(PlannerException.NO_PLAN_IN_REPLY, "the model's reply held no JSON object",
@@ -151,22 +164,32 @@ public final class LlmPlanner implements Planner {
                             "your reply held no JSON object; answer with exactly one plan JSON object")), null);
         }
         // an example or a note before the plan must not hide it; when none reads, the first one's problems are fed back
-        PlanParseException first = null;
+        RuntimeException first = null;
         for (String json : candidates) {
             try {
-                return planJson.read(json);
-            } catch (PlanParseException e) {
+                return reader.apply(json);
+            } catch (RuntimeException e) {
+                // the Planner contract allows only PlannerException out: a reader that fails in any other way (a
+                // defect of its own) still leaves this candidate unreadable, and its message is not quoted, as it
+                // may hold any amount of the reply
                 if (first == null) {
                     first = e;
                 }
             }
         }
         List<PlanProblem> problems = new ArrayList<>();
-        for (ValidationError v : first.errors()) {
-            problems.add(new PlanProblem(v.code().name(), v.taskId(), v.path(), v.message()));
+        String detail = "";
+        if (first instanceof PlanParseException ppe) {
+            for (ValidationError v : ppe.errors()) {
+                problems.add(new PlanProblem(v.code().name(), v.taskId(), v.path(), v.message()));
+            }
+        } else {
+            problems.add(new PlanProblem(PlannerException.UNREADABLE_PLAN, null, "",
+                    "your plan could not be read; answer with exactly one plan JSON object in the format given"));
+            detail = " (reading it failed with " + first.getClass().getName() + ")";
         }
         throw new PlannerException(PlannerException.UNREADABLE_PLAN,
-                "the model's reply is not a readable plan: " + problems.size() + " problem(s)", problems, first);
+                "the model's reply is not a readable plan: " + problems.size() + " problem(s)" + detail, problems, first);
     }
 
     String requestBody(PlanningRequest request) {

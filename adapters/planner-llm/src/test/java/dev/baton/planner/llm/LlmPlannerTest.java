@@ -355,6 +355,45 @@ class LlmPlannerTest {
     }
 
     @Test
+    void aReplyWithAnExponentPastTheReadersLimitIsFedBackAsAnUnreadablePlan() {
+        // before: BigDecimal's NumberFormatException escaped the planner
+        assertThatThrownBy(() -> planner().build().readPlan(
+                "{\"tasks\": [{\"id\": \"t1\", \"service\": \"s\", \"input\": {\"x\": 1e9999999999}}]}"))
+                .isInstanceOfSatisfying(PlannerException.class, e -> {
+                    assertThat(e.code()).isEqualTo(PlannerException.UNREADABLE_PLAN);
+                    assertThat(e.problems()).singleElement().satisfies(p -> {
+                        assertThat(p.code()).isEqualTo("LIMIT_EXCEEDED");
+                        assertThat(p.message()).startsWith("line 1, column ").contains("the limit of 1000 places");
+                    });
+                });
+    }
+
+    @Test
+    void aCandidateWhoseReaderFailsOtherwiseIsAnUnreadablePlanWithAShortMessageAndALaterOneStillReads() {
+        LlmPlanner p = planner().build();
+        String huge = "x".repeat(100_000);
+        assertThatThrownBy(() -> p.readPlan("{\"tasks\": []}", json -> {
+            throw new IllegalStateException(huge);
+        })).isInstanceOfSatisfying(PlannerException.class, e -> {
+            assertThat(e.code()).isEqualTo(PlannerException.UNREADABLE_PLAN);
+            assertThat(e.getMessage()).isEqualTo("the model's reply is not a readable plan: 1 problem(s)"
+                    + " (reading it failed with java.lang.IllegalStateException)");
+            assertThat(e.replannable()).isTrue();
+            assertThat(e.problems()).singleElement().satisfies(problem -> {
+                assertThat(problem.code()).isEqualTo(PlannerException.UNREADABLE_PLAN);
+                assertThat(problem.message()).doesNotContain("xxx").hasSizeLessThan(200);
+            });
+        });
+        String plan = "{\"tasks\": [{\"id\": \"task1\", \"service\": \"order-system\", \"input\": {}}]}";
+        assertThat(p.readPlan("{\"a\": 1} then " + plan, json -> {
+            if (json.contains("\"a\"")) {
+                throw new IllegalStateException(huge);
+            }
+            return dev.baton.json.PlanJson.defaults().read(json);
+        }).tasks()).extracting(t -> t.id()).containsExactly("task1");
+    }
+
+    @Test
     void aRefusalWithoutAnApiKeySaysNoneIsConfigured() {
         server.replyRaw(401, Map.of(), "").replyRaw(401, Map.of(), "");
         LlmPlanner keyless = LlmPlanner.builder().baseUrl(server.baseUrl()).model("m").sleeper(slept::add).build();
