@@ -3,11 +3,13 @@ package dev.baton.planner.llm;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.json.PlanJson;
 import dev.baton.json.PlanParseException;
+import dev.baton.plan.JsonValues;
 import dev.baton.plan.Plan;
 import dev.baton.planner.PlanProblem;
 import dev.baton.planner.Planner;
@@ -77,6 +79,13 @@ public final class LlmPlanner implements Planner {
     private static final int BODY_QUOTE = 300;
     /** How many JSON objects of one reply are tried as the plan. */
     private static final int MAX_CANDIDATES = 8;
+    /**
+     * Room for the levels the prompt puts above a value it quotes (at most five: the user message, the revision, its
+     * current plan, the tasks array and a task, above a task's input).
+     * The values themselves nest up to {@link JsonValues#MAX_DEPTH}, the same as Jackson's default write limit, so
+     * without this room a request whose action, schemas or outputs nest that deep could not be written.
+     */
+    static final int PROMPT_LEVELS = 8;
 
     private final URI endpoint;
     private final URI baseUrl;
@@ -110,8 +119,11 @@ public final class LlmPlanner implements Planner {
         this.planJson = b.planJson;
         this.maxReplyBytes = (int) Math.min(Integer.MAX_VALUE - 8L, 2 * planJson.limits().maxPlanBytes() + (1 << 20));
         // the reply's content is one JSON string: as long as the body may be, not Jackson's default 20 M chars
-        this.mapper = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
-                .maxStringLength(maxReplyBytes).build()).build())
+        this.mapper = new ObjectMapper(JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(maxReplyBytes).build())
+                .streamWriteConstraints(StreamWriteConstraints.builder()
+                        .maxNestingDepth(JsonValues.MAX_DEPTH + PROMPT_LEVELS).build())
+                .build())
                 .disable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
     }
 
@@ -193,16 +205,41 @@ public final class LlmPlanner implements Planner {
     }
 
     String requestBody(PlanningRequest request) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("model", model);
-        body.put("temperature", 0);
-        body.put("messages", Prompts.messages(request, mapper));
+        return requestBody(request, model, mapper);
+    }
+
+    /**
+     * The chat-completion request for a planning request.
+     *
+     * @param request the planning request
+     * @param model   the model name
+     * @param mapper  writes the JSON
+     * @return the request body
+     * @throws PlannerException {@code PLANNER_UNAVAILABLE} if it cannot be written as JSON, with a short reason
+     */
+    static String requestBody(PlanningRequest request, String model, ObjectMapper mapper) {
         try {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("model", model);
+            body.put("temperature", 0);
+            body.put("messages", Prompts.messages(request, mapper));
             return mapper.writeValueAsString(body);
         } catch (JsonProcessingException e) {
+            // the full message carries the path through every level of the value: tens of thousands of characters
             throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE,
-                    "the planning request cannot be written as JSON: " + e.getOriginalMessage(), List.of(), null);
+                    "the planning request cannot be written as JSON: " + shortReason(e.getOriginalMessage()),
+                    List.of(), null);
         }
+    }
+
+    /** A writer's message cut to its first line, without Jackson's API names, and to at most {@link #BODY_QUOTE}. */
+    static String shortReason(String message) {
+        String m = message == null ? "unknown reason" : message.strip();
+        int nl = m.indexOf('\n');
+        m = nl < 0 ? m : m.substring(0, nl);
+        int api = m.indexOf(", from `");
+        m = api < 0 ? m : m.substring(0, api) + ")";
+        return m.length() > BODY_QUOTE ? m.substring(0, BODY_QUOTE) + "..." : m;
     }
 
     private String call(String body) {

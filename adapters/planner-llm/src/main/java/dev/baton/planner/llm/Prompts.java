@@ -7,7 +7,6 @@ import dev.baton.planner.PlanningRequest;
 import dev.baton.planner.Revision;
 import dev.baton.planner.ServiceDescriptor;
 
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,8 +44,9 @@ final class Prompts {
      * @param request the planning request
      * @param mapper  writes the JSON
      * @return the chat messages, as plain values
+     * @throws JsonProcessingException if the user message cannot be written as JSON
      */
-    static List<Map<String, Object>> messages(PlanningRequest request, ObjectMapper mapper) {
+    static List<Map<String, Object>> messages(PlanningRequest request, ObjectMapper mapper) throws JsonProcessingException {
         Map<String, Object> user = new LinkedHashMap<>();
         Map<String, Object> action = new LinkedHashMap<>();
         action.put("intent", request.action().intent());
@@ -75,13 +75,8 @@ final class Prompts {
         if (request.isRevision()) {
             user.put("revision", revision(request.revision()));
         }
-        String userText;
-        try {
-            userText = (request.isRevision() ? "Revise the running plan of this action with these services.\n"
-                    : "Plan this action with these services.\n") + mapper.writerWithDefaultPrettyPrinter().writeValueAsString(user);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        String userText = (request.isRevision() ? "Revise the running plan of this action with these services.\n"
+                : "Plan this action with these services.\n") + mapper.writerWithDefaultPrettyPrinter().writeValueAsString(user);
         return List.of(Map.of("role", "system", "content", SYSTEM), Map.of("role", "user", "content", userText));
     }
 

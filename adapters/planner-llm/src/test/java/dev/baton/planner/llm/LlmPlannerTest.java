@@ -393,6 +393,39 @@ class LlmPlannerTest {
         }).tasks()).extracting(t -> t.id()).containsExactly("task1");
     }
 
+    /** A parameter holding {@code levels} nested arrays around a number. */
+    private static PlanningRequest nested(int levels) {
+        Object v = 1;
+        for (int i = 0; i < levels; i++) {
+            v = List.of(v);
+        }
+        return PlanningRequest.first(Action.of("deep", Map.of("p", v)), catalog());
+    }
+
+    @Test
+    void paramsNestedAsDeepAsAnActionAllowsAreWrittenIntoThePrompt() {
+        // the parameters object and 999 arrays: the deepest value an Action holds; the prompt adds its own levels
+        // above it, past Jackson's default write limit of 1,000 (before: UncheckedIOException out of plan)
+        server.reply(GOOD);
+        assertThat(planner().build().plan(nested(999)).tasks()).hasSize(4);
+        assertThat(server.requests.get(0).body().chars().filter(c -> c == '[').count()).isGreaterThan(999);
+    }
+
+    @Test
+    void aRequestThatCannotBeWrittenIsPlannerUnavailableWithAShortReason() {
+        com.fasterxml.jackson.databind.ObjectMapper shallow = new com.fasterxml.jackson.databind.ObjectMapper(
+                com.fasterxml.jackson.core.JsonFactory.builder().streamWriteConstraints(
+                        com.fasterxml.jackson.core.StreamWriteConstraints.builder().maxNestingDepth(10).build()).build());
+        assertThatThrownBy(() -> LlmPlanner.requestBody(nested(900), "m", shallow))
+                .isInstanceOfSatisfying(PlannerException.class, e -> {
+                    assertThat(e.code()).isEqualTo(PlannerException.PLANNER_UNAVAILABLE);
+                    assertThat(e.replannable()).isFalse();
+                    // before: an UncheckedIOException whose message followed the path through every level
+                    assertThat(e.getMessage()).startsWith("the planning request cannot be written as JSON: ")
+                            .contains("nesting depth").doesNotContain("StreamWriteConstraints", "[").hasSizeLessThan(400);
+                });
+    }
+
     @Test
     void aRefusalWithoutAnApiKeySaysNoneIsConfigured() {
         server.replyRaw(401, Map.of(), "").replyRaw(401, Map.of(), "");
