@@ -117,7 +117,7 @@ public final class LlmPlanner implements Planner {
         this.clock = b.clock;
         this.http = b.http != null ? b.http : HttpClient.newBuilder().connectTimeout(b.requestTimeout).build();
         this.planJson = b.planJson;
-        this.maxReplyBytes = (int) Math.min(Integer.MAX_VALUE - 8L, 2 * planJson.limits().maxPlanBytes() + (1 << 20));
+        this.maxReplyBytes = replyLimit(planJson.limits().maxPlanBytes());
         // the reply's content is one JSON string: as long as the body may be, not Jackson's default 20 M chars
         this.mapper = new ObjectMapper(JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(maxReplyBytes).build())
@@ -125,6 +125,25 @@ public final class LlmPlanner implements Planner {
                         .maxNestingDepth(JsonValues.MAX_DEPTH + PROMPT_LEVELS).build())
                 .build())
                 .disable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+    }
+
+    /**
+     * The largest reply body read for a plan size limit: twice the limit (a plan escaped in a JSON string) plus 1 MiB,
+     * at most what one array holds. Saturates: a limit near {@code Long.MAX_VALUE} would otherwise overflow to a
+     * small or negative bound.
+     *
+     * @param maxPlanBytes the plan size limit, positive
+     * @return the reply bound in bytes
+     */
+    static int replyLimit(long maxPlanBytes) {
+        long cap = Integer.MAX_VALUE - 8L;
+        long room = cap - (1 << 20);
+        return (int) (maxPlanBytes > room / 2 ? cap : 2 * maxPlanBytes + (1 << 20));
+    }
+
+    /** @return the largest reply body read, in bytes */
+    int maxReplyBytes() {
+        return maxReplyBytes;
     }
 
     /** @return a new builder */
@@ -373,9 +392,16 @@ public final class LlmPlanner implements Planner {
         return Math.min(attempt - 1, 20);
     }
 
-    private Duration backoff(int exponent) {
-        Duration d = initialBackoff.multipliedBy(1L << exponent);
-        return d.compareTo(maxRetryDelay) > 0 ? maxRetryDelay : d;
+    /**
+     * The initial delay doubled {@code exponent} times, at most the longest delay; compared before multiplying, as a
+     * delay of years doubled twenty times overflows a Duration.
+     */
+    Duration backoff(int exponent) {
+        long factor = 1L << exponent;
+        if (initialBackoff.compareTo(maxRetryDelay.dividedBy(factor)) > 0) {
+            return maxRetryDelay;
+        }
+        return initialBackoff.multipliedBy(factor);
     }
 
     /** Retry-After as delta-seconds or an HTTP date, judged by the injected clock. */
@@ -604,7 +630,9 @@ public final class LlmPlanner implements Planner {
         }
 
         /**
-         * @param planJson reads the plan out of the reply, with its limits (default {@link PlanJson#defaults()})
+         * @param planJson reads the plan out of the reply, with its limits (default {@link PlanJson#defaults()}); a
+         *                 reply body is read up to twice its plan size limit plus 1 MiB, at most 2 GiB, and a longer
+         *                 one is {@code PLANNER_UNAVAILABLE}
          * @return this builder
          */
         public Builder planJson(PlanJson planJson) {

@@ -427,6 +427,36 @@ class LlmPlannerTest {
     }
 
     @Test
+    void theReplyLimitIsTwiceThePlanLimitPlusAMebibyteAndSaturatesInsteadOfOverflowing() {
+        long cap = Integer.MAX_VALUE - 8L;
+        long largestExact = (cap - (1 << 20)) / 2;
+        assertThat(LlmPlanner.replyLimit(1024)).isEqualTo(2048 + (1 << 20));
+        assertThat(LlmPlanner.replyLimit(16L << 20)).isEqualTo(33 << 20);
+        assertThat(LlmPlanner.replyLimit(largestExact)).isEqualTo(2 * largestExact + (1 << 20));
+        assertThat(LlmPlanner.replyLimit(largestExact + 1)).isEqualTo(cap);
+        // before: 2 * limit overflowed, to 1,048,574 bytes for Long.MAX_VALUE and below zero just under it
+        assertThat(LlmPlanner.replyLimit(Long.MAX_VALUE)).isEqualTo(cap);
+        assertThat(LlmPlanner.replyLimit(Long.MAX_VALUE / 2 + 1)).isEqualTo(cap);
+        assertThat(planner().planJson(dev.baton.json.PlanJson.withLimits(dev.baton.validation.ValidationLimits.builder()
+                .maxPlanBytes(Long.MAX_VALUE).build())).build().maxReplyBytes()).isEqualTo(cap);
+    }
+
+    @Test
+    void theBackoffDoublesUpToTheLongestDelayWithoutOverflowingForHugeDelays() {
+        LlmPlanner usual = planner().build();
+        assertThat(java.util.stream.IntStream.rangeClosed(0, 5).mapToObj(usual::backoff)).extracting(Duration::toSeconds)
+                .containsExactly(1L, 2L, 4L, 8L, 16L, 30L);
+        assertThat(usual.backoff(20)).isEqualTo(Duration.ofSeconds(30));
+        // before: ArithmeticException out of Duration.multipliedBy
+        Duration longest = Duration.ofSeconds(Long.MAX_VALUE);
+        long quarter = Long.MAX_VALUE / 4 + 1; // doubled once it fits, twice it does not
+        LlmPlanner huge = planner().retryDelays(Duration.ofSeconds(quarter), longest).build();
+        assertThat(huge.backoff(1)).isEqualTo(Duration.ofSeconds(2 * quarter));
+        assertThat(huge.backoff(2)).isEqualTo(longest);
+        assertThat(huge.backoff(20)).isEqualTo(longest);
+    }
+
+    @Test
     void aRefusalWithoutAnApiKeySaysNoneIsConfigured() {
         server.replyRaw(401, Map.of(), "").replyRaw(401, Map.of(), "");
         LlmPlanner keyless = LlmPlanner.builder().baseUrl(server.baseUrl()).model("m").sleeper(slept::add).build();
