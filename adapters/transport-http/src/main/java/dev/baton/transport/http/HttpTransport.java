@@ -23,7 +23,10 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,14 +49,17 @@ import java.util.function.Function;
  *   <li>{@value #ATTEMPT}: the 1-based attempt number;</li>
  *   <li>{@value #CORRELATION_ID}: the run's correlation id, when it has one;</li>
  *   <li>{@code Authorization: Bearer <token>} when the service has a credential: the token is read from the named
- *       environment variable at call time, never stored by the transport, and never put in any message.</li>
+ *       environment variable at call time, never stored by the transport, and never put in any message. It is sent
+ *       exactly as read: one holding anything but visible ASCII (a trailing newline from a file, say) fails with
+ *       {@link HttpTransportException#CREDENTIAL_INVALID} naming the variable, and nothing is sent.</li>
  * </ul>
  * A 2xx response's JSON body is the task's output (an empty body is {@code null}; a decimal is a {@code Double} where
  * that is exact, else a {@code BigDecimal}). Failures complete the stage with
  * the core's {@link RetryableException} (carrying {@code Retry-After}) or {@link NonRetryableException}, whose cause is
  * an {@link HttpTransportException} with the HTTP code, status and service (see {@link #details(Throwable)}):
  * 408, 429 and 5xx are retryable and carry {@code Retry-After} (seconds or HTTP date);
- * other statuses are not retryable; connection errors and timeouts are retryable; a response body over
+ * other statuses are not retryable; connection errors and timeouts are retryable; a request the JDK client refuses to
+ * build fails with {@link HttpTransportException#INVALID_REQUEST}, its header values masked; a response body over
  * {@code maxResponseBytes} fails while streaming, without reading the rest. Text from an error body is truncated and
  * the credential is redacted from it. Cancelling the returned stage's future aborts the HTTP exchange.
  *
@@ -149,6 +155,13 @@ public final class HttpTransport implements TaskTransport, HealthSource {
                         HttpTransportException.CREDENTIAL_MISSING, service, "the environment variable '" + envName
                         + "' holding the credential of service '" + service + "' is not set", false, null, 0, null)));
             }
+            String unfit = unfitCredential(secret);
+            if (unfit != null) {
+                return CompletableFuture.failedFuture(surface(new HttpTransportException(
+                        HttpTransportException.CREDENTIAL_INVALID, service, "the environment variable '" + envName
+                        + "' holding the credential of service '" + service + "' " + unfit + "; a bearer token is "
+                        + "visible ASCII only, so nothing was sent", false, null, 0, null)));
+            }
         }
         Duration timeout = requestTimeout;
         if (request.deadline() != null) {
@@ -168,23 +181,35 @@ public final class HttpTransport implements TaskTransport, HealthSource {
             return CompletableFuture.failedFuture(surface(new HttpTransportException(HttpTransportException.REJECTED,
                     service, "the task input cannot be written as JSON", false, null, 0, null)));
         }
-        HttpRequest.Builder rb = HttpRequest.newBuilder(url)
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .header(IDEMPOTENCY_KEY, request.executionId())
-                .header(ATTEMPT, Integer.toString(request.attempt()))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (request.correlationId() != null) {
-            rb.header(CORRELATION_ID, request.correlationId());
-        }
-        if (secret != null) {
-            rb.header("Authorization", "Bearer " + secret);
+        HttpRequest built;
+        try {
+            HttpRequest.Builder rb = HttpRequest.newBuilder(url)
+                    .timeout(timeout)
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json")
+                    .header(IDEMPOTENCY_KEY, request.executionId())
+                    .header(ATTEMPT, Integer.toString(request.attempt()))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            if (request.correlationId() != null) {
+                rb.header(CORRELATION_ID, request.correlationId());
+            }
+            if (secret != null) {
+                rb.header("Authorization", "Bearer " + secret);
+            }
+            built = rb.build();
+        } catch (RuntimeException e) {
+            // the client's message quotes the value it refused ("invalid header value: ..."): mask every value this
+            // request carries in a header, and keep the exception itself out of the cause chain
+            String detail = Redactor.redact(e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()), headerValues(request, secret));
+            return CompletableFuture.failedFuture(surface(new HttpTransportException(
+                    HttpTransportException.INVALID_REQUEST, service, "the request to service '" + service
+                    + "' cannot be built (" + detail + ")", false, null, 0, null)));
         }
         CompletableFuture<Object> out = new CompletableFuture<>();
         CompletableFuture<HttpResponse<byte[]>> call;
         try {
-            call = client.sendAsync(rb.build(), LimitedBody.handler(maxResponseBytes, ERROR_SNIPPET_BYTES));
+            call = client.sendAsync(built, LimitedBody.handler(maxResponseBytes, ERROR_SNIPPET_BYTES));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(surface(failure(service, e, secret)));
         }
@@ -202,6 +227,47 @@ public final class HttpTransport implements TaskTransport, HealthSource {
             }
         });
         return out;
+    }
+
+    /**
+     * Why a credential cannot be sent as {@code Bearer <token>}, or {@code null} when it can. Only visible ASCII is
+     * accepted: the JDK refuses control characters in a header with a message quoting the whole value, and
+     * whitespace at either end (a trailing newline read from a file, typically) would be dropped or break the header.
+     * The token is refused, not trimmed, so that what is sent is exactly what is configured; the reason names the
+     * kind and place of the character, never the token.
+     */
+    static String unfitCredential(String secret) {
+        for (int i = 0; i < secret.length(); i++) {
+            char c = secret.charAt(i);
+            if (c >= 0x21 && c <= 0x7e) {
+                continue;
+            }
+            boolean last = i == secret.length() - 1;
+            String where = last ? "at its end" : i == 0 ? "at its start" : "at index " + i;
+            if (c == '\n' || c == '\r') {
+                return "holds a line break " + where + (last ? " (a trailing newline?)" : "");
+            }
+            if (c == ' ' || c == '\t') {
+                return "holds whitespace " + where;
+            }
+            return "holds " + (c < 0x20 || c == 0x7f ? "a control character " : "a non-ASCII character ") + where;
+        }
+        return null;
+    }
+
+    /** The values of the headers that come from the request or the environment, longest first. */
+    private static List<String> headerValues(TaskRequest request, String secret) {
+        List<String> values = new ArrayList<>();
+        values.add(request.executionId());
+        if (request.correlationId() != null) {
+            values.add(request.correlationId());
+        }
+        if (secret != null) {
+            values.add(secret);
+        }
+        // a value inside a longer one must not be masked first, leaving the rest of the longer one readable
+        values.sort(Comparator.comparingInt(String::length).reversed());
+        return values;
     }
 
     /** The body sent for a request: exactly the six wire fields, in this order. */

@@ -16,7 +16,8 @@ import java.util.OptionalInt;
  *
  * <p>Stable codes: {@link #UNAVAILABLE} (408, 429, 5xx; retryable), {@link #REJECTED} (other non-2xx; not retryable),
  * {@link #CONNECT_FAILED} (retryable), {@link #TIMEOUT} (retryable), {@link #RESPONSE_TOO_LARGE} (not retryable),
- * {@link #INVALID_RESPONSE} (not retryable), {@link #CREDENTIAL_MISSING} (not retryable), {@link #NO_ENDPOINT} (not
+ * {@link #INVALID_RESPONSE} (not retryable), {@link #CREDENTIAL_MISSING} (not retryable),
+ * {@link #CREDENTIAL_INVALID} (not retryable), {@link #INVALID_REQUEST} (not retryable), {@link #NO_ENDPOINT} (not
  * retryable).
  */
 public class HttpTransportException extends BatonException {
@@ -37,6 +38,13 @@ public class HttpTransportException extends BatonException {
     public static final String INVALID_RESPONSE = "HTTP_INVALID_RESPONSE";
     /** Code: the environment variable named for the service's credential is not set. Not retryable. */
     public static final String CREDENTIAL_MISSING = "HTTP_CREDENTIAL_MISSING";
+    /**
+     * Code: the credential holds a character a bearer token cannot carry in a header (anything but visible ASCII: a
+     * trailing newline, say). Not retryable; nothing is sent.
+     */
+    public static final String CREDENTIAL_INVALID = "HTTP_CREDENTIAL_INVALID";
+    /** Code: the HTTP client refuses to build the request (a header value it cannot send, say). Not retryable. */
+    public static final String INVALID_REQUEST = "HTTP_INVALID_REQUEST";
     /** Code: no URL is known for the service. Not retryable. */
     public static final String NO_ENDPOINT = "HTTP_NO_ENDPOINT";
 

@@ -292,6 +292,52 @@ class HttpTransportTest {
     }
 
     @Test
+    void aCredentialThatCannotBeSentInAHeaderIsRefusedNamingTheVariableAndServiceNeverTheValue() throws Exception {
+        FakeServer s = server((ex, body) -> FakeServer.respond(ex, 200, "{}"));
+        Map<String, String> expected = Map.of(
+                CANARY + "\n", "holds a line break at its end (a trailing newline?)",
+                CANARY + "\r\n", "holds a line break at index " + CANARY.length(),
+                " " + CANARY, "holds whitespace at its start",
+                CANARY + "\u0000x", "holds a control character at index " + CANARY.length(),
+                CANARY + "\u00e9", "holds a non-ASCII character at its end",
+                CANARY + "\u6ce8", "holds a non-ASCII character at its end");
+        for (Map.Entry<String, String> c : expected.entrySet()) {
+            HttpTransport t = transport(s.uri("/orders")).credentialEnv("orders", "ORDERS_TOKEN")
+                    .env(n -> c.getKey()).build();
+            HttpTransportException e = failure(t, request(1));
+            assertThat(e.code()).isEqualTo(HttpTransportException.CREDENTIAL_INVALID);
+            assertThat(e.retryable()).isFalse();
+            assertThat(e.service()).isEqualTo("orders");
+            assertThat(e.getMessage()).isEqualTo("the environment variable 'ORDERS_TOKEN' holding the credential of "
+                    + "service 'orders' " + c.getValue() + "; a bearer token is visible ASCII only, so nothing was sent");
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new java.io.PrintWriter(trace));
+            assertThat(trace.toString()).doesNotContain(CANARY);
+        }
+        assertThat(s.received).isEmpty();
+    }
+
+    @Test
+    void aRequestTheHttpClientRefusesToBuildFailsTypedWithoutAnyHeaderValueInTheMessage() throws Exception {
+        // the engine's execution ids are ASCII, but the transport is public: one the JDK refuses as a header value
+        String executionId = "run-1/" + CANARY + "-\u6ce8\u6587";
+        FakeServer s = server((ex, body) -> FakeServer.respond(ex, 200, "{}"));
+        HttpTransport t = transport(s.uri("/orders")).credentialEnv("orders", "ORDERS_TOKEN")
+                .env(n -> "tok-" + CANARY).build();
+
+        HttpTransportException e = failure(t, new TaskRequest("run-1", "task1", "orders", executionId, 1, Map.of(),
+                null, "corr-9"));
+
+        assertThat(e.code()).isEqualTo(HttpTransportException.INVALID_REQUEST);
+        assertThat(e.retryable()).isFalse();
+        assertThat(e.service()).isEqualTo("orders");
+        assertThat(e.getCause()).as("the client's exception quotes the value").isNull();
+        assertThat(e.getMessage()).startsWith("the request to service 'orders' cannot be built (")
+                .contains("[REDACTED]").doesNotContain(CANARY).doesNotContain("\u6ce8");
+        assertThat(s.received).isEmpty();
+    }
+
+    @Test
     void aResolverGivesUrlsOfServicesNotConfigured() throws Exception {
         FakeServer s = server((ex, body) -> FakeServer.respond(ex, 200, "\"" + ex.getRequestURI().getPath() + "\""));
         HttpTransport t = HttpTransport.builder().resolver(name -> s.uri("/svc/" + name)).build();
