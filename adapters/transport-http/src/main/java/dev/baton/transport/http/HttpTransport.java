@@ -47,7 +47,8 @@ import java.util.function.Function;
  * <ul>
  *   <li>{@value #IDEMPOTENCY_KEY}: the execution id (the same on every attempt: services dedupe on it);</li>
  *   <li>{@value #ATTEMPT}: the 1-based attempt number;</li>
- *   <li>{@value #CORRELATION_ID}: the run's correlation id, when it has one;</li>
+ *   <li>{@value #CORRELATION_ID}: the run's correlation id, when it has one, percent-encoded (see
+ *       {@link #encodeCorrelationId(String)}): plain visible-ASCII ids without {@code %} are sent unchanged;</li>
  *   <li>{@code Authorization: Bearer <token>} when the service has a credential: the token is read from the named
  *       environment variable at call time, never stored by the transport, and never put in any message. It is sent
  *       exactly as read: one holding anything but visible ASCII (a trailing newline from a file, say) fails with
@@ -76,8 +77,10 @@ public final class HttpTransport implements TaskTransport, HealthSource {
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     /** Header carrying the 1-based attempt number. */
     public static final String ATTEMPT = "Baton-Attempt";
-    /** Header carrying the run's correlation id. */
+    /** Header carrying the run's correlation id, encoded by {@link #encodeCorrelationId(String)}. */
     public static final String CORRELATION_ID = "Baton-Correlation-Id";
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     /** How much of an error body is kept for the message. */
     static final int ERROR_SNIPPET_BYTES = 512;
@@ -191,7 +194,7 @@ public final class HttpTransport implements TaskTransport, HealthSource {
                     .header(ATTEMPT, Integer.toString(request.attempt()))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body));
             if (request.correlationId() != null) {
-                rb.header(CORRELATION_ID, request.correlationId());
+                rb.header(CORRELATION_ID, encodeCorrelationId(request.correlationId()));
             }
             if (secret != null) {
                 rb.header("Authorization", "Bearer " + secret);
@@ -261,6 +264,7 @@ public final class HttpTransport implements TaskTransport, HealthSource {
         values.add(request.executionId());
         if (request.correlationId() != null) {
             values.add(request.correlationId());
+            values.add(encodeCorrelationId(request.correlationId()));
         }
         if (secret != null) {
             values.add(secret);
@@ -268,6 +272,65 @@ public final class HttpTransport implements TaskTransport, HealthSource {
         // a value inside a longer one must not be masked first, leaving the rest of the longer one readable
         values.sort(Comparator.comparingInt(String::length).reversed());
         return values;
+    }
+
+    /**
+     * The {@value #CORRELATION_ID} header value of a correlation id. A run accepts any id of 1 to 256 characters, but a
+     * header carries only visible ASCII reliably (the JDK client refuses control and non-Latin-1 characters, and
+     * receivers drop spaces at either end), so the id's UTF-8 bytes outside visible ASCII ({@code 0x21..0x7E}), and
+     * {@code %} itself, are sent as {@code %XX} (upper-case hex): {@code 注文-42} is {@code %E6%B3%A8%E6%96%87-42},
+     * {@code 100% a} is {@code 100%25%20a}, and an id of visible ASCII without {@code %} is sent unchanged. Plain
+     * percent-decoding as UTF-8 ({@link #decodeCorrelationId(String)}) gives the id back; {@code +} stays {@code +}.
+     *
+     * @param correlationId the run's correlation id
+     * @return the header value: visible ASCII only
+     */
+    public static String encodeCorrelationId(String correlationId) {
+        Objects.requireNonNull(correlationId, "correlationId");
+        byte[] utf8 = correlationId.getBytes(StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder(utf8.length);
+        for (byte b : utf8) {
+            int c = b & 0xff;
+            if (c >= 0x21 && c <= 0x7e && c != '%') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * The correlation id a {@value #CORRELATION_ID} header value carries: the inverse of
+     * {@link #encodeCorrelationId(String)}, for services written in Java. A {@code %} not followed by two hex digits
+     * (from a sender that does not encode) is kept as it is; bytes that are not UTF-8 read as U+FFFD.
+     *
+     * @param headerValue the header's value
+     * @return the correlation id
+     */
+    public static String decodeCorrelationId(String headerValue) {
+        Objects.requireNonNull(headerValue, "headerValue");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(headerValue.length());
+        int plain = 0;  // start of the run of characters copied as they are
+        for (int i = 0; i < headerValue.length(); i++) {
+            int hi = headerValue.charAt(i) == '%' && i + 2 < headerValue.length() ? hex(headerValue.charAt(i + 1)) : -1;
+            int lo = hi < 0 ? -1 : hex(headerValue.charAt(i + 2));
+            if (lo >= 0) {
+                // a run, not char by char, so that a surrogate pair from a sender that does not encode stays whole
+                bytes.writeBytes(headerValue.substring(plain, i).getBytes(StandardCharsets.UTF_8));
+                bytes.write(hi << 4 | lo);
+                i += 2;
+                plain = i + 1;
+            }
+        }
+        bytes.writeBytes(headerValue.substring(plain).getBytes(StandardCharsets.UTF_8));
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The value of an ASCII hex digit, or -1 (Character.digit would take other scripts' digits too). */
+    private static int hex(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : -1;
     }
 
     /** The body sent for a request: exactly the six wire fields, in this order. */

@@ -26,7 +26,7 @@ import java.util.concurrent.Executors;
 /**
  * The transport contract kit run on {@link HttpTransport}, against real HTTP services on loopback. The service side
  * reads each call back from the wire format the transport documents (the JSON body and the {@code Idempotency-Key}
- * and {@code Baton-Correlation-Id} headers) and answers as that format says: 200 with the JSON output, 503 with
+ * and percent-encoded {@code Baton-Correlation-Id} headers) and answers as that format says: 200 with the JSON output, 503 with
  * {@code Retry-After} in seconds, 422 with the reason, 200 with a body that is not JSON, 500 when the script throws.
  */
 class HttpTransportContractTest extends TaskTransportContractTest {
@@ -80,7 +80,7 @@ class HttpTransportContractTest extends TaskTransportContractTest {
                 (String) body.get("service"), (String) body.get("executionId"),
                 ((Number) body.get("attempt")).intValue(), input,
                 exchange.getRequestHeaders().getFirst(HttpTransport.IDEMPOTENCY_KEY),
-                exchange.getRequestHeaders().getFirst(HttpTransport.CORRELATION_ID));
+                correlationId(exchange.getRequestHeaders().getFirst(HttpTransport.CORRELATION_ID)));
         ServiceAnswer answer;
         try {
             answer = script.answer(call);
@@ -103,6 +103,10 @@ class HttpTransportContractTest extends TaskTransportContractTest {
         } else {
             send(exchange, 200, "<html>not JSON</html>");
         }
+    }
+
+    private static String correlationId(String header) {
+        return header == null ? null : HttpTransport.decodeCorrelationId(header);
     }
 
     private static void send(HttpExchange exchange, int status, String body) throws IOException {

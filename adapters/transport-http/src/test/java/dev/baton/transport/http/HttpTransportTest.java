@@ -338,6 +338,43 @@ class HttpTransportTest {
     }
 
     @Test
+    void everyCorrelationIdARunAcceptsIsSentPercentEncodedAsUtf8AndDecodesBack() throws Exception {
+        StringBuilder visible = new StringBuilder();
+        for (char c = 0x21; c <= 0x7e; c++) {
+            if (c != '%') {
+                visible.append(c);
+            }
+        }
+        Map<String, String> sent = new java.util.LinkedHashMap<>();
+        sent.put("\u6ce8\u6587-42", "%E6%B3%A8%E6%96%87-42");
+        sent.put("line\r\nbreak\u0000", "line%0D%0Abreak%00");
+        sent.put(" 100% sure ", "%20100%25%20sure%20");
+        sent.put("caf\u00e9 \ud83d\ude80", "caf%C3%A9%20%F0%9F%9A%80");
+        sent.put(visible.toString(), visible.toString());
+        sent.put("\u6ce8".repeat(256), "%E6%B3%A8".repeat(256));
+        FakeServer s = server((ex, body) -> FakeServer.respond(ex, 200, "{}"));
+        HttpTransport t = transport(s.uri("/orders")).build();
+
+        for (Map.Entry<String, String> c : sent.entrySet()) {
+            String id = dev.baton.RunOptions.builder().correlationId(c.getKey()).build().correlationId().orElseThrow();
+            await(t.dispatch(new TaskRequest("run-1", "task1", "orders", "run-1/task1", 1, Map.of(), null, id))
+                    .toCompletableFuture());
+            String header = s.received.get(s.received.size() - 1).headers().getFirst(HttpTransport.CORRELATION_ID);
+            assertThat(header).as(id).isEqualTo(c.getValue());
+            assertThat(HttpTransport.decodeCorrelationId(header)).isEqualTo(id);
+        }
+    }
+
+    @Test
+    void decodingKeepsAPercentSignThatIsNotAnEscapeAndLeavesPlusAlone() {
+        assertThat(HttpTransport.decodeCorrelationId("50%-off+more%2")).isEqualTo("50%-off+more%2");
+        assertThat(HttpTransport.decodeCorrelationId("%e6%b3%a8x%4G")).isEqualTo("\u6ce8x%4G");
+        // a digit of another script is not a hex digit
+        assertThat(HttpTransport.decodeCorrelationId("%\u0664\u0661")).isEqualTo("%\u0664\u0661");
+        assertThat(HttpTransport.decodeCorrelationId("raw \ud83d\ude80")).isEqualTo("raw \ud83d\ude80");
+    }
+
+    @Test
     void aResolverGivesUrlsOfServicesNotConfigured() throws Exception {
         FakeServer s = server((ex, body) -> FakeServer.respond(ex, 200, "\"" + ex.getRequestURI().getPath() + "\""));
         HttpTransport t = HttpTransport.builder().resolver(name -> s.uri("/svc/" + name)).build();
