@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * Which webhook destinations may be called. A destination must be http or https, its host must be on the allow-list
- * (an exact name, or {@code *.example.com} for any subdomain, or {@link Builder#allowAnyHost()}), and every address
+ * (an exact name, or {@code *.example.com} for any subdomain, or {@link Builder#allowAnyHost()}; matched without
+ * regard to case, an IPv6 literal with or without its brackets), and every address
  * it resolves to must be public: loopback, private (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), link-local
  * (169.254/16, fe80::/10), wildcard and multicast addresses are refused unless explicitly allowed. Immutable and
  * thread-safe.
@@ -70,10 +71,7 @@ public final class DestinationPolicy {
         if (host == null || host.isEmpty()) {
             throw refused(destination, "no host");
         }
-        String h = host.toLowerCase(Locale.ROOT);
-        if (h.startsWith("[") && h.endsWith("]")) {
-            h = h.substring(1, h.length() - 1);
-        }
+        String h = normalise(host);
         if (!anyHost && !hostAllowed(h)) {
             throw refused(destination, "host '" + h + "' is not on the allow-list");
         }
@@ -90,6 +88,20 @@ public final class DestinationPolicy {
                         + a.getHostAddress());
             }
         }
+    }
+
+    /**
+     * A host as it is matched: lower case, an IPv6 literal without its brackets. {@link URI#getHost()} gives
+     * {@code [::1]} for {@code http://[::1]/}, and the resolver wants {@code ::1}; the allow-list and the destination
+     * both go through here, so either spelling matches. An IPv6 literal is otherwise compared as written
+     * ({@code ::1} is not {@code 0:0:0:0:0:0:0:1}).
+     */
+    static String normalise(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.length() >= 2 && h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        return h;
     }
 
     private boolean hostAllowed(String h) {
@@ -158,15 +170,18 @@ public final class DestinationPolicy {
         }
 
         /**
-         * @param host a host name or literal address, or {@code *.domain} for its subdomains
+         * @param host a host name or literal address, or {@code *.domain} for its subdomains; case does not matter,
+         *             and an IPv6 literal may be given with or without brackets ({@code [::1]}, as
+         *             {@link URI#getHost()} gives it, or {@code ::1})
          * @return this builder
          */
         public Builder allowHost(String host) {
             Objects.requireNonNull(host, "host");
-            if (host.isBlank()) {
-                throw new IllegalArgumentException("host must not be blank");
+            String h = normalise(host);
+            if (h.isBlank()) {
+                throw new IllegalArgumentException("host must not be blank, was '" + host + "'");
             }
-            hosts.add(host.toLowerCase(Locale.ROOT));
+            hosts.add(h);
             return this;
         }
 

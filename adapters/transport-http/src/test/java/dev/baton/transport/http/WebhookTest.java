@@ -289,6 +289,32 @@ class WebhookTest {
     }
 
     @Test
+    void anAllowedHostMatchesWhateverItsCaseAndAnIpv6LiteralWithOrWithoutBrackets() {
+        URI loopback6 = URI.create("http://[::1]:8080/hooks");
+        // the host as the URI gives it, brackets included
+        DestinationPolicy.builder().allowHost(loopback6.getHost()).allowLoopback(true).build().check(loopback6);
+        DestinationPolicy.builder().allowHost("::1").allowLoopback(true).build().check(loopback6);
+        DestinationPolicy.builder().allowHost("[FD00::1]").allowPrivate(true).build()
+                .check(URI.create("https://[fd00::1]/x"));
+        DestinationPolicy.builder().allowHost("[fd00::1]").allowPrivate(true).build()
+                .check(URI.create("https://[FD00::1]/x"));
+        InetAddress[] publicAddress = {InetAddress.getLoopbackAddress()};
+        DestinationPolicy named = DestinationPolicy.builder().allowHost("Hooks.Example.com").allowLoopback(true)
+                .resolver(h -> {
+                    assertThat(h).isEqualTo("hooks.example.com");
+                    return publicAddress;
+                }).build();
+        named.check(URI.create("https://HOOKS.example.COM/x"));
+
+        assertThatThrownBy(() -> DestinationPolicy.builder().allowHost("[::2]").allowLoopback(true).build()
+                .check(loopback6)).isInstanceOfSatisfying(WebhookException.class,
+                        e -> assertThat(e.code()).isEqualTo(WebhookException.DESTINATION_REFUSED))
+                .hasMessageContaining("host '::1' is not on the allow-list");
+        assertThatThrownBy(() -> DestinationPolicy.builder().allowHost("[]"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'[]'");
+    }
+
+    @Test
     void theVerifierRejectsTamperingExpiryAndGarbage() {
         WebhookSignature v = WebhookSignature.verifier(KEY, Duration.ofMinutes(5), time);
         byte[] body = "{\"runId\":\"r\"}".getBytes(StandardCharsets.UTF_8);
