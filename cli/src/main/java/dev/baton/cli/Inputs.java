@@ -52,15 +52,18 @@ final class Inputs {
     }
 
     /**
-     * An error as one line of a report: line breaks and other control characters that names from the file carry
-     * into its message are escaped, so that every error stays on its own line.
+     * Text as one line of a report: line breaks and other control characters that names from a file, or messages
+     * from a store or a service, carry are escaped, so that every error stays on its own line and nothing reaches
+     * the terminal as a control sequence. Escaped are the C0 and C1 controls (ESC among them) and DEL, the Unicode
+     * line and paragraph separators, and the bidirectional formatting characters, which could reorder what a line
+     * shows.
      */
     static String oneLine(Object error) {
         String s = String.valueOf(error);
         StringBuilder sb = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (Character.isISOControl(c)) {
+            if (mustEscape(c)) {
                 if (sb == null) {
                     sb = new StringBuilder(s.length() + 16).append(s, 0, i);
                 }
@@ -75,6 +78,14 @@ final class Inputs {
             }
         }
         return sb == null ? s : sb.toString();
+    }
+
+    private static boolean mustEscape(char c) {
+        return Character.isISOControl(c)                                   // C0, DEL and C1
+                || c == '\u2028' || c == '\u2029'                           // line and paragraph separators
+                || c == '\u061c' || c == '\u200e' || c == '\u200f'           // bidirectional marks
+                || (c >= '\u202a' && c <= '\u202e')                         // bidirectional embeddings, overrides
+                || (c >= '\u2066' && c <= '\u2069');                        // bidirectional isolates
     }
 
     private static void checkReadable(Path file, String what) {

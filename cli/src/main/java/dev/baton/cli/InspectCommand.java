@@ -110,35 +110,44 @@ final class InspectCommand implements Callable<Integer> {
         return m;
     }
 
+    /**
+     * The human view of a run. Every line goes through {@link Inputs#oneLine}: error messages, names and values come
+     * from the store and, before it, from services, and must neither add lines nor reach the terminal as control
+     * sequences.
+     */
     static void print(PrintWriter out, RunView v, boolean details) {
-        out.println("run " + v.runId() + ": " + v.status().name().toLowerCase());
-        out.println("  created: " + PsCommand.time(v.createdAt())
+        line(out, "run " + v.runId() + ": " + v.status().name().toLowerCase());
+        line(out, "  created: " + PsCommand.time(v.createdAt())
                 + (v.endedAt() == null ? "" : ", took " + PsCommand.took(v)));
         if (v.correlationId() != null) {
-            out.println("  correlation id: " + v.correlationId());
+            line(out, "  correlation id: " + v.correlationId());
         }
-        out.println("  groups: " + v.parallelGroups());
+        line(out, "  groups: " + v.parallelGroups());
         RunError err = v.err();
         if (err != null) {
-            out.println("  error: " + err.taskId() + " " + err.code() + ": " + err.message());
+            line(out, "  error: " + err.taskId() + " " + err.code() + ": " + err.message());
         }
-        out.printf("  %-20s %-24s %-10s %-9s %s%n", "TASK", "SERVICE", "STATUS", "DURATION", "ATTEMPTS");
+        line(out, String.format("  %-20s %-24s %-10s %-9s %s", "TASK", "SERVICE", "STATUS", "DURATION", "ATTEMPTS"));
         for (TaskView t : v.tasks()) {
-            out.printf("  %-20s %-24s %-10s %-9s %d%n", t.taskId(), t.service(), t.status().name().toLowerCase(),
-                    t.duration().map(PsCommand::format).orElse("-"), t.attempts());
+            line(out, String.format("  %-20s %-24s %-10s %-9s %d", t.taskId(), t.service(),
+                    t.status().name().toLowerCase(), t.duration().map(PsCommand::format).orElse("-"), t.attempts()));
         }
         if (!details) {
             return;
         }
         for (TaskView t : v.tasks()) {
             out.println();
-            out.println("  " + t.taskId() + " (" + t.executionId() + ")");
-            out.println("    input:  " + compact(t.input()));
-            out.println("    output: " + compact(t.output()));
+            line(out, "  " + t.taskId() + " (" + t.executionId() + ")");
+            line(out, "    input:  " + compact(t.input()));
+            line(out, "    output: " + compact(t.output()));
             if (t.lastError() != null) {
-                out.println("    error:  " + t.lastError().code() + ": " + t.lastError().message());
+                line(out, "    error:  " + t.lastError().code() + ": " + t.lastError().message());
             }
         }
+    }
+
+    private static void line(PrintWriter out, String text) {
+        out.println(Inputs.oneLine(text));
     }
 
     private static String compact(Object value) {

@@ -218,7 +218,7 @@ final class RunCommand implements Callable<Integer> {
             if (last != null) {
                 out.println("webhook: " + last.outcome() + " after " + last.attempt()
                         + (last.attempt() == 1 ? " attempt" : " attempts")
-                        + (last.error() == null ? "" : " (" + last.error() + ")"));
+                        + (last.error() == null ? "" : " (" + Inputs.oneLine(last.error()) + ")"));
             }
             out.flush();
             return result.isCompleted() ? BatonCli.OK : BatonCli.RUN_FAILED;
@@ -302,6 +302,9 @@ final class RunCommand implements Callable<Integer> {
                     line = r.taskId() + ": attempt " + r.nextAttempt() + " at " + r.notBefore();
                 }
                 if (line != null) {
+                    // a service's error text is the service's to choose: it must not forge a line or reach the
+                    // terminal as a control sequence
+                    line = Inputs.oneLine(line);
                     synchronized (out) {
                         out.println(line);
                         out.flush();

@@ -131,6 +131,20 @@ class BatonCliTest {
     }
 
     @Test
+    void oneLineEscapesControlsAndCharactersThatBreakOrReorderALine() {
+        assertThat(Inputs.oneLine("a\nb\r\tc")).isEqualTo("a\\nb\\r\\tc");
+        assertThat(Inputs.oneLine("\u001b[2J \u0007 \u007f \u009b2J \u0085")).isEqualTo(
+                "\\u001b[2J \\u0007 \\u007f \\u009b2J \\u0085");
+        assertThat(Inputs.oneLine("x\u2028y\u2029z")).isEqualTo("x\\u2028y\\u2029z");
+        assertThat(Inputs.oneLine("\u202eevil\u202c \u2066i\u2069 \u200f\u061c")).isEqualTo(
+                "\\u202eevil\\u202c \\u2066i\\u2069 \\u200f\\u061c");
+        // ordinary text, accents and emoji included, is left as it is
+        String plain = "caf\u00e9 \u00fcber \ud83d\ude00 \u4e2d";
+        assertThat(Inputs.oneLine(plain)).isSameAs(plain);
+        assertThat(Inputs.oneLine(null)).isEqualTo("null");
+    }
+
+    @Test
     void helpAndVersion() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("validate").contains("graph");

@@ -35,6 +35,8 @@ class RunCommandTest {
 
     private static final String CANARY = "canary-cli-credential-93b1";
     private static final String WEBHOOK_SECRET = "canary-webhook-secret-4e2a";
+    /** A service's error body that would forge a progress line and clear the terminal if printed as it is. */
+    private static final String FORGED = "bad\nfake: completed (attempt 1)\u001b[2J\u009b2J";
 
     @TempDir
     Path dir;
@@ -75,6 +77,14 @@ class RunCommandTest {
                 verdicts.add("bad");
                 ex.sendResponseHeaders(401, -1);
             }
+            ex.close();
+        });
+        receiver.createContext("/forger", ex -> {
+            ex.getRequestBody().readAllBytes();
+            byte[] body = FORGED.getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "text/plain");
+            ex.sendResponseHeaders(400, body.length);
+            ex.getResponseBody().write(body);
             ex.close();
         });
         receiver.start();
@@ -154,6 +164,36 @@ class RunCommandTest {
         try (RunStore s = JdbcRunStore.h2(ds)) {
             return s.events(runId);
         }
+    }
+
+    @Test
+    void aServicesErrorTextIsPrintedOnOneLineWithoutControlCharactersAndKeptAsItIsInJson() throws Exception {
+        Path cat = dir.resolve("forger.json");
+        Files.writeString(cat, "{\"services\": [{\"name\": \"forger\", \"url\": \"http://127.0.0.1:"
+                + receiver.getAddress().getPort() + "/forger\"}]}");
+        String plan = plan("{\"tasks\": [{\"id\": \"victim\", \"service\": \"forger\", \"input\": {}}]}");
+        String store = store();
+
+        int code = run("run", plan, "--services", cat.toString(), "--store", store, "--run-id", "cli-forged");
+
+        String text = out.toString();
+        assertThat(code).as(text + err).isEqualTo(BatonCli.RUN_FAILED);
+        // the progress line, the run's error and the task's row: none forged, no escape or C1 control printed
+        assertThat(text).contains("victim: attempt 1 failed:", "run cli-forged: failed",
+                "bad\\nfake: completed (attempt 1)\\u001b[2J\\u009b2J");
+        assertThat(text.lines()).noneMatch(l -> l.startsWith("fake:"));
+        assertThat(text).doesNotContain("\u001b").doesNotContain("\u009b");
+
+        // inspect shows it the same way, also with -d; its --json keeps the message as the service sent it
+        out.getBuffer().setLength(0);
+        assertThat(run("inspect", "cli-forged", "--store", store, "-d")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("error:  ").contains("\\u001b[2J")
+                .doesNotContain("\u001b").doesNotContain("\u009b");
+        assertThat(out.toString().lines()).noneMatch(l -> l.startsWith("fake:"));
+        out.getBuffer().setLength(0);
+        assertThat(run("inspect", "cli-forged", "--store", store, "--json")).as(err.toString()).isZero();
+        Map<?, ?> json = new com.fasterxml.jackson.databind.ObjectMapper().readValue(out.toString(), Map.class);
+        assertThat((String) ((Map<?, ?>) json.get("error")).get("message")).endsWith(FORGED);
     }
 
     @Test
