@@ -125,7 +125,9 @@ final class InspectCommand implements Callable<Integer> {
         line(out, "  groups: " + v.parallelGroups());
         RunError err = v.err();
         if (err != null) {
-            line(out, "  error: " + err.taskId() + " " + err.code() + ": " + err.message());
+            // an error of the whole run (RUN_TIMEOUT, CANCELLED) has no task
+            line(out, "  error: " + (err.taskId() == null ? "" : err.taskId() + " ") + err.code() + ": "
+                    + err.message());
         }
         line(out, String.format("  %-20s %-24s %-10s %-9s %s", "TASK", "SERVICE", "STATUS", "DURATION", "ATTEMPTS"));
         for (TaskView t : v.tasks()) {

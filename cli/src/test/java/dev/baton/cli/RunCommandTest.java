@@ -48,6 +48,7 @@ class RunCommandTest {
     private final List<String> verdicts = new CopyOnWriteArrayList<>();
     private final AtomicInteger flaky = new AtomicInteger();
     private final AtomicInteger charges = new AtomicInteger();
+    private final java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(1);
 
     @BeforeEach
     void start() throws Exception {
@@ -87,11 +88,21 @@ class RunCommandTest {
             ex.getResponseBody().write(body);
             ex.close();
         });
+        receiver.createContext("/stall", ex -> {
+            try {
+                stalled.await(); // until the test is over: the run times out first
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
         receiver.start();
     }
 
     @AfterEach
     void stop() {
+        stalled.countDown();
         services.close();
         receiver.stop(0);
     }
@@ -194,6 +205,25 @@ class RunCommandTest {
         assertThat(run("inspect", "cli-forged", "--store", store, "--json")).as(err.toString()).isZero();
         Map<?, ?> json = new com.fasterxml.jackson.databind.ObjectMapper().readValue(out.toString(), Map.class);
         assertThat((String) ((Map<?, ?>) json.get("error")).get("message")).endsWith(FORGED);
+    }
+
+    @Test
+    void anErrorOfTheWholeRunIsShownWithoutATaskId() throws Exception {
+        Path cat = dir.resolve("stall.json");
+        Files.writeString(cat, "{\"services\": [{\"name\": \"stall\", \"url\": \"http://127.0.0.1:"
+                + receiver.getAddress().getPort() + "/stall\"}]}");
+        String plan = plan("{\"tasks\": [{\"id\": \"wait\", \"service\": \"stall\", \"input\": {}}]}");
+        String store = store();
+
+        int code = run("run", plan, "--services", cat.toString(), "--store", store, "--run-id", "cli-slow",
+                "--timeout", "PT1S");
+
+        String text = out.toString();
+        assertThat(code).as(text + err).isEqualTo(BatonCli.RUN_FAILED);
+        assertThat(text).contains("\n  error: RUN_TIMEOUT: ").doesNotContain("null");
+        out.getBuffer().setLength(0);
+        assertThat(run("inspect", "cli-slow", "--store", store)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("\n  error: RUN_TIMEOUT: ").doesNotContain("null");
     }
 
     @Test
