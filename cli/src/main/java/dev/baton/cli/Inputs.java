@@ -7,6 +7,7 @@ import dev.baton.plan.Plan;
 import dev.baton.planner.ServiceCatalog;
 import dev.baton.validation.ValidationError;
 
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -35,6 +36,18 @@ final class Inputs {
             return new PlanInput(null, e.errors());
         } catch (UncheckedIOException e) {
             throw unreadable(file, "plan", e);
+        }
+    }
+
+    /**
+     * Reports a plan that is not valid, as {@code validate} and {@code run} both do: a header naming the file and
+     * how many errors it has, then each error on its own line, on standard output.
+     */
+    static void reportInvalid(PrintWriter out, Path file, List<ValidationError> errors) {
+        int n = errors.size();
+        out.println(file + ": invalid, " + n + (n == 1 ? " error" : " errors"));
+        for (ValidationError e : errors) {
+            out.println(oneLine(e));
         }
     }
 

@@ -116,7 +116,8 @@ final class RunCommand implements Callable<Integer> {
         }
         Inputs.PlanInput input = Inputs.plan(planFile);
         if (input.plan() == null) {
-            input.errors().forEach(e -> out.println(Inputs.oneLine(e)));
+            // not JSON, or not the shape of a plan: reported as validate and the catalog check below report it
+            Inputs.reportInvalid(out, planFile, input.errors());
             out.flush();
             return BatonCli.INVALID;
         }
@@ -200,9 +201,7 @@ final class RunCommand implements Callable<Integer> {
                     result = o.submit(plan, options.build()).await(timeout.plusMinutes(1));
                 } catch (InvalidPlanException e) {
                     // rejected against the catalog's services (UNKNOWN_SERVICE, CYCLE, ...): nothing ran, exit 1
-                    out.println(planFile + ": invalid, " + e.errors().size()
-                            + (e.errors().size() == 1 ? " error" : " errors"));
-                    e.errors().forEach(err -> out.println(Inputs.oneLine(err)));
+                    Inputs.reportInvalid(out, planFile, e.errors());
                     out.flush();
                     return BatonCli.INVALID;
                 }

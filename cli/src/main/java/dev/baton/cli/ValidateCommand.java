@@ -71,11 +71,7 @@ final class ValidateCommand implements Callable<Integer> {
             }
             out.println("critical path length: " + result.criticalPathLength());
         } else {
-            int n = result.errors().size();
-            out.println(planFile + ": invalid, " + n + (n == 1 ? " error" : " errors"));
-            for (ValidationError e : result.errors()) {
-                out.println(Inputs.oneLine(e));
-            }
+            Inputs.reportInvalid(out, planFile, result.errors());
         }
     }
 

@@ -293,6 +293,23 @@ class RunCommandTest {
     }
 
     @Test
+    void aPlanThatIsNotJsonIsReportedAsValidateReportsIt() throws Exception {
+        String plan = plan("{");
+        StringWriter validated = new StringWriter();
+        assertThat(BatonCli.execute(new PrintWriter(validated), new PrintWriter(new StringWriter()), "validate", plan))
+                .isEqualTo(BatonCli.INVALID);
+        String store = store();
+
+        int code = run("run", plan, "--services", catalog(), "--store", store, "--run-id", "cli-malformed");
+
+        assertThat(code).as(out.toString() + err).isEqualTo(BatonCli.INVALID);
+        assertThat(out.toString()).startsWith(plan + ": invalid, 1 error" + System.lineSeparator() + "MALFORMED_JSON")
+                .isEqualTo(validated.toString());
+        assertThat(err.toString()).isEmpty();
+        assertThat(storedEvents(store, "cli-malformed")).isEmpty();
+    }
+
+    @Test
     void usageErrors() throws Exception {
         String plan = plan("{\"tasks\": [{\"id\": \"a\", \"service\": \"customer-service\", \"input\": {}}]}");
         assertThat(run("run", plan, "--services", catalog(), "--store", "jdbc:postgresql://x/y"))
