@@ -3,11 +3,20 @@ package dev.baton.cli;
 import dev.baton.persistence.RunStore;
 import dev.baton.persistence.StoreException;
 import dev.baton.store.jdbc.JdbcRunStore;
+import org.h2.api.ErrorCode;
 import org.h2.jdbcx.JdbcDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 import picocli.CommandLine.Option;
 
+import javax.sql.DataSource;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -36,6 +45,9 @@ final class StoreOptions {
     /** The file {@link JdbcRunStore#embedded} keeps its database in, inside the directory. */
     private static final String EMBEDDED_FILE = "baton.mv.db";
 
+    /** The store's schema-version table with its default table prefix, which the CLI's stores use. */
+    private static final String SCHEMA_VERSION_TABLE = "baton_schema_version";
+
     /**
      * Opens the store, creating the embedded one if it is not there yet. Its schema is created or migrated on first
      * use.
@@ -48,8 +60,9 @@ final class StoreOptions {
     }
 
     /**
-     * Opens a store to read it: an embedded directory that holds no database is refused instead of getting a new,
-     * empty one (a mistyped {@code --data-dir} would otherwise answer "no runs" and leave a database behind).
+     * Opens a store to read it: an embedded directory that holds no database, an H2 {@code --store} database that
+     * does not exist, and any database without Baton's tables are refused instead of getting a new, empty store (a
+     * mistyped {@code --data-dir} or URL would otherwise answer "no runs" and leave a database or tables behind).
      *
      * @param env looks environment variables up
      * @return the store; the caller closes it
@@ -100,16 +113,27 @@ final class StoreOptions {
         }
         try {
             if (url == null) {
+                if (mustExist) {
+                    // the file is there, but it may be another application's database: read, never set up
+                    JdbcDataSource ds = new JdbcDataSource();
+                    ds.setURL(embeddedUrl(dir) + ";IFEXISTS=TRUE");
+                    ds.setUser("sa");
+                    requireSchema(ds, "in " + dir);
+                }
                 return JdbcRunStore.embedded(dir);
             }
             if (url.startsWith("jdbc:h2:")) {
                 JdbcDataSource ds = new JdbcDataSource();
-                ds.setURL(url);
+                // H2 creates a database that is not there on first connection; reading must not
+                ds.setURL(mustExist ? ifExists(url) : url);
                 if (user != null) {
                     ds.setUser(user);
                 }
                 if (password != null) {
                     ds.setPassword(password);
+                }
+                if (mustExist) {
+                    requireSchema(ds, "at " + url);
                 }
                 return JdbcRunStore.h2(ds);
             }
@@ -122,8 +146,13 @@ final class StoreOptions {
                 if (password != null) {
                     ds.setPassword(password);
                 }
+                if (mustExist) {
+                    requireSchema(ds, "at " + url);
+                }
                 return JdbcRunStore.postgres(ds);
             }
+        } catch (CliFailure e) {
+            throw e;
         } catch (IllegalArgumentException e) {
             throw new CliFailure(BatonCli.USAGE, "--store " + url + ": " + e.getMessage());
         } catch (RuntimeException e) {
@@ -131,6 +160,93 @@ final class StoreOptions {
             throw new CliFailure(BatonCli.USAGE, "cannot open the run store: " + rootMessage(e));
         }
         throw new CliFailure(BatonCli.USAGE, "--store must be a jdbc:h2: or jdbc:postgresql: URL, was " + url);
+    }
+
+    /** The URL {@link JdbcRunStore#embedded} opens for a directory (user {@code sa}, no password). */
+    private static String embeddedUrl(Path dir) {
+        return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("baton").toString().replace('\\', '/');
+    }
+
+    /**
+     * An H2 URL with {@code IFEXISTS=TRUE} added to its settings, so that connecting fails instead of creating the
+     * database. Settings follow the first {@code ;}, separated by {@code ;}, where {@code \;} is a {@code ;} inside
+     * a value (as H2 reads them).
+     */
+    static String ifExists(String url) {
+        int start = url.indexOf(';');
+        if (start < 0) {
+            return url + ";IFEXISTS=TRUE";
+        }
+        List<String> settings = new ArrayList<>();
+        StringBuilder setting = new StringBuilder();
+        for (int i = start + 1; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c == '\\' && i + 1 < url.length()) {
+                setting.append(c).append(url.charAt(++i));
+            } else if (c == ';') {
+                settings.add(setting.toString());
+                setting.setLength(0);
+            } else {
+                setting.append(c);
+            }
+        }
+        boolean endsWithSeparator = setting.length() == 0;
+        settings.add(setting.toString());
+        for (String s : settings) {
+            int eq = s.indexOf('=');
+            if (eq >= 0 && s.substring(0, eq).strip().equalsIgnoreCase("IFEXISTS")) {
+                if (s.substring(eq + 1).strip().equalsIgnoreCase("TRUE")) {
+                    return url;
+                }
+                // H2 refuses a setting given twice; and a database created by reading is what this prevents
+                throw new CliFailure(BatonCli.USAGE, "--store " + url + ": ps and inspect read only a database that"
+                        + " exists; remove " + s.strip());
+            }
+        }
+        return url + (endsWithSeparator ? "" : ";") + "IFEXISTS=TRUE";
+    }
+
+    /**
+     * Refuses a database without Baton's tables, before the store is built: building it would create them (and on
+     * H2 change the database's write delay), and a command that reads must leave another application's database
+     * as it found it. The schema-version table is the one every Baton schema has, created first.
+     */
+    private static void requireSchema(DataSource ds, String where) {
+        try (Connection c = ds.getConnection()) {
+            DatabaseMetaData md = c.getMetaData();
+            String table = SCHEMA_VERSION_TABLE;
+            if (md.storesUpperCaseIdentifiers()) {
+                table = table.toUpperCase(Locale.ROOT);
+            } else if (md.storesLowerCaseIdentifiers()) {
+                table = table.toLowerCase(Locale.ROOT);
+            }
+            String escape = md.getSearchStringEscape();
+            // the current schema: where the store's unqualified names point (H2's SCHEMA=, PostgreSQL's search_path)
+            try (ResultSet rs = md.getTables(c.getCatalog(), pattern(c.getSchema(), escape), pattern(table, escape),
+                    null)) {
+                if (!rs.next()) {
+                    throw new CliFailure(BatonCli.USAGE, "no run store " + where + ": the database has no Baton tables"
+                            + " (no " + SCHEMA_VERSION_TABLE + " table" + (c.getSchema() == null ? ""
+                            : " in schema " + c.getSchema()) + ")");
+                }
+            }
+        } catch (SQLException e) {
+            if (e.getErrorCode() == ErrorCode.DATABASE_NOT_FOUND_WITH_IF_EXISTS_1
+                    || e.getErrorCode() == ErrorCode.DATABASE_NOT_FOUND_1) {
+                throw new CliFailure(BatonCli.USAGE, "no run store " + where
+                        + " (no such database; baton run creates one)");
+            }
+            throw new StoreException("could not open the database (SQL state " + e.getSQLState() + "): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** A name as a metadata search pattern that matches only itself. */
+    private static String pattern(String name, String escape) {
+        if (name == null || escape == null || escape.isEmpty()) {
+            return name;
+        }
+        return name.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
     }
 
     private static String rootMessage(Throwable t) {

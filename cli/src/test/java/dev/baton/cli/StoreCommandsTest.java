@@ -165,6 +165,11 @@ class StoreCommandsTest {
             st.execute("CREATE USER app PASSWORD ''");
             st.execute("CREATE SCHEMA app_schema AUTHORIZATION app");
         }
+        // a Baton store in the schema, set up by an admin: reading it as the user still needs what writing needs
+        org.h2.jdbcx.JdbcDataSource admin = new org.h2.jdbcx.JdbcDataSource();
+        admin.setURL(url + ";SCHEMA=APP_SCHEMA");
+        admin.setUser("sa");
+        JdbcRunStore.h2(admin).close();
         assertThat(baton("ps", "--store", url + ";SCHEMA=APP_SCHEMA", "--store-user", "app"))
                 .isEqualTo(BatonCli.USAGE);
         assertThat(err.toString()).contains("cannot open the run store").contains("SET WRITE_DELAY 0")
@@ -217,6 +222,19 @@ class StoreCommandsTest {
     void psAndInspectReadAPostgresStore() throws Exception {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
             String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+            // before there is a store, reading refuses the database and creates no tables in it
+            assertThat(baton("ps", "--store", url, "--store-user", "postgres")).isEqualTo(BatonCli.USAGE);
+            assertThat(err.toString().strip()).isEqualTo("baton: no run store at " + url
+                    + ": the database has no Baton tables (no baton_schema_version table in schema public)");
+            assertThat(baton("inspect", "run-ok", "--store", url, "--store-user", "postgres"))
+                    .isEqualTo(BatonCli.USAGE);
+            try (java.sql.Connection c = pg.getPostgresDatabase().getConnection();
+                 java.sql.Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.tables"
+                         + " WHERE table_name LIKE 'baton%'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isZero();
+            }
             try (RunStore store = JdbcRunStore.postgres(pg.getPostgresDatabase())) {
                 seed(store);
             }
@@ -269,6 +287,88 @@ class StoreCommandsTest {
         assertThat(typo).doesNotExist();
         assertThat(baton("ps", "--data-dir", dir.toString())).isEqualTo(BatonCli.USAGE);
         assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    void readingAnH2UrlWithoutADatabaseSaysSoAndCreatesNothing() throws Exception {
+        // H2 creates a database on first connection: a mistyped --store would answer "no runs" and leave one behind
+        String base = "jdbc:h2:" + dir.resolve("newdb").toAbsolutePath().toString().replace('\\', '/');
+        for (String url : List.of(base, base + ";LOCK_TIMEOUT=2000", base + ";LOCK_TIMEOUT=2000;", "jdbc:h2:mem:none")) {
+            assertThat(baton("ps", "--store", url)).as(url).isEqualTo(BatonCli.USAGE);
+            assertThat(err.toString().strip()).isEqualTo("baton: no run store at " + url
+                    + " (no such database; baton run creates one)");
+            assertThat(out.toString()).isEmpty();
+            assertThat(baton("inspect", "run-ok", "--store", url)).as(url).isEqualTo(BatonCli.USAGE);
+            assertThat(err.toString()).contains("no run store at " + url);
+        }
+        assertThat(dir).isEmptyDirectory();
+
+        // a setting that would let the database be created is refused, not passed on
+        assertThat(baton("ps", "--store", base + ";IFEXISTS=FALSE")).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString().strip()).isEqualTo("baton: --store " + base
+                + ";IFEXISTS=FALSE: ps and inspect read only a database that exists; remove IFEXISTS=FALSE");
+        assertThat(dir).isEmptyDirectory();
+
+        // once there is a store, the same URLs read it
+        org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+        ds.setURL(base);
+        try (RunStore store = JdbcRunStore.h2(ds)) {
+            seed(store);
+        }
+        for (String url : List.of(base, base + ";LOCK_TIMEOUT=2000;", base + ";ifexists=true")) {
+            assertThat(baton("ps", "--store", url)).as(url + err).isZero();
+            assertThat(out.toString()).contains("run-ok").contains("run-bad");
+        }
+        assertThat(baton("inspect", "run-ok", "--store", base + ";LOCK_TIMEOUT=2000")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("run run-ok: completed");
+    }
+
+    @Test
+    void anIfExistsSettingIsAddedToAnH2UrlAsH2ReadsItsSettings() {
+        assertThat(StoreOptions.ifExists("jdbc:h2:mem:a")).isEqualTo("jdbc:h2:mem:a;IFEXISTS=TRUE");
+        assertThat(StoreOptions.ifExists("jdbc:h2:mem:a;DB_CLOSE_DELAY=-1"))
+                .isEqualTo("jdbc:h2:mem:a;DB_CLOSE_DELAY=-1;IFEXISTS=TRUE");
+        assertThat(StoreOptions.ifExists("jdbc:h2:mem:a;")).isEqualTo("jdbc:h2:mem:a;IFEXISTS=TRUE");
+        assertThat(StoreOptions.ifExists("jdbc:h2:mem:a; IfExists = true ")).isEqualTo("jdbc:h2:mem:a; IfExists = true ");
+        // an escaped ';' is part of a value: neither a separator nor the end of the settings
+        assertThat(StoreOptions.ifExists("jdbc:h2:mem:a;INIT=SET X 1\\;IFEXISTS=FALSE"))
+                .isEqualTo("jdbc:h2:mem:a;INIT=SET X 1\\;IFEXISTS=FALSE;IFEXISTS=TRUE");
+        assertThat(StoreOptions.ifExists("jdbc:h2:mem:a;INIT=SET X 1\\;"))
+                .isEqualTo("jdbc:h2:mem:a;INIT=SET X 1\\;;IFEXISTS=TRUE");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StoreOptions.ifExists("jdbc:h2:mem:a;ifexists=no"))
+                .isInstanceOf(CliFailure.class).hasMessageContaining("remove ifexists=no");
+    }
+
+    @Test
+    void readingAnotherApplicationsDatabaseRefusesItAndLeavesItAsItWas() throws Exception {
+        // an H2 database where the embedded store would be, and at a URL, with tables of its own but none of Baton's
+        String url = "jdbc:h2:file:" + dir.resolve("baton").toAbsolutePath().toString().replace('\\', '/');
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE app_data (id INT PRIMARY KEY)");
+        }
+        assertThat(baton("ps", "--data-dir", dir.toString())).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString().strip()).isEqualTo("baton: no run store in " + dir
+                + ": the database has no Baton tables (no baton_schema_version table in schema PUBLIC)");
+        assertThat(out.toString()).isEmpty();
+        assertThat(baton("inspect", "run-ok", "--data-dir", dir.toString())).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("no run store in " + dir + ": the database has no Baton tables");
+        assertThat(baton("ps", "--store", url, "--store-user", "sa")).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString().strip()).isEqualTo("baton: no run store at " + url
+                + ": the database has no Baton tables (no baton_schema_version table in schema PUBLIC)");
+        assertThat(baton("inspect", "run-ok", "--store", url, "--store-user", "sa")).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("no run store at " + url);
+
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url + ";IFEXISTS=TRUE", "sa", "");
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES"
+                     + " WHERE TABLE_SCHEMA = 'PUBLIC'")) {
+            List<String> tables = new java.util.ArrayList<>();
+            while (rs.next()) {
+                tables.add(rs.getString(1));
+            }
+            assertThat(tables).containsExactly("APP_DATA");
+        }
     }
 
     @Test
