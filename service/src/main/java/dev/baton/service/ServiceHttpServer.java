@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -92,8 +93,9 @@ public final class ServiceHttpServer implements AutoCloseable {
                 }
                 ServiceRequest request;
                 try {
+                    String correlation = exchange.getRequestHeaders().getFirst("Baton-Correlation-Id");
                     request = readRequest(exchange.getRequestBody(),
-                            exchange.getRequestHeaders().getFirst("Baton-Correlation-Id"));
+                            correlation == null ? null : decodeCorrelationId(correlation));
                 } catch (IllegalArgumentException e) {
                     respond(exchange, 400, Map.of("error", e.getMessage()));
                     return;
@@ -126,10 +128,44 @@ public final class ServiceHttpServer implements AutoCloseable {
     }
 
     /**
+     * The correlation id a {@code Baton-Correlation-Id} header carries. Baton's HTTP transport sends the id as UTF-8
+     * with every byte outside visible ASCII, and {@code %} itself, as {@code %XX}, so that any id fits a header; this
+     * undoes that. A {@code %} not followed by two hex digits (from a sender that does not encode) is kept as it is,
+     * {@code +} stays {@code +}, and bytes that are not UTF-8 read as U+FFFD.
+     *
+     * @param headerValue the header's value
+     * @return the correlation id
+     */
+    public static String decodeCorrelationId(String headerValue) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(headerValue.length());
+        int plain = 0; // start of the characters copied as they are: whole runs, so a surrogate pair stays whole
+        for (int i = 0; i + 2 < headerValue.length(); i++) {
+            int hi = headerValue.charAt(i) == '%' ? hex(headerValue.charAt(i + 1)) : -1;
+            int lo = hi < 0 ? -1 : hex(headerValue.charAt(i + 2));
+            if (lo >= 0) {
+                bytes.writeBytes(headerValue.substring(plain, i).getBytes(StandardCharsets.UTF_8));
+                bytes.write(hi << 4 | lo);
+                i += 2;
+                plain = i + 1;
+            }
+        }
+        if (plain == 0) {
+            return headerValue; // nothing encoded: the common case, an ASCII id
+        }
+        bytes.writeBytes(headerValue.substring(plain).getBytes(StandardCharsets.UTF_8));
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** An ASCII hex digit's value, else -1 (not Character.digit, which takes other scripts' digits too). */
+    private static int hex(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    }
+
+    /**
      * Decodes a wire body.
      *
      * @param body          the request body
-     * @param correlationId the correlation id header, or {@code null}
+     * @param correlationId the correlation id, decoded ({@link #decodeCorrelationId}), or {@code null}
      * @return the request
      * @throws IllegalArgumentException when the body is not a valid wire body
      * @throws IOException              when reading fails

@@ -53,6 +53,32 @@ class ServiceHttpServerTest {
     }
 
     @Test
+    void theCorrelationIdReachesTheHandlerDecodedAsTheTransportEncodesIt() throws Exception {
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server = ServiceHttpServer.builder().service("orders", IdempotentService.builder(r -> {
+            seen.add(String.valueOf(r.correlationId()));
+            return Map.of();
+        }).build()).start();
+        String[][] cases = {
+                {"%E6%B3%A8%E6%96%87-42", "\u6ce8\u6587-42"}, // UTF-8, percent-encoded
+                {"plain-id_1", "plain-id_1"},
+                {"100%25", "100%"},
+                {"50%-off+%zz", "50%-off+%zz"}, // a % that is not an escape stays, + stays
+        };
+        int n = 0;
+        for (String[] c : cases) {
+            String id = "e" + n++;
+            HttpRequest request = HttpRequest.newBuilder(server.uri("orders")).header("Content-Type", "application/json")
+                    .header("Idempotency-Key", id).header("Baton-Correlation-Id", c[0])
+                    .POST(HttpRequest.BodyPublishers.ofString(wire(id, 1))).build();
+            assertThat(client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        }
+        assertThat(seen).containsExactly(cases[0][1], cases[1][1], cases[2][1], cases[3][1]);
+        assertThat(ServiceHttpServer.decodeCorrelationId("%4")).isEqualTo("%4");
+        assertThat(ServiceHttpServer.decodeCorrelationId("%\u0663\u0663")).isEqualTo("%\u0663\u0663");
+    }
+
+    @Test
     void decimalsReachTheHandlerExactlyAndGoBackExactly() throws Exception {
         java.util.List<Object> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         server = ServiceHttpServer.builder().service("orders", IdempotentService.builder(r -> {
