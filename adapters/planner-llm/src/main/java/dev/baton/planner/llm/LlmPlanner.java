@@ -675,6 +675,10 @@ public final class LlmPlanner implements Planner {
                     throw new IllegalArgumentException(what + " holds a control character at index " + i
                             + " (a trailing newline?); it cannot be sent in a header");
                 }
+                if (c > 0x7f) { // API keys are ASCII; the HTTP client refuses most others, quoting the header
+                    throw new IllegalArgumentException(what + " holds a character outside ASCII at index " + i
+                            + "; it cannot be sent in a header");
+                }
             }
         }
     }

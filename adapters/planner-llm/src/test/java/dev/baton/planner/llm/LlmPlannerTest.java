@@ -328,6 +328,10 @@ class LlmPlannerTest {
         assertThatThrownBy(() -> planner().apiKey(KEY + "\n"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("control character").satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY));
+        assertThatThrownBy(() -> planner().apiKey(KEY + "\u2011x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outside ASCII at index " + KEY.length())
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY));
         assertThatThrownBy(() -> LlmPlanner.builder().baseUrl(server.baseUrl()).model("m").apiKeyFromEnv("MY_KEY")
                 .environment(Map.of("MY_KEY", KEY + "\r")::get).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MY_KEY")
