@@ -2,6 +2,8 @@ package dev.baton.validation;
 
 import dev.baton.plan.Reference;
 
+import java.util.HashMap;
+
 /**
  * Task id to task index: an open-addressing hash table of ints, without boxing or an entry object per task, which
  * matters when the engine validates a large plan on every submit. Filled once by one validation run, then only
@@ -11,8 +13,20 @@ import dev.baton.plan.Reference;
  * hashes agree. The characters of the ids are also kept back to back in one small array: a reference names its
  * producer by a range of its own text, and comparing that range with this array, rather than with the producer's id
  * string somewhere in a large plan's heap, is what keeps the look-up of 100,000s of references in the cache.
+ *
+ * <p>The ids come from the caller, so they may be chosen to collide ({@code String.hashCode} collisions are easy to
+ * build) or to crowd one stretch of slots. No id is ever placed more than {@link #MAX_PROBES} slots past its home,
+ * so a look-up reads at most that many slots, hit or miss. An id that would have to go further switches the whole
+ * table to a {@link HashMap}, whose bins of colliding strings are balanced trees: a plan of hostile ids costs
+ * {@code O(n log n)} to validate instead of {@code O(n^2)}, and honest ids never come near the bound.
  */
 final class IdTable {
+
+    /**
+     * How far past its home slot an id may be placed. At a load factor of 1/2 the longest displacement among
+     * 100,000 random ids is around 20, so only ids crafted to collide reach this.
+     */
+    static final int MAX_PROBES = 64;
 
     /** Per slot: the id's hash at {@code 2 * slot}, its index + 1 at {@code 2 * slot + 1} (0 for an empty slot). */
     private final int[] table;
@@ -23,6 +37,8 @@ final class IdTable {
     private byte[] chars;
     private final int[] charStart;
     private int size;
+    /** Every id by index, once some id could not be placed within {@link #MAX_PROBES}; then the slots are unused. */
+    private HashMap<String, Integer> fallback;
 
     /** @param expected how many ids will be added at most */
     IdTable(int expected) {
@@ -44,23 +60,45 @@ final class IdTable {
         if (index != size) {
             throw new IllegalArgumentException("ids are numbered in order: expected index " + size + ", got " + index);
         }
-        int h = id.hashCode();
-        int slot = spread(h) & mask;
-        while (true) {
-            int v = table[2 * slot + 1];
-            if (v == 0) {
-                table[2 * slot] = h;
-                table[2 * slot + 1] = index + 1;
-                ids[index] = id;
-                appendChars(id);
-                size++;
-                return -1;
+        if (fallback == null) {
+            int h = id.hashCode();
+            int slot = spread(h) & mask;
+            for (int probe = 0; probe < MAX_PROBES; probe++) {
+                int v = table[2 * slot + 1];
+                if (v == 0) {
+                    table[2 * slot] = h;
+                    table[2 * slot + 1] = index + 1;
+                    add(id);
+                    return -1;
+                }
+                if (table[2 * slot] == h && ids[v - 1].equals(id)) {
+                    return v - 1;
+                }
+                slot = (slot + 1) & mask;
             }
-            if (table[2 * slot] == h && ids[v - 1].equals(id)) {
-                return v - 1;
+            // Not within reach of its home: every id present is, so this one is new.
+            fallback = new HashMap<>(Math.max(16, ids.length * 2));
+            for (int i = 0; i < size; i++) {
+                fallback.put(ids[i], i);
             }
-            slot = (slot + 1) & mask;
         }
+        Integer prev = fallback.putIfAbsent(id, index);
+        if (prev != null) {
+            return prev;
+        }
+        add(id);
+        return -1;
+    }
+
+    /** @return whether hostile ids switched this table to its fallback (for tests) */
+    boolean degraded() {
+        return fallback != null;
+    }
+
+    private void add(String id) {
+        ids[size] = id;
+        appendChars(id);
+        size++;
     }
 
     /**
@@ -84,9 +122,13 @@ final class IdTable {
 
     /** @return the index of the id, or -1 */
     int get(String id) {
+        if (fallback != null) {
+            Integer i = fallback.get(id);
+            return i == null ? -1 : i;
+        }
         int h = id.hashCode();
         int slot = spread(h) & mask;
-        while (true) {
+        for (int probe = 0; probe < MAX_PROBES; probe++) {
             int v = table[2 * slot + 1];
             if (v == 0) {
                 return -1;
@@ -96,6 +138,7 @@ final class IdTable {
             }
             slot = (slot + 1) & mask;
         }
+        return -1; // no id is placed further than this from its home
     }
 
     /**
@@ -105,13 +148,17 @@ final class IdTable {
      * @return the index of the id, or -1
      */
     int get(String text, int from, int to) {
+        if (fallback != null) {
+            Integer i = fallback.get(text.substring(from, to));
+            return i == null ? -1 : i;
+        }
         int h = 0;
         for (int c = from; c < to; c++) {
             h = 31 * h + text.charAt(c);
         }
         int len = to - from;
         int slot = spread(h) & mask;
-        while (true) {
+        for (int probe = 0; probe < MAX_PROBES; probe++) {
             int v = table[2 * slot + 1];
             if (v == 0) {
                 return -1;
@@ -121,6 +168,7 @@ final class IdTable {
             }
             slot = (slot + 1) & mask;
         }
+        return -1;
     }
 
     private boolean sameChars(int index, String text, int from, int len) {
@@ -137,7 +185,7 @@ final class IdTable {
     }
 
     /** Mixes the high bits in: ids such as {@code t1, t2, ...} differ mostly in low bits, which linear probing clusters. */
-    private static int spread(int h) {
+    static int spread(int h) {
         h *= 0x9E3779B9;
         return h ^ (h >>> 16);
     }

@@ -3,6 +3,7 @@ package dev.baton.plan;
 import java.util.AbstractList;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -31,42 +32,23 @@ final class FrozenJson {
 
         final String[] keys;
         final Object[] values;
-        /** Slot -> key position + 1 (0: empty); built on the first look-up of a large object, never for a small one. */
-        private volatile int[] table;
+        /** Built on the first look-up of a large object, never for a small one. */
+        private volatile KeyIndex table;
         private Set<Map.Entry<String, Object>> entries;
 
         FrozenMap(String[] keys, Object[] values) {
             this(keys, values, null);
         }
 
-        FrozenMap(String[] keys, Object[] values, int[] table) {
+        FrozenMap(String[] keys, Object[] values, KeyIndex table) {
             this.keys = keys;
             this.values = values;
             this.table = table;
         }
 
         /** @return the index if built, for a map derived with the same keys to share */
-        int[] table() {
+        KeyIndex table() {
             return table;
-        }
-
-        /** The open-addressing index of the keys' positions (plus one; 0 is an empty slot). */
-        private static int[] index(String[] keys) {
-            int cap = Integer.highestOneBit(keys.length * 2 - 1) << 1;
-            int[] t = new int[cap];
-            int mask = cap - 1;
-            for (int i = 0; i < keys.length; i++) {
-                int s = spread(keys[i].hashCode()) & mask;
-                while (t[s] != 0) {
-                    s = (s + 1) & mask;
-                }
-                t[s] = i + 1;
-            }
-            return t;
-        }
-
-        private static int spread(int h) {
-            return h ^ (h >>> 16);
         }
 
         int position(Object key) {
@@ -82,22 +64,12 @@ final class FrozenJson {
                 }
                 return -1;
             }
-            int[] table = this.table;
+            KeyIndex table = this.table;
             if (table == null) {
-                table = index(keys); // racing builders build equal tables; the volatile write publishes one
+                table = KeyIndex.of(keys); // racing builders build equal indexes; the volatile write publishes one
                 this.table = table;
             }
-            int mask = table.length - 1;
-            int s = spread(k.hashCode()) & mask;
-            int p;
-            while ((p = table[s]) != 0) {
-                String x = keys[p - 1];
-                if (x == k || x.equals(k)) {
-                    return p - 1;
-                }
-                s = (s + 1) & mask;
-            }
-            return -1;
+            return table.position(keys, k);
         }
 
         @Override
@@ -164,6 +136,85 @@ final class FrozenJson {
             public int size() {
                 return keys.length;
             }
+        }
+    }
+
+    /**
+     * The positions of an object's distinct keys: open addressing over {@code String.hashCode}, which keys chosen to
+     * collide could turn into a linear search per look-up (and a quadratic build). No key is placed more than
+     * {@link #MAX_PROBES} slots past its home, so every look-up reads at most that many; keys that cannot all be
+     * placed so are indexed by a {@link HashMap} instead, whose bins of colliding strings are balanced trees.
+     */
+    static final class KeyIndex {
+        /** Far beyond the longest displacement of honest keys at a load factor of at most 1/2. */
+        static final int MAX_PROBES = 64;
+
+        /** Slot -> key position + 1 (0: empty); null when {@link #fallback} is used. */
+        private final int[] slots;
+        private final HashMap<String, Integer> fallback;
+
+        private KeyIndex(int[] slots, HashMap<String, Integer> fallback) {
+            this.slots = slots;
+            this.fallback = fallback;
+        }
+
+        static KeyIndex of(String[] keys) {
+            int cap = Integer.highestOneBit(keys.length * 2 - 1) << 1;
+            int[] t = new int[cap];
+            int mask = cap - 1;
+            for (int i = 0; i < keys.length; i++) {
+                int s = spread(keys[i].hashCode()) & mask;
+                int probe = 0;
+                while (t[s] != 0) {
+                    if (++probe == MAX_PROBES) {
+                        return hashed(keys);
+                    }
+                    s = (s + 1) & mask;
+                }
+                t[s] = i + 1;
+            }
+            return new KeyIndex(t, null);
+        }
+
+        private static KeyIndex hashed(String[] keys) {
+            HashMap<String, Integer> m = new HashMap<>(keys.length * 2);
+            for (int i = 0; i < keys.length; i++) {
+                m.put(keys[i], i);
+            }
+            return new KeyIndex(null, m);
+        }
+
+        /** @return whether the keys were indexed by the fallback (for tests) */
+        boolean hashed() {
+            return fallback != null;
+        }
+
+        int position(String[] keys, String k) {
+            if (fallback != null) {
+                Integer p = fallback.get(k);
+                return p == null ? -1 : p;
+            }
+            int[] t = slots;
+            int mask = t.length - 1;
+            int s = spread(k.hashCode()) & mask;
+            for (int probe = 0; probe < MAX_PROBES; probe++) {
+                int p = t[s];
+                if (p == 0) {
+                    return -1;
+                }
+                String x = keys[p - 1];
+                if (x == k || x.equals(k)) {
+                    return p - 1;
+                }
+                s = (s + 1) & mask;
+            }
+            return -1; // no key is placed further from its home
+        }
+
+        /** Mixes the high bits in: keys such as {@code f1, f2, ...} differ in low bits, which linear probing clusters. */
+        static int spread(int h) {
+            h *= 0x9E3779B9;
+            return h ^ (h >>> 16);
         }
     }
 
