@@ -28,9 +28,14 @@ public record ValidationError(ValidationCode code, String taskId, String path, S
         Objects.requireNonNull(message, "message");
     }
 
-    /** @return {@code CODE at path (task id): message}, one line */
+    /**
+     * @return {@code CODE at path (task id): message}, one line; a task id longer than 80 characters is shortened,
+     *         and control characters in it and in the path (whose keys come from the plan) are escaped, as the
+     *         messages quote ids
+     */
     @Override
     public String toString() {
-        return code + " at " + (path.isEmpty() ? "/" : path) + (taskId == null ? "" : " (" + taskId + ")") + ": " + message;
+        return code + " at " + (path.isEmpty() ? "/" : ValidationRun.oneLine(path))
+                + (taskId == null ? "" : " (" + ValidationRun.abbreviate(taskId) + ")") + ": " + message;
     }
 }

@@ -216,10 +216,10 @@ final class ValidationRun {
             Task t = tasks[i];
             String id = t.id();
             if (t.service() == null || t.service().isBlank()) {
-                error(ValidationCode.MISSING_SERVICE, id, base(i) + "/service", "task '" + id + "' names no service");
+                error(ValidationCode.MISSING_SERVICE, id, base(i) + "/service", "task '" + abbreviate(id) + "' names no service");
             } else if (catalog != null && !catalog.contains(t.service())) {
                 error(ValidationCode.UNKNOWN_SERVICE, id, base(i) + "/service",
-                        "task '" + id + "' uses service '" + abbreviate(t.service()) + "', which is not in the catalog");
+                        "task '" + abbreviate(id) + "' uses service '" + abbreviate(t.service()) + "', which is not in the catalog");
             }
             current = i;
             sink = deferred;
@@ -341,7 +341,7 @@ final class ValidationRun {
     private int target(int i, String targetId, Reference ref, String relative) {
         String id = tasks[i].id();
         if (targetId.equals(id)) {
-            error(ValidationCode.SELF_REFERENCE, id, loc(i, ref, relative), "task '" + id + "' cannot wait for itself: " + what(targetId, ref));
+            error(ValidationCode.SELF_REFERENCE, id, loc(i, ref, relative), "task '" + abbreviate(id) + "' cannot wait for itself: " + what(targetId, ref));
             return -2;
         }
         if (Reference.PARAMS_TASK.equals(targetId)) {
@@ -565,7 +565,7 @@ final class ValidationRun {
                             : "group " + g + " names '" + abbreviate(id) + "', which is not a task of the plan");
                 } else if (groupOf[i] >= 0) {
                     error(ValidationCode.GROUP_DUPLICATE_TASK, id, where,
-                            "task '" + id + "' is already in group " + groupOf[i]);
+                            "task '" + abbreviate(id) + "' is already in group " + groupOf[i]);
                 } else {
                     groupOf[i] = g;
                     posInGroup[i] = p;
@@ -699,11 +699,57 @@ final class ValidationRun {
         }
     }
 
+    /**
+     * A text of the plan as a message quotes it: its first 80 characters, on one line. A plan's ids and strings
+     * may be up to the limits long and hold any character, and an error message is read by a person, in a log line
+     * or on a terminal: control, line-separating and bidirectional-override characters are written as a
+     * backslash, {@code u} and four hex digits.
+     */
     static String abbreviate(String s) {
         if (s == null) {
             return "null";
         }
-        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+        int n = Math.min(s.length(), 80);
+        if (n < s.length() && Character.isHighSurrogate(s.charAt(n - 1))) {
+            n--; // never half a character
+        }
+        int i = 0;
+        while (i < n && !escaped(s.charAt(i))) {
+            i++;
+        }
+        if (i == n) {
+            return n == s.length() ? s : s.substring(0, n) + "...";
+        }
+        StringBuilder b = new StringBuilder(n + 16).append(s, 0, i);
+        for (; i < n; i++) {
+            char c = s.charAt(i);
+            if (escaped(c)) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return n == s.length() ? b.toString() : b.append("...").toString();
+    }
+
+    /** @return the text whole, with the characters {@link #abbreviate} escapes escaped */
+    static String oneLine(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (escaped(s.charAt(i))) {
+                StringBuilder b = new StringBuilder(s.length() + 16).append(s, 0, i);
+                for (; i < s.length(); i++) {
+                    char c = s.charAt(i);
+                    b.append(escaped(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+                }
+                return b.toString();
+            }
+        }
+        return s;
+    }
+
+    private static boolean escaped(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029'
+                || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
     }
 
     /**

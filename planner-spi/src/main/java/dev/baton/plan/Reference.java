@@ -163,7 +163,8 @@ public record Reference(String taskId, List<PathSegment> path) {
         while (i < n) {
             char c = text.charAt(i);
             if (c != '.') {
-                throw new ReferenceSyntaxException(text, i, "expected '.' or '[' but found '" + c + "'");
+                throw new ReferenceSyntaxException(text, i, "expected '.' or '[' but found '"
+                        + ReferenceSyntaxException.abbreviate(String.valueOf(c)) + "'");
             }
             int start = ++i;
             while (i < n) {

@@ -35,7 +35,31 @@ public final class ReferenceSyntaxException extends IllegalArgumentException {
         return position;
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    /**
+     * The text as the message quotes it: at most 200 characters, on one line, with control, line-separating and
+     * bidirectional-override characters written as a backslash, {@code u} and four hex digits, since a reference
+     * comes from the plan and the message goes to a person's log or terminal.
+     */
+    static String abbreviate(String s) {
+        int n = Math.min(s.length(), 200);
+        if (n < s.length() && Character.isHighSurrogate(s.charAt(n - 1))) {
+            n--;
+        }
+        StringBuilder b = null;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            boolean escape = c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029'
+                    || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
+            if (escape && b == null) {
+                b = new StringBuilder(n + 16).append(s, 0, i);
+            }
+            if (escape) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else if (b != null) {
+                b.append(c);
+            }
+        }
+        String head = b != null ? b.toString() : n == s.length() ? s : s.substring(0, n);
+        return n == s.length() ? head : head + "...";
     }
 }
