@@ -120,7 +120,9 @@ final class StoreOptions {
                     ds.setUser("sa");
                     requireSchema(ds, "in " + dir);
                 }
-                return JdbcRunStore.embedded(dir);
+                // reading checks the schema and never migrates: an older Baton may still be using this database
+                return mustExist ? JdbcRunStore.embeddedBuilder(dir).migrateSchema(false).build()
+                        : JdbcRunStore.embedded(dir);
             }
             if (url.startsWith("jdbc:h2:")) {
                 JdbcDataSource ds = new JdbcDataSource();
@@ -135,7 +137,7 @@ final class StoreOptions {
                 if (mustExist) {
                     requireSchema(ds, "at " + url);
                 }
-                return JdbcRunStore.h2(ds);
+                return JdbcRunStore.builder(ds, JdbcRunStore.Dialect.H2).migrateSchema(!mustExist).build();
             }
             if (url.startsWith("jdbc:postgresql:")) {
                 PGSimpleDataSource ds = new PGSimpleDataSource();
@@ -149,7 +151,7 @@ final class StoreOptions {
                 if (mustExist) {
                     requireSchema(ds, "at " + url);
                 }
-                return JdbcRunStore.postgres(ds);
+                return JdbcRunStore.builder(ds, JdbcRunStore.Dialect.POSTGRES).migrateSchema(!mustExist).build();
             }
         } catch (CliFailure e) {
             throw e;

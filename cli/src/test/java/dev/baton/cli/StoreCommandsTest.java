@@ -372,6 +372,42 @@ class StoreCommandsTest {
     }
 
     @Test
+    void readingAStoreAnOlderBatonStillUsesLeavesItsSchemaAsItWas() throws Exception {
+        try (RunStore store = JdbcRunStore.embedded(dir)) {
+            seed(store);
+        }
+        String url = "jdbc:h2:file:" + dir.resolve("baton").toAbsolutePath().toString().replace('\\', '/');
+        int latest;
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+             java.sql.Statement st = c.createStatement()) {
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT MAX(version) FROM baton_schema_version")) {
+                rs.next();
+                latest = rs.getInt(1);
+            }
+            st.execute("DELETE FROM baton_schema_version WHERE version = " + latest); // as the older Baton left it
+        }
+        for (List<String> args : List.of(List.of("ps", "--data-dir", dir.toString()),
+                List.of("inspect", "run-ok", "--data-dir", dir.toString()),
+                List.of("ps", "--store", url, "--store-user", "sa"))) {
+            assertThat(baton(args.toArray(String[]::new))).as(args.toString()).isEqualTo(BatonCli.USAGE);
+            assertThat(err.toString().strip()).as(args.toString()).isEqualTo("baton: cannot open the run store: the"
+                    + " tables baton_runs, ... are at schema version " + (latest - 1) + ", older than this library's "
+                    + latest + "; they are left as they are: open the store once with schema migration on (the"
+                    + " default) to migrate them");
+            assertThat(out.toString()).isEmpty();
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url + ";IFEXISTS=TRUE", "sa", "");
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT MAX(version) FROM baton_schema_version")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("not migrated").isEqualTo(latest - 1);
+        }
+        // the store of this Baton migrates it, and then reading works
+        JdbcRunStore.embedded(dir).close();
+        assertThat(baton("inspect", "run-ok", "--data-dir", dir.toString())).as(err.toString()).isZero();
+    }
+
+    @Test
     void aDataDirBelowAFileIsOneLineWithoutTheDatabasesStackTrace() throws Exception {
         Path below = Files.writeString(dir.resolve("a-file"), "x").resolve("store");
         java.io.PrintStream stderr = System.err;

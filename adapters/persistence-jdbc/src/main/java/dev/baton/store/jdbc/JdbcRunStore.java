@@ -93,12 +93,18 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         this.completed = Caffeine.newBuilder().maximumSize(b.cacheSize).build();
         this.owned = owned;
         this.maxEventChars = b.maxEventChars;
+        SchemaMigrator schema = new SchemaMigrator(dataSource, dialect, sql, timeoutSeconds);
+        if (!b.migrateSchema) {
+            schema.verify(); // it only reads: tables that will not do are refused before the writer sets anything up
+        }
         // the writer first: its connections are opened and set up (on H2: every commit reaches the file) before any
         // table is created, so a database that cannot be made durable is refused with nothing written
         this.writer = new AppendWriter(dataSource, sql, timeoutSeconds, b.maxBatchSize, b.writers,
                 "baton-jdbc-writer-" + b.tablePrefix);
         try {
-            new SchemaMigrator(dataSource, dialect, sql, timeoutSeconds).migrate();
+            if (b.migrateSchema) {
+                schema.migrate();
+            }
         } catch (Throwable e) {
             try {
                 writer.close();
@@ -151,21 +157,25 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
      * @throws StoreException if the database cannot be opened
      */
     public static JdbcRunStore embedded(Path directory) {
+        return embeddedBuilder(directory).build();
+    }
+
+    /**
+     * A builder for the {@linkplain #embedded embedded store} in a directory, for settings of your own. The store
+     * it builds owns its database and closes it on {@link #close()}; nothing is opened before {@link Builder#build()}.
+     *
+     * @param directory where the database files live
+     * @return a new builder
+     * @throws IllegalArgumentException if the directory's path contains {@code ;} (see {@link #embedded})
+     */
+    public static Builder embeddedBuilder(Path directory) {
         Objects.requireNonNull(directory, "directory");
         String path = directory.toAbsolutePath().resolve("baton").toString().replace('\\', '/');
         if (path.indexOf(';') >= 0) {
             throw new IllegalArgumentException("the embedded store's directory may not contain ';' (the database would"
                     + " read what follows it as settings): " + directory);
         }
-        String url = "jdbc:h2:file:" + path;
-        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
-        pool.setMaxConnections(32);
-        try {
-            return builder(pool, Dialect.H2).build(pool::dispose);
-        } catch (RuntimeException e) {
-            pool.dispose();
-            throw e;
-        }
+        return new Builder("jdbc:h2:file:" + path);
     }
 
     /**
@@ -636,18 +646,27 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
      * Builds a {@link JdbcRunStore}. Not thread-safe; each setting is checked as it is made.
      */
     public static final class Builder {
-        private final DataSource dataSource;
+        private DataSource dataSource;
         private final Dialect dialect;
+        /** The embedded store's database URL, opened by {@link #build()}; null for a caller's data source. */
+        private final String embeddedUrl;
         private String tablePrefix = "baton_";
         private Duration statementTimeout = Duration.ofSeconds(30);
         private long cacheSize = 10_000;
         private int maxBatchSize = 512;
         private int writers = 1;
         private int maxEventChars = StoredPayload.MAX_CHARS;
+        private boolean migrateSchema = true;
 
         private Builder(DataSource dataSource, Dialect dialect) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
             this.dialect = Objects.requireNonNull(dialect, "dialect");
+            this.embeddedUrl = null;
+        }
+
+        private Builder(String embeddedUrl) {
+            this.dialect = Dialect.H2;
+            this.embeddedUrl = embeddedUrl;
         }
 
         /**
@@ -747,18 +766,45 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         }
 
         /**
+         * Sets whether {@link #build()} creates the tables and migrates them to this library's schema (the default),
+         * or only checks them. Off, the store refuses to start, with nothing created or changed, unless the tables
+         * are there at exactly this library's schema version: for a tool that only reads runs (as {@code baton ps}
+         * and {@code baton inspect} do), so that pointing it at the wrong database, or at one an older Baton still
+         * uses, leaves that database as it was.
+         *
+         * @param migrate {@code true} to create and migrate, {@code false} to check only
+         * @return this builder
+         */
+        public Builder migrateSchema(boolean migrate) {
+            this.migrateSchema = migrate;
+            return this;
+        }
+
+        /**
          * Opens and sets up the writers' connections, creates or migrates the tables, and starts the writer threads.
          *
          * @return the store
          * @throws StoreException if the database cannot be reached, its commits cannot be made durable (H2 without
-         *     admin rights) or the schema cannot be created; nothing is left open then
+         *     admin rights), the schema cannot be created or, with {@link #migrateSchema(boolean) migrateSchema(false)},
+         *     the tables are missing or at another schema version; nothing is left open then
          */
         public JdbcRunStore build() {
-            return build(null);
-        }
-
-        private JdbcRunStore build(AutoCloseable owned) {
-            return new JdbcRunStore(this, owned);
+            if (embeddedUrl == null) {
+                return new JdbcRunStore(this, null);
+            }
+            // only checking, the database must exist: connecting would otherwise create an empty one
+            JdbcConnectionPool pool = JdbcConnectionPool.create(embeddedUrl + (migrateSchema ? "" : ";IFEXISTS=TRUE"),
+                    "sa", "");
+            pool.setMaxConnections(32);
+            dataSource = pool;
+            try {
+                return new JdbcRunStore(this, pool::dispose);
+            } catch (RuntimeException | Error e) {
+                pool.dispose();
+                throw e;
+            } finally {
+                dataSource = null; // a second build opens a database of its own
+            }
         }
     }
 }

@@ -46,6 +46,38 @@ final class SchemaMigrator {
         }
     }
 
+    /**
+     * Checks, without creating or changing anything, that the tables are at exactly this library's schema version.
+     *
+     * @throws StoreException if they are missing, older or newer
+     */
+    void verify() {
+        int known = sql.migrations().length;
+        int current;
+        try (Connection c = dataSource.getConnection()) {
+            try (Statement st = c.createStatement()) {
+                st.setQueryTimeout(timeoutSeconds);
+                try (ResultSet rs = st.executeQuery("SELECT MAX(version) FROM " + sql.schemaVersion)) {
+                    current = rs.next() ? rs.getInt(1) : 0;
+                }
+            } catch (SQLException e) {
+                throw new StoreException("no Baton tables with the prefix of " + sql.schemaVersion + ": reading "
+                        + sql.schemaVersion + " failed (SQL state " + e.getSQLState() + ")", e);
+            }
+        } catch (SQLException e) {
+            throw JdbcRunStore.storeFailure("check the schema version in " + sql.schemaVersion, e);
+        }
+        if (current > known) {
+            throw new StoreException("the tables " + sql.runs + ", ... are at schema version " + current
+                    + ", newer than this library knows (" + known + "); upgrade Baton");
+        }
+        if (current < known) {
+            throw new StoreException("the tables " + sql.runs + ", ... are at schema version " + current
+                    + ", older than this library's " + known + "; they are left as they are: open the store once"
+                    + " with schema migration on (the default) to migrate them");
+        }
+    }
+
     private int migrateLocked() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);

@@ -207,6 +207,28 @@ class JdbcRunStoreTest {
     }
 
     @Test
+    void aStoreThatOnlyChecksTheSchemaChangesNothing() throws Exception {
+        SchemaChecks.checkingTheSchemaOnlyChangesNothing(POOL, JdbcRunStore.Dialect.H2, "check_");
+    }
+
+    @Test
+    void anEmbeddedStoreThatOnlyChecksCreatesNoDatabase(@TempDir Path dir) {
+        Path empty = dir.resolve("none");
+        assertThatThrownBy(() -> JdbcRunStore.embeddedBuilder(empty).migrateSchema(false).build())
+                .isInstanceOf(StoreException.class).hasMessageContaining("not found");
+        assertThat(empty).doesNotExist();
+        try (JdbcRunStore store = JdbcRunStore.embeddedBuilder(dir).maxBatchSize(4).build()) {
+            store.append("r1", 0, run("r1"), null, T0);
+        }
+        JdbcRunStore.Builder checking = JdbcRunStore.embeddedBuilder(dir).migrateSchema(false);
+        for (int i = 0; i < 2; i++) { // each build opens the database of its own and closes it with the store
+            try (JdbcRunStore store = checking.build()) {
+                assertThat(store.events("r1")).isEqualTo(run("r1"));
+            }
+        }
+    }
+
+    @Test
     void aSchemaNewerThanTheLibraryIsRefused() throws Exception {
         JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix("future_").build().close();
         SchemaChecks.execute(POOL, "INSERT INTO future_schema_version VALUES (99, 'from the future', 0)");

@@ -11,6 +11,12 @@ class PostgresSchemaIT {
     }
 
     @Test
+    void aStoreThatOnlyChecksTheSchemaChangesNothing() throws Exception {
+        SchemaChecks.checkingTheSchemaOnlyChangesNothing(EmbeddedPostgres.dataSource(), JdbcRunStore.Dialect.POSTGRES,
+                "check_");
+    }
+
+    @Test
     void anUpgradeFromVersion2DropsTheExecutionIndex() throws Exception {
         SchemaChecks.anUpgradeFromVersion2DropsTheExecutionIndex(EmbeddedPostgres.dataSource(),
                 JdbcRunStore.Dialect.POSTGRES, "upgrade_");

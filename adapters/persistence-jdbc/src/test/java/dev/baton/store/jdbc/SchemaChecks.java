@@ -91,6 +91,61 @@ final class SchemaChecks {
         execute(ds, "CREATE INDEX " + prefix + "events_execution ON " + prefix + "events (execution_id)");
     }
 
+    /**
+     * A store that only checks its schema refuses missing, older and newer tables and leaves them as they are, and
+     * reads tables at its own version.
+     */
+    static void checkingTheSchemaOnlyChangesNothing(DataSource ds, JdbcRunStore.Dialect dialect, String prefix)
+            throws Exception {
+        java.util.function.Supplier<JdbcRunStore> checking =
+                () -> JdbcRunStore.builder(ds, dialect).tablePrefix(prefix).migrateSchema(false).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(checking::get)
+                .isInstanceOf(dev.baton.persistence.StoreException.class)
+                .hasMessageContaining("no Baton tables").hasMessageContaining(prefix + "schema_version");
+        assertThat(tables(ds, prefix)).as("nothing created").isEmpty();
+
+        java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        try (JdbcRunStore store = JdbcRunStore.builder(ds, dialect).tablePrefix(prefix).build()) {
+            store.append("r1", 0, TestRuns.run("r1"), null, t0);
+        }
+        int latest = new Sql(dialect, prefix).migrations().length;
+        List<String> all = tables(ds, prefix);
+        execute(ds, "DELETE FROM " + prefix + "schema_version WHERE version = " + latest);
+        org.assertj.core.api.Assertions.assertThatThrownBy(checking::get)
+                .isInstanceOf(dev.baton.persistence.StoreException.class)
+                .hasMessageContaining("schema version " + (latest - 1) + ", older than this library's " + latest);
+        assertThat(versions(ds, prefix)).as("not migrated").hasSize(latest - 1);
+
+        JdbcRunStore.builder(ds, dialect).tablePrefix(prefix).build().close(); // migrating is the default
+        assertThat(versions(ds, prefix)).hasSize(latest);
+        try (JdbcRunStore store = checking.get()) {
+            assertThat(store.events("r1")).isEqualTo(TestRuns.run("r1"));
+        }
+        assertThat(tables(ds, prefix)).isEqualTo(all);
+
+        execute(ds, "INSERT INTO " + prefix + "schema_version VALUES (" + (latest + 1) + ", 'later', 0)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(checking::get)
+                .isInstanceOf(dev.baton.persistence.StoreException.class)
+                .hasMessageContaining("newer than this library knows");
+        execute(ds, "DELETE FROM " + prefix + "schema_version WHERE version = " + (latest + 1));
+    }
+
+    /** The names of the tables whose names start with the prefix, sorted, in lower case. */
+    static List<String> tables(DataSource ds, String prefix) throws SQLException {
+        try (Connection c = ds.getConnection();
+             ResultSet rs = c.getMetaData().getTables(c.getCatalog(), c.getSchema(), null, new String[] {"TABLE"})) {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) {
+                String name = rs.getString("TABLE_NAME").toLowerCase(java.util.Locale.ROOT);
+                if (name.startsWith(prefix)) {
+                    out.add(name);
+                }
+            }
+            java.util.Collections.sort(out);
+            return out;
+        }
+    }
+
     static List<Integer> versions(DataSource ds, String prefix) throws SQLException {
         try (Connection c = ds.getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT version FROM " + prefix + "schema_version ORDER BY version")) {
