@@ -575,7 +575,9 @@ public final class Orchestrator implements AutoCloseable {
          * webhook) when they end. Every attempt the transport reports is recorded in the run's log as a
          * {@code WebhookAttempted} event, after the run's terminal event; a delivery still owed when the process stops
          * is taken up again by {@link Orchestrator#recover()} (at build time by default), continuing the attempt count.
-         * Without a webhook transport, a run's webhook is recorded as failed, not delivered.
+         * Without a webhook transport, a run's webhook is recorded as failed, not delivered. Unlike a service's
+         * transport, the webhook transport is not closed by the orchestrator, since one sender may serve several
+         * orchestrators: close it after the orchestrators that use it.
          *
          * @param transport e.g. the HTTP adapter's {@code WebhookSender} (signed, allow-listed, retried with backoff)
          * @return this builder
