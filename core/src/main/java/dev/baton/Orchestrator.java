@@ -735,8 +735,10 @@ public final class Orchestrator implements AutoCloseable {
         }
 
         /**
-         * @param retention how long a finished run and its results are kept (default 24 h); within it a resubmitted
-         *                  run id returns the stored outcome, after it the id may be used again
+         * @param retention how long a finished run and its results are kept at least (default 24 h); within it a
+         *                  resubmitted run id returns the stored outcome, after it the id may be used again. Ended
+         *                  runs are purged every 10 minutes (every {@code retention}, if that is shorter), so a run
+         *                  stays readable, and its id taken, until the first purge after its retention has passed
          * @return this builder
          */
         public Builder retention(Duration retention) {
