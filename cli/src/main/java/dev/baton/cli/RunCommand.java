@@ -54,7 +54,9 @@ import java.util.concurrent.TimeUnit;
  * plan against HTTP services. Each catalog service needs a {@code url}; a service that needs a credential names the
  * environment variable holding it in {@code credentialEnv} (sent as a bearer token, never printed). Prints one line
  * per task attempt as it happens and ends with the inspect view. With {@code --webhook}, the result is POSTed signed
- * with the secret in {@code BATON_WEBHOOK_SECRET}.
+ * with the secret in {@code BATON_WEBHOOK_SECRET}, and the delivery's outcome is the last line; one that was not
+ * delivered ({@code FAILED} or {@code REFUSED}) is also reported on stderr, naming the webhook's host. The exit code
+ * is the run's either way: 0 means that the run completed, as the exit codes below promise.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run a plan against the HTTP services of a catalog and show its progress.",
@@ -101,6 +103,12 @@ final class RunCommand implements Callable<Integer> {
 
     /** Reads the process environment; replaced in tests. */
     java.util.function.Function<String, String> env = System::getenv;
+
+    /** Runs the webhook's attempts and waits out its backoff; {@code null}: the command's own timers. For tests. */
+    Scheduler webhookScheduler;
+
+    /** Told of each of the run's events after the command's own listeners; {@code null}: none. For tests. */
+    RunListener eventListener;
 
     @Override
     public Integer call() throws Exception {
@@ -161,7 +169,7 @@ final class RunCommand implements Callable<Integer> {
         WebhookSender sender;
         HttpTransport transport;
         try {
-            sender = webhook == null ? null : webhookSender(scheduler);
+            sender = webhook == null ? null : webhookSender(webhookScheduler == null ? scheduler : webhookScheduler);
             transport = http.build();
         } catch (RuntimeException e) {
             timers.shutdownNow(); // the finally below is not reached yet
@@ -180,6 +188,9 @@ final class RunCommand implements Callable<Integer> {
                             finalAttempt.computeIfAbsent(w.runId(), k -> new CompletableFuture<>()).complete(w);
                         }
                     });
+            if (eventListener != null) {
+                b.listener(eventListener);
+            }
             if (sender != null) {
                 b.webhooks(sender);
             }
@@ -214,12 +225,21 @@ final class RunCommand implements Callable<Integer> {
             }
             out.println();
             InspectCommand.print(out, view, false);
+            String delivery = null;
             if (last != null) {
-                out.println("webhook: " + last.outcome() + " after " + last.attempt()
+                delivery = last.outcome() + " after " + last.attempt()
                         + (last.attempt() == 1 ? " attempt" : " attempts")
-                        + (last.error() == null ? "" : " (" + Inputs.oneLine(last.error()) + ")"));
+                        + (last.error() == null ? "" : " (" + Inputs.oneLine(last.error()) + ")");
+                out.println("webhook: " + delivery);
             }
             out.flush();
+            if (last != null && !WebhookAttempted.DELIVERED.equals(last.outcome())) {
+                // the exit code keeps saying how the run ended (0: it completed), as it does without --webhook;
+                // that the notice asked for never arrived goes to stderr, seen even where stdout goes to a file
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("baton: webhook not delivered to " + Inputs.oneLine(webhook.getHost()) + ": " + delivery);
+                err.flush();
+            }
             return result.isCompleted() ? BatonCli.OK : BatonCli.RUN_FAILED;
         } finally {
             transport.close();

@@ -19,6 +19,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,6 +52,14 @@ class RunCommandTest {
     private final AtomicInteger flaky = new AtomicInteger();
     private final AtomicInteger charges = new AtomicInteger();
     private final java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(1);
+    private final AtomicInteger failedDeliveries = new AtomicInteger();
+    /**
+     * The webhook's attempts run here, none of them after a wait: the first at once, each retry as soon as the attempt
+     * before it is in the run's log (as a backoff of seconds would have it). The delay each one asked for is recorded.
+     */
+    private final ExecutorService webhookTimer = Executors.newSingleThreadExecutor();
+    private final List<Duration> webhookDelays = new CopyOnWriteArrayList<>();
+    private final java.util.Queue<Runnable> webhookRetries = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -88,6 +99,12 @@ class RunCommandTest {
             ex.getResponseBody().write(body);
             ex.close();
         });
+        receiver.createContext("/fail", ex -> {
+            ex.getRequestBody().readAllBytes();
+            failedDeliveries.incrementAndGet();
+            ex.sendResponseHeaders(500, -1);
+            ex.close();
+        });
         receiver.createContext("/stall", ex -> {
             try {
                 stalled.await(); // until the test is over: the run times out first
@@ -105,6 +122,7 @@ class RunCommandTest {
         stalled.countDown();
         services.close();
         receiver.stop(0);
+        webhookTimer.shutdownNow();
     }
 
     private int run(String... args) {
@@ -114,6 +132,23 @@ class RunCommandTest {
             case "PAYMENT_TOKEN" -> CANARY;
             case RunCommand.WEBHOOK_SECRET_ENV -> WEBHOOK_SECRET;
             default -> null;
+        };
+        cmd.webhookScheduler = (delay, action) -> {
+            webhookDelays.add(delay);
+            if (delay.isZero()) {
+                webhookTimer.execute(action);
+            } else {
+                webhookRetries.add(action); // scheduled before its RETRYING attempt is told, so there by then
+            }
+            return () -> webhookRetries.remove(action);
+        };
+        cmd.eventListener = e -> {
+            if (e instanceof WebhookAttempted w && WebhookAttempted.RETRYING.equals(w.outcome())) {
+                Runnable retry = webhookRetries.poll();
+                if (retry != null) {
+                    webhookTimer.execute(retry);
+                }
+            }
         };
         return cl.execute(args);
     }
@@ -153,6 +188,7 @@ class RunCommandTest {
 
         String text = out.toString();
         assertThat(code).as(text + err).isZero();
+        assertThat(err.toString()).isEmpty();
         assertThat(text).contains("customer: started (attempt 1)", "customer: completed (attempt 1)",
                 "charge: attempt 1 failed", "charge: completed (attempt 3)", "run cli-1: completed",
                 "webhook: DELIVERED after 1 attempt");
@@ -238,10 +274,61 @@ class RunCommandTest {
         String text = out.toString();
         assertThat(code).as(text + err).isZero();
         assertThat(text).contains("run cli-3: completed", "webhook: REFUSED after 1 attempt");
+        // the run completed, so the exit code is 0; that its notice was never sent cannot go unseen
+        assertThat(err.toString().lines()).singleElement().asString()
+                .startsWith("baton: webhook not delivered to 127.0.0.1: REFUSED after 1 attempt (")
+                .contains("loopback");
         assertThat(verdicts).isEmpty();
         assertThat(storedEvents(store, "cli-3")).filteredOn(e -> e instanceof WebhookAttempted).singleElement()
                 .satisfies(e -> assertThat(((WebhookAttempted) e).outcome()).isEqualTo(WebhookAttempted.REFUSED));
         assertThat(text + err).doesNotContain(WEBHOOK_SECRET);
+    }
+
+    @Test
+    void aWebhookTheReceiverFailsIsReportedOnStderrAndTheExitCodeStaysTheRunsOwn() throws Exception {
+        String plan = plan("{\"tasks\": [{\"id\": \"customer\", \"service\": \"customer-service\","
+                + " \"input\": {\"customerId\": \"C1\"}}]}");
+        String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/fail";
+        String store = store();
+
+        int code = run("run", plan, "--services", catalog(), "--store", store, "--run-id", "cli-5", "--webhook", hook,
+                "--webhook-allow-local");
+
+        String text = out.toString();
+        assertThat(code).as(text + err).isEqualTo(BatonCli.OK);
+        assertThat(text).contains("run cli-5: completed", "webhook: FAILED after 5 attempts (HTTP 500)");
+        assertThat(err.toString().lines())
+                .containsExactly("baton: webhook not delivered to 127.0.0.1: FAILED after 5 attempts (HTTP 500)");
+        // every attempt reached the receiver, and the backoff between them went through the scheduler
+        assertThat(failedDeliveries).hasValue(5);
+        assertThat(webhookDelays).containsExactly(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(2),
+                Duration.ofSeconds(4), Duration.ofSeconds(8));
+        assertThat(storedEvents(store, "cli-5")).filteredOn(e -> e instanceof WebhookAttempted)
+                .extracting(e -> ((WebhookAttempted) e).outcome())
+                .containsExactly(WebhookAttempted.RETRYING, WebhookAttempted.RETRYING, WebhookAttempted.RETRYING,
+                        WebhookAttempted.RETRYING, WebhookAttempted.FAILED);
+        assertThat(text + err).doesNotContain(WEBHOOK_SECRET);
+    }
+
+    @Test
+    void aFailedRunWhoseWebhookNobodyAnswersExitsWith3AndSaysSoOnStderr() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort(); // closed again before the run: every connection is refused
+        }
+        String plan = plan("{\"tasks\": [{\"id\": \"echo\", \"service\": \"echo-service\", \"input\": {}}]}");
+        String hook = "http://127.0.0.1:" + closedPort + "/hook";
+
+        int code = run("run", plan, "--services", catalog(), "--store", store(), "--run-id", "cli-6", "--webhook", hook,
+                "--webhook-allow-local");
+
+        String text = out.toString();
+        assertThat(code).as(text + err).isEqualTo(BatonCli.RUN_FAILED);
+        assertThat(text).contains("run cli-6: failed", "webhook: FAILED after 5 attempts (ConnectException)");
+        assertThat(err.toString().lines()).containsExactly(
+                "baton: webhook not delivered to 127.0.0.1: FAILED after 5 attempts (ConnectException)");
+        assertThat(webhookDelays).hasSize(5);
+        assertThat(text + err).doesNotContain(CANARY).doesNotContain(WEBHOOK_SECRET);
     }
 
     @Test
