@@ -71,6 +71,9 @@ final class RunCommand implements Callable<Integer> {
     /** The environment variable holding the webhook secret. */
     static final String WEBHOOK_SECRET_ENV = "BATON_WEBHOOK_SECRET";
 
+    /** How much of a {@code --webhook} host or scheme a usage error quotes; a longer one is cut there. */
+    static final int MAX_QUOTED = 100;
+
     @Spec
     private CommandSpec spec;
 
@@ -87,7 +90,7 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     private StoreOptions store = new StoreOptions();
 
-    @Option(names = "--webhook", paramLabel = "URL", description = "POST the signed result here when the run ends.")
+    @Option(names = "--webhook", paramLabel = "URL", description = "POST the signed result to this http(s) URL when the run ends.")
     private URI webhook;
 
     @Option(names = "--webhook-allow-local",
@@ -121,6 +124,9 @@ final class RunCommand implements Callable<Integer> {
         if (timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new CliFailure(BatonCli.USAGE, "--timeout must be at most " + MAX_TIMEOUT + " (100 years), was "
                     + timeout);
+        }
+        if (webhook != null) {
+            checkWebhook(webhook);
         }
         Inputs.PlanInput input = Inputs.plan(planFile);
         if (input.plan() == null) {
@@ -253,13 +259,92 @@ final class RunCommand implements Callable<Integer> {
             throw new CliFailure(BatonCli.USAGE, "--webhook needs the secret in the environment variable "
                     + WEBHOOK_SECRET_ENV);
         }
-        if (webhook.getHost() == null) {
-            throw new CliFailure(BatonCli.USAGE, "--webhook must be an absolute http(s) URL");
-        }
         DestinationPolicy policy = DestinationPolicy.builder().allowHost(webhook.getHost())
                 .allowLoopback(webhookAllowLocal).allowPrivate(webhookAllowLocal).allowLinkLocal(webhookAllowLocal)
                 .build();
         return WebhookSender.builder().secret(secret).destinations(policy).scheduler(scheduler).build();
+    }
+
+    /**
+     * Checks {@code --webhook} before anything opens or runs: an absolute http or https URL with a host name or an IP
+     * address. {@link URI} reads an authority that is no host and port (a name with an underscore, say) as a registry
+     * name and gives it no host; such a URL is refused naming its host, never its user info.
+     */
+    static void checkWebhook(URI url) {
+        String scheme = url.getScheme();
+        if (scheme == null) {
+            throw new CliFailure(BatonCli.USAGE, "--webhook must be an absolute http(s) URL; it has no scheme");
+        }
+        if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
+            throw new CliFailure(BatonCli.USAGE, "--webhook must be an http(s) URL; its scheme is "
+                    + quoted(scheme));
+        }
+        if (url.getHost() != null) {
+            if (url.getPort() > 65_535) {
+                // URI takes any port that fits an int; each attempt would fail, after the run and its backoff
+                throw badPort(String.valueOf(url.getPort()));
+            }
+            return;
+        }
+        String authority = url.getRawAuthority();
+        String hostAndPort = authority == null ? "" : authority.substring(authority.lastIndexOf('@') + 1);
+        String host = hostAndPort;
+        String port = null;
+        int colon = hostAndPort.lastIndexOf(':');
+        if (colon >= 0) {
+            host = hostAndPort.substring(0, colon);
+            port = hostAndPort.substring(colon + 1);
+        }
+        if (host.isEmpty()) {
+            throw new CliFailure(BatonCli.USAGE, "--webhook must be an absolute http(s) URL with a host");
+        }
+        String problem = hostnameProblem(host);
+        if (problem == null && port != null) {
+            throw badPort(port);
+        }
+        if (problem == null) {
+            problem = "it is not a hostname or an IP address"; // what URI refused, although each part looks right
+        }
+        throw new CliFailure(BatonCli.USAGE, "--webhook host " + quoted(host) + " is not a valid hostname: " + problem);
+    }
+
+    private static CliFailure badPort(String port) {
+        return new CliFailure(BatonCli.USAGE, "--webhook port " + quoted(port)
+                + " is not a port number (digits, at most 65535)");
+    }
+
+    /** @return what makes {@code host} no hostname as {@link URI} reads one, or {@code null} when nothing does */
+    private static String hostnameProblem(String host) {
+        for (int i = 0; i < host.length(); ) {
+            int c = host.codePointAt(i);
+            boolean allowed = c < 0x80 && (Character.isLetterOrDigit(c) || c == '-' || c == '.');
+            if (!allowed) {
+                String hint = Character.isLetterOrDigit(c) ? "; a name outside ASCII is written in its xn-- form" : "";
+                return (c > 0x20 && c < 0x7f ? "'" + (char) c + "'" : String.format("U+%04X", c))
+                        + " is not allowed in a hostname (ASCII letters, digits, '-' and '.'" + hint + ")";
+            }
+            i += Character.charCount(c);
+        }
+        String[] labels = host.split("\\.", -1);
+        for (String label : labels) {
+            if (label.isEmpty() || label.startsWith("-") || label.endsWith("-")) {
+                return "each of its dot-separated labels must start and end with a letter or digit";
+            }
+        }
+        String last = labels[labels.length - 1];
+        if (!Character.isLetter(last.charAt(0))) {
+            return "its last label must start with a letter (or it must be a whole IP address)";
+        }
+        return null;
+    }
+
+    /** {@code text} quoted on one line, cut after {@link #MAX_QUOTED} characters. */
+    private static String quoted(String text) {
+        if (text.length() <= MAX_QUOTED) {
+            return "'" + Inputs.oneLine(text) + "'";
+        }
+        int end = Character.isHighSurrogate(text.charAt(MAX_QUOTED - 1)) ? MAX_QUOTED - 1 : MAX_QUOTED;
+        return "'" + Inputs.oneLine(text.substring(0, end)) + "...' (" + text.length() + " characters)";
     }
 
     private RunStore openStore() {

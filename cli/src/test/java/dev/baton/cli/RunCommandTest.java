@@ -408,6 +408,52 @@ class RunCommandTest {
     }
 
     @Test
+    void aWebhookUrlThatIsNoHttpUrlWithAHostIsAUsageErrorSayingWhatIsWrong() throws Exception {
+        String plan = plan("{\"tasks\": [{\"id\": \"customer\", \"service\": \"customer-service\","
+                + " \"input\": {\"customerId\": \"C1\"}}]}");
+        String store = store();
+        String letters = "'_' is not allowed in a hostname (ASCII letters, digits, '-' and '.')";
+        Map<String, String> refusals = new java.util.LinkedHashMap<>();
+        // java.net.URI gives no host for these: before, each was "--webhook must be an absolute http(s) URL"
+        refusals.put("http://my_host:8080/hook", "--webhook host 'my_host' is not a valid hostname: " + letters);
+        refusals.put("https://user:hunter2@my_host/hook", "--webhook host 'my_host' is not a valid hostname: "
+                + letters);
+        refusals.put("http://b\u00fccher.example/hook", "--webhook host 'b\u00fccher.example' is not a valid"
+                + " hostname: U+00FC is not allowed in a hostname (ASCII letters, digits, '-' and '.'; a name outside"
+                + " ASCII is written in its xn-- form)");
+        refusals.put("http://my\u202ehost/hook", "--webhook host 'my\\u202ehost' is not a valid hostname: U+202E"
+                + " is not allowed in a hostname (ASCII letters, digits, '-' and '.')");
+        refusals.put("http://-hooks.example/x", "--webhook host '-hooks.example' is not a valid hostname: each of"
+                + " its dot-separated labels must start and end with a letter or digit");
+        refusals.put("http://10.0.0.256/x", "--webhook host '10.0.0.256' is not a valid hostname: its last label"
+                + " must start with a letter (or it must be a whole IP address)");
+        String port = " is not a port number (digits, at most 65535)";
+        refusals.put("http://hooks.example:8o80/x", "--webhook port '8o80'" + port);
+        refusals.put("http://hooks.example:99999999999/x", "--webhook port '99999999999'" + port);
+        // this one URI reads, with its host; the HTTP client would fail each attempt, after the run
+        refusals.put("http://127.0.0.1:65536/hook", "--webhook port '65536'" + port);
+        refusals.put("http:///hook", "--webhook must be an absolute http(s) URL with a host");
+        refusals.put("hooks.example/hook", "--webhook must be an absolute http(s) URL; it has no scheme");
+        refusals.put("ftp://hooks.example/hook", "--webhook must be an http(s) URL; its scheme is 'ftp'");
+        refusals.put("mailto:ops@hooks.example", "--webhook must be an http(s) URL; its scheme is 'mailto'");
+        String longName = "h".repeat(300) + "_";
+        refusals.put("http://" + longName + "/hook", "--webhook host '" + "h".repeat(RunCommand.MAX_QUOTED)
+                + "...' (301 characters) is not a valid hostname: " + letters);
+
+        for (Map.Entry<String, String> r : refusals.entrySet()) {
+            err.getBuffer().setLength(0);
+            int code = run("run", plan, "--services", catalog(), "--store", store, "--run-id", "cli-url",
+                    "--webhook", r.getKey(), "--webhook-allow-local");
+            assertThat(code).as(r.getKey() + ": " + err).isEqualTo(BatonCli.USAGE);
+            assertThat(err.toString().lines()).as(r.getKey()).containsExactly("baton: " + r.getValue());
+        }
+        assertThat(err.toString()).doesNotContain("hunter2");
+        assertThat(out.toString()).doesNotContain("started");
+        assertThat(verdicts).isEmpty();
+        assertThat(storedEvents(store, "cli-url")).isEmpty();
+    }
+
+    @Test
     void aTimeoutTooLongToWaitForIsAUsageErrorBeforeAnythingRuns() throws Exception {
         // the wait for the run could not be expressed: refused up front, not after the run started and was left open
         String plan = plan("{\"tasks\": [{\"id\": \"customer\", \"service\": \"customer-service\","
