@@ -221,9 +221,17 @@ public final class WebhookSender implements WebhookTransport, AutoCloseable {
             }
             WebhookAttempt retrying = new WebhookAttempt(runId, destination, n, WebhookOutcome.RETRYING, status, what,
                     clock.instant(), delay);
-            // scheduled before the listener hears of it, so the next attempt is already due when it does
-            scheduler.schedule(delay, () -> attempt(destination, runId, body, n + 1, done, onAttempt));
-            tell(retrying, onAttempt);
+            // Scheduled before the listeners hear of this attempt, so the next one is already due when they do, but
+            // started only after they have heard: attempts are reported one at a time, in order, even when the
+            // delay is shorter than the listeners take (the orchestrator writes each report to the run's log).
+            CompletableFuture<Void> told = new CompletableFuture<>();
+            scheduler.schedule(delay, () -> told.thenRun(() -> attempt(destination, runId, body, n + 1, done,
+                    onAttempt)));
+            try {
+                tell(retrying, onAttempt);
+            } finally {
+                told.complete(null);
+            }
         });
     }
 

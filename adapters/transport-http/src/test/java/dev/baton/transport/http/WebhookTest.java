@@ -176,6 +176,33 @@ class WebhookTest {
     }
 
     @Test
+    void theNextAttemptStartsOnlyOnceTheAttemptBeforeHasBeenReported() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        FakeServer s = unavailable(calls);
+        List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+        WebhookSender[] sender = new WebhookSender[1];
+        java.util.concurrent.atomic.AtomicBoolean reporting = new java.util.concurrent.atomic.AtomicBoolean();
+        sender[0] = sender().maxAttempts(5).onAttempt(a -> {
+            if (!reporting.compareAndSet(false, true)) {
+                order.add("attempt " + a.attempt() + " reported while another report was going on");
+            }
+            order.add(a.attempt() + " " + a.outcome());
+            if (a.attempt() == 1) {
+                // the retry falls due while this report is still being handled (a listener slower than the backoff);
+                // closed, the sender ends attempt 2 at once, on the thread that runs it
+                sender[0].close();
+                time.advance(a.nextDelay());
+            }
+            reporting.set(false);
+        }).build();
+        WebhookAttempt last = sender[0].send(s.uri("/hook"), payload()).toCompletableFuture()
+                .get(20, TimeUnit.SECONDS);
+        assertThat(last.attempt()).isEqualTo(2);
+        assertThat(order).containsExactly("1 RETRYING", "2 FAILED");
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
     void deliverStartsOnTheSchedulerContinuesTheCountAndSendsNothingWhenAttemptsAreUsedUp() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         FakeServer down = unavailable(calls);
