@@ -285,6 +285,39 @@ class ResultWebhookTest {
     }
 
     @Test
+    void attemptsATransportReportsOutOfOrderAreLeftOutSoTheLastRecordedIsTheDeliverysLast() {
+        java.time.Instant at = time.instant();
+        WebhookTransport jumbled = (d, r, n, report) -> {
+            report.accept(new WebhookAttempt(r.runId(), d, 1, WebhookOutcome.RETRYING, 503, "HTTP 503", at,
+                    Duration.ofSeconds(1)));
+            report.accept(new WebhookAttempt(r.runId(), d, 2, WebhookOutcome.RETRYING, 503, "HTTP 503", at,
+                    Duration.ofSeconds(1)));
+            WebhookAttempt last = new WebhookAttempt(r.runId(), d, 3, WebhookOutcome.FAILED, 503, "HTTP 503", at,
+                    null);
+            report.accept(last);
+            // what a transport that schedules a retry before reporting the attempt before it could do
+            report.accept(new WebhookAttempt(r.runId(), d, 2, WebhookOutcome.RETRYING, 503, "HTTP 503", at,
+                    Duration.ofSeconds(1)));
+            report.accept(new WebhookAttempt(r.runId(), d, 3, WebhookOutcome.FAILED, 503, "HTTP 503", at, null));
+            report.accept(new WebhookAttempt(r.runId(), d, 4, WebhookOutcome.RETRYING, 503, "HTTP 503", at,
+                    Duration.ofSeconds(1)));
+            return CompletableFuture.completedFuture(last);
+        };
+        try (Orchestrator o = builder().webhooks(jumbled).build()) {
+            o.submit(plan(), RunOptions.builder().runId("wj").webhook(HOOK).build()).await(Duration.ofSeconds(5));
+        }
+        assertThat(attempts("wj")).extracting(WebhookAttempted::attempt, WebhookAttempted::outcome).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(1, WebhookAttempted.RETRYING),
+                org.assertj.core.groups.Tuple.tuple(2, WebhookAttempted.RETRYING),
+                org.assertj.core.groups.Tuple.tuple(3, WebhookAttempted.FAILED));
+        ScriptedTransport t = new ScriptedTransport();
+        try (Orchestrator o = builder().webhooks(t).build()) {
+            assertThat(t.calls).as("the delivery ended: nothing owed at recovery").isEmpty();
+        }
+        assertThat(LogInvariants.check(store.events("wj"))).isEmpty();
+    }
+
+    @Test
     void aTransportThatThrowsIsRecordedAsAFinalFailure() {
         WebhookTransport broken = (d, r, n, c) -> {
             throw new IllegalStateException("boom");

@@ -166,8 +166,9 @@ final class Webhooks {
         }
         CompletionStage<WebhookAttempt> stage;
         try {
-            stage = transport.deliver(uri, result, firstAttempt,
-                    a -> record(runId, event(runId, endSeq, destination, a)));
+            Reports reports = new Reports(firstAttempt);
+            stage = transport.deliver(uri, result, firstAttempt, a -> reports.take(runId, a,
+                    () -> record(runId, event(runId, endSeq, destination, a))));
             if (stage == null) {
                 throw new IllegalStateException("the webhook transport returned no stage");
             }
@@ -193,6 +194,32 @@ final class Webhooks {
             if (finished.compareAndSet(false, true)) {
                 finish(runId, leased);
             }
+        }
+    }
+
+    /**
+     * One delivery's attempt reports, recorded one at a time and in the order of their numbers. A transport must report
+     * them so; one that reports an attempt again, an earlier one after a later one, or anything after a final one
+     * would otherwise leave a log whose last attempt is not the delivery's last (a {@code RETRYING} after the
+     * {@code FAILED}, which recovery reads as a delivery still owed). Such a report is left out, with a warning.
+     */
+    private final class Reports {
+        private int next;
+        private boolean ended;
+
+        Reports(int firstAttempt) {
+            this.next = firstAttempt;
+        }
+
+        synchronized void take(String runId, WebhookAttempt a, Runnable record) {
+            if (ended || a.attempt() < next) {
+                engine.log.warn("run {}: the webhook transport reported attempt {} ({}) out of order; not recorded",
+                        runId, a.attempt(), a.outcome());
+                return;
+            }
+            next = a.attempt() + 1;
+            ended = a.isFinal();
+            record.run();
         }
     }
 
