@@ -702,8 +702,9 @@ final class ValidationRun {
     /**
      * A text of the plan as a message quotes it: its first 80 characters, on one line. A plan's ids and strings
      * may be up to the limits long and hold any character, and an error message is read by a person, in a log line
-     * or on a terminal: control, line-separating and bidirectional-override characters are written as a
-     * backslash, {@code u} and four hex digits.
+     * or on a terminal: control, line-separating and bidirectional-override characters are written as escapes
+     * (a line feed as a backslash and {@code n}, a right-to-left override as a backslash, {@code u} and
+     * {@code 202e}).
      */
     static String abbreviate(String s) {
         if (s == null) {
@@ -724,7 +725,7 @@ final class ValidationRun {
         for (; i < n; i++) {
             char c = s.charAt(i);
             if (escaped(c)) {
-                b.append(String.format("\\u%04x", (int) c));
+                b.append(escape(c));
             } else {
                 b.append(c);
             }
@@ -739,12 +740,26 @@ final class ValidationRun {
                 StringBuilder b = new StringBuilder(s.length() + 16).append(s, 0, i);
                 for (; i < s.length(); i++) {
                     char c = s.charAt(i);
-                    b.append(escaped(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+                    if (escaped(c)) {
+                        b.append(escape(c));
+                    } else {
+                        b.append(c);
+                    }
                 }
                 return b.toString();
             }
         }
         return s;
+    }
+
+    /** {@code \\n}, {@code \\r} and {@code \\t} as in Java and JSON, any other as {@code \\u} and four hex digits. */
+    private static String escape(char c) {
+        return switch (c) {
+            case '\n' -> "\\n";
+            case '\r' -> "\\r";
+            case '\t' -> "\\t";
+            default -> String.format("\\u%04x", (int) c);
+        };
     }
 
     private static boolean escaped(char c) {

@@ -37,7 +37,8 @@ public final class ReferenceSyntaxException extends IllegalArgumentException {
 
     /**
      * The text as the message quotes it: at most 200 characters, on one line, with control, line-separating and
-     * bidirectional-override characters written as a backslash, {@code u} and four hex digits, since a reference
+     * bidirectional-override characters escaped (as in Java: a backslash and {@code n}, or {@code u} and four hex
+     * digits), since a reference
      * comes from the plan and the message goes to a person's log or terminal.
      */
     static String abbreviate(String s) {
@@ -54,7 +55,8 @@ public final class ReferenceSyntaxException extends IllegalArgumentException {
                 b = new StringBuilder(n + 16).append(s, 0, i);
             }
             if (escape) {
-                b.append(String.format("\\u%04x", (int) c));
+                b.append(c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t"
+                        : String.format("\\u%04x", (int) c));
             } else if (b != null) {
                 b.append(c);
             }
