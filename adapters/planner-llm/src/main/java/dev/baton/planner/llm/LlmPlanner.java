@@ -18,13 +18,20 @@ import dev.baton.planner.PlanningRequest;
 import dev.baton.validation.ValidationError;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +42,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,6 +53,8 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * A {@link Planner} that asks a language model behind any OpenAI-compatible chat-completions endpoint
@@ -447,17 +457,87 @@ public final class LlmPlanner implements Planner {
         return b.length() > BODY_QUOTE ? b.substring(0, BODY_QUOTE) + "..." : b;
     }
 
-    /** The JDK client often throws a refused connection without a message; its type still says what happened. */
-    private static String describe(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && !t.getMessage().isBlank()) {
-                return t.getMessage();
-            }
-            if (t.getCause() == null || t.getCause() == t) {
-                return t.getClass().getSimpleName();
+    /**
+     * What went wrong with an exchange that got no reply, in plain words rather than exception names. The JDK client
+     * throws a refused connection as a {@code ConnectException} without a message over a
+     * {@code ClosedChannelException}, an unknown host as one over an {@code UnresolvedAddressException}, and a
+     * connection closed before the reply as "header parser received no bytes"; the types in the cause chain say what
+     * happened. The most telling one wins wherever it sits: a reset under a parser failure is a reset. A failure of no
+     * known kind is told by the first message in the chain that is not just a cause's class name.
+     */
+    static String describe(Throwable e) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = e; t != null && !chain.contains(t); t = t.getCause()) {
+            chain.add(t);
+        }
+        if (has(chain, UnknownHostException.class)
+                || has(chain, UnresolvedAddressException.class)) {
+            return "the host was not found";
+        }
+        Throwable handshake = first(chain, SSLHandshakeException.class);
+        if (handshake != null) {
+            return "the TLS handshake failed" + detail(handshake);
+        }
+        Throwable tls = first(chain, SSLException.class);
+        if (tls != null) {
+            return "the TLS connection failed" + detail(tls);
+        }
+        if (has(chain, NoRouteToHostException.class)) {
+            return "there is no route to the host";
+        }
+        Throwable connect = first(chain, ConnectException.class);
+        if (connect != null) {
+            String m = connect.getMessage();
+            return m == null || m.isBlank() || m.strip().equalsIgnoreCase("connection refused")
+                    ? "the connection was refused" : "the connection could not be made" + detail(connect);
+        }
+        for (Throwable t : chain) {
+            String m = t.getMessage();
+            if (t instanceof SocketException && m != null && m.toLowerCase(Locale.ROOT).contains("reset")) {
+                return "the connection was reset before a reply";
             }
         }
-        return e.getClass().getSimpleName();
+        for (Throwable t : chain) {
+            String m = t.getMessage();
+            if (m != null && m.startsWith("fixed content-length:")) {
+                return "the connection was closed before the whole reply came (" + m.strip() + ")";
+            }
+        }
+        for (Throwable t : chain) {
+            String m = t.getMessage();
+            if (t instanceof ClosedChannelException || t instanceof EOFException
+                    || m != null && m.contains("header parser received no bytes")) {
+                return "the connection was closed before a reply";
+            }
+        }
+        for (Throwable t : chain) {
+            String m = t.getMessage();
+            // a wrapper made from its cause alone carries the cause's class name as its message
+            boolean wrapper = t.getCause() != null && t.getCause().toString().equals(m);
+            if (m != null && !m.isBlank() && !wrapper) {
+                return shortReason(m);
+            }
+        }
+        return "the exchange failed without saying why (" + chain.get(chain.size() - 1).getClass().getSimpleName() + ")";
+    }
+
+    private static boolean has(List<Throwable> chain, Class<? extends Throwable> type) {
+        return first(chain, type) != null;
+    }
+
+    private static Throwable first(List<Throwable> chain, Class<? extends Throwable> type) {
+        for (Throwable t : chain) {
+            if (type.isInstance(t)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** A failure's own message, when it has one, as a short aside. */
+    private static String detail(Throwable t) {
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? "" : " (" + shortReason(m) + ")";
     }
 
     /** Removes the API key from text that might echo it. */

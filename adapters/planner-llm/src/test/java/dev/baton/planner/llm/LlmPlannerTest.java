@@ -236,20 +236,122 @@ class LlmPlannerTest {
         assertThat(server.requests).hasSize(3);
     }
 
+    private LlmPlanner plannerAt(String baseUrl) {
+        return LlmPlanner.builder().baseUrl(java.net.URI.create(baseUrl)).model("test-model").apiKey(KEY)
+                .requestTimeout(Duration.ofSeconds(5)).sleeper(slept::add).build();
+    }
+
+    /** The planner's failure to reach its endpoint: PLANNER_UNAVAILABLE, naming the endpoint, never the key. */
+    private static String unreachable(LlmPlanner p, String endpoint) {
+        PlannerException e = (PlannerException) org.assertj.core.api.Assertions.catchThrowable(() -> p.plan(request()));
+        assertThat(e).isNotNull();
+        assertThat(e.code()).isEqualTo("PLANNER_UNAVAILABLE");
+        assertThat(e.getMessage()).startsWith("could not reach " + endpoint + ": ").doesNotContain(KEY)
+                .doesNotContainIgnoringCase("exception").doesNotEndWith("null");
+        return e.getMessage().substring(("could not reach " + endpoint + ": ").length());
+    }
+
+    /** A loopback port that accepts each connection and closes it at once, before reading or answering. */
+    private static final class ClosingServer implements AutoCloseable {
+        private final java.net.ServerSocket socket;
+        private final Thread acceptor;
+
+        ClosingServer() throws java.io.IOException {
+            socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+            acceptor = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        socket.accept().close();
+                    } catch (java.io.IOException closed) {
+                        return;
+                    }
+                }
+            }, "closing-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            socket.close();
+            try {
+                acceptor.join(WAIT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     @Test
-    void anUnreachableEndpointSaysWhyInsteadOfNull() throws Exception {
+    void aRefusedConnectionIsToldInPlainWords() throws Exception {
         int closedPort;
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        LlmPlanner p = LlmPlanner.builder().baseUrl(java.net.URI.create("http://127.0.0.1:" + closedPort + "/v1"))
-                .model("test-model").apiKey(KEY).requestTimeout(Duration.ofSeconds(5)).sleeper(slept::add).build();
-        assertThatThrownBy(() -> p.plan(request()))
-                .isInstanceOfSatisfying(PlannerException.class, e -> {
-                    assertThat(e.code()).isEqualTo("PLANNER_UNAVAILABLE");
-                    assertThat(e.getMessage()).contains("could not reach").doesNotEndWith(": null")
-                            .doesNotContain(KEY);
-                });
+        String base = "http://127.0.0.1:" + closedPort + "/v1";
+        // before: "could not reach ...: ClosedChannelException"
+        assertThat(unreachable(plannerAt(base), base + "/chat/completions")).isEqualTo("the connection was refused");
+        assertThat(slept).isEmpty();
+    }
+
+    @Test
+    void aConnectionClosedBeforeAReplyIsToldInPlainWords() throws Exception {
+        try (ClosingServer closing = new ClosingServer()) {
+            String base = "http://127.0.0.1:" + closing.port() + "/v1";
+            // before: "could not reach ...: HTTP/1.1 header parser received no bytes"
+            assertThat(unreachable(plannerAt(base), base + "/chat/completions"))
+                    .isEqualTo("the connection was closed before a reply");
+
+            String tls = "https://127.0.0.1:" + closing.port() + "/v1";
+            assertThat(unreachable(plannerAt(tls), tls + "/chat/completions")).startsWith("the TLS handshake failed");
+        }
+    }
+
+    @Test
+    void eachKindOfFailureInTheCauseChainIsToldInPlainWords() {
+        java.net.ConnectException unresolved = new java.net.ConnectException();
+        unresolved.initCause(new java.nio.channels.UnresolvedAddressException());
+        assertThat(LlmPlanner.describe(unresolved)).isEqualTo("the host was not found");
+        assertThat(LlmPlanner.describe(new java.io.IOException("lookup", new java.net.UnknownHostException("llm.example"))))
+                .isEqualTo("the host was not found");
+
+        java.net.ConnectException refused = new java.net.ConnectException();
+        refused.initCause(new java.nio.channels.ClosedChannelException());
+        assertThat(LlmPlanner.describe(refused)).isEqualTo("the connection was refused");
+        assertThat(LlmPlanner.describe(new java.net.ConnectException("Connection refused")))
+                .isEqualTo("the connection was refused");
+        assertThat(LlmPlanner.describe(new java.net.ConnectException("Network is unreachable")))
+                .isEqualTo("the connection could not be made (Network is unreachable)");
+        assertThat(LlmPlanner.describe(new java.net.NoRouteToHostException("No route to host")))
+                .isEqualTo("there is no route to the host");
+
+        assertThat(LlmPlanner.describe(new javax.net.ssl.SSLHandshakeException("PKIX path building failed")))
+                .isEqualTo("the TLS handshake failed (PKIX path building failed)");
+        assertThat(LlmPlanner.describe(new javax.net.ssl.SSLException("Unrecognized SSL message, plaintext connection?")))
+                .isEqualTo("the TLS connection failed (Unrecognized SSL message, plaintext connection?)");
+
+        assertThat(LlmPlanner.describe(new java.io.IOException("HTTP/1.1 header parser received no bytes",
+                new java.io.EOFException("EOF reached while reading"))))
+                .isEqualTo("the connection was closed before a reply");
+        assertThat(LlmPlanner.describe(new java.io.IOException("HTTP/1.1 header parser received no bytes",
+                new java.net.SocketException("Connection reset"))))
+                .isEqualTo("the connection was reset before a reply");
+        assertThat(LlmPlanner.describe(new java.io.IOException("fixed content-length: 1000, bytes received: 3",
+                new java.io.EOFException("EOF reached while reading"))))
+                .isEqualTo("the connection was closed before the whole reply came (fixed content-length: 1000, bytes received: 3)");
+        assertThat(LlmPlanner.describe(new java.nio.channels.ClosedChannelException()))
+                .isEqualTo("the connection was closed before a reply");
+
+        // a failure of no known kind: its message, or, with none in the whole chain, that it gave none
+        assertThat(LlmPlanner.describe(new java.io.IOException("proxy said no"))).isEqualTo("proxy said no");
+        assertThat(LlmPlanner.describe(new java.io.IOException(new IllegalStateException("pool shut down"))))
+                .isEqualTo("pool shut down");
+        assertThat(LlmPlanner.describe(new java.io.IOException(new IllegalStateException())))
+                .isEqualTo("the exchange failed without saying why (IllegalStateException)");
     }
 
     @Test
