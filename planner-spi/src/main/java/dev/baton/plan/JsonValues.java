@@ -29,10 +29,10 @@ public final class JsonValues {
      *
      * @param value a JSON value
      * @return an immutable equivalent; immutable values already frozen may be returned as they are
-     * @throws IllegalArgumentException if the value holds something that is not a JSON value (an object with a key
-     *                                  that is not a string or appears twice, or a map whose entries disagree with its
-     *                                  size, included; the message names the JSON pointer of the offending value) or
-     *                                  nests deeper than {@link #MAX_DEPTH}
+     * @throws InvalidJsonValueException if the value holds something that is not a JSON value (an object with a key
+     *                                   that is not a string or appears twice, or a map whose entries disagree with
+     *                                   its size, included) or nests deeper than {@link #MAX_DEPTH}; it names the JSON
+     *                                   pointer of the offending value
      */
     public static Object freeze(Object value) {
         if (value == null || value instanceof String || value instanceof Boolean
@@ -47,7 +47,7 @@ public final class JsonValues {
      *
      * @param object a JSON object, or {@code null} for an empty one
      * @return an immutable, insertion-ordered copy
-     * @throws IllegalArgumentException as {@link #freeze(Object)}
+     * @throws InvalidJsonValueException as {@link #freeze(Object)}
      */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> freezeObject(Map<String, ?> object) {
@@ -100,8 +100,8 @@ public final class JsonValues {
      * @param object a JSON object
      * @param values the value of each entry, at the position of its key in {@code object}'s order
      * @return an immutable, insertion-ordered object
-     * @throws IllegalArgumentException if the lengths differ or a value is not a JSON value (the message names its
-     *                                  pointer, as {@link #freeze(Object)})
+     * @throws IllegalArgumentException if the lengths differ, or (an {@link InvalidJsonValueException}, as
+     *                                  {@link #freeze(Object)}) the object's keys or a value are not JSON
      */
     public static Map<String, Object> withValues(Map<String, ?> object, Object[] values) {
         if (object instanceof FrozenJson.FrozenMap frozen) {
@@ -109,14 +109,14 @@ public final class JsonValues {
         }
         String[] keys = new String[object.size()];
         int i = 0;
-        for (String key : object.keySet()) {
+        for (Object key : object.keySet()) {
             if (i == keys.length) {
-                throw new IllegalArgumentException("the object changed while its keys were read");
+                throw invalid(List.of(), "the object has more entries than its size");
             }
-            keys[i++] = key;
+            keys[i++] = key(key, List.of());
         }
         if (i != keys.length) {
-            throw new IllegalArgumentException("the object has fewer entries than its size");
+            throw invalid(List.of(), "the object has fewer entries than its size");
         }
         if (!DISTINCT_KEYS.contains(object.getClass())) {
             checkDistinct(keys, List.of());
@@ -133,7 +133,8 @@ public final class JsonValues {
      * @param object a JSON object
      * @param f      the new value of each entry, given its key and current value
      * @return an immutable, insertion-ordered object
-     * @throws IllegalArgumentException if a new value is not a JSON value, as {@link #freeze(Object)}
+     * @throws InvalidJsonValueException if a key is not a string or a new value is not a JSON value, as
+     *                                   {@link #freeze(Object)}
      */
     public static Map<String, Object> mapValues(Map<String, ?> object, BiFunction<String, Object, Object> f) {
         if (object instanceof FrozenJson.FrozenMap frozen) {
@@ -153,16 +154,16 @@ public final class JsonValues {
         String[] keys = new String[object.size()];
         Object[] values = new Object[keys.length];
         int i = 0;
-        for (Map.Entry<String, ?> e : object.entrySet()) {
+        for (Map.Entry<?, ?> e : object.entrySet()) {
             if (i == keys.length) {
-                throw new IllegalArgumentException("the object has more entries than its size");
+                throw invalid(List.of(), "the object has more entries than its size");
             }
-            keys[i] = java.util.Objects.requireNonNull(e.getKey(), "JSON object key");
-            values[i] = freeze(f.apply(e.getKey(), e.getValue()));
+            keys[i] = key(e.getKey(), List.of());
+            values[i] = freeze(f.apply(keys[i], e.getValue()));
             i++;
         }
         if (i < keys.length) {
-            throw new IllegalArgumentException("the object has fewer entries than its size");
+            throw invalid(List.of(), "the object has fewer entries than its size");
         }
         if (!DISTINCT_KEYS.contains(object.getClass())) {
             checkDistinct(keys, List.of());
@@ -178,7 +179,7 @@ public final class JsonValues {
             return checkNumber(n, path);
         }
         if (depth >= MAX_DEPTH) {
-            throw new IllegalArgumentException("JSON value nests deeper than " + MAX_DEPTH + " levels at '" + pointer(path) + "'");
+            throw invalid(path, "JSON value nests deeper than " + MAX_DEPTH + " levels");
         }
         if (value instanceof FrozenJson.FrozenMap || value instanceof FrozenJson.FrozenList) {
             return value; // deeply frozen by construction
@@ -189,11 +190,9 @@ public final class JsonValues {
             Object[] values = new Object[n];
             int i = 0;
             for (Map.Entry<?, ?> e : map.entrySet()) {
-                if (!(e.getKey() instanceof String key)) {
-                    throw new IllegalArgumentException("JSON object key is not a string at '" + pointer(path) + "': " + e.getKey());
-                }
+                String key = key(e.getKey(), path);
                 if (i == n) {
-                    throw new IllegalArgumentException("the object at '" + pointer(path) + "' has more entries than its size");
+                    throw invalid(path, "the object has more entries than its size");
                 }
                 path.add(key);
                 keys[i] = key;
@@ -202,7 +201,7 @@ public final class JsonValues {
                 i++;
             }
             if (i < n) {
-                throw new IllegalArgumentException("the object at '" + pointer(path) + "' has fewer entries than its size");
+                throw invalid(path, "the object has fewer entries than its size");
             }
             if (!DISTINCT_KEYS.contains(map.getClass())) {
                 checkDistinct(keys, path);
@@ -220,7 +219,24 @@ public final class JsonValues {
             }
             return FrozenJson.list(copy);
         }
-        throw new IllegalArgumentException("not a JSON value at '" + pointer(path) + "': " + value.getClass().getName());
+        throw invalid(path, "a " + value.getClass().getName() + " is not a JSON value");
+    }
+
+    /** An object's key, checked to be a string as every JSON key is; {@code path} is the object's. */
+    private static String key(Object key, List<String> path) {
+        if (key instanceof String s) {
+            return s;
+        }
+        throw invalid(path, "JSON object key " + (key == null ? "null" : abbreviate(String.valueOf(key)) + " ("
+                + key.getClass().getSimpleName() + ")") + " is not a string");
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
+    }
+
+    private static InvalidJsonValueException invalid(List<String> path, String reason) {
+        return new InvalidJsonValueException(null, pointer(path), reason);
     }
 
     /**
@@ -254,8 +270,8 @@ public final class JsonValues {
         }
     }
 
-    private static IllegalArgumentException duplicate(String key, List<String> path) {
-        return new IllegalArgumentException("JSON object key '" + key + "' appears twice at '" + pointer(path) + "'");
+    private static InvalidJsonValueException duplicate(String key, List<String> path) {
+        return invalid(path, "JSON object key '" + abbreviate(key) + "' appears twice");
     }
 
     private static Number checkNumber(Number n, List<String> path) {
@@ -266,11 +282,11 @@ public final class JsonValues {
         if (n instanceof Double || n instanceof Float) {
             double d = n.doubleValue();
             if (Double.isNaN(d) || Double.isInfinite(d)) {
-                throw new IllegalArgumentException("JSON numbers are finite; got " + n + " at '" + pointer(path) + "'");
+                throw invalid(path, n + " is not a finite JSON number");
             }
             return n;
         }
-        throw new IllegalArgumentException("not a JSON number type at '" + pointer(path) + "': " + n.getClass().getName());
+        throw invalid(path, "a " + n.getClass().getName() + " is not a JSON number type");
     }
 
     private static String pointer(List<String> path) {

@@ -287,4 +287,55 @@ class JsonValuesTest {
         assertThat(JsonValues.freezeObject(java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(Map.of("x", 1)))))
                 .isEqualTo(Map.of("x", 1));
     }
+
+    /** An insertion-ordered map of any keys, as a caller of the Java API might build one. */
+    private static Map<Object, Object> anyKeys(Object... keysAndValues) {
+        Map<Object, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Map<String, Object> unchecked(Map<Object, Object> m) {
+        return (Map) m;
+    }
+
+    @Test
+    void aKeyThatIsNotAStringIsATypedErrorWithItsPointerWhereverItIs() {
+        Map<Object, Object> nested = anyKeys("a", List.of("x", anyKeys("ok", 1, 2, "y")));
+        assertThatThrownBy(() -> JsonValues.freeze(nested))
+                .isInstanceOfSatisfying(InvalidJsonValueException.class, e -> {
+                    assertThat(e.pointer()).isEqualTo("/a/1");
+                    assertThat(e.reason()).isEqualTo("JSON object key 2 (Integer) is not a string");
+                    assertThat(e.getMessage()).isEqualTo("JSON object key 2 (Integer) is not a string at '/a/1'");
+                });
+        assertThatThrownBy(() -> JsonValues.freezeObject(unchecked(anyKeys(null, 1))))
+                .isInstanceOfSatisfying(InvalidJsonValueException.class, e -> {
+                    assertThat(e.pointer()).isEmpty();
+                    assertThat(e.reason()).isEqualTo("JSON object key null is not a string");
+                });
+
+        // before: these two cast the key and threw a ClassCastException
+        Map<String, Object> integerKey = unchecked(anyKeys("a", 1, 7L, 2));
+        assertThatThrownBy(() -> JsonValues.mapValues(integerKey, (k, v) -> v))
+                .isInstanceOfSatisfying(InvalidJsonValueException.class,
+                        e -> assertThat(e.reason()).isEqualTo("JSON object key 7 (Long) is not a string"));
+        assertThatThrownBy(() -> JsonValues.withValues(integerKey, new Object[] {1, 2}))
+                .isInstanceOfSatisfying(InvalidJsonValueException.class,
+                        e -> assertThat(e.reason()).isEqualTo("JSON object key 7 (Long) is not a string"));
+    }
+
+    @Test
+    void aTaskWhoseInputIsNotJsonSaysWhichTaskAndWhereInTheInput() {
+        assertThatThrownBy(() -> Plan.builder().task("t1", "s", unchecked(anyKeys("in", anyKeys(3, "x")))))
+                .isInstanceOfSatisfying(InvalidJsonValueException.class, e -> {
+                    assertThat(e.pointer()).isEqualTo("/in");
+                    assertThat(e.getMessage()).isEqualTo("task 't1' input: JSON object key 3 (Integer) is not a string at '/in'");
+                });
+        assertThatThrownBy(() -> Task.of("t2", "s", Map.of("n", Double.NaN)))
+                .isInstanceOfSatisfying(InvalidJsonValueException.class,
+                        e -> assertThat(e.getMessage()).isEqualTo("task 't2' input: NaN is not a finite JSON number at '/n'"));
+    }
 }

@@ -3,6 +3,8 @@ package dev.baton.json;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import dev.baton.plan.InvalidJsonValueException;
+import dev.baton.plan.JsonValues;
 import dev.baton.plan.Plan;
 import dev.baton.plan.Task;
 import dev.baton.validation.ValidationCode;
@@ -188,7 +190,8 @@ public final class PlanJson {
      *
      * @param root the parsed document
      * @return the plan
-     * @throws PlanParseException with {@code INVALID_STRUCTURE} errors if the shape is wrong
+     * @throws PlanParseException with {@code INVALID_STRUCTURE} errors if the shape is wrong or the values are not JSON
+     *                            (an object key that is not a string, say, reported at the object that holds it)
      */
     public Plan fromJson(Object root) {
         return toPlan(root);
@@ -199,6 +202,7 @@ public final class PlanJson {
         if (!(root instanceof Map<?, ?> doc)) {
             throw structure(errors, null, "", "a plan is a JSON object with a \"tasks\" array, not " + kind(root));
         }
+        checkKeys(doc, null, "", errors);
         Object tasksValue = doc.get("tasks");
         List<Task> tasks = new ArrayList<>();
         if (!(tasksValue instanceof List<?> list)) {
@@ -247,6 +251,7 @@ public final class PlanJson {
         if (taskId == null) {
             structure(errors, null, at + "/id", id == null ? "the task has no \"id\"" : "a task id is a string, not " + kind(id));
         }
+        checkKeys(m, taskId, at, errors);
         Object service = m.get("service");
         if (service != null && !(service instanceof String)) {
             structure(errors, taskId, at + "/service", "a service name is a string, not " + kind(service));
@@ -262,9 +267,29 @@ public final class PlanJson {
         }
         try {
             return new Task(taskId, (String) service, (Map<String, Object>) input, dependsOn);
+        } catch (InvalidJsonValueException e) {
+            // a map given to fromJson rather than read from text may hold what JSON cannot: say where, in the plan
+            structure(errors, taskId, at + "/input" + e.pointer(), e.reason());
+            return null;
         } catch (IllegalArgumentException e) {
             structure(errors, taskId, at + "/input", e.getMessage());
             return null;
+        }
+    }
+
+    /**
+     * Reports each key that is not a string, which only a map given to {@link #fromJson} can hold, in the words
+     * {@link JsonValues} uses for one inside an input. Such a key is not JSON at all, so it is not ignored as an
+     * unknown field is.
+     */
+    private static void checkKeys(Map<?, ?> object, String taskId, String at, List<ValidationError> errors) {
+        for (Object key : object.keySet()) {
+            if (!(key instanceof String)) {
+                String shown = key == null ? "null" : String.valueOf(key);
+                shown = shown.length() <= 100 ? shown : shown.substring(0, 100) + "...";
+                structure(errors, taskId, at, "JSON object key " + shown
+                        + (key == null ? "" : " (" + key.getClass().getSimpleName() + ")") + " is not a string");
+            }
         }
     }
 
@@ -292,11 +317,11 @@ public final class PlanJson {
     }
 
     static String kind(Object value) {
-        return switch (dev.baton.plan.JsonValues.typeName(value)) {
+        return switch (JsonValues.typeName(value)) {
             case "object" -> "an object";
             case "array" -> "an array";
             case "integer" -> "an integer";
-            default -> "a " + dev.baton.plan.JsonValues.typeName(value);
+            default -> "a " + JsonValues.typeName(value);
         };
     }
 }

@@ -321,4 +321,38 @@ class PlanJsonTest {
         Plan plan = PlanJson.defaults().read(ORDER);
         assertThat(PlanJson.defaults().fromJson(PlanJson.toJson(plan))).isEqualTo(plan);
     }
+
+    /** An insertion-ordered map of any keys, as a caller of the Java API might build one. */
+    private static Map<Object, Object> anyKeys(Object... keysAndValues) {
+        Map<Object, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void fromJsonReportsEveryKeyThatIsNotAStringWithItsTaskAndPointer() {
+        Map<Object, Object> root = anyKeys(
+                "tasks", List.of(
+                        anyKeys("id", "task0", "input", anyKeys("p", 1)),
+                        anyKeys("id", "t1", "service", "s", "input", anyKeys(1, "x")),
+                        anyKeys("id", "t2", "service", "s", "input", anyKeys("a", List.of(anyKeys("ok", 1, 2, "y")))),
+                        anyKeys("id", "t3", "service", "s", "input", anyKeys(), 8, "unknown field?")),
+                7, "extra");
+        // before: the keys 7 and 8 were ignored as unknown fields, and the others reported at the task's input
+        PlanParseException e = catchThrowableOfType(() -> PlanJson.defaults().fromJson(root), PlanParseException.class);
+        assertThat(e.errors()).extracting(ValidationError::code).containsOnly(ValidationCode.INVALID_STRUCTURE);
+        assertThat(e.errors()).extracting(ValidationError::taskId, ValidationError::path, ValidationError::message)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(null, "", "JSON object key 7 (Integer) is not a string"),
+                        org.assertj.core.groups.Tuple.tuple("t1", "/tasks/1/input", "JSON object key 1 (Integer) is not a string"),
+                        org.assertj.core.groups.Tuple.tuple("t2", "/tasks/2/input/a/0", "JSON object key 2 (Integer) is not a string"),
+                        org.assertj.core.groups.Tuple.tuple("t3", "/tasks/3", "JSON object key 8 (Integer) is not a string"));
+
+        // the same plan with string keys reads
+        assertThat(PlanJson.defaults().fromJson(Map.of("tasks", List.of(Map.of("id", "t1", "service", "s",
+                "input", Map.of("1", "x")))))).isEqualTo(PlanJson.defaults().read(
+                "{\"tasks\": [{\"id\": \"t1\", \"service\": \"s\", \"input\": {\"1\": \"x\"}}]}"));
+    }
 }
