@@ -7,7 +7,8 @@ package dev.baton.validation;
  * @param maxTasks        executable tasks per plan ({@code task0}, the parameters, not counted)
  * @param maxDepth        nesting depth of a task input (an input object is depth 1)
  * @param maxPlanBytes    size of a plan document in bytes (enforced by readers of plan text)
- * @param maxStringLength characters in one string value or key
+ * @param maxStringLength characters in one string value or key (plan and catalog JSON hold a key to at most 50,000
+ *                        characters even when this is more)
  */
 public record ValidationLimits(int maxTasks, int maxDepth, long maxPlanBytes, int maxStringLength) {
 
@@ -29,7 +30,8 @@ public record ValidationLimits(int maxTasks, int maxDepth, long maxPlanBytes, in
      * @param maxTasks        executable tasks per plan ({@code task0}, the parameters, not counted)
      * @param maxDepth        nesting depth of a task input (an input object is depth 1)
      * @param maxPlanBytes    size of a plan document in bytes (enforced by readers of plan text)
-     * @param maxStringLength characters in one string value or key
+     * @param maxStringLength characters in one string value or key (plan and catalog JSON hold a key to at most
+     *                        50,000 characters even when this is more)
      */
     public ValidationLimits {
         positive("maxTasks", maxTasks);
@@ -103,7 +105,8 @@ public record ValidationLimits(int maxTasks, int maxDepth, long maxPlanBytes, in
         }
 
         /**
-         * @param maxStringLength characters per string or key, positive
+         * @param maxStringLength characters per string or key, positive (plan and catalog JSON hold a key to at most
+         *                        50,000 characters even when this is more)
          * @return this builder
          */
         public Builder maxStringLength(int maxStringLength) {

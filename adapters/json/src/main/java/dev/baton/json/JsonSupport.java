@@ -39,6 +39,14 @@ final class JsonSupport {
      */
     static final int MAX_SCALE = MAX_NUMBER_LENGTH;
 
+    /**
+     * Characters in one object key, however long the limits let a string value be (a smaller string limit is the key
+     * limit too). It is Jackson's own default, kept on purpose: a factory keeps the distinct keys it has read,
+     * thousands of them, in a table shared by the documents it reads, so keys as long as a string may be would keep
+     * gigabytes alive after the reads.
+     */
+    static final int MAX_KEY_LENGTH = 50_000;
+
     private JsonSupport() {
     }
 
@@ -52,7 +60,7 @@ final class JsonSupport {
                 .maxNestingDepth(maxDepth)
                 .maxStringLength(maxStringLength)
                 .maxNumberLength(MAX_NUMBER_LENGTH)
-                .maxNameLength(Math.min(maxStringLength, 50_000))
+                .maxNameLength(Math.min(maxStringLength, MAX_KEY_LENGTH))
                 .build();
         return JsonFactory.builder()
                 .streamReadConstraints(constraints)

@@ -30,8 +30,9 @@ import java.util.Objects;
  *
  * <p>Unknown fields are ignored. Text that is not JSON fails with {@code MALFORMED_JSON} (line and column in the
  * message; bytes that are no text in their encoding, the byte offset), JSON of the wrong shape with {@code INVALID_STRUCTURE} (every shape problem at once), and documents over
- * the {@link ValidationLimits limits} (size, nesting, string length) or over the fixed number limits with
- * {@code LIMIT_EXCEEDED}; all as a {@link PlanParseException}. A number has at most 1,000 digits, and its digits sit at
+ * the {@link ValidationLimits limits} (size, nesting, string length) or over the fixed key and number limits with
+ * {@code LIMIT_EXCEEDED}; all as a {@link PlanParseException}. An object key has at most 50,000 characters (fewer if
+ * the string limit is lower), however long a string value may be. A number has at most 1,000 digits, and its digits sit at
  * most 1,000 places from its decimal point (its scale, fraction digits minus exponent, is within plus or minus 1,000:
  * {@code 1e1000} and {@code 1e-1000} read, {@code 1e1001} does not), so a few bytes cannot stand for a value that
  * later arithmetic (a schema's {@code multipleOf}) expands to millions of digits. Reading never recurses on the document's nesting. Numbers keep their type: integers

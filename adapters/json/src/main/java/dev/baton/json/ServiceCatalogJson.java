@@ -28,7 +28,7 @@ import java.util.Set;
  * <p>A service without a schema accepts anything. Fields the descriptor does not model (such as {@code url}) are kept
  * by {@link #readEntries(String)} for transports. Problems are reported as a {@link PlanParseException} with
  * {@code MALFORMED_JSON}, {@code INVALID_STRUCTURE} (every shape problem at once, duplicate names included) or
- * {@code LIMIT_EXCEEDED} (size, nesting, string length, and numbers as {@link PlanJson} bounds them). Whether the schemas themselves are valid is checked by a
+ * {@code LIMIT_EXCEEDED} (size, nesting, string length, and keys and numbers as {@link PlanJson} bounds them). Whether the schemas themselves are valid is checked by a
  * {@link dev.baton.validation.SchemaChecker} during plan validation. Immutable and thread-safe.
  */
 public final class ServiceCatalogJson {

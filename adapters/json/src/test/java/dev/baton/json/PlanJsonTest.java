@@ -355,4 +355,44 @@ class PlanJsonTest {
                 "input", Map.of("1", "x")))))).isEqualTo(PlanJson.defaults().read(
                 "{\"tasks\": [{\"id\": \"t1\", \"service\": \"s\", \"input\": {\"1\": \"x\"}}]}"));
     }
+
+    /** A plan whose one task's input has one key of {@code length} characters. */
+    private static String planWithKey(int length) {
+        return "{\"tasks\": [{\"id\": \"a\", \"service\": \"s\", \"input\": {\"" + "k".repeat(length) + "\": 1}}]}";
+    }
+
+    @Test
+    void anObjectKeyMayHave50000CharactersAsDocumentedAndNotOneMore() {
+        // the documented key limit: 50,000 characters, though the default string limit is 1 Mi characters
+        assertThat(PlanJson.defaults().read(planWithKey(50_000)).tasks().get(0).input()).containsOnlyKeys("k".repeat(50_000));
+        assertThat(PlanJson.defaults().read(new ByteArrayInputStream(planWithKey(50_000).getBytes(StandardCharsets.UTF_8)))
+                .tasks().get(0).input()).hasSize(1);
+        for (org.assertj.core.api.ThrowableAssert.ThrowingCallable read : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                () -> PlanJson.defaults().read(planWithKey(50_001)),
+                () -> PlanJson.defaults().read(new ByteArrayInputStream(planWithKey(50_001).getBytes(StandardCharsets.UTF_8))))) {
+            assertThatThrownBy(read).isInstanceOfSatisfying(PlanParseException.class, e ->
+                    assertThat(e.errors()).singleElement().satisfies(err -> {
+                        assertThat(err.code()).isEqualTo(ValidationCode.LIMIT_EXCEEDED);
+                        assertThat(err.message()).startsWith("line 1, column ")
+                                .endsWith("an object key is longer than the limit of 50000 characters");
+                    }));
+        }
+
+        // a lower string limit is the key limit too
+        PlanJson small = PlanJson.withLimits(ValidationLimits.builder().maxStringLength(1_000).build());
+        assertThat(small.read(planWithKey(1_000)).tasks()).hasSize(1);
+        assertThatThrownBy(() -> small.read(planWithKey(1_001))).isInstanceOfSatisfying(PlanParseException.class, e ->
+                assertThat(e.errors()).singleElement().satisfies(err -> {
+                    assertThat(err.code()).isEqualTo(ValidationCode.LIMIT_EXCEEDED);
+                    assertThat(err.message()).endsWith("an object key is longer than the limit of 1000 characters");
+                }));
+
+        // catalogs are read with the same bound
+        String catalog = "{\"services\": [{\"name\": \"s\", \"schema\": {\"input\": {\"type\": \"object\", "
+                + "\"properties\": {\"%s\": {}}}}}]}";
+        assertThat(ServiceCatalogJson.defaults().read(String.format(catalog, "k".repeat(50_000))).services()).hasSize(1);
+        assertThatThrownBy(() -> ServiceCatalogJson.defaults().read(String.format(catalog, "k".repeat(50_001))))
+                .isInstanceOfSatisfying(PlanParseException.class,
+                        e -> assertThat(codes(e)).containsExactly(ValidationCode.LIMIT_EXCEEDED));
+    }
 }
