@@ -46,12 +46,21 @@ import java.util.Map;
  */
 final class EventCodec {
 
-    // Jackson reads no string value longer than 20,000,000 characters by default, though it writes any: an output
-    // with a longer string would be stored and then fail every read of its log. The store's own limit on an event's
-    // JSON bounds every string in it.
+    // Jackson's default read limits are below what it writes and what the engine accepts: no string value over
+    // 20,000,000 characters, no key over 50,000, no number over 1,000 digits and no nesting past 1,000 levels (an
+    // output may nest 1,000 levels inside the event's own). An event past one of them would be stored and then fail
+    // every read of its log, so the run could never be read or resumed again (and past 1,000 levels Jackson would
+    // not even write it). The store reads back what it wrote: its own limit on an event's JSON bounds every string,
+    // key and number in it, and the depth is the engine's.
     private final ObjectMapper mapper = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
             .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
-                    .maxStringLength(StoredPayload.MAX_CHARS).build())
+                    .maxStringLength(StoredPayload.MAX_CHARS)
+                    .maxNameLength(StoredPayload.MAX_CHARS)
+                    .maxNumberLength(StoredPayload.MAX_CHARS)
+                    .maxNestingDepth(dev.baton.plan.JsonValues.MAX_DEPTH + 16)
+                    .build())
+            .streamWriteConstraints(com.fasterxml.jackson.core.StreamWriteConstraints.builder()
+                    .maxNestingDepth(dev.baton.plan.JsonValues.MAX_DEPTH + 16).build())
             .build())
             // keep integers as small as they fit, so values read back equal to what was written
             .disable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)

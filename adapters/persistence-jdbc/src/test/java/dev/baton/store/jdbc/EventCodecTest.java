@@ -66,6 +66,23 @@ class EventCodecTest {
         assertThat(back.equals(e)).isTrue();
     }
 
+    @Test
+    void keysNumbersAndNestingPastJacksonsOtherDefaultReadLimitsAreReadBack() {
+        // what the engine accepts and Jackson writes, but by default would not read: a key over 50,000 characters,
+        // a number over 1,000 digits, an output nested as deep as the engine allows (1,000 levels) inside the event
+        String key = "k".repeat(60_000);
+        BigDecimal wide = new BigDecimal("9".repeat(3_000) + "." + "1".repeat(2_000));
+        Object deep = "bottom";
+        for (int i = 1; i < JsonValues.MAX_DEPTH; i++) {
+            deep = i % 2 == 0 ? List.of(deep) : Map.of("d", deep);
+        }
+        Map<String, Object> output = JsonValues.freezeObject(Map.of(key, 1, "wide", wide, "deep", deep));
+        TaskCompleted e = new TaskCompleted("r1", 3, AT, "t1", "r1/t1", 1, output, false);
+        TaskCompleted back = (TaskCompleted) codec.decode(codec.encode(e));
+        assertThat(back.output()).isEqualTo(output);
+        assertThat(((Map<?, ?>) back.output()).get("wide")).isEqualTo(wide);
+    }
+
     private static List<Object> values() {
         Map<String, Object> nested = new LinkedHashMap<>();
         nested.put("z", 1);
