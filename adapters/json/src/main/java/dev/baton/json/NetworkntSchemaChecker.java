@@ -26,7 +26,11 @@ import java.util.Objects;
  * get to make the validator open network connections.
  *
  * A schema that refers to itself without descending into the value ({@code {"$ref": "#"}}) is one violation at
- * {@code ""}, never a {@link StackOverflowError} to the caller.
+ * {@code ""}, never a {@link StackOverflowError} to the caller. Against a schema with {@code multipleOf}, a decimal
+ * of more than 1,000 digits or whose digits sit more than 1,000 places from its decimal point (the bounds
+ * {@link PlanJson} reads numbers within; a value built in Java may go past them), whose division would take time and
+ * memory that grow with its exponent, and an integer beyond the range of a double, which the validator divides as a
+ * double, are one violation at their pointer.
  *
  * <p>Compiled schemas are kept in a bounded least-recently-used cache. Thread-safe.
  */
@@ -40,7 +44,8 @@ public final class NetworkntSchemaChecker implements SchemaChecker {
     private final ObjectMapper mapper;
     private final Map<Map<String, Object>, Compiled> cache;
 
-    private record Compiled(Schema schema, List<String> problems) {
+    /** @param divides whether the schema has a {@code multipleOf} anywhere, so the value's numbers must be bounded */
+    private record Compiled(Schema schema, List<String> problems, boolean divides) {
     }
 
     /** A checker with the default cache size. */
@@ -79,7 +84,14 @@ public final class NetworkntSchemaChecker implements SchemaChecker {
         }
         List<Error> errors;
         try {
-            errors = c.schema().validate(mapper.valueToTree(value));
+            JsonNode node = mapper.valueToTree(value);
+            if (c.divides()) {
+                SchemaViolation tooLarge = numberTooLargeToDivide(node);
+                if (tooLarge != null) {
+                    return List.of(tooLarge);
+                }
+            }
+            errors = c.schema().validate(node);
         } catch (StackOverflowError e) {
             // a $ref cycle that never descends into the value ({"$ref": "#"}) compiles, but the validator follows it
             // without end; the stack it used is unwound here, so this is one violation, not a crash of the caller
@@ -116,15 +128,67 @@ public final class NetworkntSchemaChecker implements SchemaChecker {
                 problems.add(at.isEmpty() ? e.getMessage() : at + ": " + e.getMessage());
             }
             if (!problems.isEmpty()) {
-                return new Compiled(null, List.copyOf(problems));
+                return new Compiled(null, List.copyOf(problems), false);
             }
             Schema compiled = registry.getSchema(node);
             compiled.initializeValidators(); // surface bad keywords and unresolvable $refs now, not on first use
-            return new Compiled(compiled, List.of());
+            return new Compiled(compiled, List.of(), hasKey(node, "multipleOf"));
         } catch (RuntimeException e) {
             // the validator reports some schema problems only by throwing; they are still schema problems
-            return new Compiled(null, List.of(String.valueOf(e.getMessage())));
+            return new Compiled(null, List.of(String.valueOf(e.getMessage())), false);
         }
+    }
+
+    /** Whether an object anywhere in the tree has the key; iterative, as a schema may nest deep. */
+    private static boolean hasKey(JsonNode root, String key) {
+        java.util.ArrayDeque<JsonNode> todo = new java.util.ArrayDeque<>();
+        todo.push(root);
+        while (!todo.isEmpty()) {
+            JsonNode n = todo.pop();
+            if (n.isObject() && n.has(key)) {
+                return true;
+            }
+            if (n.isContainerNode()) {
+                n.elements().forEachRemaining(todo::push);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return a violation at the first number in the value that {@code multipleOf} cannot be checked on: a decimal
+     *     past the bounds the JSON readers keep to (its digits or its scale; dividing it would take time and memory
+     *     that grow with its exponent), or an integer beyond the range of a double (the validator divides integers
+     *     as doubles, and this one is infinite as a double); null if there is none. Iterative, as a value may nest
+     *     deep.
+     */
+    private static SchemaViolation numberTooLargeToDivide(JsonNode root) {
+        java.util.ArrayDeque<Object[]> todo = new java.util.ArrayDeque<>();
+        todo.push(new Object[] {root, ""});
+        while (!todo.isEmpty()) {
+            Object[] top = todo.pop();
+            JsonNode n = (JsonNode) top[0];
+            String at = (String) top[1];
+            if (n.isBigDecimal()) {
+                java.math.BigDecimal d = n.decimalValue();
+                if (d.precision() > JsonSupport.MAX_NUMBER_LENGTH || Math.abs((long) d.scale()) > JsonSupport.MAX_SCALE) {
+                    return new SchemaViolation(at, "the number has more than " + JsonSupport.MAX_NUMBER_LENGTH
+                            + " digits, or its digits sit more than " + JsonSupport.MAX_SCALE
+                            + " places from its decimal point: too large to check against multipleOf");
+                }
+            } else if (n.isBigInteger() && Double.isInfinite(n.doubleValue())) {
+                return new SchemaViolation(at, "the integer is beyond the range of a double (" + n.bigIntegerValue()
+                        .bitLength() + " bits): too large to check against multipleOf");
+            } else if (n.isObject()) {
+                n.fields().forEachRemaining(e -> todo.push(new Object[] {e.getValue(),
+                        at + "/" + e.getKey().replace("~", "~0").replace("/", "~1")}));
+            } else if (n.isArray()) {
+                for (int i = 0; i < n.size(); i++) {
+                    todo.push(new Object[] {n.get(i), at + "/" + i});
+                }
+            }
+        }
+        return null;
     }
 
     private static String pointer(Error e) {

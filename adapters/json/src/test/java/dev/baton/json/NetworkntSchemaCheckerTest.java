@@ -105,6 +105,32 @@ class NetworkntSchemaCheckerTest {
     }
 
     @Test
+    void aNumberBeyondTheReadersBoundsIsOneViolationAgainstMultipleOfNotALongDivision() {
+        // built in Java, past the bounds PlanJson reads: dividing 3e100000 by 0.01 took seconds, 3e1000000000 threw
+        Map<String, Object> schema = Map.of("type", "object", "properties", Map.of("amounts", Map.of("type", "array",
+                "items", Map.of("multipleOf", new java.math.BigDecimal("0.01")))));
+        for (Object huge : List.of(java.math.BigDecimal.valueOf(3, -100_000), java.math.BigDecimal.valueOf(3,
+                -1_000_000_000), java.math.BigDecimal.valueOf(3, 1_000_000_000), new java.math.BigDecimal("1".repeat(1_001)),
+                new java.math.BigInteger("7".repeat(400)))) {
+            assertThat(checker.validate(schema, Map.of("amounts", List.of(1, huge))))
+                    .as("%s", huge.getClass())
+                    .singleElement().satisfies(v -> {
+                        assertThat(v.pointer()).isEqualTo("/amounts/1");
+                        assertThat(v.message()).contains("too large to check against multipleOf");
+                        assertThat(v.message()).doesNotContain("7777", "1111");
+                    });
+        }
+        // within the bounds, numbers are checked as before
+        assertThat(checker.validate(schema, Map.of("amounts", List.of(new java.math.BigDecimal("1".repeat(1_000)),
+                java.math.BigDecimal.valueOf(3, -1_000), new java.math.BigInteger("7".repeat(300)))))).isEmpty();
+        assertThat(checker.validate(schema, Map.of("amounts", List.of(java.math.BigDecimal.valueOf(3, 1_000)))))
+                .singleElement().satisfies(v -> assertThat(v.message()).doesNotContain("too large"));
+        // without multipleOf, a wide number is compared as any other
+        assertThat(checker.validate(Map.of("type", "object", "properties", Map.of("x", Map.of("minimum", 0))),
+                Map.of("x", java.math.BigDecimal.valueOf(3, -1_000_000_000)))).isEmpty();
+    }
+
+    @Test
     void aSchemaThatRefersToItselfWithoutEndIsAViolationNotAStackOverflow() {
         // {"$ref": "#"} compiles, but checking any value against it recurses without end; a recursive schema that
         // descends into the value (a tree) is fine and must keep working
