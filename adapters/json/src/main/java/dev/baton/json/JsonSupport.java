@@ -62,8 +62,12 @@ final class JsonSupport {
                 .maxNumberLength(MAX_NUMBER_LENGTH)
                 .maxNameLength(Math.min(maxStringLength, MAX_KEY_LENGTH))
                 .build();
+        // Jackson keeps every distinct key a factory's parsers read in a table shared by its later parsers (up to
+        // thousands of keys): with keys of up to 50,000 characters from untrusted documents, 3,000 plans with one
+        // distinct key each left 157 MB held by the factory (308 MB read from bytes as well). Keys are not kept.
         return JsonFactory.builder()
                 .streamReadConstraints(constraints)
+                .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
                 .build()
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
