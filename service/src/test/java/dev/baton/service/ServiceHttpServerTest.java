@@ -39,6 +39,14 @@ class ServiceHttpServerTest {
     }
 
     @Test
+    void bodiesLeaveNoKeyBehindInTheSharedReader() {
+        // every body a peer sends is read by one static mapper: canonicalizing, its factory would keep each distinct
+        // key (up to 50,000 characters) for every later body
+        assertThat(ServiceHttpServer.JSON.getFactory().isEnabled(
+                com.fasterxml.jackson.core.JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)).isFalse();
+    }
+
+    @Test
     void servesTheWireFormatAndDedupes() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         server = ServiceHttpServer.builder().service("orders", IdempotentService.builder(

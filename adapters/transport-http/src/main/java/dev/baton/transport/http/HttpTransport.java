@@ -87,7 +87,10 @@ public final class HttpTransport implements TaskTransport, HealthSource {
 
     // a body with something after its JSON value (a second value, an HTML trailer) is not JSON, not that first value
     // and decimals read exactly (a Double only where it is exact)
-    private static final ObjectMapper JSON = new ObjectMapper()
+    // No key is kept: Jackson's factory would otherwise hold every distinct key its parsers met, in a table shared
+    // by every later body (thousands of keys of up to 50,000 characters, hundreds of MB from hostile peers).
+    static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .disable(com.fasterxml.jackson.core.JsonFactory.Feature.CANONICALIZE_FIELD_NAMES).build())
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .registerModule(ExactDecimals.MODULE);
 
