@@ -8,7 +8,8 @@ public enum FailurePolicy {
     /**
      * Stop scheduling new tasks; the run ends once the running tasks finish. A task that was running when the run
      * failed finishes as it would have: its retries included, so its work is done and recorded (and a redrive of the
-     * failed task can complete the run), and the run ends {@code FAILED} with the first failure's error. The default.
+     * failed task can complete the run), and the run ends {@code FAILED} with the first failure's error, also when
+     * the run's timeout cuts those tasks short (their own errors are then {@code RUN_TIMEOUT}). The default.
      */
     FAIL_FAST,
     /** Run every branch that does not depend on the failed task to its end. */

@@ -258,6 +258,36 @@ class ResilienceEngineTest {
     }
 
     @Test
+    void aRunTimeoutWhileFailingFastCutsTheRunningTasksShortButTheRunKeepsItsFirstFailure() {
+        java.util.concurrent.CompletableFuture<Object> never = new java.util.concurrent.CompletableFuture<>();
+        try (Orchestrator o = base()
+                .service("bad", ctx -> {
+                    throw new NonRetryableException("no");
+                })
+                .asyncService("slow", ctx -> never)
+                .build()) {
+            RunHandle h = o.submit(Plan.builder().task("b", "slow", Map.of()).task("a", "bad", Map.of()).build(),
+                    RunOptions.builder().timeout(Duration.ofSeconds(5)).build());
+            assertThat(h.result()).isNotDone(); // a failed, b still running
+            time.advance(Duration.ofSeconds(5));
+
+            RunResult r = h.result().getNow(null);
+            assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(r.error().orElseThrow().taskId()).isEqualTo("a");
+            assertThat(r.error().orElseThrow().message()).contains("no");
+            RunView v = o.inspect(h.runId()).orElseThrow();
+            assertThat(v.error()).isEqualTo(r.error());
+            assertThat(v.task("b").orElseThrow().lastError().code()).isEqualTo("RUN_TIMEOUT");
+            assertThat(LogInvariants.check(store.events(h.runId()))).isEmpty();
+        }
+        // read back from the log, the run has the same error
+        try (Orchestrator o = base().service("bad", ctx -> Map.of()).service("slow", ctx -> Map.of()).build()) {
+            assertThat(o.runs(dev.baton.RunQuery.recent())).singleElement()
+                    .satisfies(v -> assertThat(v.error().orElseThrow().taskId()).isEqualTo("a"));
+        }
+    }
+
+    @Test
     void deadLettersAreReadInPagesOldestFirst() {
         RetryPolicy once = RetryPolicy.builder().maxAttempts(1).build();
         try (Orchestrator o = base().retryPolicy(once)

@@ -955,7 +955,10 @@ final class RunExecution {
                 return null; // ended, or detached (closed here, or taken over elsewhere): nothing to cancel here
             }
             status = finalStatus;
-            error = err;
+            // failing fast, the run failed with its first task failure, and the timeout only cut short the tasks
+            // that were finishing: that failure stays the run's error (those tasks' own errors name the timeout)
+            RunError runError = finalStatus == RunStatus.FAILED && failFast && error != null ? error : err;
+            error = runError;
             Instant now = engine.now();
             List<Admission.Ticket> ignored = new ArrayList<>();
             for (int i = 0; i < graph.size(); i++) {
@@ -989,7 +992,7 @@ final class RunExecution {
                     terminal(i, ignored);
                 }
             }
-            end(finalStatus, err);
+            end(finalStatus, runError);
         }
         return () -> {
             // its waiting tasks are cancelled or skipped now: out of the health gate at once, not when the end is
