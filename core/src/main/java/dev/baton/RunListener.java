@@ -12,6 +12,9 @@ import dev.baton.event.RunEvent;
  * start), and the events other threads of the run make durable meanwhile queue behind it, without a bound. So keep a
  * listener quick, or hand the events to a queue of your own. A listener that throws is logged and ignored: it never
  * breaks a run.
+ *
+ * <p>A run's handle completes only once its listeners have heard its end and every event before it, on whichever
+ * thread delivers them: what follows the end (a redrive of its dead letters, say) is never heard before it.
  */
 @FunctionalInterface
 public interface RunListener {

@@ -123,8 +123,11 @@ final class RunExecution {
     /** When this instance's lease of the run ends unless renewed (with leases; set by the engine). */
     volatile Instant leaseExpiry;
 
-    // listener delivery: one drainer at a time keeps per-run order
-    private final ConcurrentLinkedQueue<RunEvent> deliveries = new ConcurrentLinkedQueue<>();
+    /**
+     * Listener delivery: one drainer at a time keeps per-run order. Holds the run's durable events and, behind them,
+     * the steps that hand the run on ({@link AfterListeners}: its end, a refused event's hand-over, a revision).
+     */
+    private final ConcurrentLinkedQueue<Object> deliveries = new ConcurrentLinkedQueue<>();
     private final AtomicInteger deliveryWip = new AtomicInteger();
 
     // completions waiting to be drained (a stack linked through the attempts), and the drain's work counter
@@ -885,7 +888,7 @@ final class RunExecution {
                 }
                 // waiting for its revision from now on: a cancel that comes before the re-planner starts is kept
                 replanner.expect(this);
-                effects.add(() -> replanner.revise(this, err));
+                effects.add(new AfterListeners(() -> replanner.revise(this, err)));
                 return;
             }
         }
@@ -906,7 +909,7 @@ final class RunExecution {
             t.cancel();
         }
         RunResult result = resultLocked();
-        effects.add(() -> engine.ended(this, result));
+        effects.add(new AfterListeners(() -> engine.ended(this, result)));
     }
 
     private RunResult resultLocked() {
@@ -1049,7 +1052,8 @@ final class RunExecution {
                     scheduleFlushRetryLocked(e);
                     return null;
                 }
-                return List.of(handOver); // the engine takes stripes: not under this run's lock
+                // the engine takes stripes: not under this run's lock
+                return List.of(new AfterListeners(handOver));
             } catch (RuntimeException | Error e) { // StoreException or an unexpected store failure: keep the outbox, retry
                 scheduleFlushRetryLocked(e);
                 return null;
@@ -1069,19 +1073,57 @@ final class RunExecution {
         return toRun;
     }
 
-    /** Tells listeners what became durable, then runs the effects that waited for it (outside the lock). */
+    /**
+     * Tells listeners what became durable, then runs the effects that waited for it (outside the lock); the steps
+     * that hand the run on go last, behind the events in the delivery queue (see {@link AfterListeners}).
+     */
     private void runEffects(List<Runnable> toRun) {
         if (toRun == null) {
             return;
         }
         deliver();
+        boolean queued = false;
         for (int k = 0, n = toRun.size(); k < n; k++) {
-            try {
-                toRun.get(k).run();
-            } catch (RuntimeException | Error e) {
-                // the effects after it (other tasks' attempts among them) must still run
-                engine.log.error("run {}: a step after a durable write failed", runId, e);
+            Runnable r = toRun.get(k);
+            if (r instanceof AfterListeners && engine.hasListeners()) {
+                // nothing of this execution's is written after its hand-over: the queue ends with it
+                deliveries.add(r);
+                queued = true;
+            } else {
+                runStep(r);
             }
+        }
+        if (queued) {
+            deliver();
+        }
+    }
+
+    private void runStep(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException | Error e) {
+            // the steps after it (other tasks' attempts among them) must still run
+            engine.log.error("run {}: a step after a durable write failed", runId, e);
+        }
+    }
+
+    /**
+     * A step that hands the run on: its end (which completes the handle and lets a redrive reopen the run), the
+     * hand-over of an event the store refused, a revision. It runs only once the listeners have heard every event
+     * written before it, also when another thread is still delivering them: what it lets happen (a redrive, a
+     * resumed execution's events) cannot overtake an event still being delivered. Nothing of the execution is
+     * written after it.
+     */
+    private static final class AfterListeners implements Runnable {
+        private final Runnable step;
+
+        AfterListeners(Runnable step) {
+            this.step = step;
+        }
+
+        @Override
+        public void run() {
+            step.run();
         }
     }
 
@@ -1274,14 +1316,19 @@ final class RunExecution {
         return held;
     }
 
+    /** Delivers what the queue holds, unless another thread is at it (it then delivers what was added too). */
     private void deliver() {
         if (deliveries.isEmpty() || deliveryWip.getAndIncrement() != 0) {
             return;
         }
         do {
-            RunEvent e;
-            while ((e = deliveries.poll()) != null) {
-                engine.publish(e);
+            Object o;
+            while ((o = deliveries.poll()) != null) {
+                if (o instanceof RunEvent e) {
+                    engine.publish(e);
+                } else {
+                    runStep((Runnable) o);
+                }
             }
         } while (deliveryWip.decrementAndGet() != 0);
     }
