@@ -14,7 +14,9 @@ import dev.baton.event.RunEvent;
  * breaks a run.
  *
  * <p>A run's handle completes only once its listeners have heard its end and every event before it, on whichever
- * thread delivers them: what follows the end (a redrive of its dead letters, say) is never heard before it.
+ * thread delivers them: what follows the end (a redrive of its dead letters, say) is never heard before it. A
+ * redrive's {@code TaskRedriven}, and the failure recorded for an event the store refused, are heard before anything
+ * of the run they resume, a cancel on another thread included.
  */
 @FunctionalInterface
 public interface RunListener {

@@ -214,6 +214,64 @@ class ListenerOrderTest {
         }
     }
 
+    @Test
+    void aCancelRacingARedriveIsHeardAfterTheRedrive() throws Exception {
+        // One thread redrives each run while the other cancels it (through the handle of its first submit) the
+        // moment the redrive is in the log; a listener that takes its time over a redrive leaves the cancel every
+        // chance to be heard first, which it must not be.
+        InMemoryRunStore store = new InMemoryRunStore();
+        Recorder heard = new Recorder();
+        RunListener slowOverRedrives = e -> {
+            if (e instanceof TaskRedriven) {
+                for (int i = 0; i < 100_000; i++) {
+                    Thread.onSpinWait();
+                }
+            }
+        };
+        Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+        try (Orchestrator o = Orchestrator.builder().store(store).executor(Runnable::run)
+                .listener(slowOverRedrives).listener(heard)
+                .retryPolicy(RetryPolicy.none()).circuitBreaker(NEVER_OPENS)
+                .asyncService("flaky", ctx -> failedOnce.add(ctx.executionId())
+                        ? java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("down"))
+                        : new java.util.concurrent.CompletableFuture<>()) // redriven, it runs until cancelled
+                .service("svc", ctx -> ctx.input())
+                .build()) {
+            List<RunHandle> first = new ArrayList<>();
+            for (int i = 0; i < RUNS; i++) {
+                RunHandle h = o.submit(plan("flaky"), RunOptions.builder().runId("run-" + i)
+                        .failurePolicy(FailurePolicy.CONTINUE).build());
+                assertThat(h.await(Duration.ofSeconds(10)).status()).isEqualTo(RunStatus.FAILED);
+                first.add(h);
+            }
+            ExecutorService drivers = Executors.newFixedThreadPool(2);
+            try {
+                Future<List<RunHandle>> redrives = drivers.submit(() -> {
+                    List<RunHandle> hs = new ArrayList<>();
+                    for (int i = 0; i < RUNS; i++) {
+                        hs.add(o.redrive("run-" + i, "bad"));
+                    }
+                    return hs;
+                });
+                Future<?> cancels = drivers.submit(() -> {
+                    for (int i = 0; i < RUNS; i++) {
+                        String runId = "run-" + i;
+                        awaitCondition(() -> store.events(runId).stream().anyMatch(e -> e instanceof TaskRedriven));
+                        first.get(i).cancel();
+                    }
+                    return null;
+                });
+                cancels.get();
+                for (RunHandle h : redrives.get()) {
+                    assertThat(h.await(Duration.ofSeconds(10)).status()).as(h.runId()).isEqualTo(RunStatus.CANCELLED);
+                }
+            } finally {
+                drivers.shutdownNow();
+            }
+            assertHeardInLogOrder(heard, store);
+        }
+    }
+
     /**
      * Holds the delivery of one event on the thread delivering it until released, and records every run's seqs in
      * the order they arrive (the held one when it is let go).

@@ -642,43 +642,69 @@ public final class Engine implements AutoCloseable {
     }
 
     RunExecution resume(RunSnapshot snap) {
+        return resume(snap, List.of());
+    }
+
+    /**
+     * Resumes a run from its log, or returns the execution already active here; null when it cannot be resumed here.
+     *
+     * @param written events the caller has just written at the log's end (a redrive's, a refused event's fix), not
+     *                yet heard by listeners: the resumed execution delivers them before anything it writes itself, on
+     *                the same queue, so neither its own events nor those of a cancel on another thread come first.
+     *                Without a resumed execution they are delivered once the caller has left the stripe.
+     */
+    RunExecution resume(RunSnapshot snap, List<RunEvent> written) {
         return locked(snap.runId(), () -> {
-            RunExecution prior = active.get(snap.runId());
-            if (prior != null) {
-                return prior;
-            }
-            Claim claim = claim(snap.runId());
-            if (!claim.granted()) {
-                return null; // another live instance owns it
-            }
-            // A resumed run (recovery, redrive, a revision) is validated against, and dispatches to, the services as
-            // registered now; the versions it was created with stay in its record.
-            ServiceRegistry.Catalog catalog = registry.current();
-            ValidationResult vr = catalog.validate(snap.currentPlan());
-            if (!vr.isValid()) {
-                log.warn("run {} cannot be resumed: its plan no longer validates against the registered services: {}",
-                        snap.runId(), vr.errors());
-                return null;
-            }
-            // the original plan stays the run's identity (idempotent resubmission); the graph is the plan in effect
-            RunExecution run = new RunExecution(this, snap.runId(), snap.plan(), vr.graph().orElseThrow(),
-                    snap.settings(), snap.createdAt, catalog);
-            run.leaseExpiry = claim.expiry();
-            if (!activate(run)) {
-                return run; // closed meanwhile: its handle fails, the run stays as the log has it
-            }
-            withMdc(snap.runId(), null, null, () -> log.info("resuming run {} at seq {}", snap.runId(), snap.lastSeq()));
+            boolean handed = false; // the written events are the resumed execution's to deliver
             try {
-                run.resume(snap);
-            } catch (RuntimeException | Error e) {
-                // not left active (later recoveries would skip it) nor leased (another instance may take it up), and
-                // nothing it armed before failing (retry timers) may still fire
-                run.detach();
-                active.remove(snap.runId(), run);
-                releaseLease(snap.runId());
-                throw e;
+                RunExecution prior = active.get(snap.runId());
+                if (prior != null) {
+                    return prior;
+                }
+                Claim claim = claim(snap.runId());
+                if (!claim.granted()) {
+                    return null; // another live instance owns it
+                }
+                // A resumed run (recovery, redrive, a revision) is validated against, and dispatches to, the services
+                // as registered now; the versions it was created with stay in its record.
+                ServiceRegistry.Catalog catalog = registry.current();
+                ValidationResult vr = catalog.validate(snap.currentPlan());
+                if (!vr.isValid()) {
+                    log.warn("run {} cannot be resumed: its plan no longer validates against the registered services:"
+                            + " {}", snap.runId(), vr.errors());
+                    return null;
+                }
+                // the original plan stays the run's identity (idempotent resubmission); the graph is the plan in
+                // effect
+                RunExecution run = new RunExecution(this, snap.runId(), snap.plan(), vr.graph().orElseThrow(),
+                        snap.settings(), snap.createdAt, catalog);
+                run.leaseExpiry = claim.expiry();
+                if (!written.isEmpty()) {
+                    run.heardFirst(written);
+                    started(run::deliver); // listeners are user code: after the stripe, before the run's start
+                }
+                handed = true;
+                if (!activate(run)) {
+                    return run; // closed meanwhile: its handle fails, the run stays as the log has it
+                }
+                withMdc(snap.runId(), null, null,
+                        () -> log.info("resuming run {} at seq {}", snap.runId(), snap.lastSeq()));
+                try {
+                    run.resume(snap);
+                } catch (RuntimeException | Error e) {
+                    // not left active (later recoveries would skip it) nor leased (another instance may take it up),
+                    // and nothing it armed before failing (retry timers) may still fire
+                    run.detach();
+                    active.remove(snap.runId(), run);
+                    releaseLease(snap.runId());
+                    throw e;
+                }
+                return run;
+            } finally {
+                if (!handed) {
+                    publishAfterStripe(written); // written all the same: heard once the stripe is left
+                }
             }
-            return run;
         });
     }
 
@@ -768,10 +794,9 @@ public final class Engine implements AutoCloseable {
                         + " its dead letters later");
             }
             store.append(runId, snap.lastSeq(), List.of(ev), owner, ev.at());
-            started(() -> publish(ev)); // listeners are user code: after the stripe, before the run's start
             snap.apply(ev);
             log.info("redriving task {} (execution {}) of run {}", taskId, t.executionId, runId);
-            RunExecution run = resume(snap);
+            RunExecution run = resume(snap, List.of(ev)); // its listeners hear the redrive first
             if (run == null) {
                 throw new BatonException("RUN_NOT_RESUMABLE", "run '" + runId + "' cannot be resumed here");
             }
@@ -1204,6 +1229,13 @@ public final class Engine implements AutoCloseable {
         return !listeners.isEmpty();
     }
 
+    /** Publishes events once this thread has left the stripes it holds (listeners are user code). */
+    private void publishAfterStripe(List<RunEvent> events) {
+        if (!events.isEmpty()) {
+            started(() -> events.forEach(this::publish));
+        }
+    }
+
     void publish(RunEvent e) {
         for (RunListener l : listeners) {
             try {
@@ -1293,38 +1325,47 @@ public final class Engine implements AutoCloseable {
                 }
                 RunSnapshot snap = RunSnapshot.fold(events(old.runId)).orElseThrow(() -> new BatonException(
                         "STORE_INCONSISTENT", "run '" + old.runId + "' exists but has no log"));
-                if (!before.isEmpty() && snap.lastSeq() == expected) { // else written by an earlier try of this
-                    try {
-                        store.append(old.runId, expected, before, owner, now());
-                        before.forEach(snap::apply);
-                        started(() -> before.forEach(this::publish));
-                    } catch (EventRejectedException e) {
-                        // one of them is refused too: left out, as if not done (the resumed run does it again)
-                        log.warn("run {}: the events before the refused one are refused too; left out: {}",
-                                old.runId, e.getMessage());
+                // what this writes, for listeners to hear: through the resumed execution's queue when there is one
+                // (ahead of its own events), else once the stripe is left, also if a write below fails
+                List<RunEvent> written = new ArrayList<>();
+                RunExecution next;
+                try {
+                    if (!before.isEmpty() && snap.lastSeq() == expected) { // else written by an earlier try of this
+                        try {
+                            store.append(old.runId, expected, before, owner, now());
+                            before.forEach(snap::apply);
+                            written.addAll(before);
+                        } catch (EventRejectedException e) {
+                            // one of them is refused too: left out, as if not done (the resumed run does it again)
+                            log.warn("run {}: the events before the refused one are refused too; left out: {}",
+                                    old.runId, e.getMessage());
+                        }
                     }
-                }
-                List<RunEvent> fix = rejectionFix(snap, taskId, info, true);
-                if (!fix.isEmpty()) {
-                    try {
-                        store.append(old.runId, snap.lastSeq(), fix, owner, fix.get(0).at());
-                    } catch (EventRejectedException e) {
-                        // the dead letter carries the input the task ran with: without it, the failure still fits
-                        fix = rejectionFix(snap, taskId, info, false);
-                        store.append(old.runId, snap.lastSeq(), fix, owner, fix.get(0).at());
+                    List<RunEvent> fix = rejectionFix(snap, taskId, info, true);
+                    if (!fix.isEmpty()) {
+                        try {
+                            store.append(old.runId, snap.lastSeq(), fix, owner, fix.get(0).at());
+                        } catch (EventRejectedException e) {
+                            // the dead letter carries the input the task ran with: without it, the failure still fits
+                            fix = rejectionFix(snap, taskId, info, false);
+                            store.append(old.runId, snap.lastSeq(), fix, owner, fix.get(0).at());
+                        }
+                        for (RunEvent ev : fix) {
+                            snap.apply(ev);
+                        }
+                        written.addAll(fix);
                     }
-                    for (RunEvent ev : fix) {
-                        snap.apply(ev);
+                    if (!old.takeRejected()) {
+                        return; // closed meanwhile: the handle failed, the failure is written, the run is recoverable
                     }
-                    List<RunEvent> written = fix;
-                    started(() -> written.forEach(this::publish)); // listeners are user code: after the stripe
+                    active.remove(old.runId, old);
+                    forgetWaiting(old);
+                    List<RunEvent> handed = List.copyOf(written);
+                    written.clear(); // the resumed execution delivers them, or resume() does without one
+                    next = resume(snap, handed);
+                } finally {
+                    publishAfterStripe(List.copyOf(written));
                 }
-                if (!old.takeRejected()) {
-                    return; // closed meanwhile: the handle failed, the failure is written, the run is recoverable
-                }
-                active.remove(old.runId, old);
-                forgetWaiting(old);
-                RunExecution next = resume(snap);
                 if (next == null) {
                     elsewhere[0] = true;
                     return;

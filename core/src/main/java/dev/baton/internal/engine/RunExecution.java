@@ -1127,6 +1127,16 @@ final class RunExecution {
         }
     }
 
+    /**
+     * Events written for this execution before it started (a redrive's, a refused event's fix), for listeners to
+     * hear before anything the execution writes. Called before the execution is active, so nothing comes first.
+     */
+    void heardFirst(List<RunEvent> written) {
+        if (engine.hasListeners()) {
+            deliveries.addAll(written);
+        }
+    }
+
     private void scheduleFlushRetryLocked(Throwable e) {
         flushFailures++;
         if (flushRetryScheduled) {
@@ -1317,7 +1327,7 @@ final class RunExecution {
     }
 
     /** Delivers what the queue holds, unless another thread is at it (it then delivers what was added too). */
-    private void deliver() {
+    void deliver() {
         if (deliveries.isEmpty() || deliveryWip.getAndIncrement() != 0) {
             return;
         }
