@@ -125,6 +125,78 @@ class CancelledRunSlotsTest {
     }
 
     @Test
+    void aCancelledRunsTaskWaitingForAGlobalSlotGivesBackItsServiceSlotAtOnce() {
+        // One task at a time in the orchestrator. A task that has its service's slot and waits for the global one
+        // holds that service slot: B's, cancelled, must give it back at once, not when the global queue serves it,
+        // and not to B's other task, which waits for that slot.
+        Held pool = new Held();
+        Held other = new Held();
+        try (Orchestrator o = Orchestrator.builder().store(new InMemoryRunStore()).executor(Runnable::run)
+                .shutdownTimeout(Duration.ZERO)
+                .maxParallel(1)
+                .asyncService(ServiceDescriptor.of("pool"), pool.handler(), capacity(1))
+                .asyncService(ServiceDescriptor.of("other"), other.handler(), capacity(1)).build()) {
+            RunHandle a = o.submit(one("pool"), id("A"));
+            RunHandle b = o.submit(Plan.builder().task("b1", "other", Map.of()).task("b2", "other", Map.of()).build(),
+                    id("B"));
+            RunHandle c = o.submit(one("pool"), id("C"));
+            assertThat(o.status().runningTasks()).isEqualTo(1);
+            assertThat(load(o, "pool")).as("A running, C waiting for pool").containsExactly(1, 1);
+            assertThat(load(o, "other")).as("b1 holding the slot, b2 waiting for it").containsExactly(1, 1);
+
+            assertThat(b.cancel()).isTrue();
+            assertThat(b.await(WAIT).status()).isEqualTo(RunStatus.CANCELLED);
+            assertThat(load(o, "other")).as("B's task neither running nor waiting").containsExactly(0, 0);
+
+            pool.finish("A/t");
+            assertThat(a.await(WAIT).status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(pool.started).containsExactly("A/t", "C/t");
+            assertThat(o.status().runningTasks()).isEqualTo(1);
+            assertThat(load(o, "other")).containsExactly(0, 0);
+
+            pool.finish("C/t");
+            assertThat(c.await(WAIT).status()).isEqualTo(RunStatus.COMPLETED);
+            RunHandle d = o.submit(one("other"), id("D")); // the other service's slot is free
+            assertThat(other.started).containsExactly("D/t");
+            other.finish("D/t");
+            assertThat(d.await(WAIT).status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(load(o, "pool")).containsExactly(0, 0);
+            assertThat(load(o, "other")).containsExactly(0, 0);
+            assertThat(o.status().runningTasks()).isZero();
+            assertThat(other.started).containsExactly("D/t");
+        }
+    }
+
+    @Test
+    void theNextTaskOfTheServiceTakesOverTheSlotOfACancelledTaskWaitingForAGlobalSlot() {
+        // B holds the other service's one slot while it waits for the global one, E waits for that service slot
+        Held pool = new Held();
+        Held other = new Held();
+        try (Orchestrator o = Orchestrator.builder().store(new InMemoryRunStore()).executor(Runnable::run)
+                .shutdownTimeout(Duration.ZERO).maxParallel(1)
+                .asyncService(ServiceDescriptor.of("pool"), pool.handler(), capacity(1))
+                .asyncService(ServiceDescriptor.of("other"), other.handler(), capacity(1)).build()) {
+            RunHandle a = o.submit(one("pool"), id("A"));
+            RunHandle b = o.submit(one("other"), id("B"));
+            RunHandle e = o.submit(one("other"), id("E"));
+            assertThat(load(o, "other")).as("B's ticket holds the slot, E waits for it").containsExactly(1, 1);
+
+            assertThat(b.cancel()).isTrue();
+            // E holds the slot now and waits for the global one in B's place (a task waiting for a global slot
+            // is shown in flight on the service whose slot it holds)
+            assertThat(load(o, "other")).containsExactly(1, 0);
+
+            pool.finish("A/t");
+            assertThat(a.await(WAIT).status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(other.started).containsExactly("E/t");
+            other.finish("E/t");
+            assertThat(e.await(WAIT).status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(load(o, "other")).containsExactly(0, 0);
+            assertThat(o.status().runningTasks()).isZero();
+        }
+    }
+
+    @Test
     void aCancelledRunsRunningHandlerKeepsItsSlotUntilItReturns() throws Exception {
         // The cancel interrupts the handler, but a handler that carries on still occupies its service: the slot is
         // given back when it returns, and only then does the next run's task start. B's second task, waiting for

@@ -52,6 +52,7 @@ final class Admission {
         final int max; // 0: unlimited
         final AtomicInteger admitted = new AtomicInteger();
         int waitingForService; // of this run's tickets in service queues, so forget() can tell at once it has none
+        int waitingForGlobal;  // of this run's tickets in the global queue, likewise
         /** Set (under the lock) once a ticket of the run waited in a queue: forget() skips the lock for the others. */
         volatile boolean everQueued;
         final ArrayDeque<Ticket> queue = new ArrayDeque<>();
@@ -219,7 +220,9 @@ final class Admission {
         // Longest waiters first: the global queue, then the service's, then the run's.
         if (!closed && !globalQueue.isEmpty() && globalRunning.get() < globalMax) {
             globalRunning.incrementAndGet();
-            out.add(globalQueue.poll());
+            Ticket next = globalQueue.poll();
+            next.gate.waitingForGlobal--;
+            out.add(next);
             queued--;
         }
         if (!t.service.queue.isEmpty() && !t.service.full()) {
@@ -265,13 +268,13 @@ final class Admission {
     private void enterGlobal(Ticket t, List<Ticket> out) {
         if (closed) {
             queued++;
-            globalQueue.add(t);
+            waitForGlobal(t);
             return;
         }
         if (globalMax != Integer.MAX_VALUE) {
             queued++;
             if (globalRunning.get() >= globalMax) {
-                globalQueue.add(t);
+                waitForGlobal(t);
                 return;
             }
             queued--;
@@ -280,11 +283,22 @@ final class Admission {
         out.add(t);
     }
 
+    /** Queues a ticket that holds its run's and its service's slots for a global one. Caller holds the lock. */
+    private void waitForGlobal(Ticket t) {
+        t.gate.everQueued = true;
+        t.gate.waitingForGlobal++;
+        globalQueue.add(t);
+    }
+
     /**
-     * Takes the tickets of a run that can no longer start them (it ended, or a revision replaced it) out of its own
-     * and its services' queues: otherwise they would count as queued, and keep the run in memory, until each reached
-     * the head of its queue only to give its slot back. Those tickets hold no service or global slot, so nothing is
-     * handed on; tickets waiting for a global slot are left to be given back when served.
+     * Takes the tickets of a run that can no longer start them (it ended, or a revision replaced it) out of its own,
+     * its services' and the global queue: otherwise they would count as queued, and keep the run in memory, until
+     * each reached the head of its queue only to give its slot back. Tickets in the run's and the services' queues
+     * hold no service or global slot, so nothing is handed on. Those in the global queue hold their service's slot
+     * (they are shown running there, and keep the service's other tasks waiting): it is given back and handed to the
+     * service's next waiter, which then waits for a global slot in turn. It cannot take one at once: the global
+     * queue holds tickets only while every global slot is taken (each release serves it first), so nothing here
+     * starts a task and the caller may hold locks.
      *
      * @param run the run
      */
@@ -298,21 +312,50 @@ final class Admission {
             RunGate rg = run.gate;
             queued -= rg.queue.size();
             rg.queue.clear(); // they hold nothing yet
-            if (rg.waitingForService == 0) {
-                return;
-            }
-            for (ServiceGate g : run.serviceParts(b -> b.gate)) { // only now: a run's end usually finds nothing queued
-                for (java.util.Iterator<Ticket> it = g.queue.iterator(); it.hasNext() && rg.waitingForService > 0; ) {
-                    if (it.next().gate == rg) {
-                        it.remove();
-                        queued--;
-                        rg.waitingForService--;
-                        rg.give();
+            if (rg.waitingForService > 0) {
+                // only now: a run's end usually finds nothing queued
+                for (ServiceGate g : run.serviceParts(b -> b.gate)) {
+                    for (java.util.Iterator<Ticket> it = g.queue.iterator();
+                         it.hasNext() && rg.waitingForService > 0; ) {
+                        if (it.next().gate == rg) {
+                            it.remove();
+                            queued--;
+                            rg.waitingForService--;
+                            rg.give();
+                        }
                     }
                 }
             }
+            // after the services' queues, so the slots these give back go to other runs' tasks only
+            if (rg.waitingForGlobal > 0) {
+                forgetGlobalWaiters(rg);
+            }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** {@link #forget} for a run's tickets in the global queue. Caller holds the lock. */
+    private void forgetGlobalWaiters(RunGate rg) {
+        List<ServiceGate> freed = new ArrayList<>(rg.waitingForGlobal);
+        for (java.util.Iterator<Ticket> it = globalQueue.iterator(); it.hasNext() && rg.waitingForGlobal > 0; ) {
+            Ticket t = it.next();
+            if (t.gate == rg) {
+                it.remove();
+                queued--;
+                rg.waitingForGlobal--;
+                rg.give();
+                t.service.running.decrementAndGet();
+                freed.add(t.service);
+            }
+        }
+        for (ServiceGate g : freed) {
+            if (!g.queue.isEmpty() && !g.full()) {
+                Ticket next = g.queue.poll();
+                next.gate.waitingForService--;
+                g.running.incrementAndGet();
+                waitForGlobal(next); // still counted in queued: it moves from one queue to another
+            }
         }
     }
 
