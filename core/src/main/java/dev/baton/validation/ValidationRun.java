@@ -503,7 +503,7 @@ final class ValidationRun {
             if (k > 0) {
                 sb.append(" -> ");
             }
-            sb.append(tasks[cycle[(start + k) % cycle.length]].id());
+            sb.append(abbreviate(tasks[cycle[(start + k) % cycle.length]].id()));
         }
         int first = cycle[start];
         String next = tasks[cycle[(start + 1) % cycle.length]].id();
@@ -575,7 +575,7 @@ final class ValidationRun {
         for (int i = 0; i < n; i++) {
             if (groupOf[i] < 0) {
                 error(ValidationCode.GROUP_MISSING_TASK, tasks[i].id(), "/parallel_groups",
-                        "task '" + tasks[i].id() + "' is in no parallel group, so it would never run");
+                        "task '" + abbreviate(tasks[i].id()) + "' is in no parallel group, so it would never run");
             }
         }
         for (int i = 0; i < n; i++) {
@@ -586,8 +586,9 @@ final class ValidationRun {
                 int j = deps[e];
                 if (groupOf[j] >= 0 && groupOf[j] >= groupOf[i]) {
                     error(ValidationCode.GROUP_ORDER, tasks[i].id(), "/parallel_groups/" + groupOf[i] + "/" + posInGroup[i],
-                            "task '" + tasks[i].id() + "' (group " + groupOf[i] + ") must be in a later group than '"
-                                    + tasks[j].id() + "' (group " + groupOf[j] + "), which it waits for");
+                            "task '" + abbreviate(tasks[i].id()) + "' (group " + groupOf[i]
+                                    + ") must be in a later group than '" + abbreviate(tasks[j].id()) + "' (group "
+                                    + groupOf[j] + "), which it waits for");
                 }
             }
         }

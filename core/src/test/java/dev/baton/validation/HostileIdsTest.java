@@ -124,6 +124,33 @@ class HostileIdsTest {
     }
 
     @Test
+    void groupAndCycleMessagesQuoteIdsShortenedAndOnOneLineToo() {
+        String evil = "evil\nFORGED_LINE \u202e" + "x".repeat(1_000);
+        String other = "other\r\n" + "y".repeat(1_000);
+        Plan missing = Plan.builder().task(evil, "s", Map.of()).task("b", "s", Map.of())
+                .parallelGroups(List.of(List.of("b"))).build();
+        Plan order = Plan.builder().task(evil, "s", Map.of()).task(other, "s", Map.of(), List.of(evil))
+                .parallelGroups(List.of(List.of(other), List.of(evil))).build();
+        Plan cycle = Plan.builder().task(evil, "s", Map.of(), List.of(other)).task(other, "s", Map.of(), List.of(evil))
+                .build();
+        for (Plan p : List.of(missing, order, cycle)) {
+            List<ValidationError> errors = PlanValidator.defaults().validate(p).errors();
+            assertThat(errors).isNotEmpty();
+            for (ValidationError e : errors) {
+                assertThat(e.message()).as(e.code().name()).hasSizeLessThan(400)
+                        .doesNotContain("\n", "\r", "\u202e");
+                assertThat(e.toString()).as(e.code().name()).doesNotContain("\n", "\r", "\u202e");
+            }
+        }
+        assertThat(PlanValidator.defaults().validate(missing).errors()).extracting(ValidationError::code)
+                .contains(ValidationCode.GROUP_MISSING_TASK);
+        assertThat(PlanValidator.defaults().validate(order).errors()).extracting(ValidationError::code)
+                .contains(ValidationCode.GROUP_ORDER);
+        assertThat(PlanValidator.defaults().validate(cycle).errors()).extracting(ValidationError::code)
+                .contains(ValidationCode.CYCLE);
+    }
+
+    @Test
     void aPlanOfCollidingIdsValidatesWithItsReferencesResolved() {
         List<String> ids = collidingIds(13); // 8,192 tasks
         Plan.Builder b = Plan.builder();
