@@ -52,7 +52,7 @@ final class EventCodec {
     // every read of its log, so the run could never be read or resumed again (and past 1,000 levels Jackson would
     // not even write it). The store reads back what it wrote: its own limit on an event's JSON bounds every string,
     // key and number in it, and the depth is the engine's.
-    private final ObjectMapper mapper = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+    final ObjectMapper mapper = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
             .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
                     .maxStringLength(StoredPayload.MAX_CHARS)
                     .maxNameLength(StoredPayload.MAX_CHARS)
@@ -61,6 +61,9 @@ final class EventCodec {
                     .build())
             .streamWriteConstraints(com.fasterxml.jackson.core.StreamWriteConstraints.builder()
                     .maxNestingDepth(dev.baton.plan.JsonValues.MAX_DEPTH + 16).build())
+            // no key kept: the factory would hold every distinct key of every log it read (outputs come from
+            // services, and a key may be as long as an event) for as long as the store lives
+            .disable(com.fasterxml.jackson.core.JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
             .build())
             // keep integers as small as they fit, so values read back equal to what was written
             .disable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)

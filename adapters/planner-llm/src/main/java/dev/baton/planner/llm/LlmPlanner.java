@@ -111,7 +111,7 @@ public final class LlmPlanner implements Planner {
     private final PlanJson planJson;
     /** The largest reply body read: room for a plan of the size limit, escaped in a chat completion. */
     private final int maxReplyBytes;
-    private final ObjectMapper mapper;
+    final ObjectMapper mapper;
 
     private LlmPlanner(Builder b, String apiKey) {
         this.baseUrl = b.baseUrl;
@@ -133,6 +133,8 @@ public final class LlmPlanner implements Planner {
                 .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(maxReplyBytes).build())
                 .streamWriteConstraints(StreamWriteConstraints.builder()
                         .maxNestingDepth(JsonValues.MAX_DEPTH + PROMPT_LEVELS).build())
+                // no key kept: the factory would hold every distinct key the endpoint's replies ever held
+                .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
                 .build())
                 .disable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
     }

@@ -100,6 +100,13 @@ class LlmPlannerTest {
     }
 
     @Test
+    void repliesLeaveNoKeyBehindInThePlannersReader() {
+        // canonicalizing, the reader's factory would keep every distinct key of every reply the endpoint sent
+        assertThat(plannerAt("http://127.0.0.1:9").mapper.getFactory().isEnabled(
+                com.fasterxml.jackson.core.JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)).isFalse();
+    }
+
+    @Test
     void readsAGoodPlanFromAFencedReplyWithProseAround() {
         server.reply("Sure! Here is the plan:\n```json\n" + GOOD + "\n```\nLet me know if you need more.");
         Plan plan = planner().build().plan(request());
