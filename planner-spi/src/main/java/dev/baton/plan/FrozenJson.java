@@ -179,7 +179,7 @@ final class FrozenJson {
         private static KeyIndex hashed(String[] keys) {
             HashMap<String, Integer> m = new HashMap<>(keys.length * 2);
             for (int i = 0; i < keys.length; i++) {
-                m.put(keys[i], i);
+                m.putIfAbsent(keys[i], i); // a repeated key answers its first place, as the slots do
             }
             return new KeyIndex(null, m);
         }

@@ -78,6 +78,20 @@ class FrozenKeyCollisionTest {
     }
 
     @Test
+    void aRepeatedKeyAnswersItsFirstPlaceThroughTheFallbackToo() {
+        List<String> keys = new ArrayList<>(collidingKeys(8)); // 256 colliding keys: the fallback index
+        keys.add(keys.get(0));
+        String[] k = keys.toArray(String[]::new);
+        Object[] v = new Object[k.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i;
+        }
+        FrozenJson.FrozenMap m = (FrozenJson.FrozenMap) JsonValues.freezeObjectOfDistinctKeys(k, v);
+        assertThat(m.get(keys.get(0))).isEqualTo(0);
+        assertThat(m.table().hashed()).isTrue();
+    }
+
+    @Test
     void honestKeysKeepTheOpenAddressingIndex() {
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < 50_000; i++) {
