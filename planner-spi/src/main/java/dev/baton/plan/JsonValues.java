@@ -146,7 +146,7 @@ public final class JsonValues {
                     if (copy == null) {
                         copy = frozen.values.clone();
                     }
-                    copy[i] = freeze(r);
+                    copy[i] = freezeMember(frozen.keys[i], r);
                 }
             }
             return copy == null ? frozen : new FrozenJson.FrozenMap(frozen.keys, copy, frozen.table());
@@ -159,7 +159,7 @@ public final class JsonValues {
                 throw invalid(List.of(), "the object has more entries than its size");
             }
             keys[i] = key(e.getKey(), List.of());
-            values[i] = freeze(f.apply(keys[i], e.getValue()));
+            values[i] = freezeMember(keys[i], f.apply(keys[i], e.getValue()));
             i++;
         }
         if (i < keys.length) {
@@ -169,6 +169,15 @@ public final class JsonValues {
             checkDistinct(keys, List.of());
         }
         return new FrozenJson.FrozenMap(keys, values);
+    }
+
+    /** Freezes the value of an object's member: a problem's pointer starts with its key. */
+    private static Object freezeMember(String key, Object value) {
+        if (value == null || value instanceof String || value instanceof Boolean
+                || value instanceof FrozenJson.FrozenMap || value instanceof FrozenJson.FrozenList) {
+            return value;
+        }
+        return freeze(value, new ArrayList<>(List.of(key)), 1);
     }
 
     private static Object freeze(Object value, List<String> path, int depth) {

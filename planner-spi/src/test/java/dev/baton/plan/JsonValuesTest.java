@@ -70,6 +70,17 @@ class JsonValuesTest {
         assertThat(h).containsEntry("z", 10).containsEntry("y", 20);
         assertThatThrownBy(() -> JsonValues.mapValues(plain, (k, v) -> new Object()))
                 .isInstanceOf(IllegalArgumentException.class);
+        // a bad new value is named by its place in the object, as withValues names it
+        Map<String, Object> nan = new LinkedHashMap<>(Map.of("b", Double.NaN));
+        for (Map<String, ?> o : List.<Map<String, ?>>of(f, plain)) {
+            String key = o.keySet().iterator().next();
+            assertThatThrownBy(() -> JsonValues.mapValues(o, (k, v) -> k.equals(key) ? nan : v))
+                    .isInstanceOfSatisfying(InvalidJsonValueException.class,
+                            e -> assertThat(e.pointer()).isEqualTo("/" + key + "/b"));
+            assertThatThrownBy(() -> JsonValues.mapValues(o, (k, v) -> k.equals(key) ? Double.NaN : v))
+                    .isInstanceOfSatisfying(InvalidJsonValueException.class,
+                            e -> assertThat(e.pointer()).isEqualTo("/" + key));
+        }
     }
 
     @Test
