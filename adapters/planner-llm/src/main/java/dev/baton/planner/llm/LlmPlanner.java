@@ -53,6 +53,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -332,7 +333,7 @@ public final class LlmPlanner implements Planner {
                 }
             }
             throw new PlannerException(PlannerException.PLANNER_UNAVAILABLE, "could not reach " + endpoint + ": "
-                    + redact(describe(e.getCause() != null ? e.getCause() : e)), List.of(), null);
+                    + describe(e.getCause() != null ? e.getCause() : e, this::redact), List.of(), null);
         }
     }
 
@@ -468,6 +469,14 @@ public final class LlmPlanner implements Planner {
      * known kind is told by the first message in the chain that is not just a cause's class name.
      */
     static String describe(Throwable e) {
+        return describe(e, UnaryOperator.identity());
+    }
+
+    /**
+     * @param clean applied to every message quoted, before it is shortened: a secret it removes is never cut in two
+     *              and half left in
+     */
+    static String describe(Throwable e, UnaryOperator<String> clean) {
         List<Throwable> chain = new ArrayList<>();
         for (Throwable t = e; t != null && !chain.contains(t); t = t.getCause()) {
             chain.add(t);
@@ -478,11 +487,11 @@ public final class LlmPlanner implements Planner {
         }
         Throwable handshake = first(chain, SSLHandshakeException.class);
         if (handshake != null) {
-            return "the TLS handshake failed" + detail(handshake);
+            return "the TLS handshake failed" + detail(handshake, clean);
         }
         Throwable tls = first(chain, SSLException.class);
         if (tls != null) {
-            return "the TLS connection failed" + detail(tls);
+            return "the TLS connection failed" + detail(tls, clean);
         }
         if (has(chain, NoRouteToHostException.class)) {
             return "there is no route to the host";
@@ -491,7 +500,7 @@ public final class LlmPlanner implements Planner {
         if (connect != null) {
             String m = connect.getMessage();
             return m == null || m.isBlank() || m.strip().equalsIgnoreCase("connection refused")
-                    ? "the connection was refused" : "the connection could not be made" + detail(connect);
+                    ? "the connection was refused" : "the connection could not be made" + detail(connect, clean);
         }
         for (Throwable t : chain) {
             String m = t.getMessage();
@@ -502,7 +511,8 @@ public final class LlmPlanner implements Planner {
         for (Throwable t : chain) {
             String m = t.getMessage();
             if (m != null && m.startsWith("fixed content-length:")) {
-                return "the connection was closed before the whole reply came (" + m.strip() + ")";
+                return "the connection was closed before the whole reply came (" + shortReason(clean.apply(m.strip()))
+                        + ")";
             }
         }
         for (Throwable t : chain) {
@@ -517,7 +527,7 @@ public final class LlmPlanner implements Planner {
             // a wrapper made from its cause alone carries the cause's class name as its message
             boolean wrapper = t.getCause() != null && t.getCause().toString().equals(m);
             if (m != null && !m.isBlank() && !wrapper) {
-                return shortReason(m);
+                return shortReason(clean.apply(m));
             }
         }
         return "the exchange failed without saying why (" + chain.get(chain.size() - 1).getClass().getSimpleName() + ")";
@@ -537,9 +547,9 @@ public final class LlmPlanner implements Planner {
     }
 
     /** A failure's own message, when it has one, as a short aside. */
-    private static String detail(Throwable t) {
+    private static String detail(Throwable t, UnaryOperator<String> clean) {
         String m = t.getMessage();
-        return m == null || m.isBlank() ? "" : " (" + shortReason(m) + ")";
+        return m == null || m.isBlank() ? "" : " (" + shortReason(clean.apply(m)) + ")";
     }
 
     /** Removes the API key from text that might echo it. */

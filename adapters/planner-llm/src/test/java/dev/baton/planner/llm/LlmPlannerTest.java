@@ -319,6 +319,20 @@ class LlmPlannerTest {
     }
 
     @Test
+    void aKeyInAFailuresMessageIsRemovedBeforeTheMessageIsShortened() {
+        // a key that straddles the cut of a long message would otherwise be left half in
+        String message = "x".repeat(270) + " Authorization: Bearer " + KEY + " and more";
+        java.util.function.UnaryOperator<String> redact = m -> m.replace(KEY, "***");
+        for (Throwable t : List.of(new java.io.IOException(message),
+                new javax.net.ssl.SSLHandshakeException(message), new java.net.ConnectException(message))) {
+            String said = LlmPlanner.describe(t, redact);
+            assertThat(said).as(t.getClass().getSimpleName()).doesNotContain(KEY.substring(0, 5));
+            assertThat(redact.apply(LlmPlanner.describe(t))).as("redacted after the cut, the key's start is left")
+                    .contains(KEY.substring(0, 5));
+        }
+    }
+
+    @Test
     void eachKindOfFailureInTheCauseChainIsToldInPlainWords() {
         java.net.ConnectException unresolved = new java.net.ConnectException();
         unresolved.initCause(new java.nio.channels.UnresolvedAddressException());
