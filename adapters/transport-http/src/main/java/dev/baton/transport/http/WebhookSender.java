@@ -108,7 +108,9 @@ public final class WebhookSender implements WebhookTransport, AutoCloseable {
      * Delivers a run's result: {@link #send} of its payload ({@code error} is {@code {"taskId","code","message"}}),
      * starting at attempt {@code firstAttempt}; each attempt goes to the configured listener and to
      * {@code onAttempt}. Does not block: the first attempt, like every retry, starts on the scheduler (the
-     * allow-list check resolves the destination's name there), so the caller's thread never waits for DNS.
+     * allow-list check resolves the destination's name there), so the caller's thread never waits for DNS. Attempts
+     * are told one at a time, in order: a retry that falls due while the listeners are still hearing of the attempt
+     * before it starts once they have, then on the common pool.
      *
      * @param destination  the webhook URL
      * @param result       the run's result
@@ -225,8 +227,17 @@ public final class WebhookSender implements WebhookTransport, AutoCloseable {
             // started only after they have heard: attempts are reported one at a time, in order, even when the
             // delay is shorter than the listeners take (the orchestrator writes each report to the run's log).
             CompletableFuture<Void> told = new CompletableFuture<>();
-            scheduler.schedule(delay, () -> told.thenRun(() -> attempt(destination, runId, body, n + 1, done,
-                    onAttempt)));
+            Runnable next = () -> attempt(destination, runId, body, n + 1, done, onAttempt);
+            scheduler.schedule(delay, () -> {
+                if (told.isDone()) {
+                    next.run(); // the usual case: on the scheduler, as every attempt starts
+                } else {
+                    // due while the listeners still hear of this attempt: once they have, on the common pool, not
+                    // on the thread that told them (the HTTP client's, or the JVM's timeout thread), which must not
+                    // wait for a DNS look-up; not on the scheduler again, whose next turn a test's time may not give
+                    told.thenRunAsync(next);
+                }
+            });
             try {
                 tell(retrying, onAttempt);
             } finally {

@@ -182,11 +182,17 @@ class WebhookTest {
         List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
         WebhookSender[] sender = new WebhookSender[1];
         java.util.concurrent.atomic.AtomicBoolean reporting = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread[] reporter = new Thread[1];
         sender[0] = sender().maxAttempts(5).onAttempt(a -> {
             if (!reporting.compareAndSet(false, true)) {
                 order.add("attempt " + a.attempt() + " reported while another report was going on");
             }
             order.add(a.attempt() + " " + a.outcome());
+            if (a.attempt() == 1) {
+                reporter[0] = Thread.currentThread();
+            } else if (Thread.currentThread() == reporter[0]) {
+                order.add("attempt 2 ran on the thread that reported attempt 1");
+            }
             if (a.attempt() == 1) {
                 // the retry falls due while this report is still being handled (a listener slower than the backoff);
                 // closed, the sender ends attempt 2 at once, on the thread that runs it
@@ -195,8 +201,8 @@ class WebhookTest {
             }
             reporting.set(false);
         }).build();
-        WebhookAttempt last = sender[0].send(s.uri("/hook"), payload()).toCompletableFuture()
-                .get(20, TimeUnit.SECONDS);
+        CompletableFuture<WebhookAttempt> delivery = sender[0].send(s.uri("/hook"), payload()).toCompletableFuture();
+        WebhookAttempt last = delivery.get(20, TimeUnit.SECONDS);
         assertThat(last.attempt()).isEqualTo(2);
         assertThat(order).containsExactly("1 RETRYING", "2 FAILED");
         assertThat(calls).hasValue(1);
