@@ -168,6 +168,15 @@ final class LedgerWorkload {
                 ps.setString(3, ctx.taskId());
                 ps.setInt(4, generation);
                 ps.executeUpdate();
+            } catch (SQLException e) {
+                if (!"23505".equals(e.getSQLState())) {
+                    throw e;
+                }
+                // The database says the execution id's effect is there: applied once already, which is what an
+                // idempotent handler does with a duplicate key. On H2 after a SIGKILL we saw this once where the
+                // insert-if-absent found no row through the key's index but the insert met the key (a row the scan
+                // does see): an inconsistency of H2's own index. Said, so a run of the test shows it.
+                System.out.println("EFFECT KEY PRESENT " + ctx.executionId() + " (" + e.getSQLState() + ")");
             }
         }
         // the rows above are committed: from here on the database must keep them, whatever happens to this JVM
@@ -188,14 +197,28 @@ final class LedgerWorkload {
         return Map.of("value", a + b + 1, "gen", generation);
     }
 
-    /** Effect rows per execution id. */
+    /**
+     * Effect rows per execution id, counted over every row the table holds (read in full, not through the key's
+     * index: on H2 we once saw a SIGKILL leave that index without a committed row, which a look-up then missed).
+     */
     static Map<String, Integer> effects(DataSource ds) throws SQLException {
-        return countBy(ds, "SELECT execution_id, COUNT(*) FROM ledger_effect GROUP BY execution_id");
+        // every column: a query of the key alone is answered from the key's index
+        return countRows(ds, "SELECT execution_id, run_id, task_id, gen FROM ledger_effect");
     }
 
-    /** Deliveries per execution id. */
+    /** Deliveries per execution id, likewise. */
     static Map<String, Integer> deliveries(DataSource ds) throws SQLException {
-        return countBy(ds, "SELECT execution_id, COUNT(*) FROM ledger_attempt GROUP BY execution_id");
+        return countRows(ds, "SELECT execution_id, attempt, gen FROM ledger_attempt");
+    }
+
+    private static Map<String, Integer> countRows(DataSource ds, String sql) throws SQLException {
+        Map<String, Integer> out = new HashMap<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.merge(rs.getString(1), 1, Integer::sum);
+            }
+        }
+        return out;
     }
 
     /** The latest generation that delivered each execution. */
