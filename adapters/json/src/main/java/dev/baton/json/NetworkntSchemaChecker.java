@@ -30,7 +30,7 @@ import java.util.Objects;
  * of more than 1,000 digits or whose digits sit more than 1,000 places from its decimal point (the bounds
  * {@link PlanJson} reads numbers within; a value built in Java may go past them), whose division would take time and
  * memory that grow with its exponent, and an integer beyond the range of a double, which the validator divides as a
- * double, are one violation at their pointer.
+ * double, are each one violation at their pointer; the rest of the value is checked as usual.
  *
  * <p>Compiled schemas are kept in a bounded least-recently-used cache. Thread-safe.
  */
@@ -44,7 +44,7 @@ public final class NetworkntSchemaChecker implements SchemaChecker {
     private final ObjectMapper mapper;
     private final Map<Map<String, Object>, Compiled> cache;
 
-    /** @param divides whether the schema has a {@code multipleOf} anywhere, so the value's numbers must be bounded */
+    /** @param divides whether the schema uses the {@code multipleOf} keyword, so the value's numbers must be bounded */
     private record Compiled(Schema schema, List<String> problems, boolean divides) {
     }
 
@@ -85,13 +85,23 @@ public final class NetworkntSchemaChecker implements SchemaChecker {
         List<Error> errors;
         try {
             JsonNode node = mapper.valueToTree(value);
-            if (c.divides()) {
-                SchemaViolation tooLarge = numberTooLargeToDivide(node);
-                if (tooLarge != null) {
-                    return List.of(tooLarge);
-                }
+            List<SchemaViolation> tooLarge = c.divides() ? replaceNumbersTooLargeToDivide(node) : List.of();
+            if (tooLarge.size() == 1 && tooLarge.get(0).pointer().isEmpty()) {
+                return tooLarge; // the value is such a number itself
             }
             errors = c.schema().validate(node);
+            if (!tooLarge.isEmpty()) {
+                // what the validator said of a stand-in is not about the value: each such number is its own violation
+                java.util.Set<String> at = new java.util.HashSet<>();
+                tooLarge.forEach(v -> at.add(v.pointer()));
+                List<SchemaViolation> out = new ArrayList<>(tooLarge);
+                for (Error e : errors) {
+                    if (!at.contains(pointer(e))) {
+                        out.add(new SchemaViolation(pointer(e), e.getMessage()));
+                    }
+                }
+                return out;
+            }
         } catch (StackOverflowError e) {
             // a $ref cycle that never descends into the value ({"$ref": "#"}) compiles, but the validator follows it
             // without end; the stack it used is unwound here, so this is one violation, not a crash of the caller
@@ -132,20 +142,23 @@ public final class NetworkntSchemaChecker implements SchemaChecker {
             }
             Schema compiled = registry.getSchema(node);
             compiled.initializeValidators(); // surface bad keywords and unresolvable $refs now, not on first use
-            return new Compiled(compiled, List.of(), hasKey(node, "multipleOf"));
+            return new Compiled(compiled, List.of(), usesMultipleOf(node));
         } catch (RuntimeException e) {
             // the validator reports some schema problems only by throwing; they are still schema problems
             return new Compiled(null, List.of(String.valueOf(e.getMessage())), false);
         }
     }
 
-    /** Whether an object anywhere in the tree has the key; iterative, as a schema may nest deep. */
-    private static boolean hasKey(JsonNode root, String key) {
+    /**
+     * Whether the schema uses {@code multipleOf}: an object anywhere in it whose {@code multipleOf} member is a number
+     * (a property of that name maps to a schema, not a number). Iterative, as a schema may nest deep.
+     */
+    private static boolean usesMultipleOf(JsonNode root) {
         java.util.ArrayDeque<JsonNode> todo = new java.util.ArrayDeque<>();
         todo.push(root);
         while (!todo.isEmpty()) {
             JsonNode n = todo.pop();
-            if (n.isObject() && n.has(key)) {
+            if (n.isObject() && n.path("multipleOf").isNumber()) {
                 return true;
             }
             if (n.isContainerNode()) {
@@ -156,39 +169,72 @@ public final class NetworkntSchemaChecker implements SchemaChecker {
     }
 
     /**
-     * @return a violation at the first number in the value that {@code multipleOf} cannot be checked on: a decimal
-     *     past the bounds the JSON readers keep to (its digits or its scale; dividing it would take time and memory
-     *     that grow with its exponent), or an integer beyond the range of a double (the validator divides integers
-     *     as doubles, and this one is infinite as a double); null if there is none. Iterative, as a value may nest
-     *     deep.
+     * Finds the numbers of the value that {@code multipleOf} cannot be checked on, and puts a stand-in of the same
+     * sign and about the same size in each one's place, so that the rest of the value is checked as usual: a decimal
+     * past the bounds the JSON readers keep to (its digits or its scale; dividing it would take time and memory that
+     * grow with its exponent), or an integer beyond the range of a double (the validator divides integers as
+     * doubles, and this one is infinite as a double). Iterative, as a value may nest deep.
+     *
+     * @return a violation for each, in the order of the value
      */
-    private static SchemaViolation numberTooLargeToDivide(JsonNode root) {
-        java.util.ArrayDeque<Object[]> todo = new java.util.ArrayDeque<>();
-        todo.push(new Object[] {root, ""});
+    private static List<SchemaViolation> replaceNumbersTooLargeToDivide(JsonNode root) {
+        List<SchemaViolation> out = new ArrayList<>();
+        java.util.ArrayDeque<Object[]> todo = new java.util.ArrayDeque<>(); // node, pointer, parent, key or index
+        todo.push(new Object[] {root, "", null, null});
         while (!todo.isEmpty()) {
             Object[] top = todo.pop();
             JsonNode n = (JsonNode) top[0];
             String at = (String) top[1];
+            String problem = null;
+            java.math.BigDecimal d = null;
             if (n.isBigDecimal()) {
-                java.math.BigDecimal d = n.decimalValue();
+                d = n.decimalValue();
                 if (d.precision() > JsonSupport.MAX_NUMBER_LENGTH || Math.abs((long) d.scale()) > JsonSupport.MAX_SCALE) {
-                    return new SchemaViolation(at, "the number has more than " + JsonSupport.MAX_NUMBER_LENGTH
-                            + " digits, or its digits sit more than " + JsonSupport.MAX_SCALE
-                            + " places from its decimal point: too large to check against multipleOf");
+                    problem = "the number has more than " + JsonSupport.MAX_NUMBER_LENGTH + " digits, or its digits"
+                            + " sit more than " + JsonSupport.MAX_SCALE + " places from its decimal point";
                 }
             } else if (n.isBigInteger() && Double.isInfinite(n.doubleValue())) {
-                return new SchemaViolation(at, "the integer is beyond the range of a double (" + n.bigIntegerValue()
-                        .bitLength() + " bits): too large to check against multipleOf");
+                d = new java.math.BigDecimal(n.bigIntegerValue().signum());
+                problem = "the integer is beyond the range of a double (" + n.bigIntegerValue().bitLength() + " bits)";
             } else if (n.isObject()) {
-                n.fields().forEachRemaining(e -> todo.push(new Object[] {e.getValue(),
-                        at + "/" + e.getKey().replace("~", "~0").replace("/", "~1")}));
+                // reversed onto the stack, so members come off it in their order
+                List<java.util.Map.Entry<String, JsonNode>> members = new ArrayList<>();
+                n.fields().forEachRemaining(members::add);
+                for (int i = members.size() - 1; i >= 0; i--) {
+                    String key = members.get(i).getKey();
+                    todo.push(new Object[] {members.get(i).getValue(),
+                            at + "/" + key.replace("~", "~0").replace("/", "~1"), n, key});
+                }
             } else if (n.isArray()) {
-                for (int i = 0; i < n.size(); i++) {
-                    todo.push(new Object[] {n.get(i), at + "/" + i});
+                for (int i = n.size() - 1; i >= 0; i--) {
+                    todo.push(new Object[] {n.get(i), at + "/" + i, n, i});
                 }
             }
+            if (problem == null) {
+                continue;
+            }
+            out.add(new SchemaViolation(at, problem + ": too large to check against multipleOf"));
+            JsonNode standIn = com.fasterxml.jackson.databind.node.DecimalNode.valueOf(standIn(d, n.isBigInteger()));
+            if (top[2] instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+                o.set((String) top[3], standIn);
+            } else if (top[2] instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+                a.set((Integer) top[3], standIn);
+            } else {
+                return out; // the value is the number itself: nothing else to check
+            }
         }
-        return null;
+        return out;
+    }
+
+    /** A number of the same sign and about the same size that divides quickly: within a double's range and digits. */
+    private static java.math.BigDecimal standIn(java.math.BigDecimal d, boolean beyondDouble) {
+        double x = beyondDouble ? d.signum() * Double.MAX_VALUE : d.doubleValue();
+        if (Double.isInfinite(x)) {
+            x = Math.copySign(Double.MAX_VALUE, x);
+        } else if (x == 0 && d.signum() != 0) {
+            x = d.signum() * Double.MIN_VALUE;
+        }
+        return java.math.BigDecimal.valueOf(x);
     }
 
     private static String pointer(Error e) {

@@ -125,6 +125,21 @@ class NetworkntSchemaCheckerTest {
                 java.math.BigDecimal.valueOf(3, -1_000), new java.math.BigInteger("7".repeat(300)))))).isEmpty();
         assertThat(checker.validate(schema, Map.of("amounts", List.of(java.math.BigDecimal.valueOf(3, 1_000)))))
                 .singleElement().satisfies(v -> assertThat(v.message()).doesNotContain("too large"));
+        // the rest of the value is still checked, and every such number is named
+        Map<String, Object> order = Map.of("type", "object", "required", List.of("name"),
+                "properties", Map.of("amount", Map.of("multipleOf", 1), "big", Map.of("type", "integer",
+                        "minimum", 0)));
+        Map<String, Object> value = new java.util.LinkedHashMap<>();
+        value.put("amount", java.math.BigDecimal.valueOf(3, -5_000));
+        value.put("big", new java.math.BigInteger("2").pow(1_100).negate());
+        assertThat(checker.validate(order, value)).extracting(SchemaViolation::pointer)
+                .containsExactlyInAnyOrder("/amount", "/big", "");
+        assertThat(checker.validate(Map.of("multipleOf", 2), java.math.BigDecimal.valueOf(3, -5_000)))
+                .singleElement().satisfies(v -> assertThat(v.pointer()).isEmpty());
+        // a property named multipleOf is not the keyword: a wide integer elsewhere is compared as usual
+        Map<String, Object> named = Map.of("type", "object", "properties", Map.of("multipleOf", Map.of("type",
+                "string"), "big", Map.of("type", "integer", "minimum", 0)));
+        assertThat(checker.validate(named, Map.of("big", new java.math.BigInteger("2").pow(1_100)))).isEmpty();
         // without multipleOf, a wide number is compared as any other
         assertThat(checker.validate(Map.of("type", "object", "properties", Map.of("x", Map.of("minimum", 0))),
                 Map.of("x", java.math.BigDecimal.valueOf(3, -1_000_000_000)))).isEmpty();
