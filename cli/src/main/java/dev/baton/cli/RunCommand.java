@@ -113,6 +113,9 @@ final class RunCommand implements Callable<Integer> {
     /** Told of each of the run's events after the command's own listeners; {@code null}: none. For tests. */
     RunListener eventListener;
 
+    /** Told of the webhook sender the command makes, as soon as it is made; {@code null}: none. For tests. */
+    java.util.function.Consumer<WebhookSender> webhookSenderMade;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -172,13 +175,22 @@ final class RunCommand implements Callable<Integer> {
             var f = timers.schedule(action, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
             return () -> f.cancel(false);
         };
-        WebhookSender sender;
+        WebhookSender sender = null;
         HttpTransport transport;
         try {
-            sender = webhook == null ? null : webhookSender(webhookScheduler == null ? scheduler : webhookScheduler);
+            if (webhook != null) {
+                sender = webhookSender(webhookScheduler == null ? scheduler : webhookScheduler);
+                if (webhookSenderMade != null) {
+                    webhookSenderMade.accept(sender);
+                }
+            }
             transport = http.build();
         } catch (RuntimeException e) {
-            timers.shutdownNow(); // the finally below is not reached yet
+            // the finally below is not reached yet
+            if (sender != null) {
+                sender.close();
+            }
+            timers.shutdownNow();
             throw e;
         }
         // the webhook's final attempt, as the orchestrator records it in the run's log
@@ -248,8 +260,16 @@ final class RunCommand implements Callable<Integer> {
             }
             return result.isCompleted() ? BatonCli.OK : BatonCli.RUN_FAILED;
         } finally {
-            transport.close();
-            timers.shutdownNow();
+            // the orchestrator is closed by now, and its deliveries stopped: it does not close the webhook sender it
+            // was given, so the sender's HTTP client is closed here, whatever ended the run or the command
+            try {
+                transport.close();
+            } finally {
+                if (sender != null) {
+                    sender.close();
+                }
+                timers.shutdownNow();
+            }
         }
     }
 

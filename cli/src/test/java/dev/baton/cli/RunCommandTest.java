@@ -8,6 +8,10 @@ import dev.baton.service.IdempotentService;
 import dev.baton.service.ServiceException;
 import dev.baton.service.ServiceHttpServer;
 import dev.baton.store.jdbc.JdbcRunStore;
+import dev.baton.transport.WebhookAttempt;
+import dev.baton.transport.WebhookOutcome;
+import dev.baton.transport.http.WebhookPayload;
+import dev.baton.transport.http.WebhookSender;
 import dev.baton.transport.http.WebhookSignature;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +24,7 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,6 +66,8 @@ class RunCommandTest {
     private final ExecutorService webhookTimer = Executors.newSingleThreadExecutor();
     private final List<Duration> webhookDelays = new CopyOnWriteArrayList<>();
     private final java.util.Queue<Runnable> webhookRetries = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** The webhook senders the command made. */
+    private final List<WebhookSender> senders = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -142,6 +150,7 @@ class RunCommandTest {
             }
             return () -> webhookRetries.remove(action);
         };
+        cmd.webhookSenderMade = senders::add;
         cmd.eventListener = e -> {
             if (e instanceof WebhookAttempted w && WebhookAttempted.RETRYING.equals(w.outcome())) {
                 Runnable retry = webhookRetries.poll();
@@ -329,6 +338,41 @@ class RunCommandTest {
                 "baton: webhook not delivered to 127.0.0.1: FAILED after 5 attempts (ConnectException)");
         assertThat(webhookDelays).hasSize(5);
         assertThat(text + err).doesNotContain(CANARY).doesNotContain(WEBHOOK_SECRET);
+    }
+
+    @Test
+    void theWebhookSenderIsClosedWhenTheCommandEndsHoweverItEnds() throws Exception {
+        // the orchestrator does not close the webhook transport it is given: the command must, or each run leaves
+        // the sender's HTTP client open
+        String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+        String completes = plan("{\"tasks\": [{\"id\": \"customer\", \"service\": \"customer-service\","
+                + " \"input\": {\"customerId\": \"C1\"}}]}");
+        String fails = plan("{\"tasks\": [{\"id\": \"echo\", \"service\": \"echo-service\", \"input\": {}}]}");
+
+        assertThat(run("run", completes, "--services", catalog(), "--store", store(), "--run-id", "cli-close-ok",
+                "--webhook", hook, "--webhook-allow-local")).as(out.toString() + err).isEqualTo(BatonCli.OK);
+        assertThat(run("run", fails, "--services", catalog(), "--store", store(), "--run-id", "cli-close-failed",
+                "--webhook", hook, "--webhook-allow-local")).as(out.toString() + err).isEqualTo(BatonCli.RUN_FAILED);
+        // the store is opened after the sender is made, and cannot be
+        assertThat(run("run", completes, "--services", catalog(), "--store", "jdbc:nosuchdb:x", "--run-id",
+                "cli-close-nostore", "--webhook", hook, "--webhook-allow-local")).isEqualTo(BatonCli.USAGE);
+        assertThat(err.toString()).contains("--store must be a jdbc:h2: or jdbc:postgresql: URL");
+        // the HTTP transport is built after the sender is made, and a catalog without services has none to build
+        Path empty = dir.resolve("empty.json");
+        Files.writeString(empty, "{\"services\": []}");
+        assertThat(run("run", completes, "--services", empty.toString(), "--store", store(), "--run-id",
+                "cli-close-notransport", "--webhook", hook, "--webhook-allow-local")).isEqualTo(BatonCli.USAGE);
+
+        assertThat(senders).hasSize(4);
+        assertThat(verdicts).hasSize(2); // the two runs' deliveries
+        for (int i = 0; i < senders.size(); i++) {
+            // an open sender would deliver this to the receiver; a closed one ends it without a request
+            WebhookAttempt probe = senders.get(i).send(URI.create(hook), new WebhookPayload("probe", "COMPLETED", Map.of(),
+                    null)).toCompletableFuture().get(1, TimeUnit.MINUTES);
+            assertThat(probe.outcome()).as("sender of command %d", i + 1).isEqualTo(WebhookOutcome.FAILED);
+            assertThat(probe.error()).isEqualTo("the webhook sender is closed");
+        }
+        assertThat(verdicts).hasSize(2);
     }
 
     @Test
