@@ -287,8 +287,9 @@ final class RunCommand implements Callable<Integer> {
 
     /**
      * Checks {@code --webhook} before anything opens or runs: an absolute http or https URL with a host name or an IP
-     * address. {@link URI} reads an authority that is no host and port (a name with an underscore, say) as a registry
-     * name and gives it no host; such a URL is refused naming its host, never its user info.
+     * address, and a port from 1 to 65535 if it names one. {@link URI} reads an authority that is no host and port (a
+     * name with an underscore, say) as a registry name and gives it no host; such a URL is refused naming its host,
+     * never its user info.
      */
     static void checkWebhook(URI url) {
         String scheme = url.getScheme();
@@ -299,14 +300,14 @@ final class RunCommand implements Callable<Integer> {
             throw new CliFailure(BatonCli.USAGE, "--webhook must be an http(s) URL; its scheme is "
                     + quoted(scheme));
         }
+        String authority = url.getRawAuthority();
         if (url.getHost() != null) {
-            if (url.getPort() > 65_535) {
-                // URI takes any port that fits an int; each attempt would fail, after the run and its backoff
-                throw badPort(String.valueOf(url.getPort()));
+            if (url.getPort() == 0 || url.getPort() > 65_535) {
+                // URI takes any port that fits an int, 0 too; each attempt would fail, after the run and its backoff
+                throw badPort(authority.substring(authority.lastIndexOf(':') + 1));
             }
             return;
         }
-        String authority = url.getRawAuthority();
         String hostAndPort = authority == null ? "" : authority.substring(authority.lastIndexOf('@') + 1);
         String host = hostAndPort;
         String port = null;
@@ -330,7 +331,7 @@ final class RunCommand implements Callable<Integer> {
 
     private static CliFailure badPort(String port) {
         return new CliFailure(BatonCli.USAGE, "--webhook port " + quoted(port)
-                + " is not a port number (digits, at most 65535)");
+                + " is not a port number (digits, 1 to 65535)");
     }
 
     /** @return what makes {@code host} no hostname as {@link URI} reads one, or {@code null} when nothing does */

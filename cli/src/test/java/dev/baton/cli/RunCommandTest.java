@@ -471,11 +471,14 @@ class RunCommandTest {
                 + " its dot-separated labels must start and end with a letter or digit");
         refusals.put("http://10.0.0.256/x", "--webhook host '10.0.0.256' is not a valid hostname: its last label"
                 + " must start with a letter (or it must be a whole IP address)");
-        String port = " is not a port number (digits, at most 65535)";
+        String port = " is not a port number (digits, 1 to 65535)";
         refusals.put("http://hooks.example:8o80/x", "--webhook port '8o80'" + port);
         refusals.put("http://hooks.example:99999999999/x", "--webhook port '99999999999'" + port);
-        // this one URI reads, with its host; the HTTP client would fail each attempt, after the run
+        // these URI reads, with their host; the HTTP client would fail each attempt, after the run
         refusals.put("http://127.0.0.1:65536/hook", "--webhook port '65536'" + port);
+        refusals.put("http://127.0.0.1:0/hook", "--webhook port '0'" + port);
+        refusals.put("http://hooks.example:000/hook", "--webhook port '000'" + port);
+        refusals.put("http://ops@[::1]:0/hook", "--webhook port '0'" + port);
         refusals.put("http:///hook", "--webhook must be an absolute http(s) URL with a host");
         refusals.put("hooks.example/hook", "--webhook must be an absolute http(s) URL; it has no scheme");
         refusals.put("ftp://hooks.example/hook", "--webhook must be an http(s) URL; its scheme is 'ftp'");
