@@ -288,8 +288,8 @@ final class RunCommand implements Callable<Integer> {
     /**
      * Checks {@code --webhook} before anything opens or runs: an absolute http or https URL with a host name or an IP
      * address, and a port from 1 to 65535 if it names one. {@link URI} reads an authority that is no host and port (a
-     * name with an underscore, say) as a registry name and gives it no host; such a URL is refused naming its host,
-     * never its user info.
+     * name with an underscore, a second '@', say) as a registry name and gives it no host; such a URL is refused
+     * naming its host or its port, never its user info.
      */
     static void checkWebhook(URI url) {
         String scheme = url.getScheme();
@@ -308,7 +308,10 @@ final class RunCommand implements Callable<Integer> {
             }
             return;
         }
-        String hostAndPort = authority == null ? "" : authority.substring(authority.lastIndexOf('@') + 1);
+        // URI gives no host: the authority is cut where URI would cut it, after the last '@' and before the last ':'
+        int at = authority == null ? -1 : authority.lastIndexOf('@');
+        String userInfo = at < 0 ? null : authority.substring(0, at);
+        String hostAndPort = authority == null ? "" : authority.substring(at + 1);
         String host = hostAndPort;
         String port = null;
         int colon = hostAndPort.lastIndexOf(':');
@@ -320,13 +323,32 @@ final class RunCommand implements Callable<Integer> {
             throw new CliFailure(BatonCli.USAGE, "--webhook must be an absolute http(s) URL with a host");
         }
         String problem = hostnameProblem(host);
-        if (problem == null && port != null) {
+        if (problem == null && port != null && !isPort(port)) {
             throw badPort(port);
+        }
+        if (problem == null && userInfo != null && userInfo.indexOf('@') >= 0) {
+            // URI ends the user info at its first '@' and takes the rest, a second '@' in it, for a host it cannot
+            // read: host and port are fine, the '@' is what is wrong; the user info may hold a password, so it is
+            // not quoted
+            throw new CliFailure(BatonCli.USAGE, "--webhook user info (before the host's '@') is not valid: an '@'"
+                    + " in it must be written %40");
         }
         if (problem == null) {
             problem = "it is not a hostname or an IP address"; // what URI refused, although each part looks right
         }
         throw new CliFailure(BatonCli.USAGE, "--webhook host " + quoted(host) + " is not a valid hostname: " + problem);
+    }
+
+    /** Whether {@code port} is what a URL may have after its host's ':': nothing (the default port), or 1 to 65535. */
+    private static boolean isPort(String port) {
+        if (port.isEmpty()) {
+            return true;
+        }
+        if (port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return false;
+        }
+        int n = Integer.parseInt(port);
+        return n >= 1 && n <= 65_535;
     }
 
     private static CliFailure badPort(String port) {

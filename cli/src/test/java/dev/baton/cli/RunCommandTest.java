@@ -479,6 +479,13 @@ class RunCommandTest {
         refusals.put("http://127.0.0.1:0/hook", "--webhook port '0'" + port);
         refusals.put("http://hooks.example:000/hook", "--webhook port '000'" + port);
         refusals.put("http://ops@[::1]:0/hook", "--webhook port '0'" + port);
+        // URI's user info ends at the first '@', so it reads no host; before, this was "port '80' is not a port number"
+        String userInfo = "--webhook user info (before the host's '@') is not valid: an '@' in it must be written %40";
+        refusals.put("http://ops@hunter2@hooks.example:80/hook", userInfo);
+        refusals.put("https://ops@hunter2@hooks.example/hook", userInfo);
+        // the host is still checked first, and so is the port
+        refusals.put("http://ops@hunter2@my_host/hook", "--webhook host 'my_host' is not a valid hostname: " + letters);
+        refusals.put("http://ops@hunter2@hooks.example:0/hook", "--webhook port '0'" + port);
         refusals.put("http:///hook", "--webhook must be an absolute http(s) URL with a host");
         refusals.put("hooks.example/hook", "--webhook must be an absolute http(s) URL; it has no scheme");
         refusals.put("ftp://hooks.example/hook", "--webhook must be an http(s) URL; its scheme is 'ftp'");
