@@ -27,15 +27,17 @@ public record Task(String id, String service, Map<String, Object> input, List<St
      * @param input     a JSON object
      * @param dependsOn ids of tasks that must finish first without passing data (ordering only)
      * @throws InvalidJsonValueException if the input is not a JSON object (a key that is not a string, say); its
-     *                                   message names the task and its pointer points into the input
+     *                                   message names the task (its id on one line, cut after 200 characters) and
+     *                                   its pointer points into the input
      */
     public Task {
         Objects.requireNonNull(id, "task id");
         try {
             input = JsonValues.freezeObject(input);
         } catch (InvalidJsonValueException e) {
-            String shown = id.length() <= 128 ? id : id.substring(0, 128) + "...";
-            throw new InvalidJsonValueException("task '" + shown + "' input", e.pointer(), e.reason());
+            // the id is not validated yet: it may be huge or hold a line break, and the message goes to a log
+            throw new InvalidJsonValueException("task '" + ReferenceSyntaxException.abbreviate(id) + "' input",
+                    e.pointer(), e.reason());
         }
         dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
     }

@@ -349,4 +349,19 @@ class JsonValuesTest {
                 .isInstanceOfSatisfying(InvalidJsonValueException.class,
                         e -> assertThat(e.getMessage()).isEqualTo("task 't2' input: NaN is not a finite JSON number at '/n'"));
     }
+
+    @Test
+    void aTaskIdInThatMessageIsQuotedOnOneLineAndShortened() {
+        // ids are checked by validation, later: here one may hold a line break, a bidi override, or go on and on
+        assertThatThrownBy(() -> Task.of("t1\nforged: line\u202e", "s", Map.of("n", Double.NaN)))
+                .isInstanceOfSatisfying(InvalidJsonValueException.class, e -> {
+                    assertThat(e.getMessage()).isEqualTo("task 't1\\nforged: line\\u202e' input: NaN is not a finite"
+                            + " JSON number at '/n'");
+                    assertThat(e.pointer()).isEqualTo("/n");
+                });
+        String huge = "t".repeat(1_000_000);
+        assertThatThrownBy(() -> Task.of(huge, "s", Map.of("n", Double.NaN)))
+                .isInstanceOfSatisfying(InvalidJsonValueException.class, e -> assertThat(e.getMessage())
+                        .isEqualTo("task '" + "t".repeat(200) + "...' input: NaN is not a finite JSON number at '/n'"));
+    }
 }
