@@ -22,7 +22,9 @@ public final class InvalidJsonValueException extends IllegalArgumentException {
      * @param reason  what is wrong, for a person, without where
      */
     public InvalidJsonValueException(String subject, String pointer, String reason) {
-        super((subject == null ? "" : subject + ": ") + reason + " at '" + pointer + "'");
+        // the pointer is made of the value's keys: quoted shortened and on one line, as the keys in the reason are
+        super((subject == null ? "" : subject + ": ") + reason + " at '" + ReferenceSyntaxException.abbreviate(pointer)
+                + "'");
         this.pointer = pointer;
         this.reason = reason;
     }

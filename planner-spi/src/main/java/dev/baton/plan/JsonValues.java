@@ -241,7 +241,7 @@ public final class JsonValues {
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
+        return ReferenceSyntaxException.abbreviate(s); // shortened, on one line
     }
 
     private static InvalidJsonValueException invalid(List<String> path, String reason) {

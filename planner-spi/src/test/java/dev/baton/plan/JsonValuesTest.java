@@ -363,5 +363,11 @@ class JsonValuesTest {
         assertThatThrownBy(() -> Task.of(huge, "s", Map.of("n", Double.NaN)))
                 .isInstanceOfSatisfying(InvalidJsonValueException.class, e -> assertThat(e.getMessage())
                         .isEqualTo("task '" + "t".repeat(200) + "...' input: NaN is not a finite JSON number at '/n'"));
+        // the keys in the pointer and in a key's own problem are quoted the same way
+        assertThatThrownBy(() -> Task.of("t1", "s", Map.of("line\nbreak", Map.of("k".repeat(5_000), Double.NaN))))
+                .isInstanceOfSatisfying(InvalidJsonValueException.class, e -> {
+                    assertThat(e.getMessage()).doesNotContain("\n").hasSizeLessThan(400).contains("line\\nbreak");
+                    assertThat(e.pointer()).isEqualTo("/line\nbreak/" + "k".repeat(5_000));
+                });
     }
 }
