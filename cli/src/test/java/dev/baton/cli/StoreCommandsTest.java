@@ -158,22 +158,51 @@ class StoreCommandsTest {
     }
 
     @Test
-    void anH2UserWithoutAdminRightsIsToldWhatTheStoreNeeds() throws Exception {
+    void anH2UserWithoutAdminRightsReadsTheStoreAndLeavesItsWriteDelayAsItWas() throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("shared").toAbsolutePath().toString().replace('\\', '/');
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
-             java.sql.Statement st = c.createStatement()) {
+        // this connection keeps the database open, and with it the write delay set below (H2 applies it while open)
+        try (java.sql.Connection held = java.sql.DriverManager.getConnection(url, "sa", "");
+             java.sql.Statement st = held.createStatement()) {
             st.execute("CREATE USER app PASSWORD ''");
             st.execute("CREATE SCHEMA app_schema AUTHORIZATION app");
+            // a Baton store in the user's schema, set up by an admin
+            org.h2.jdbcx.JdbcDataSource admin = new org.h2.jdbcx.JdbcDataSource();
+            admin.setURL(url + ";SCHEMA=APP_SCHEMA");
+            admin.setUser("sa");
+            try (RunStore store = JdbcRunStore.h2(admin)) {
+                seed(store);
+            }
+            st.execute("SET WRITE_DELAY 500");
+
+            assertThat(baton("ps", "--store", url + ";SCHEMA=APP_SCHEMA", "--store-user", "app"))
+                    .as(err.toString()).isZero();
+            assertThat(out.toString()).contains("run-ok").contains("run-bad");
+            assertThat(baton("inspect", "run-ok", "--store", url + ";SCHEMA=APP_SCHEMA", "--store-user", "app"))
+                    .as(err.toString()).isZero();
+            assertThat(out.toString()).contains("run-ok");
+            assertThat(writeDelays(st)).as("reading sets nothing").isNotEmpty().containsOnly("500");
+
+            // writing still needs admin rights: the store baton run opens refuses the user at start, saying why
+            org.h2.jdbcx.JdbcDataSource app = new org.h2.jdbcx.JdbcDataSource();
+            app.setURL(url + ";SCHEMA=APP_SCHEMA");
+            app.setUser("app");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> JdbcRunStore.h2(app))
+                    .isInstanceOf(dev.baton.persistence.StoreException.class)
+                    .hasMessageContaining("SET WRITE_DELAY 0").hasMessageContaining("admin rights");
+            assertThat(writeDelays(st)).containsOnly("500");
         }
-        // a Baton store in the schema, set up by an admin: reading it as the user still needs what writing needs
-        org.h2.jdbcx.JdbcDataSource admin = new org.h2.jdbcx.JdbcDataSource();
-        admin.setURL(url + ";SCHEMA=APP_SCHEMA");
-        admin.setUser("sa");
-        JdbcRunStore.h2(admin).close();
-        assertThat(baton("ps", "--store", url + ";SCHEMA=APP_SCHEMA", "--store-user", "app"))
-                .isEqualTo(BatonCli.USAGE);
-        assertThat(err.toString()).contains("cannot open the run store").contains("SET WRITE_DELAY 0")
-                .contains("admin rights").doesNotContain("\tat ");
+    }
+
+    /** The write-delay values H2 reports: the database's stored one and the one in effect. */
+    private static List<String> writeDelays(java.sql.Statement st) throws java.sql.SQLException {
+        List<String> values = new java.util.ArrayList<>();
+        try (java.sql.ResultSet rs = st.executeQuery(
+                "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+        }
+        return values;
     }
 
     @Test

@@ -123,9 +123,11 @@ final class AppendWriter {
         this.maxBatch = maxBatch;
         this.workers = new Worker[writers];
         this.threads = new Thread[writers];
-        // each writer's connection is opened here, before any table exists, so that a database which cannot give
-        // the writer what it needs (H2 without admin rights) is refused at start with nothing created; held for
-        // the store's life, it also keeps an H2 database open, and so keeps the write delay the writer set
+        // each writer's connection is opened here, on the caller's thread: at build, before any table exists, so that
+        // a database which cannot give the writer what it needs (H2 without admin rights) is refused at start with
+        // nothing created (a store that only checks its schema makes its writer at its first append, which then
+        // fails instead); held for the store's life, it also keeps an H2 database open, and so keeps the write delay
+        // the writer set
         for (int i = 0; i < writers; i++) {
             workers[i] = new Worker();
             try {

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -49,7 +50,8 @@ import java.util.regex.Pattern;
  * append with an {@link EventTooLargeException}. The run's summary row is written at creation and at the end. The
  * store creates and migrates its
  * own tables (versioned, idempotent, serialized with a database lock on PostgreSQL so that two instances may start at
- * once); on H2 it also makes every commit reach the database file before it returns (see {@link #h2}).
+ * once), unless it is built to only check them ({@link Builder#migrateSchema}); on H2 it also makes every commit reach
+ * the database file before it returns (see {@link #h2}).
  *
  * <p>Group commit: concurrent {@link #append appends} queue up and writer threads ({@link Builder#writers}, each with
  * its own connection) commit each group in a single transaction, so durable throughput grows with load; every append
@@ -81,7 +83,13 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
     private final int timeoutSeconds;
     private final EventCodec codec = new EventCodec();
     private final Cache<String, TaskCompleted> completed;
-    private final AppendWriter writer;
+    /** Makes the group-commit writer: opens and sets up its connections, and starts its threads. */
+    private final Supplier<AppendWriter> newWriter;
+    /** Guards the start of the writer and {@link #closed}. */
+    private final Object writerLock = new Object();
+    /** The writer; null until the first append of a store built with {@code migrateSchema(false)}. */
+    private volatile AppendWriter writer;
+    private boolean closed;
     private final AutoCloseable owned;
     private final int maxEventChars;
 
@@ -93,18 +101,22 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         this.completed = Caffeine.newBuilder().maximumSize(b.cacheSize).build();
         this.owned = owned;
         this.maxEventChars = b.maxEventChars;
+        int maxBatchSize = b.maxBatchSize;
+        int writers = b.writers;
+        String writerName = "baton-jdbc-writer-" + b.tablePrefix;
+        this.newWriter = () -> new AppendWriter(dataSource, sql, timeoutSeconds, maxBatchSize, writers, writerName);
         SchemaMigrator schema = new SchemaMigrator(dataSource, dialect, sql, timeoutSeconds);
         if (!b.migrateSchema) {
-            schema.verify(); // it only reads: tables that will not do are refused before the writer sets anything up
+            // it only reads, and sets nothing up: the writer (on H2 the database's write delay with it) waits for the
+            // first append, which a store that only reads never makes
+            schema.verify();
+            return;
         }
         // the writer first: its connections are opened and set up (on H2: every commit reaches the file) before any
         // table is created, so a database that cannot be made durable is refused with nothing written
-        this.writer = new AppendWriter(dataSource, sql, timeoutSeconds, b.maxBatchSize, b.writers,
-                "baton-jdbc-writer-" + b.tablePrefix);
+        this.writer = newWriter.get();
         try {
-            if (b.migrateSchema) {
-                schema.migrate();
-            }
+            schema.migrate();
         } catch (Throwable e) {
             try {
                 writer.close();
@@ -131,7 +143,9 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
      * sets the database's write delay to 0 on each connection it opens ({@code SET WRITE_DELAY 0}, which needs admin
      * rights; a user without them is refused at start with a {@link StoreException}), and holds its connection for
      * the store's life, so that each commit is in the database file before {@link #append} returns and survives the
-     * death of the process; H2's default keeps up to half a second of commits in memory. The setting is the
+     * death of the process; H2's default keeps up to half a second of commits in memory. A store built with
+     * {@link Builder#migrateSchema(boolean) migrateSchema(false)} starts its writer at its first append instead: until
+     * then it sets nothing, and a user without admin rights can read through it (its appends fail). The setting is the
      * database's: every other user of the same database pays a file write per commit too. H2 makes no promise about
      * a power failure or an operating-system crash (it does not force the file to the disk), so recent commits may
      * then be lost; PostgreSQL keeps them.
@@ -207,7 +221,7 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
             }
             encoded.add(json);
         }
-        writer.append(new AppendWriter.Request(runId, expectedSeq, batch, encoded, owner));
+        writer().append(new AppendWriter.Request(runId, expectedSeq, batch, encoded, owner));
         for (RunEvent e : batch) { // committed: cache the completions here, off the writer's thread
             if (e instanceof TaskCompleted c && c.executionId() != null) {
                 completed.put(c.executionId(), c);
@@ -227,6 +241,27 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
             }
             return List.copyOf(out);
         });
+    }
+
+    /**
+     * The writer, started here by the first append of a store built with {@code migrateSchema(false)}: that append
+     * does what {@link Builder#build()} otherwise does first, and fails with its {@link StoreException} if the writer
+     * cannot start (the next append tries again).
+     */
+    private AppendWriter writer() {
+        AppendWriter w = writer;
+        if (w != null) {
+            return w;
+        }
+        synchronized (writerLock) {
+            if (closed) {
+                throw new StoreException("the store is closed");
+            }
+            if (writer == null) {
+                writer = newWriter.get();
+            }
+            return writer;
+        }
     }
 
     /**
@@ -521,7 +556,14 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
      */
     @Override
     public void close() {
-        writer.close();
+        AppendWriter w;
+        synchronized (writerLock) { // an append starting the writer finishes first; none starts it afterwards
+            closed = true;
+            w = writer;
+        }
+        if (w != null) {
+            w.close();
+        }
         if (owned != null) {
             try {
                 owned.close();
@@ -729,11 +771,12 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         }
 
         /**
-         * Sets how many writer threads, each holding one connection of the data source from build on, commit groups
-         * of appends. The data source must give at least this many connections plus one at once (reads, leases and
-         * the schema migration use the others; stores sharing one pool need the sum). With two or more writers, one
-         * group's statements run while another group's commit waits for the disk; the groups are smaller, though, so
-         * this pays only where a commit waits long for the disk and appenders are many.
+         * Sets how many writer threads, each holding one connection of the data source from build on (from the first
+         * append on, with {@link #migrateSchema(boolean) migrateSchema(false)}), commit groups of appends. The data
+         * source must give at least this many connections plus one at once (reads, leases and the schema migration
+         * use the others; stores sharing one pool need the sum). With two or more writers, one group's statements
+         * run while another group's commit waits for the disk; the groups are smaller, though, so this pays only
+         * where a commit waits long for the disk and appenders are many.
          *
          * @param threads 1 to 16; default 1
          * @return this builder
@@ -767,10 +810,18 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
 
         /**
          * Sets whether {@link #build()} creates the tables and migrates them to this library's schema (the default),
-         * or only checks them. Off, the store refuses to start, with nothing created or changed, unless the tables
-         * are there at exactly this library's schema version: for a tool that only reads runs (as {@code baton ps}
-         * and {@code baton inspect} do), so that pointing it at the wrong database, or at one an older Baton still
-         * uses, leaves that database as it was.
+         * or only checks them. Off, {@code build()} only reads the schema version, and creates, changes or sets up
+         * nothing on the database: the store refuses to start unless the tables are there at exactly this library's
+         * schema version, and its writer is not started. The first {@link JdbcRunStore#append append} starts it,
+         * doing what {@code build()} otherwise does first (opening the writers' connections and, on H2, setting the
+         * database's write delay to 0; see {@link JdbcRunStore#h2}); if that fails (H2 without admin rights, say),
+         * the append fails with a {@link StoreException}, writes nothing, and the next append tries again. Reads,
+         * leases, purges and definitions work as with migration on.
+         *
+         * <p>For a tool that only reads runs (as {@code baton ps} and {@code baton inspect} do): pointing it at the
+         * wrong database, or at one an older Baton still uses, leaves that database as it was, and a user who may
+         * only read the tables can use it. Also for an application whose tables are migrated by someone else: it
+         * runs as usual, and refuses to start on tables at another version.
          *
          * @param migrate {@code true} to create and migrate, {@code false} to check only
          * @return this builder
@@ -781,12 +832,15 @@ public final class JdbcRunStore implements RunStore, DefinitionStore {
         }
 
         /**
-         * Opens and sets up the writers' connections, creates or migrates the tables, and starts the writer threads.
+         * Opens and sets up the writers' connections, creates or migrates the tables, and starts the writer threads;
+         * with {@link #migrateSchema(boolean) migrateSchema(false)}, only checks the schema version (the first append
+         * starts the writer).
          *
          * @return the store
          * @throws StoreException if the database cannot be reached, its commits cannot be made durable (H2 without
-         *     admin rights), the schema cannot be created or, with {@link #migrateSchema(boolean) migrateSchema(false)},
-         *     the tables are missing or at another schema version; nothing is left open then
+         *     admin rights; not checked with {@code migrateSchema(false)}), the schema cannot be created or, with
+         *     {@code migrateSchema(false)}, the tables are missing or at another schema version; nothing is left open
+         *     then
          */
         public JdbcRunStore build() {
             if (embeddedUrl == null) {

@@ -212,6 +212,11 @@ class JdbcRunStoreTest {
     }
 
     @Test
+    void aStoreThatOnlyChecksStartsItsWriterAtItsFirstAppend() throws Exception {
+        SchemaChecks.aStoreThatOnlyChecksStartsItsWriterAtItsFirstAppend(POOL, JdbcRunStore.Dialect.H2, "lazy_");
+    }
+
+    @Test
     void anEmbeddedStoreThatOnlyChecksCreatesNoDatabase(@TempDir Path dir) {
         Path empty = dir.resolve("none");
         assertThatThrownBy(() -> JdbcRunStore.embeddedBuilder(empty).migrateSchema(false).build())
@@ -226,6 +231,91 @@ class JdbcRunStoreTest {
                 assertThat(store.events("r1")).isEqualTo(run("r1"));
             }
         }
+    }
+
+    @Test
+    void onH2AStoreThatOnlyChecksLeavesTheWriteDelayAsItWasUntilItsFirstAppend(@TempDir Path dir) throws Exception {
+        try (JdbcRunStore store = JdbcRunStore.embedded(dir)) {
+            store.append("r1", 0, run("r1"), null, T0);
+        }
+        JdbcDataSource file = new JdbcDataSource();
+        file.setURL("jdbc:h2:file:" + dir.toAbsolutePath().resolve("baton").toString().replace('\\', '/'));
+        file.setUser("sa");
+        // this connection keeps the database open, and with it the write delay set here (H2 applies it while open)
+        try (Connection held = file.getConnection(); Statement st = held.createStatement()) {
+            st.execute("SET WRITE_DELAY 500");
+            try (JdbcRunStore store = JdbcRunStore.embeddedBuilder(dir).migrateSchema(false).build()) {
+                assertThat(store.events("r1")).isEqualTo(run("r1"));
+                assertThat(store.runs(RunFilter.all(10))).hasSize(1);
+                assertThat(writeDelays(file)).as("after build and reads").isNotEmpty().containsOnly("500");
+
+                // the first append starts the writer, which makes commits durable as a migrating store's does
+                store.append("r2", 0, run("r2"), null, T0);
+                assertThat(writeDelays(file)).containsOnly("0");
+                assertThat(store.events("r2")).isEqualTo(run("r2"));
+            }
+        }
+    }
+
+    @Test
+    void onH2AUserAllowedOnlyToReadReadsThroughAStoreThatOnlyChecks(@TempDir Path dir) throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("db");
+        JdbcConnectionPool admin = JdbcConnectionPool.create(url, "sa", "");
+        JdbcConnectionPool reader = JdbcConnectionPool.create(url, "reader", "x");
+        // the admin's connection keeps the database open, and with it the write delay set here
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            try (JdbcRunStore store = JdbcRunStore.h2(admin)) {
+                store.append("r1", 0, run("r1"), null, T0);
+            }
+            st.execute("CREATE USER reader PASSWORD 'x'");
+            List<String> tables = SchemaChecks.tables(admin, "baton_");
+            assertThat(tables).contains("baton_schema_version", "baton_events", "baton_runs");
+            for (String table : tables) {
+                st.execute("GRANT SELECT ON " + table + " TO reader");
+            }
+            st.execute("SET WRITE_DELAY 500");
+
+            try (JdbcRunStore store = JdbcRunStore.builder(reader, JdbcRunStore.Dialect.H2).migrateSchema(false)
+                    .build()) {
+                assertThat(store.events("r1")).isEqualTo(run("r1"));
+                assertThat(store.run("r1")).isPresent();
+                assertThat(store.runs(RunFilter.all(10))).hasSize(1);
+                assertThat(store.unfinishedRuns()).containsExactly("r1");
+                assertThat(store.completedExecution("r1/t")).contains((TaskCompleted) run("r1").get(2));
+                assertThat(store.deadLetters()).isEmpty();
+                assertThat(store.definitions()).isEmpty();
+                assertThat(writeDelays(admin)).isNotEmpty().containsOnly("500");
+
+                // an append needs what the writer needs: refused with the reason, nothing written or set
+                assertThatThrownBy(() -> store.append("r2", 0, run("r2"), null, T0))
+                        .isInstanceOf(StoreException.class)
+                        .hasMessageContaining("SET WRITE_DELAY 0")
+                        .hasMessageContaining("admin rights");
+                assertThat(store.run("r2")).isEmpty();
+                assertThat(writeDelays(admin)).containsOnly("500");
+
+                // the next append tries again: with the rights granted meanwhile, it starts the writer
+                st.execute("ALTER USER reader ADMIN TRUE");
+                store.append("r2", 0, run("r2"), null, T0);
+                assertThat(store.events("r2")).isEqualTo(run("r2"));
+                assertThat(writeDelays(admin)).containsOnly("0");
+            }
+        } finally {
+            reader.dispose();
+            admin.dispose();
+        }
+    }
+
+    @Test
+    void aStoreThatOnlyChecksAndIsClosedBeforeItsFirstAppendRefusesAppends() {
+        JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix("checkclosed_").build().close();
+        JdbcRunStore store = JdbcRunStore.builder(POOL, JdbcRunStore.Dialect.H2).tablePrefix("checkclosed_")
+                .migrateSchema(false).build();
+        store.close();
+
+        assertThatThrownBy(() -> store.append("r1", 0, run("r1"), null, T0))
+                .isInstanceOf(StoreException.class).hasMessageContaining("closed");
+        assertThat(store.run("r1")).isEmpty();
     }
 
     @Test

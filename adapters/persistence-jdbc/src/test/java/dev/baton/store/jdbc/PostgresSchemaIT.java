@@ -17,6 +17,12 @@ class PostgresSchemaIT {
     }
 
     @Test
+    void aStoreThatOnlyChecksStartsItsWriterAtItsFirstAppend() throws Exception {
+        SchemaChecks.aStoreThatOnlyChecksStartsItsWriterAtItsFirstAppend(EmbeddedPostgres.dataSource(),
+                JdbcRunStore.Dialect.POSTGRES, "lazy_");
+    }
+
+    @Test
     void anUpgradeFromVersion2DropsTheExecutionIndex() throws Exception {
         SchemaChecks.anUpgradeFromVersion2DropsTheExecutionIndex(EmbeddedPostgres.dataSource(),
                 JdbcRunStore.Dialect.POSTGRES, "upgrade_");

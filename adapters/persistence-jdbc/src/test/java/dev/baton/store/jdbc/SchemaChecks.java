@@ -130,6 +130,86 @@ final class SchemaChecks {
         execute(ds, "DELETE FROM " + prefix + "schema_version WHERE version = " + (latest + 1));
     }
 
+    /**
+     * A store that only checks its schema holds no connection and sets no session up until its first append, which
+     * starts every writer once, however many appends come first at once; a migrating store holds its writers'
+     * connections from build on.
+     */
+    static void aStoreThatOnlyChecksStartsItsWriterAtItsFirstAppend(DataSource ds, JdbcRunStore.Dialect dialect,
+            String prefix) throws Exception {
+        int writers = 2;
+        OpenConnections counted = new OpenConnections(ds);
+        try (JdbcRunStore store = JdbcRunStore.builder(counted, dialect).tablePrefix(prefix).writers(writers)
+                .build()) {
+            assertThat(counted.open()).as("a migrating store, after build").isEqualTo(writers);
+        }
+        assertThat(counted.open()).as("closed").isZero();
+
+        try (JdbcRunStore store = JdbcRunStore.builder(counted, dialect).tablePrefix(prefix).writers(writers)
+                .migrateSchema(false).build()) {
+            assertThat(counted.open()).as("a checking store, after build").isZero();
+            assertThat(store.events("r0")).isEmpty();
+            assertThat(store.unfinishedRuns()).isEmpty();
+            assertThat(counted.open()).as("after reads").isZero();
+
+            int appenders = 8;
+            ExecutorService pool = Executors.newFixedThreadPool(appenders);
+            CyclicBarrier barrier = new CyclicBarrier(appenders);
+            List<Future<?>> appends = new ArrayList<>();
+            try {
+                for (int i = 0; i < appenders; i++) {
+                    String runId = "r" + i;
+                    appends.add(pool.submit(() -> {
+                        barrier.await(30, TimeUnit.SECONDS);
+                        store.append(runId, 0, TestRuns.run(runId), null, TestRuns.T0);
+                        return null;
+                    }));
+                }
+                for (Future<?> f : appends) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(counted.open()).as("the writers' connections, opened once").isEqualTo(writers);
+            for (int i = 0; i < appenders; i++) {
+                assertThat(store.events("r" + i)).isEqualTo(TestRuns.run("r" + i));
+            }
+        }
+        assertThat(counted.open()).as("closed").isZero();
+    }
+
+    /** A data source that counts the connections it handed out and that are not closed yet. */
+    static final class OpenConnections extends ForwardingDataSource {
+        private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+
+        OpenConnections(DataSource delegate) {
+            super(delegate);
+        }
+
+        int open() {
+            return open.get();
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            Connection c = delegate.getConnection();
+            open.incrementAndGet();
+            java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+            return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("close") && closed.compareAndSet(false, true)) {
+                            open.decrementAndGet();
+                        }
+                        try {
+                            return method.invoke(c, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+    }
+
     /** The names of the tables whose names start with the prefix, sorted, in lower case. */
     static List<String> tables(DataSource ds, String prefix) throws SQLException {
         try (Connection c = ds.getConnection();
