@@ -209,9 +209,9 @@ final class StoreOptions {
     }
 
     /**
-     * Refuses a database without Baton's tables, before the store is built: building it would create them (and on
-     * H2 change the database's write delay), and a command that reads must leave another application's database
-     * as it found it. The schema-version table is the one every Baton schema has, created first.
+     * Refuses a database without Baton's tables, before the store is built, as no run store, naming the schema it
+     * looked in (the store, only checking its schema, would refuse it too, in the store's terms). The schema-version
+     * table is the one every Baton schema has, created first.
      */
     private static void requireSchema(DataSource ds, String where) {
         try (Connection c = ds.getConnection()) {
