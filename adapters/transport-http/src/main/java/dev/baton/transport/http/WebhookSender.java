@@ -235,7 +235,9 @@ public final class WebhookSender implements WebhookTransport, AutoCloseable {
                     // due while the listeners still hear of this attempt: once they have, on the common pool, not
                     // on the thread that told them (the HTTP client's, or the JVM's timeout thread), which must not
                     // wait for a DNS look-up; not on the scheduler again, whose next turn a test's time may not give
-                    told.thenRunAsync(next);
+                    // (handed to the pool itself: CompletableFuture's async steps make a thread per task instead where the
+                    // common pool has a single worker, as on two cores)
+                    told.thenRun(() -> java.util.concurrent.ForkJoinPool.commonPool().execute(next));
                 }
             });
             try {
